@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// The `warden` command. Warden runs on Node 24 (pinned as a devDependency); this shim re-runs the CLI with
+// that Node when the one on PATH is older, so `npx warden …` works from any shell.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'local', 'cli.ts');
+const major = Number(process.versions.node.split('.')[0]);
+const pinned = join(root, 'node_modules', 'node', 'bin', 'node');
+const node = major >= 24 ? process.execPath : existsSync(pinned) ? pinned : undefined;
+if (!node) {
+  console.error(
+    'warden: Node 24 is required. Run "npm ci" in the Warden checkout (it installs Node 24 locally).',
+  );
+  process.exit(1);
+}
+const result = spawnSync(node, ['--disable-warning=ExperimentalWarning', cli, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);

@@ -1,0 +1,145 @@
+// One query end to end, every hop real: MCP SDK client → gateway (OIDC, dry run, policy) → executor (KMS
+// credential, BigQuery) → rows, with signed, chained audit records in the local audit bucket.
+
+import assert from 'node:assert/strict';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createKmsClient, createStorageClient } from '../shared/adapters/clients.ts';
+import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
+import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
+import type { AuditRecord } from '../shared/core/audit/record.ts';
+import { verifyTrail } from '../shared/core/audit/verify.ts';
+import { theStack, tokenFor } from './harness.ts';
+
+async function connect(token: string): Promise<Client> {
+  const client = new Client({ name: 'warden-e2e', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(theStack().info.mcpUrl), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  return client;
+}
+
+async function auditTrail() {
+  const info = theStack().info;
+  const sink = new GcsAuditSink(
+    (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
+  );
+  const names = await sink.list('');
+  const objects = await Promise.all(names.map(async (name) => ({ name, data: await sink.read(name) })));
+  const records = objects.flatMap((o) =>
+    new TextDecoder()
+      .decode(o.data)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord),
+  );
+  const pem = await new KmsKeyService(await createKmsClient(info.endpoints.kms)).getPublicKeyPem(
+    info.auditKeyVersion,
+  );
+  return { objects, records, pem };
+}
+
+describe('end to end: an allowed query through the local stack', () => {
+  it('lists execute_sql and returns rows for an allowed query, with a verifiable audit trail', async () => {
+    const client = await connect(await tokenFor('ann@example.org', ['analysts']));
+    const { tools } = await client.listTools();
+    const executeSql = tools.find((t) => t.name === 'execute_sql');
+    assert.ok(executeSql, 'execute_sql is listed');
+    assert.deepEqual(Object.keys((executeSql.inputSchema as { properties: object }).properties).sort(), [
+      'dryRun',
+      'projectId',
+      'query',
+    ]);
+
+    const result = await client.callTool({
+      name: 'execute_sql',
+      arguments: {
+        projectId: 'demo-warden',
+        query: 'SELECT code, description FROM `demo-warden.reference.icd10_codes` ORDER BY code LIMIT 5',
+      },
+    });
+    await client.close();
+    assert.notEqual(result.isError, true, JSON.stringify(result.content));
+    const out = result.structuredContent as {
+      requestId: string;
+      jobId: string;
+      rows: { code: string; description: string }[];
+      referencedTables: string[];
+    };
+    assert.equal(out.rows.length, 5);
+    assert.ok(
+      out.rows.every(
+        (r) => typeof r.code === 'string' && r.code.length > 0 && typeof r.description === 'string',
+      ),
+    );
+    assert.deepEqual(out.referencedTables, ['demo-warden.reference.icd10_codes']);
+    assert.ok(out.jobId);
+
+    const { objects, records, pem } = await auditTrail();
+    const mine = records.filter((r) => r.event.requestId === out.requestId).map((r) => r.event.type);
+    assert.deepEqual(
+      mine.sort(),
+      ['mcp.request', 'mcp.response', 'policy.decision', 'query.end', 'query.start'].sort(),
+    );
+    const end = records.find((r) => r.event.requestId === out.requestId && r.event.type === 'query.end');
+    assert.equal(end?.event['jobId'], out.jobId);
+    const decision = records.find(
+      (r) => r.event.requestId === out.requestId && r.event.type === 'policy.decision',
+    );
+    assert.ok(decision, 'the decision is recorded');
+    assert.equal((decision.event['decision'] as { rule: string }).rule, 'reference-data');
+    assert.equal((decision.event['principal'] as { email: string }).email, 'ann@example.org');
+    const report = verifyTrail(objects, pem);
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+    assert.deepEqual(new Set(report.streams.map((s) => s.writer)), new Set(['gateway', 'executor']));
+  });
+
+  it('denies by policy a PHI query from a caller without access, and runs nothing', async () => {
+    const client = await connect(await tokenFor('ann@example.org', ['analysts']));
+    const result = await client.callTool({
+      name: 'execute_sql',
+      arguments: { projectId: 'demo-warden', query: 'SELECT ssn FROM `demo-warden.clinical.patients`' },
+    });
+    await client.close();
+    assert.equal(result.isError, true);
+    assert.match(JSON.stringify(result.content), /default-deny/);
+    const { records } = await auditTrail();
+    const requestId = /request ([0-9a-f-]{36})/.exec(JSON.stringify(result.content))?.[1];
+    assert.ok(requestId);
+    const types = records.filter((r) => r.event.requestId === requestId).map((r) => r.event.type);
+    assert.ok(types.includes('policy.decision'));
+    assert.ok(!types.includes('query.start'), 'a denied query never reaches the executor');
+  });
+
+  it('answers 401 with WWW-Authenticate and records the attempt when the token is missing or forged', async () => {
+    const { mcpUrl } = theStack().info;
+    const forged = `${(await tokenFor('eve@example.org', ['clinicians'])).slice(0, -4)}AAAA`;
+    for (const auth of [
+      undefined,
+      `Bearer ${forged}`,
+      `Bearer ${await tokenFor('eve@example.org', ['clinicians'], { audience: 'https://elsewhere' })}`,
+    ]) {
+      const res = await fetch(mcpUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(auth ? { authorization: auth } : {}),
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      assert.equal(res.status, 401);
+      assert.match(
+        res.headers.get('www-authenticate') ?? '',
+        /^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/,
+      );
+      const requestId = res.headers.get('x-warden-request-id');
+      const { records } = await auditTrail();
+      assert.ok(
+        records.some((r) => r.event.requestId === requestId && r.event.type === 'mcp.unauthenticated'),
+      );
+    }
+  });
+});

@@ -1,0 +1,67 @@
+// The emulator-test harness: one local stack for the whole run (small dataset, free ports, temp state),
+// started before the first test and stopped after the last.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isPortFree } from '../local/net.ts';
+import { loadIssuerKey, mintToken, personClaims } from '../local/oidc/dev-issuer.ts';
+import { type Stack, startStack } from '../local/stack.ts';
+
+let stack: Stack | undefined;
+let stateDir: string | undefined;
+
+/** Synthetic patients in the test dataset (small, so start-up stays fast). */
+export const TEST_PATIENTS = 200;
+
+/** The running stack; throws outside a test run. */
+export function theStack(): Stack {
+  if (!stack) throw new Error('the local stack is not running (emulator-tests/setup.ts starts it)');
+  return stack;
+}
+
+/** A development ID token for a person, from the stack's issuer. */
+export async function tokenFor(
+  email: string,
+  groups: string[],
+  overrides: { audience?: string; ttlSeconds?: number } = {},
+): Promise<string> {
+  const info = theStack().info;
+  const key = await loadIssuerKey(info.stateDir);
+  return mintToken(
+    key,
+    info.issuer,
+    personClaims({ email, groups, audience: overrides.audience ?? info.audience }),
+    overrides.ttlSeconds ?? 600,
+  );
+}
+
+async function freeBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 2000) * 10;
+    const checks = await Promise.all(Array.from({ length: 10 }, (_, i) => isPortFree(base + i)));
+    if (checks.every(Boolean)) return base;
+  }
+  throw new Error('no free block of 10 loopback ports');
+}
+
+export async function startHarness(): Promise<void> {
+  stateDir = mkdtempSync(join(tmpdir(), 'warden-emulator-tests-'));
+  const t0 = Date.now();
+  stack = await startStack({
+    stateDir,
+    portBase: await freeBase(),
+    patients: TEST_PATIENTS,
+    seed: 'emulator-tests',
+  });
+  // The official clients in this process find the emulators the way deployed code would.
+  process.env['FIRESTORE_EMULATOR_HOST'] = stack.info.endpoints.firestore;
+  process.env['PUBSUB_EMULATOR_HOST'] = stack.info.endpoints.pubsub;
+  console.log(`  local stack up in ${Date.now() - t0} ms (state ${stateDir})`);
+}
+
+export async function stopHarness(): Promise<void> {
+  await stack?.stop();
+  stack = undefined;
+  if (stateDir && !process.env['WARDEN_KEEP_STATE']) rmSync(stateDir, { recursive: true, force: true });
+}

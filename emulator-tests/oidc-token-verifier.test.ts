@@ -1,0 +1,108 @@
+// The OIDC verifier against the development issuer over loopback: the token matrix.
+
+import assert from 'node:assert/strict';
+import { generateKeyPair, SignJWT } from 'jose';
+import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
+import { OidcTokenVerifier } from '../shared/adapters/oidc/token-verifier.ts';
+import { isWardenError } from '../shared/core/errors.ts';
+import { theStack } from './harness.ts';
+
+describe('OidcTokenVerifier (development issuer)', () => {
+  const audience = 'https://warden.test';
+  let verifier: OidcTokenVerifier;
+  let mint: (claims: Record<string, unknown>, ttl?: number) => Promise<string>;
+  before(async () => {
+    const { issuer, stateDir } = theStack().info;
+    verifier = new OidcTokenVerifier({
+      issuers: [{ issuer, audiences: [audience] }],
+      clockToleranceSeconds: 0,
+    });
+    const key = await loadIssuerKey(stateDir);
+    mint = (claims, ttl = 300) =>
+      mintToken(key, issuer, { sub: 'dev:ann@example.org', aud: audience, ...claims }, ttl);
+  });
+
+  it('accepts a valid token and returns the principal', async () => {
+    const p = await verifier.verify(
+      await mint({ email: 'ann@example.org', email_verified: true, groups: ['clinicians'] }),
+    );
+    assert.equal(p.subject, 'dev:ann@example.org');
+    assert.equal(p.email, 'ann@example.org');
+    assert.deepEqual(p.groups, ['clinicians']);
+  });
+
+  const rejected: { name: string; token: () => Promise<string> }[] = [
+    { name: 'an expired token', token: () => mint({}, -10) },
+    { name: 'a token for another audience', token: () => mint({ aud: 'https://other.example' }) },
+    {
+      name: 'a token with a tampered payload',
+      token: async () => {
+        const [h, , s] = (await mint({})).split('.');
+        return `${h}.${Buffer.from(JSON.stringify({ iss: theStack().info.issuer, sub: 'dev:admin', aud: audience, exp: 9e9, iat: 1 })).toString('base64url')}.${s}`;
+      },
+    },
+    {
+      name: 'a token signed by another key with the same kid',
+      token: async () => {
+        const { privateKey } = await generateKeyPair('ES256');
+        const kid = (await loadIssuerKey(theStack().info.stateDir)).kid;
+        return new SignJWT({ sub: 'x', aud: audience })
+          .setProtectedHeader({ alg: 'ES256', kid })
+          .setIssuer(theStack().info.issuer)
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(privateKey);
+      },
+    },
+    {
+      name: 'an unsigned (alg none) token',
+      token: async () => {
+        const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+        return `${enc({ alg: 'none' })}.${enc({ iss: theStack().info.issuer, sub: 'x', aud: audience, exp: 9e9, iat: 1 })}.`;
+      },
+    },
+    { name: 'garbage', token: async () => 'not-a-jwt' },
+  ];
+  for (const c of rejected) {
+    it(`rejects ${c.name} as unauthenticated`, async () => {
+      await assert.rejects(verifier.verify(await c.token()), (e) => isWardenError(e, 'unauthenticated'));
+    });
+  }
+
+  it('rejects an untrusted issuer without fetching anything from it', async () => {
+    let fetched = false;
+    const original = globalThis.fetch;
+    globalThis.fetch = (async (...args: Parameters<typeof fetch>) => {
+      fetched = true;
+      return original(...args);
+    }) as typeof fetch;
+    try {
+      const { privateKey } = await generateKeyPair('ES256');
+      const token = await new SignJWT({ sub: 'x', aud: audience })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer('http://127.0.0.1:9/evil')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      await assert.rejects(verifier.verify(token), (e) => isWardenError(e, 'unauthenticated'));
+      assert.equal(fetched, false);
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+
+  it('fails closed as unavailable when the issuer cannot be reached', async () => {
+    const offline = new OidcTokenVerifier({
+      issuers: [{ issuer: 'http://127.0.0.1:9', audiences: [audience] }],
+      fetchTimeoutMs: 500,
+    });
+    const { privateKey } = await generateKeyPair('ES256');
+    const token = await new SignJWT({ sub: 'x', aud: audience })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer('http://127.0.0.1:9')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    await assert.rejects(offline.verify(token), (e) => isWardenError(e, 'unavailable'));
+  });
+});

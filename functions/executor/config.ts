@@ -1,0 +1,43 @@
+// Executor configuration from the environment, parsed once at cold start.
+
+import { z } from 'zod';
+import { csv, loopbackHostPort, loopbackUrl, parseEnv } from '../../shared/config/env.ts';
+
+export const ExecutorConfig = z
+  .object({
+    PROJECT_ID: z.string().min(1),
+    /** Audience the gateway's ID tokens must carry: the executor's URL. */
+    EXECUTOR_AUDIENCE: z.string().min(1),
+    /** Issuers of service ID tokens (Google's, in production). */
+    INVOKER_ISSUERS: csv.pipe(z.array(z.url()).min(1)).default(['https://accounts.google.com']),
+    /** Service-account emails allowed to invoke the executor: the gateway's. */
+    INVOKER_EMAILS: csv.pipe(z.array(z.string().includes('@')).min(1)),
+    /** `kms`: a sealed service-account key; `keyless`: the executor's runtime identity. */
+    CREDENTIAL_MODE: z.enum(['kms', 'keyless']).default('kms'),
+    /** Path of the sealed key (kms mode). */
+    CREDENTIAL_CIPHERTEXT_PATH: z.string().optional(),
+    /** KMS symmetric key that sealed it (kms mode). */
+    CREDENTIAL_KMS_KEY: z
+      .string()
+      .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/)
+      .optional(),
+    QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+    AUDIT_BUCKET: z.string().min(3),
+    AUDIT_KMS_KEY_VERSION: z
+      .string()
+      .regex(
+        /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/,
+      ),
+    KMS_API_ENDPOINT: loopbackHostPort.optional(),
+    BIGQUERY_API_ENDPOINT: loopbackUrl.optional(),
+    STORAGE_API_ENDPOINT: loopbackUrl.optional(),
+  })
+  .refine((c) => c.CREDENTIAL_MODE === 'keyless' || (c.CREDENTIAL_CIPHERTEXT_PATH && c.CREDENTIAL_KMS_KEY), {
+    message: 'CREDENTIAL_MODE=kms needs CREDENTIAL_CIPHERTEXT_PATH and CREDENTIAL_KMS_KEY',
+    path: ['CREDENTIAL_MODE'],
+  });
+export type ExecutorConfig = z.infer<typeof ExecutorConfig>;
+
+/** Parses the executor's environment; throws naming every invalid variable. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ExecutorConfig =>
+  parseEnv(ExecutorConfig, env, 'executor');

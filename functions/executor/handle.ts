@@ -1,0 +1,83 @@
+// The executor's HTTP handler: only the gateway's service account may call it; it runs allowed queries.
+
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { z } from 'zod';
+import { WardenError } from '../../shared/core/errors.ts';
+import { type RunQueryDeps, runAllowedQuery } from '../../shared/core/execution/run-query.ts';
+import { toWireError } from '../../shared/mcp/to-wire-error.ts';
+import type { ExecutionRequest } from '../../shared/ports/query-runner.ts';
+import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
+
+export interface ExecutorDeps extends RunQueryDeps {
+  verifier: TokenVerifier;
+  invokers: string[];
+  log: (message: string, cause?: unknown) => void;
+}
+
+const Table = z.object({ projectId: z.string(), datasetId: z.string(), tableId: z.string() });
+const ExecutionRequestSchema = z.object({
+  requestId: z.string().min(1).max(200),
+  principal: z.object({
+    subject: z.string(),
+    issuer: z.string(),
+    email: z.string().optional(),
+    groups: z.array(z.string()),
+    actorChain: z.array(
+      z.object({ subject: z.string(), issuer: z.string().optional(), email: z.string().optional() }),
+    ),
+  }),
+  projectId: z.string().min(1),
+  sql: z.string().min(1),
+  params: z
+    .array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+      }),
+    )
+    .optional(),
+  decision: z.object({
+    effect: z.enum(['allow', 'deny']),
+    rule: z.string(),
+    policyVersion: z.string(),
+    rowLimit: z.number().int().positive(),
+    maximumBytesBilled: z.number().int().positive().optional(),
+  }),
+  facts: z.object({
+    statementType: z.string(),
+    referencedTables: z.array(Table),
+    totalBytesProcessed: z.string(),
+  }),
+});
+
+/** Builds the `executor` HTTP function. */
+export function createExecutorHandler(deps: ExecutorDeps): (req: Request, res: Response) => Promise<void> {
+  return async (req, res) => {
+    const path = req.path.replace(/\/+$/, '') || '/';
+    if (req.method === 'GET' && path === '/healthz') return void res.json({ status: 'ok' });
+    if (req.method !== 'POST' || path !== '/execute')
+      return void res.status(404).json({ error: { kind: 'not_found', message: 'not found' } });
+    const requestId = typeof req.body?.requestId === 'string' ? req.body.requestId : 'unknown';
+    try {
+      await authorizeCaller(deps, req.get('authorization'));
+      const parsed = ExecutionRequestSchema.safeParse(req.body);
+      if (!parsed.success) throw new WardenError('invalid_argument', 'The execution request is not valid.');
+      const result = await runAllowedQuery(deps, parsed.data as ExecutionRequest);
+      res.json({ result });
+    } catch (err) {
+      deps.log(`execution for request ${requestId} failed`, err);
+      const wire = toWireError(err, requestId);
+      const kind = err instanceof WardenError ? err.kind : 'internal';
+      res.status(wire.httpStatus).json({ error: { kind, message: wire.message } });
+    }
+  };
+}
+
+async function authorizeCaller(deps: ExecutorDeps, header: string | undefined): Promise<void> {
+  const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+  if (!token) throw new WardenError('unauthenticated', 'The executor requires a service ID token.');
+  const caller = await deps.verifier.verify(token);
+  if (!caller.email || !deps.invokers.includes(caller.email))
+    throw new WardenError('forbidden', 'This caller may not invoke the executor.');
+}

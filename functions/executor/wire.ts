@@ -1,0 +1,69 @@
+// Wiring: the executor's adapters, built once per instance. The credential is decrypted once per instance,
+// on first use, and kept in memory only.
+
+import { readFile } from 'node:fs/promises';
+import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
+import { createBigQueryClient, createKmsClient, createStorageClient } from '../../shared/adapters/clients.ts';
+import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
+import { logLine } from '../../shared/adapters/logging.ts';
+import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
+import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
+import { AuditLog } from '../../shared/core/audit/audit-log.ts';
+import { openCredential } from '../../shared/core/credential/sealed-credential.ts';
+import { WardenError } from '../../shared/core/errors.ts';
+import { systemClock } from '../../shared/ports/clock.ts';
+import type { KeyService } from '../../shared/ports/key-service.ts';
+import type { WarehouseExecutor } from '../../shared/ports/warehouse.ts';
+import type { ExecutorConfig } from './config.ts';
+import type { ExecutorDeps } from './handle.ts';
+
+export async function createExecutorDeps(config: ExecutorConfig): Promise<ExecutorDeps> {
+  const [kms, storage] = await Promise.all([
+    createKmsClient(config.KMS_API_ENDPOINT),
+    createStorageClient(config.PROJECT_ID, config.STORAGE_API_ENDPOINT),
+  ]);
+  const keys = new KmsKeyService(kms);
+  return {
+    verifier: new OidcTokenVerifier({
+      issuers: config.INVOKER_ISSUERS.map((issuer) => ({ issuer, audiences: [config.EXECUTOR_AUDIENCE] })),
+    }),
+    invokers: config.INVOKER_EMAILS.map((e) => e.toLowerCase()),
+    audit: new AuditLog({
+      sink: new GcsAuditSink(storage.bucket(config.AUDIT_BUCKET)),
+      keys,
+      clock: systemClock,
+      kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
+      writer: 'executor',
+    }),
+    warehouse: once(() => createWarehouse(config, keys)),
+    timeoutMs: config.QUERY_TIMEOUT_MS,
+    log: logLine('executor'),
+  };
+}
+
+async function createWarehouse(config: ExecutorConfig, keys: KeyService): Promise<WarehouseExecutor> {
+  if (config.CREDENTIAL_MODE === 'keyless')
+    return new BigQueryWarehouse(await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT));
+  let ciphertext: Uint8Array;
+  try {
+    ciphertext = await readFile(config.CREDENTIAL_CIPHERTEXT_PATH!);
+  } catch (err) {
+    throw new WardenError('unavailable', 'The sealed credential could not be read.', { cause: err });
+  }
+  const credential = await openCredential(keys, config.CREDENTIAL_KMS_KEY!, ciphertext);
+  return new BigQueryWarehouse(
+    await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT, credential),
+  );
+}
+
+/** Memoizes a successful async result; a failure is not remembered, so the next call tries again. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= fn().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
+}

@@ -1,0 +1,52 @@
+// Wiring: the gateway's adapters, built once per instance from its configuration.
+
+import { readFileSync } from 'node:fs';
+import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
+import { createBigQueryClient, createKmsClient, createStorageClient } from '../../shared/adapters/clients.ts';
+import { HttpQueryRunner, MetadataIdTokenSource } from '../../shared/adapters/executor/http-query-runner.ts';
+import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
+import { logLine } from '../../shared/adapters/logging.ts';
+import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
+import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
+import { AuditLog } from '../../shared/core/audit/audit-log.ts';
+import { loadPolicy } from '../../shared/core/policy/policy.ts';
+import { systemClock } from '../../shared/ports/clock.ts';
+import type { GatewayConfig } from './config.ts';
+import type { GatewayDeps } from './handle.ts';
+
+/** Builds every dependency of the gateway; throws (so the instance does not start) if the policy is invalid. */
+export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayDeps> {
+  const policy = loadPolicy(readFileSync(config.POLICY_PATH, 'utf8'), config.POLICY_PATH);
+  const [kms, storage, bigquery] = await Promise.all([
+    createKmsClient(config.KMS_API_ENDPOINT),
+    createStorageClient(config.PROJECT_ID, config.STORAGE_API_ENDPOINT),
+    createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT),
+  ]);
+  const audiences = config.OIDC_AUDIENCES ?? [config.PUBLIC_URL];
+  return {
+    policy,
+    verifier: new OidcTokenVerifier({
+      issuers: config.OIDC_ISSUERS.map((issuer) => ({
+        issuer,
+        audiences,
+        groupsClaim: config.OIDC_GROUPS_CLAIM,
+      })),
+    }),
+    audit: new AuditLog({
+      sink: new GcsAuditSink(storage.bucket(config.AUDIT_BUCKET)),
+      keys: new KmsKeyService(kms),
+      clock: systemClock,
+      kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
+      writer: 'gateway',
+    }),
+    metadata: new BigQueryWarehouse(bigquery),
+    runner: new HttpQueryRunner({
+      url: config.EXECUTOR_URL,
+      audience: config.EXECUTOR_AUDIENCE ?? config.EXECUTOR_URL,
+      tokens: new MetadataIdTokenSource(),
+    }),
+    publicUrl: config.PUBLIC_URL.replace(/\/$/, ''),
+    issuers: config.OIDC_ISSUERS,
+    log: logLine('gateway'),
+  };
+}

@@ -1,0 +1,154 @@
+// The `warden` command: `start` runs the local stack; `token` prints a development ID token.
+
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EmulatorsMissingError } from './emulators.ts';
+import { PortInUseError } from './net.ts';
+import { loadIssuerKey, mintToken, personClaims } from './oidc/dev-issuer.ts';
+import { REPO_ROOT, type StackInfo, startStack } from './stack.ts';
+
+const USAGE = `Usage: warden <command> [options]
+
+Commands:
+  start     Run Warden locally: emulators, stand-ins, a development OIDC issuer, synthetic PHI, gateway, executor.
+            --patients N      synthetic patients (default 10000)
+            --seed S          dataset seed (default warden)
+            --state-dir DIR   where state lives (default .warden, env WARDEN_STATE_DIR)
+            --port-base P     first of 10 consecutive ports (default 8700, env WARDEN_PORT_BASE)
+            --policy FILE     policy YAML (default local/policy.yaml)
+  token     Print an ID token from the development issuer of a running (or last started) local stack.
+            --email E         (required) the person's email
+            --groups a,b      groups claim (e.g. analysts, clinicians)
+            --ttl SECONDS     lifetime (default 3600)
+            --state-dir DIR   as for start
+  help      Show this help.`;
+
+/** Runs the CLI; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start(rest);
+    case 'token':
+      return token(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`warden: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function stateDirOf(value: string | undefined): string {
+  return resolve(value ?? process.env['WARDEN_STATE_DIR'] ?? join(REPO_ROOT, '.warden'));
+}
+
+async function start(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      patients: { type: 'string' },
+      seed: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'port-base': { type: 'string' },
+      policy: { type: 'string' },
+    },
+  });
+  const patients = Number(values.patients ?? 10_000);
+  const portBase = Number(values['port-base'] ?? process.env['WARDEN_PORT_BASE'] ?? 8700);
+  if (!Number.isInteger(patients) || patients < 1) return fail('--patients must be a positive integer');
+  if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65525)
+    return fail('--port-base must be an integer between 1024 and 65525');
+  const stateDir = stateDirOf(values['state-dir']);
+  const t0 = Date.now();
+  console.log(`Starting Warden locally (state in ${stateDir}) …`);
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  try {
+    stack = await startStack({
+      stateDir,
+      portBase,
+      patients,
+      seed: values.seed ?? 'warden',
+      ...(values.policy ? { policyPath: resolve(values.policy) } : {}),
+      log: (line) => console.log(`  ${line}`),
+    });
+  } catch (err) {
+    if (err instanceof PortInUseError || err instanceof EmulatorsMissingError) return fail(err.message);
+    return fail(
+      `could not start: ${err instanceof Error ? err.message : String(err)}\nLogs: ${join(stateDir, 'logs')}`,
+    );
+  }
+  const i = stack.info;
+  console.log(`
+Warden is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.
+
+  MCP endpoint     ${i.mcpUrl}
+  Get a token      npx warden token --email ann@example.org --groups clinicians
+                   (groups in local/policy.yaml: analysts, clinicians)
+  Connect          send it as "Authorization: Bearer <token>" (see README: Connect an MCP client)
+  State and logs   ${i.stateDir}  (audit bucket: ${i.stateDir}/storage, logs: ${i.stateDir}/logs)
+
+Press Ctrl-C to stop.`);
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) return;
+      stopping = true;
+      console.log('\nStopping …');
+      void stack.stop().then(resolveStop);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  return 0;
+}
+
+async function token(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      email: { type: 'string' },
+      groups: { type: 'string' },
+      ttl: { type: 'string' },
+      'state-dir': { type: 'string' },
+    },
+  });
+  if (!values.email || !/^[^@\s]+@[^@\s]+$/.test(values.email))
+    return fail('--email is required (e.g. --email ann@example.org)');
+  const ttl = Number(values.ttl ?? 3600);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400)
+    return fail('--ttl must be between 1 and 86400 seconds');
+  const stateDir = stateDirOf(values['state-dir']);
+  let info: StackInfo;
+  try {
+    info = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackInfo;
+  } catch {
+    return fail(`no local stack found in ${stateDir}: run "npm start" first`);
+  }
+  const key = await loadIssuerKey(stateDir);
+  const groups = (values.groups ?? '')
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+  console.log(
+    await mintToken(
+      key,
+      info.issuer,
+      personClaims({ email: values.email, groups, audience: info.audience }),
+      ttl,
+    ),
+  );
+  return 0;
+}
+
+function fail(message: string): number {
+  console.error(`warden: ${message}`);
+  return 1;
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,55 @@
+// Small networking helpers for the local stack: listen with a clear message when a port is taken.
+
+import { createServer, type Server } from 'node:net';
+
+/** Thrown when a port the local stack needs is already in use. */
+export class PortInUseError extends Error {
+  readonly port: number;
+  constructor(port: number, what: string) {
+    super(
+      `Port ${port} (${what}) is already in use. Stop whatever holds it, or choose another port base with WARDEN_PORT_BASE.`,
+    );
+    this.port = port;
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Listens on host:port (0 = any free port) and resolves with the bound port. */
+export function listen(
+  server: Server | import('node:http').Server,
+  port: number,
+  host: string,
+  what: string,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(port, what) : err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** True when nothing listens on host:port. */
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  const server = createServer();
+  try {
+    await listen(server, port, host, 'probe');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await new Promise<void>((r) => (server.listening ? server.close(() => r()) : r()));
+  }
+}
+
+/** A free loopback port, chosen by the OS. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = createServer();
+  const port = await listen(server, 0, host, 'probe');
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}

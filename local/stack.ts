@@ -1,0 +1,325 @@
+// The whole of Warden on one machine: emulators, stand-ins, a development issuer, a synthetic PHI dataset,
+// and the gateway and executor each in its own functions-framework process, all on loopback.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKmsClient } from '../shared/adapters/clients.ts';
+import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
+import { sealCredential } from '../shared/core/credential/sealed-credential.ts';
+import { startBigQueryStandIn } from './bigquery/server.ts';
+import { type Emulator, startFirestore, startPubSub, stopGroup, waitReady } from './emulators.ts';
+import { startKmsStandIn } from './kms/server.ts';
+import { isPortFree, PortInUseError } from './net.ts';
+import { startDevIssuer, startMetadataServer } from './oidc/dev-issuer.ts';
+import { startStorageStandIn } from './storage/server.ts';
+import { generateDataset } from './synthetic/generate.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Local names of every cloud resource. The demo- project id guarantees nothing reaches a live project. */
+export const LOCAL = {
+  projectId: 'demo-warden',
+  auditBucket: 'warden-audit-local',
+  keyRing: 'projects/demo-warden/locations/global/keyRings/warden',
+  gatewayServiceAccount: 'warden-gateway@demo-warden.iam.gserviceaccount.com',
+  executorServiceAccount: 'warden-executor@demo-warden.iam.gserviceaccount.com',
+  dataServiceAccount: 'warden-bigquery-reader@demo-warden.iam.gserviceaccount.com',
+  topics: ['approval-requested', 'approval-decided'],
+} as const;
+export const KEYS = {
+  credential: `${LOCAL.keyRing}/cryptoKeys/executor-credential`,
+  auditSigning: `${LOCAL.keyRing}/cryptoKeys/audit-signing`,
+  auditSigningVersion: `${LOCAL.keyRing}/cryptoKeys/audit-signing/cryptoKeyVersions/1`,
+  maskingHmac: `${LOCAL.keyRing}/cryptoKeys/masking-hmac`,
+} as const;
+
+/** Port offsets from the port base. */
+const PORTS = {
+  gateway: 0,
+  executor: 1,
+  issuer: 2,
+  gatewayMetadata: 3,
+  executorMetadata: 4,
+  firestore: 5,
+  pubsub: 6,
+  kms: 7,
+  storage: 8,
+  bigquery: 9,
+} as const;
+type PortName = keyof typeof PORTS;
+
+export interface StackOptions {
+  stateDir: string;
+  portBase: number;
+  patients: number;
+  seed: string;
+  policyPath?: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+/** What a running stack exposes; also written to `<stateDir>/stack.json` for `warden token`. */
+export interface StackInfo {
+  projectId: string;
+  gatewayUrl: string;
+  mcpUrl: string;
+  executorUrl: string;
+  issuer: string;
+  audience: string;
+  stateDir: string;
+  auditBucket: string;
+  auditKeyVersion: string;
+  endpoints: { firestore: string; pubsub: string; kms: string; storage: string; bigquery: string };
+}
+
+export interface Stack {
+  info: StackInfo;
+  stop(): Promise<void>;
+}
+
+/** Starts everything; on any failure stops what already started and rethrows. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => {});
+  const stateDir = resolve(options.stateDir);
+  const logDir = join(stateDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const port = (name: PortName) => options.portBase + PORTS[name];
+  await ensurePortsFree(options.portBase, env);
+
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => {});
+  };
+  try {
+    const t0 = Date.now();
+    // Emulators take a few seconds; start them while the in-process stand-ins come up.
+    const emulators = Promise.all([
+      startFirestore(port('firestore'), logDir, env),
+      startPubSub(port('pubsub'), logDir, env),
+    ]);
+    emulators.then(
+      (list) => stops.push(...list.map((e) => e.stop)),
+      () => {},
+    );
+
+    const kms = await startKmsStandIn({
+      port: port('kms'),
+      stateDir: join(stateDir, 'kms'),
+      keys: [
+        { name: KEYS.credential, purpose: 'ENCRYPT_DECRYPT' },
+        { name: KEYS.auditSigning, purpose: 'ASYMMETRIC_SIGN' },
+        { name: KEYS.maskingHmac, purpose: 'MAC' },
+      ],
+    });
+    stops.push(kms.close);
+    const storage = await startStorageStandIn({
+      port: port('storage'),
+      stateDir: join(stateDir, 'storage'),
+      // HIPAA documentation retention: six years (45 CFR 164.316(b)(2)(i)).
+      buckets: [{ name: LOCAL.auditBucket, retentionPeriodSeconds: 6 * 365 * 24 * 3600, locked: true }],
+    });
+    stops.push(storage.close);
+    const dataset = generateDataset({
+      seed: options.seed,
+      patients: options.patients,
+      projectId: LOCAL.projectId,
+    });
+    const bigquery = await startBigQueryStandIn({ port: port('bigquery'), seeds: [dataset.project] });
+    stops.push(bigquery.close);
+    log(
+      `stand-ins ready: KMS, Cloud Storage, BigQuery with ${options.patients} synthetic patients (${Date.now() - t0} ms)`,
+    );
+
+    const issuer = await startDevIssuer({ port: port('issuer'), stateDir });
+    stops.push(issuer.close);
+    const metadata = await Promise.all([
+      startMetadataServer({
+        port: port('gatewayMetadata'),
+        stateDir,
+        issuer: issuer.issuer,
+        serviceAccount: LOCAL.gatewayServiceAccount,
+        projectId: LOCAL.projectId,
+      }),
+      startMetadataServer({
+        port: port('executorMetadata'),
+        stateDir,
+        issuer: issuer.issuer,
+        serviceAccount: LOCAL.executorServiceAccount,
+        projectId: LOCAL.projectId,
+      }),
+    ]);
+    for (const m of metadata) stops.push(m.close);
+
+    const credentialPath = await ensureSealedCredential(stateDir, kms.endpoint);
+    const [firestore, pubsub] = await emulators;
+    await createTopics(pubsub.host);
+    log(`emulators ready: Firestore ${firestore.host}, Pub/Sub ${pubsub.host} (${Date.now() - t0} ms)`);
+
+    const gatewayUrl = `http://127.0.0.1:${port('gateway')}`;
+    const executorUrl = `http://127.0.0.1:${port('executor')}`;
+    const shared = {
+      PROJECT_ID: LOCAL.projectId,
+      AUDIT_BUCKET: LOCAL.auditBucket,
+      AUDIT_KMS_KEY_VERSION: KEYS.auditSigningVersion,
+      KMS_API_ENDPOINT: kms.endpoint,
+      STORAGE_API_ENDPOINT: storage.url,
+      BIGQUERY_API_ENDPOINT: bigquery.url,
+      FIRESTORE_EMULATOR_HOST: firestore.host,
+      PUBSUB_EMULATOR_HOST: pubsub.host,
+    };
+    const fns = await Promise.all([
+      startFunction('executor', port('executor'), logDir, {
+        ...shared,
+        GCE_METADATA_HOST: metadata[1]!.host,
+        EXECUTOR_AUDIENCE: executorUrl,
+        INVOKER_ISSUERS: issuer.issuer,
+        INVOKER_EMAILS: LOCAL.gatewayServiceAccount,
+        CREDENTIAL_MODE: 'kms',
+        CREDENTIAL_CIPHERTEXT_PATH: credentialPath,
+        CREDENTIAL_KMS_KEY: KEYS.credential,
+      }),
+      startFunction('gateway', port('gateway'), logDir, {
+        ...shared,
+        GCE_METADATA_HOST: metadata[0]!.host,
+        PUBLIC_URL: gatewayUrl,
+        OIDC_ISSUERS: issuer.issuer,
+        POLICY_PATH: options.policyPath ?? join(REPO_ROOT, 'local', 'policy.yaml'),
+        EXECUTOR_URL: executorUrl,
+      }),
+    ]);
+    for (const f of fns) stops.push(f);
+    log(`functions ready (${Date.now() - t0} ms)`);
+
+    const info: StackInfo = {
+      projectId: LOCAL.projectId,
+      gatewayUrl,
+      mcpUrl: `${gatewayUrl}/mcp`,
+      executorUrl,
+      issuer: issuer.issuer,
+      audience: gatewayUrl,
+      stateDir,
+      auditBucket: LOCAL.auditBucket,
+      auditKeyVersion: KEYS.auditSigningVersion,
+      endpoints: {
+        firestore: firestore.host,
+        pubsub: pubsub.host,
+        kms: kms.endpoint,
+        storage: storage.url,
+        bigquery: bigquery.url,
+      },
+    };
+    writeFileSync(join(stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
+    return { info, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function ensurePortsFree(base: number, env: NodeJS.ProcessEnv): Promise<void> {
+  for (const [name, offset] of Object.entries(PORTS)) {
+    if (name === 'firestore' && env['FIRESTORE_EMULATOR_HOST']) continue;
+    if (name === 'pubsub' && env['PUBSUB_EMULATOR_HOST']) continue;
+    if (!(await isPortFree(base + offset))) throw new PortInUseError(base + offset, name);
+  }
+}
+
+/** A development service-account key for the executor, sealed with the KMS stand-in (as in production). */
+async function ensureSealedCredential(stateDir: string, kmsEndpoint: string): Promise<string> {
+  const path = join(stateDir, 'executor-credential.json.enc');
+  if (existsSync(path)) return path;
+  const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+  const key = {
+    type: 'service_account',
+    project_id: LOCAL.projectId,
+    client_email: LOCAL.dataServiceAccount,
+    private_key: privateKey,
+    private_key_id: 'local',
+  };
+  const keys = new KmsKeyService(await createKmsClient(kmsEndpoint));
+  writeFileSync(
+    path,
+    await sealCredential(keys, KEYS.credential, new TextEncoder().encode(JSON.stringify(key))),
+    { mode: 0o600 },
+  );
+  return path;
+}
+
+async function createTopics(pubsubHost: string): Promise<void> {
+  const { PubSub } = await import('@google-cloud/pubsub');
+  const pubsub = new PubSub({ projectId: LOCAL.projectId, apiEndpoint: pubsubHost, emulatorMode: true });
+  try {
+    for (const name of LOCAL.topics) {
+      const [exists] = await pubsub.topic(name).exists();
+      if (!exists) await pubsub.createTopic(name);
+    }
+  } finally {
+    await pubsub.close();
+  }
+}
+
+/** Runs one function in its own functions-framework process, as Cloud Functions does. */
+async function startFunction(
+  target: string,
+  port: number,
+  logDir: string,
+  env: Record<string, string>,
+): Promise<() => Promise<void>> {
+  const ffMain = join(
+    dirname(createRequire(import.meta.url).resolve('@google-cloud/functions-framework')),
+    'main.js',
+  );
+  const log = createWriteStream(join(logDir, `${target}.log`));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--disable-warning=ExperimentalWarning',
+      ffMain,
+      `--target=${target}`,
+      `--source=${join(REPO_ROOT, 'functions', target, 'index.ts')}`,
+      `--port=${port}`,
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO_ROOT,
+      // Only what the function needs: no Google credentials of the developer's leak into the local stack.
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '',
+        NODE_ENV: 'development',
+        ...env,
+      },
+    },
+  );
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const stop = () => stopGroup(child, exited);
+  const early = exited.then((code) => {
+    throw new Error(`${target} exited during start (code ${code}):\n${tail(join(logDir, `${target}.log`))}`);
+  });
+  try {
+    await Promise.race([waitReady(target, `http://127.0.0.1:${port}/healthz`, 30_000), early]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  early.catch(() => {});
+  return stop;
+}
+
+function tail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

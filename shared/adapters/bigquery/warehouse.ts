@@ -1,0 +1,135 @@
+// Warehouse on BigQuery (official @google-cloud/bigquery client): dry runs and metadata for the gateway,
+// query execution for the executor.
+
+import type { BigQuery, Query } from '@google-cloud/bigquery';
+import { WardenError } from '../../core/errors.ts';
+import type { QueryFacts, TableRef } from '../../core/query/facts.ts';
+import type {
+  ColumnSchema,
+  ExecuteOptions,
+  QueryRequest,
+  QueryResult,
+  WarehouseExecutor,
+  WarehouseMetadata,
+} from '../../ports/warehouse.ts';
+import { decodeRows, type WireRow } from './rows.ts';
+
+/** BigQuery behind the Warehouse ports. The client's identity decides what it may read. */
+export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor {
+  readonly #bq: BigQuery;
+  constructor(bq: BigQuery) {
+    this.#bq = bq;
+  }
+
+  async dryRun(request: QueryRequest): Promise<QueryFacts> {
+    const [job] = await bigQueryCall('dry run', () =>
+      this.#bq.createQueryJob({ ...toQuery(request), dryRun: true }),
+    );
+    const stats = job.metadata?.statistics ?? {};
+    const query = stats.query ?? {};
+    if (typeof query.statementType !== 'string')
+      throw new WardenError('failed_precondition', 'The dry run did not report a statement type.');
+    return {
+      statementType: query.statementType,
+      referencedTables: (query.referencedTables ?? []).map((t: TableRef) => ({
+        projectId: t.projectId,
+        datasetId: t.datasetId,
+        tableId: t.tableId,
+      })),
+      totalBytesProcessed: String(query.totalBytesProcessed ?? stats.totalBytesProcessed ?? '0'),
+    };
+  }
+
+  async listDatasetIds(projectId: string): Promise<string[]> {
+    const [datasets] = await bigQueryCall('datasets.list', () =>
+      this.#bq.getDatasets({ projectId, autoPaginate: true }),
+    );
+    return datasets.map((d) => d.id ?? '').filter(Boolean);
+  }
+
+  async listTableIds(projectId: string, datasetId: string): Promise<string[]> {
+    const [tables] = await bigQueryCall('tables.list', () =>
+      this.#bq.dataset(datasetId, { projectId }).getTables({ autoPaginate: true }),
+    );
+    return tables.map((t) => t.id ?? '').filter(Boolean);
+  }
+
+  async getTableInfo(table: TableRef): Promise<Record<string, unknown>> {
+    const [meta] = await bigQueryCall('tables.get', () =>
+      this.#bq.dataset(table.datasetId, { projectId: table.projectId }).table(table.tableId).getMetadata(),
+    );
+    return meta as Record<string, unknown>;
+  }
+
+  async execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult> {
+    const [job] = await bigQueryCall('query', () =>
+      this.#bq.createQueryJob({
+        ...toQuery(request),
+        labels: options.labels,
+        jobTimeoutMs: options.timeoutMs,
+        ...(options.maximumBytesBilled ? { maximumBytesBilled: options.maximumBytesBilled } : {}),
+      }),
+    );
+    // One page one row past the limit tells whether the limit truncated the result.
+    const [rows, , response] = await bigQueryCall('getQueryResults', () =>
+      job.getQueryResults({
+        maxResults: options.rowLimit + 1,
+        autoPaginate: false,
+        skipParsing: true,
+        timeoutMs: options.timeoutMs,
+      }),
+    );
+    const resp = (response ?? {}) as { schema?: { fields?: ColumnSchema[] }; totalBytesProcessed?: string };
+    const schema = resp.schema?.fields ?? [];
+    const wire = rows as unknown as WireRow[];
+    return {
+      jobId: job.id ?? '',
+      schema,
+      rows: decodeRows(schema, wire.slice(0, options.rowLimit)),
+      totalBytesProcessed: String(
+        resp.totalBytesProcessed ?? job.metadata?.statistics?.totalBytesProcessed ?? '0',
+      ),
+      truncated: wire.length > options.rowLimit,
+    };
+  }
+}
+
+function toQuery(request: QueryRequest): Query {
+  const params: Record<string, unknown> = {};
+  const types: Record<string, string> = {};
+  for (const p of request.params ?? []) {
+    params[p.name] = p.value;
+    types[p.name] = p.type;
+  }
+  return {
+    query: request.sql,
+    useLegacySql: false,
+    ...(request.location ? { location: request.location } : {}),
+    ...(request.params?.length ? { params, types } : {}),
+  } as Query;
+}
+
+/** Maps client errors to typed errors: BigQuery's 4xx are the caller's query, the rest are unavailability. */
+async function bigQueryCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = err as { code?: unknown; errors?: { reason?: string; message?: string }[]; message?: string };
+    const reason = e.errors?.[0]?.reason;
+    if (e.code === 404 || reason === 'notFound')
+      throw new WardenError('not_found', `BigQuery ${what}: a referenced resource does not exist.`, {
+        cause: err,
+      });
+    if (reason === 'bytesBilledLimitExceeded')
+      throw new WardenError(
+        'failed_precondition',
+        'The query would scan more bytes than the policy allows.',
+        { cause: err },
+      );
+    if (e.code === 400 || reason === 'invalidQuery')
+      throw new WardenError('invalid_argument', `BigQuery ${what}: the query is not valid.`, { cause: err });
+    if (e.code === 403)
+      throw new WardenError('forbidden', `BigQuery ${what}: access denied.`, { cause: err });
+    throw new WardenError('unavailable', `BigQuery ${what} failed.`, { cause: err });
+  }
+}

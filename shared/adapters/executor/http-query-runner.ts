@@ -1,0 +1,76 @@
+// QueryRunner over HTTPS to the executor function, authenticated with a Google ID token minted by the
+// runtime's metadata server (google-auth-library's Compute client), as Cloud Functions service-to-service
+// calls are. Tokens are passed to no one else.
+
+import { WardenError, type WardenErrorKind } from '../../core/errors.ts';
+import type { ExecutionRequest, QueryRunner } from '../../ports/query-runner.ts';
+import type { QueryResult } from '../../ports/warehouse.ts';
+
+/** Mints ID tokens for an audience. */
+export interface IdTokenSource {
+  idToken(audience: string): Promise<string>;
+}
+
+/** ID tokens from the metadata server (GCE_METADATA_HOST locally), cached until shortly before expiry. */
+export class MetadataIdTokenSource implements IdTokenSource {
+  readonly #cache = new Map<string, { token: string; exp: number }>();
+
+  async idToken(audience: string): Promise<string> {
+    const hit = this.#cache.get(audience);
+    if (hit && hit.exp - 60_000 > Date.now()) return hit.token;
+    const { Compute } = await import('google-auth-library');
+    const token = await new Compute().fetchIdToken(audience);
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      exp?: number;
+    };
+    this.#cache.set(audience, { token, exp: (payload.exp ?? 0) * 1000 });
+    return token;
+  }
+}
+
+const KINDS = new Set<WardenErrorKind>([
+  'forbidden',
+  'invalid_argument',
+  'not_found',
+  'failed_precondition',
+  'unavailable',
+  'integrity',
+  'conflict',
+]);
+
+export class HttpQueryRunner implements QueryRunner {
+  readonly #url: string;
+  readonly #audience: string;
+  readonly #tokens: IdTokenSource;
+  readonly #timeoutMs: number;
+  constructor(options: { url: string; audience: string; tokens: IdTokenSource; timeoutMs?: number }) {
+    this.#url = options.url.replace(/\/$/, '');
+    this.#audience = options.audience;
+    this.#tokens = options.tokens;
+    this.#timeoutMs = options.timeoutMs ?? 120_000;
+  }
+
+  async run(request: ExecutionRequest): Promise<QueryResult> {
+    let res: Response;
+    try {
+      const token = await this.#tokens.idToken(this.#audience);
+      res = await fetch(`${this.#url}/execute`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (err) {
+      throw new WardenError('unavailable', 'The executor could not be reached.', { cause: err });
+    }
+    const body = (await res.json().catch(() => undefined)) as
+      | { result?: QueryResult; error?: { kind?: string; message?: string } }
+      | undefined;
+    if (res.ok && body?.result) return body.result;
+    // The executor's typed errors pass through with their kind; its messages are already caller-safe.
+    const kind = body?.error?.kind as WardenErrorKind | undefined;
+    if (kind && KINDS.has(kind))
+      throw new WardenError(kind, body?.error?.message ?? 'The executor refused the query.');
+    throw new WardenError('unavailable', `The executor answered HTTP ${res.status}.`);
+  }
+}

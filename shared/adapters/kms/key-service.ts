@@ -1,0 +1,98 @@
+// KeyService on Cloud KMS (official @google-cloud/kms client), with Warden's own CRC32C checks, which the
+// Node client does not do (https://cloud.google.com/kms/docs/data-integrity-guidelines).
+
+import type { KeyManagementServiceClient } from '@google-cloud/kms';
+import { crc32c } from '../../core/crc32c.ts';
+import { WardenError } from '../../core/errors.ts';
+import type { KeyService } from '../../ports/key-service.ts';
+
+type Int64Value = { value?: number | string | { toString(): string } | null } | null | undefined;
+
+/** Cloud KMS, fail closed: any transport, service or integrity failure is a WardenError. */
+export class KmsKeyService implements KeyService {
+  readonly #client: KeyManagementServiceClient;
+  constructor(client: KeyManagementServiceClient) {
+    this.#client = client;
+  }
+
+  async encrypt(keyName: string, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
+    const [res] = await call('Encrypt', () =>
+      this.#client.encrypt({
+        name: keyName,
+        plaintext,
+        plaintextCrc32c: { value: crc32c(plaintext) },
+        ...(aad
+          ? { additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: { value: crc32c(aad) } }
+          : {}),
+      }),
+    );
+    const ciphertext = bytes(res.ciphertext);
+    ensure(res.verifiedPlaintextCrc32c === true, 'Encrypt: KMS did not verify the plaintext checksum');
+    ensure(
+      !aad || res.verifiedAdditionalAuthenticatedDataCrc32c === true,
+      'Encrypt: KMS did not verify the AAD checksum',
+    );
+    ensure(matches(res.ciphertextCrc32c, ciphertext), 'Encrypt: ciphertext checksum mismatch');
+    return ciphertext;
+  }
+
+  async decrypt(keyName: string, ciphertext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
+    const [res] = await call('Decrypt', () =>
+      this.#client.decrypt({
+        name: keyName,
+        ciphertext,
+        ciphertextCrc32c: { value: crc32c(ciphertext) },
+        ...(aad
+          ? { additionalAuthenticatedData: aad, additionalAuthenticatedDataCrc32c: { value: crc32c(aad) } }
+          : {}),
+      }),
+    );
+    const plaintext = bytes(res.plaintext);
+    ensure(matches(res.plaintextCrc32c, plaintext), 'Decrypt: plaintext checksum mismatch');
+    return plaintext;
+  }
+
+  async signDigest(keyVersionName: string, sha256Digest: Uint8Array): Promise<Uint8Array> {
+    const [res] = await call('AsymmetricSign', () =>
+      this.#client.asymmetricSign({
+        name: keyVersionName,
+        digest: { sha256: sha256Digest },
+        digestCrc32c: { value: crc32c(sha256Digest) },
+      }),
+    );
+    const signature = bytes(res.signature);
+    ensure(res.verifiedDigestCrc32c === true, 'AsymmetricSign: KMS did not verify the digest checksum');
+    ensure(res.name === keyVersionName, 'AsymmetricSign: KMS answered for another key version');
+    ensure(matches(res.signatureCrc32c, signature), 'AsymmetricSign: signature checksum mismatch');
+    return signature;
+  }
+
+  async getPublicKeyPem(keyVersionName: string): Promise<string> {
+    const [res] = await call('GetPublicKey', () => this.#client.getPublicKey({ name: keyVersionName }));
+    const pem = res.pem ?? '';
+    ensure(res.name === keyVersionName, 'GetPublicKey: KMS answered for another key version');
+    ensure(matches(res.pemCrc32c, new TextEncoder().encode(pem)), 'GetPublicKey: PEM checksum mismatch');
+    return pem;
+  }
+}
+
+async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new WardenError('unavailable', `Cloud KMS ${method} failed.`, { cause: err });
+  }
+}
+
+function ensure(ok: boolean, message: string): void {
+  if (!ok) throw new WardenError('integrity', message);
+}
+
+function bytes(value: Uint8Array | string | null | undefined): Uint8Array {
+  if (value == null) return new Uint8Array(0);
+  return typeof value === 'string' ? Buffer.from(value, 'base64') : value;
+}
+
+function matches(expected: Int64Value, data: Uint8Array): boolean {
+  return expected?.value != null && Number(expected.value.toString()) === crc32c(data);
+}

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { isWardenError } from '../errors.ts';
+import { principalFromClaims } from './principal.ts';
+
+const issuer = { issuer: 'https://idp.example', audiences: ['warden'] };
+
+describe('principalFromClaims', () => {
+  it('reads subject, issuer, verified email and groups', () => {
+    const p = principalFromClaims(
+      {
+        iss: 'https://idp.example',
+        sub: 'u1',
+        email: 'Ann@Example.org',
+        email_verified: true,
+        groups: ['analysts', 7],
+      },
+      issuer,
+    );
+    assert.deepEqual(p, {
+      subject: 'u1',
+      issuer: 'https://idp.example',
+      email: 'ann@example.org',
+      groups: ['analysts'],
+      actorChain: [],
+    });
+  });
+  it('ignores an unverified email', () => {
+    const p = principalFromClaims(
+      { iss: 'https://idp.example', sub: 'u1', email: 'ann@example.org', email_verified: false },
+      issuer,
+    );
+    assert.equal(p.email, undefined);
+  });
+  it('reads groups from a configured claim', () => {
+    const p = principalFromClaims(
+      { iss: 'i', sub: 'u1', roles: ['approvers'] },
+      { ...issuer, groupsClaim: 'roles' },
+    );
+    assert.deepEqual(p.groups, ['approvers']);
+  });
+  it('flattens a nested RFC 8693 act chain, nearest actor first', () => {
+    const p = principalFromClaims(
+      { iss: 'i', sub: 'u1', act: { sub: 'agent', act: { sub: 'bridge', iss: 'x' } } },
+      issuer,
+    );
+    assert.deepEqual(p.actorChain, [{ subject: 'agent' }, { subject: 'bridge', issuer: 'x' }]);
+  });
+  it('rejects a token without a subject', () => {
+    assert.throws(
+      () => principalFromClaims({ iss: 'i', sub: '' }, issuer),
+      (e) => isWardenError(e, 'unauthenticated'),
+    );
+  });
+});

@@ -1,0 +1,58 @@
+// Port: the data warehouse (BigQuery): dry runs, metadata and query execution.
+
+import type { QueryFacts, TableRef } from '../core/query/facts.ts';
+
+/** A named query parameter. */
+export interface QueryParameter {
+  name: string;
+  /** BigQuery type name: STRING, INT64, FLOAT64, BOOL, DATE, TIMESTAMP, NUMERIC, ... */
+  type: string;
+  value: string | number | boolean | null;
+}
+
+export interface QueryRequest {
+  projectId: string;
+  sql: string;
+  params?: QueryParameter[];
+  location?: string;
+}
+
+/** One column of a result schema. */
+export interface ColumnSchema {
+  name: string;
+  type: string;
+  mode?: string;
+  fields?: ColumnSchema[];
+}
+
+/** A JSON-safe cell: INT64 and NUMERIC values are strings, so nothing is rounded. */
+export type Cell = string | number | boolean | null | Cell[] | { [k: string]: Cell };
+
+export interface QueryResult {
+  jobId: string;
+  schema: ColumnSchema[];
+  rows: Record<string, Cell>[];
+  totalBytesProcessed: string;
+  /** True when the row limit cut the result short. */
+  truncated: boolean;
+}
+
+export interface ExecuteOptions {
+  maximumBytesBilled?: string;
+  rowLimit: number;
+  labels: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** Metadata reads and dry runs (the gateway's own identity; no table data). */
+export interface WarehouseMetadata {
+  dryRun(request: QueryRequest): Promise<QueryFacts>;
+  listDatasetIds(projectId: string): Promise<string[]>;
+  listTableIds(projectId: string, datasetId: string): Promise<string[]>;
+  getTableInfo(table: TableRef): Promise<Record<string, unknown>>;
+}
+
+/** Query execution (the executor, with the KMS-protected credential). */
+export interface WarehouseExecutor {
+  execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult>;
+}

@@ -1,0 +1,136 @@
+// In-memory implementations of the ports, shared by unit tests (real cryptography, no I/O).
+
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+} from 'node:crypto';
+import { p256 } from '@noble/curves/nist.js';
+import { crc32cBase64 } from '../core/crc32c.ts';
+import { WardenError } from '../core/errors.ts';
+import type { ApprovalRequest, ApprovalStore } from '../ports/approval-store.ts';
+import type { AuditSink, StoredObject } from '../ports/audit-sink.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { BusMessage, EventBus } from '../ports/event-bus.ts';
+import type { KeyService } from '../ports/key-service.ts';
+
+/** A clock tests move by hand. */
+export class ManualClock implements Clock {
+  #t: number;
+  constructor(start = '2026-01-01T00:00:00.000Z') {
+    this.#t = Date.parse(start);
+  }
+  now(): Date {
+    return new Date(this.#t);
+  }
+  advance(ms: number): void {
+    this.#t += ms;
+  }
+}
+
+/** A create-only object store; `failNext` makes the next writes fail. */
+export class MemorySink implements AuditSink {
+  readonly objects = new Map<string, Uint8Array>();
+  failures = 0;
+  async create(name: string, data: Uint8Array): Promise<StoredObject> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('injected storage failure');
+    }
+    if (this.objects.has(name)) throw new WardenError('conflict', `object ${name} exists`);
+    this.objects.set(name, Uint8Array.from(data));
+    return { name, generation: '1', size: data.length, crc32c: crc32cBase64(data) };
+  }
+  async read(name: string): Promise<Uint8Array> {
+    const data = this.objects.get(name);
+    if (!data) throw new WardenError('not_found', `object ${name} not found`);
+    return data;
+  }
+  async list(prefix: string): Promise<string[]> {
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+}
+
+/** KMS with real AES-256-GCM and P-256 keys; counts calls; `failures` makes calls fail. */
+export class MemoryKeys implements KeyService {
+  readonly #aes = randomBytes(32);
+  readonly #ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  calls = { encrypt: 0, decrypt: 0, sign: 0, publicKey: 0 };
+  failures = 0;
+
+  #maybeFail(): void {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('injected KMS failure');
+    }
+  }
+  async encrypt(_key: string, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
+    this.#maybeFail();
+    this.calls.encrypt++;
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.#aes, iv);
+    if (aad) c.setAAD(aad);
+    const body = Buffer.concat([c.update(plaintext), c.final()]);
+    return Buffer.concat([iv, c.getAuthTag(), body]);
+  }
+  async decrypt(_key: string, ciphertext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
+    this.#maybeFail();
+    this.calls.decrypt++;
+    const buf = Buffer.from(ciphertext);
+    const d = createDecipheriv('aes-256-gcm', this.#aes, buf.subarray(0, 12));
+    d.setAuthTag(buf.subarray(12, 28));
+    if (aad) d.setAAD(aad);
+    return Buffer.concat([d.update(buf.subarray(28)), d.final()]);
+  }
+  async signDigest(_key: string, digest: Uint8Array): Promise<Uint8Array> {
+    this.#maybeFail();
+    this.calls.sign++;
+    // KMS signs a precomputed digest; node:crypto would hash again, so sign the digest with noble.
+    const jwk = createPrivateKey(this.#ec.privateKey.export({ type: 'pkcs8', format: 'pem' })).export({
+      format: 'jwk',
+    });
+    const d = Buffer.from(jwk.d!, 'base64url');
+    return p256.sign(digest, d, { prehash: false, format: 'der' });
+  }
+  async getPublicKeyPem(): Promise<string> {
+    this.#maybeFail();
+    this.calls.publicKey++;
+    return this.#ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
+  /** Signs raw data the way node:crypto would (for tests that need a reference signature). */
+  signData(data: Uint8Array): Buffer {
+    return sign('sha256', data, this.#ec.privateKey);
+  }
+}
+
+/** Records published messages. */
+export class MemoryBus implements EventBus {
+  readonly published: { topic: string; message: BusMessage }[] = [];
+  async publish(topic: string, message: BusMessage): Promise<string> {
+    this.published.push({ topic, message });
+    return String(this.published.length);
+  }
+}
+
+/** Approval requests in a Map, with the same conflict semantics as the Firestore adapter. */
+export class MemoryApprovals implements ApprovalStore {
+  readonly docs = new Map<string, ApprovalRequest>();
+  async create(request: ApprovalRequest): Promise<void> {
+    if (this.docs.has(request.id)) throw new WardenError('conflict', `approval request ${request.id} exists`);
+    this.docs.set(request.id, structuredClone(request));
+  }
+  async get(id: string): Promise<ApprovalRequest | undefined> {
+    const doc = this.docs.get(id);
+    return doc && structuredClone(doc);
+  }
+  async update(id: string, update: (current: ApprovalRequest) => ApprovalRequest): Promise<ApprovalRequest> {
+    const doc = this.docs.get(id);
+    if (!doc) throw new WardenError('not_found', `approval request ${id} not found`);
+    const next = { ...update(structuredClone(doc)), version: doc.version + 1 };
+    this.docs.set(id, structuredClone(next));
+    return next;
+  }
+}
