@@ -2,16 +2,17 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { PubSub } from '@google-cloud/pubsub';
+import type { PubSub } from '@google-cloud/pubsub';
+import { createPubSubClient } from '../shared/adapters/clients.ts';
 import { PubSubEventBus } from '../shared/adapters/pubsub/event-bus.ts';
 import { isWardenError } from '../shared/core/errors.ts';
 import { theStack } from './harness.ts';
 
 describe('PubSubEventBus (Pub/Sub emulator)', () => {
   let pubsub: PubSub;
-  before(() => {
+  before(async () => {
     const { endpoints, projectId } = theStack().info;
-    pubsub = new PubSub({ projectId, apiEndpoint: endpoints.pubsub, emulatorMode: true });
+    pubsub = await createPubSubClient(projectId, endpoints.pubsub);
   });
   after(() => pubsub.close());
 

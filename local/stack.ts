@@ -7,11 +7,11 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKmsClient } from '../shared/adapters/clients.ts';
+import { createKmsClient, createPubSubClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { sealCredential } from '../shared/core/credential/sealed-credential.ts';
 import { startBigQueryStandIn } from './bigquery/server.ts';
-import { type Emulator, startFirestore, startPubSub, stopGroup, waitReady } from './emulators.ts';
+import { startFirestore, startPubSub, stopGroup, waitReady } from './emulators.ts';
 import { startKmsStandIn } from './kms/server.ts';
 import { isPortFree, PortInUseError } from './net.ts';
 import { startDevIssuer, startMetadataServer } from './oidc/dev-issuer.ts';
@@ -253,8 +253,7 @@ async function ensureSealedCredential(stateDir: string, kmsEndpoint: string): Pr
 }
 
 async function createTopics(pubsubHost: string): Promise<void> {
-  const { PubSub } = await import('@google-cloud/pubsub');
-  const pubsub = new PubSub({ projectId: LOCAL.projectId, apiEndpoint: pubsubHost, emulatorMode: true });
+  const pubsub = await createPubSubClient(LOCAL.projectId, pubsubHost);
   try {
     for (const name of LOCAL.topics) {
       const [exists] = await pubsub.topic(name).exists();

@@ -6,7 +6,6 @@ import {
   type CallToolResult,
   ErrorCode,
   ListToolsRequestSchema,
-  McpError,
 } from '@modelcontextprotocol/sdk/types.js';
 import {
   type ExecuteSqlDeps,
@@ -15,7 +14,7 @@ import {
 } from '../../shared/core/gateway/execute-sql.ts';
 import type { Principal } from '../../shared/core/identity/principal.ts';
 import { formatTableRef } from '../../shared/core/query/facts.ts';
-import { toWireError } from '../../shared/mcp/to-wire-error.ts';
+import { jsonRpcError, toWireError } from '../../shared/mcp/to-wire-error.ts';
 import { ExecuteSqlArgs, listedTool, TOOLS } from '../../shared/mcp/tools.ts';
 
 /** Who is calling, for this one HTTP request. */
@@ -36,10 +35,10 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: LISTED }) as never);
   server.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => {
     if (req.params.name !== 'execute_sql')
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);
+      throw jsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);
     const args = ExecuteSqlArgs.safeParse(req.params.arguments ?? {});
     if (!args.success) {
-      throw new McpError(
+      throw jsonRpcError(
         ErrorCode.InvalidParams,
         `Invalid arguments for execute_sql: ${args.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ')}`,
       );
@@ -55,7 +54,7 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
       const wire = toWireError(err, ctx.requestId);
       ctx.log(`execute_sql failed (${wire.jsonRpcCode})`, err);
       if (wire.toolResult) return { isError: true, content: [{ type: 'text', text: wire.message }] };
-      throw new McpError(wire.jsonRpcCode, wire.message);
+      throw jsonRpcError(wire.jsonRpcCode, wire.message);
     }
   });
   return server;

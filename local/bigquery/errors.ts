@@ -81,10 +81,3 @@ export function errorProto(err: BigQueryError): ErrorProto {
     ...(err.location ? { location: err.location } : {}),
   };
 }
-
-/** Rebuilds the error of a failed job from its `errorResult`, keeping the HTTP code BigQuery would use. */
-export function fromErrorProto(proto: ErrorProto): BigQueryError {
-  const code = proto.reason === 'notFound' ? 404 : proto.reason === 'internalError' ? 500 : 400;
-  const status = code === 404 ? 'NOT_FOUND' : code === 500 ? 'INTERNAL' : 'INVALID_ARGUMENT';
-  return new BigQueryError(code, proto.reason, status, proto.message, proto.location);
-}

@@ -1,8 +1,16 @@
 // BigQuery query parameters (named or positional, scalar/ARRAY/STRUCT) as DuckDB prepared-statement bindings.
 
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { BLOB, DuckDBBlobValue, DuckDBListValue, DuckDBStructValue, LIST, STRUCT, VARCHAR } from '@duckdb/node-api';
-import { invalidQuery } from './errors.ts';
+import {
+  BLOB,
+  DuckDBBlobValue,
+  DuckDBListValue,
+  DuckDBStructValue,
+  LIST,
+  STRUCT,
+  VARCHAR,
+} from '@duckdb/node-api';
+import { invalidQuery, invalidRequest } from './errors.ts';
 import type { ParameterResolver } from './sql-translate.ts';
 import { duckTypeOfGoogleSqlName, quoteIdent } from './types.ts';
 
@@ -15,7 +23,7 @@ export interface QueryParameterType {
 
 /** `QueryParameterValue` from the REST API. */
 export interface QueryParameterValue {
-  value?: string | null;
+  value?: unknown;
   arrayValues?: QueryParameterValue[];
   structValues?: Record<string, QueryParameterValue>;
 }
@@ -46,10 +54,15 @@ export class ParameterSet {
   readonly used = new Set<string>();
 
   constructor(mode: string | undefined, parameters: readonly QueryParameter[] = []) {
-    const positional = (mode ?? (parameters.some((p) => p.name) ? 'NAMED' : 'POSITIONAL')).toUpperCase() === 'POSITIONAL';
+    const positional =
+      (mode ?? (parameters.some((p) => p.name) ? 'NAMED' : 'POSITIONAL')).toUpperCase() === 'POSITIONAL';
     parameters.forEach((p, i) => {
       const key = positional ? `pos${i + 1}` : `p_${requireName(p).toLowerCase()}`;
-      const prepared = { key, ...bindingOf(p.parameterType, p.parameterValue), castType: castTypeOf(p.parameterType) };
+      const prepared = {
+        key,
+        ...bindingOf(p.parameterType, p.parameterValue),
+        castType: castTypeOf(p.parameterType),
+      };
       if (positional) this.positional.push(prepared);
       else this.named.set(requireName(p).toLowerCase(), prepared);
     });
@@ -58,14 +71,18 @@ export class ParameterSet {
   /** Replacement text for `@name` / `?` in the SQL. */
   readonly resolve: ParameterResolver = (kind, nameOrIndex) => {
     const parameter =
-      kind === 'named' ? this.named.get(String(nameOrIndex).toLowerCase()) : this.positional[Number(nameOrIndex)];
+      kind === 'named'
+        ? this.named.get(String(nameOrIndex).toLowerCase())
+        : this.positional[Number(nameOrIndex)];
     if (!parameter) {
       throw invalidQuery(
-        kind === 'named' ? `Query parameter '${nameOrIndex}' not found` : 'Not enough positional query parameters provided',
+        kind === 'named'
+          ? `Query parameter '${nameOrIndex}' not found`
+          : 'Not enough positional query parameters provided',
       );
     }
     this.used.add(parameter.key);
-    return `CAST($${parameter.key} AS ${parameter.castType})`;
+    return `(CAST($${parameter.key} AS ${parameter.castType}))`;
   };
 
   /** Values and types for the keys in use, for `DuckDBPreparedStatement.bind` / `connection.run`. */
@@ -91,7 +108,9 @@ export function castTypeOf(type: QueryParameterType): string {
   const name = type.type.toUpperCase();
   if (name === 'ARRAY') return `${castTypeOf(requireArrayType(type))}[]`;
   if (name === 'STRUCT') {
-    const fields = (type.structTypes ?? []).map((f, i) => `${quoteIdent(f.name || `_field_${i + 1}`)} ${castTypeOf(f.type)}`);
+    const fields = (type.structTypes ?? []).map(
+      (f, i) => `${quoteIdent(f.name || `_field_${i + 1}`)} ${castTypeOf(f.type)}`,
+    );
     return `STRUCT(${fields.join(', ')})`;
   }
   if (name === 'INTERVAL') return 'INTERVAL';
@@ -106,7 +125,10 @@ function requireArrayType(type: QueryParameterType): QueryParameterType {
 }
 
 /** The bound value and its DuckDB type: text leaves (BLOB for BYTES), lists and structs of those. */
-function bindingOf(type: QueryParameterType, value: QueryParameterValue | undefined): { value: DuckDBValue; bindType: DuckDBType } {
+function bindingOf(
+  type: QueryParameterType,
+  value: QueryParameterValue | undefined,
+): { value: DuckDBValue; bindType: DuckDBType } {
   const name = type.type.toUpperCase();
   if (name === 'ARRAY') {
     const element = requireArrayType(type);
@@ -114,12 +136,27 @@ function bindingOf(type: QueryParameterType, value: QueryParameterValue | undefi
     return { value: new DuckDBListValue(items), bindType: LIST(bindingOf(element, undefined).bindType) };
   }
   if (name === 'STRUCT') return structBinding(type, value);
-  const raw = value?.value ?? null;
-  if (name === 'BYTES') return { value: raw === null ? null : new DuckDBBlobValue(Buffer.from(raw, 'base64')), bindType: BLOB };
+  const raw = scalarText(value?.value);
+  if (name === 'BYTES')
+    return { value: raw === null ? null : new DuckDBBlobValue(Buffer.from(raw, 'base64')), bindType: BLOB };
   return { value: raw, bindType: VARCHAR };
 }
 
-function structBinding(type: QueryParameterType, value: QueryParameterValue | undefined): { value: DuckDBValue; bindType: DuckDBType } {
+/** A scalar value's text; the client sends some as JSON numbers or booleans, DuckDB parses the text form. */
+function scalarText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  // BigQuery rejects a non-string parameterValue.value the same way (the Node client sends Buffers like this).
+  throw invalidRequest(
+    `Invalid value at 'query_parameters.parameter_value.value' (TYPE_STRING), ${JSON.stringify(value)}`,
+  );
+}
+
+function structBinding(
+  type: QueryParameterType,
+  value: QueryParameterValue | undefined,
+): { value: DuckDBValue; bindType: DuckDBType } {
   const entries: Record<string, DuckDBValue> = {};
   const types: Record<string, DuckDBType> = {};
   (type.structTypes ?? []).forEach((field, i) => {

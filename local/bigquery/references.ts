@@ -37,7 +37,13 @@ type Json = Record<string, unknown>;
 export function referencesOf(serialized: string): QueryReferences {
   const tree = JSON.parse(serialized) as Json;
   if (tree['error']) throw invalidQuery(parserMessage(tree));
-  const refs: QueryReferences = { tables: [], columnNames: new Set(), starTables: [], tableFunctions: [], selectItems: [] };
+  const refs: QueryReferences = {
+    tables: [],
+    columnNames: new Set(),
+    starTables: [],
+    tableFunctions: [],
+    selectItems: [],
+  };
   const statements = (tree['statements'] as Json[] | undefined) ?? [];
   for (const statement of statements) walk(statement['node'], { ctes: new Set(), direct: [] }, refs);
   const first = statements[0]?.['node'];
@@ -65,8 +71,14 @@ function walk(node: unknown, scope: Scope, refs: QueryReferences): void {
   if (!node || typeof node !== 'object') return;
   const obj = node as Json;
   const inner = withCtes(obj, scope, refs);
-  if (obj['type'] === 'SELECT_NODE') return walkSelect(obj, inner, refs);
-  if (obj['type'] === 'BASE_TABLE') return baseTable(obj, inner, refs);
+  if (obj['type'] === 'SELECT_NODE') {
+    walkSelect(obj, inner, refs);
+    return;
+  }
+  if (obj['type'] === 'BASE_TABLE') {
+    baseTable(obj, inner, refs);
+    return;
+  }
   if (obj['type'] === 'TABLE_FUNCTION') tableFunction(obj, refs);
   if (obj['class'] === 'COLUMN_REF') columnRef(obj, refs);
   if (obj['class'] === 'STAR') star(obj, inner, refs);
@@ -137,7 +149,8 @@ function tableFunction(obj: Json, refs: QueryReferences): void {
 }
 
 function columnRef(obj: Json, refs: QueryReferences): void {
-  for (const name of (obj['column_names'] as string[] | undefined) ?? []) refs.columnNames.add(name.toLowerCase());
+  for (const name of (obj['column_names'] as string[] | undefined) ?? [])
+    refs.columnNames.add(name.toLowerCase());
 }
 
 function star(obj: Json, scope: Scope, refs: QueryReferences): void {
@@ -151,8 +164,8 @@ function star(obj: Json, scope: Scope, refs: QueryReferences): void {
 /** The outermost select list; for set operations, the leftmost branch's (which names the columns). */
 function outerSelectItems(node: unknown): SelectItem[] {
   let current = node as Json | undefined;
-  while (current && current['type'] === 'SET_OPERATION_NODE') current = current['left'] as Json | undefined;
-  if (!current || current['type'] !== 'SELECT_NODE') return [];
+  while (current?.['type'] === 'SET_OPERATION_NODE') current = current['left'] as Json | undefined;
+  if (current?.['type'] !== 'SELECT_NODE') return [];
   return ((current['select_list'] as Json[] | undefined) ?? []).map(selectItem);
 }
 

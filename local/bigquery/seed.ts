@@ -35,7 +35,16 @@ export interface FieldSeed {
  * 'HH:MM:SS' for TIME, 'YYYY-MM-DDTHH:MM:SS' for DATETIME, Uint8Array for BYTES, arrays for REPEATED,
  * plain objects for RECORD, null for NULL.
  */
-export type SeedValue = string | number | bigint | boolean | Date | Uint8Array | null | SeedValue[] | { [k: string]: SeedValue };
+export type SeedValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | Date
+  | Uint8Array
+  | null
+  | SeedValue[]
+  | { [k: string]: SeedValue };
 
 export interface TableSeed {
   tableId: string;

@@ -133,7 +133,10 @@ function readStringLiteral(sql: string, start: number): Token | undefined {
   const raw = lower.includes('r');
   const isBytes = lower.includes('b');
   const quoteStart = start + prefix.length;
-  const quote = sql.startsWith("'''", quoteStart) || sql.startsWith('"""', quoteStart) ? sql.slice(quoteStart, quoteStart + 3) : sql[quoteStart] ?? "'";
+  const quote =
+    sql.startsWith("'''", quoteStart) || sql.startsWith('"""', quoteStart)
+      ? sql.slice(quoteStart, quoteStart + 3)
+      : (sql[quoteStart] ?? "'");
   const { value, end } = readQuoted(sql, quoteStart + quote.length, quote, raw);
   return { kind: isBytes ? 'bytes' : 'string', text: sql.slice(start, end), value, start };
 }
@@ -152,9 +155,9 @@ function readQuoted(sql: string, from: number, quote: string, raw: boolean): { v
         i += 2;
         continue;
       }
-      const escape = decodeEscape(sql, i);
-      value += escape.value;
-      i = escape.end;
+      const decoded = decodeEscape(sql, i);
+      value += decoded.value;
+      i = decoded.end;
       continue;
     }
     value += c;
@@ -189,7 +192,13 @@ function decodeEscape(sql: string, at: number): { value: string; end: number } {
   throw invalidQuery(`Syntax error: Illegal escape sequence: \\${c} at ${position(sql, at)}`);
 }
 
-function codePoint(sql: string, at: number, digits: string, radix: number, end: number): { value: string; end: number } {
+function codePoint(
+  sql: string,
+  at: number,
+  digits: string,
+  radix: number,
+  end: number,
+): { value: string; end: number } {
   const valid = radix === 16 ? /^[0-9A-Fa-f]+$/ : /^[0-7]{3}$/;
   const code = Number.parseInt(digits, radix);
   if (!valid.test(digits) || Number.isNaN(code) || code > 0x10ffff) {

@@ -18,7 +18,17 @@ export interface TranslateOptions {
 }
 
 /** Words GoogleSQL accepts before a string literal to type it (`DATE '2024-01-01'`). */
-const TYPED_LITERALS = new Set(['DATE', 'TIME', 'DATETIME', 'TIMESTAMP', 'NUMERIC', 'BIGNUMERIC', 'BIGDECIMAL', 'DECIMAL', 'JSON']);
+const TYPED_LITERALS = new Set([
+  'DATE',
+  'TIME',
+  'DATETIME',
+  'TIMESTAMP',
+  'NUMERIC',
+  'BIGNUMERIC',
+  'BIGDECIMAL',
+  'DECIMAL',
+  'JSON',
+]);
 
 /** Words that start a clause; used to know when UNNEST sits in a FROM clause. */
 const CLAUSE_WORDS = new Set([
@@ -54,11 +64,12 @@ const NOT_ALIAS = new Set([
   'LATERAL',
 ]);
 
+/** GoogleSQL's current-time functions (with or without `()`) as DuckDB function calls in a UTC session. */
 const CURRENT_FUNCTIONS: Record<string, string> = {
-  CURRENT_TIMESTAMP: 'CURRENT_TIMESTAMP',
-  CURRENT_DATE: 'CURRENT_DATE',
-  CURRENT_DATETIME: 'CAST(CURRENT_TIMESTAMP AS TIMESTAMP)',
-  CURRENT_TIME: 'CAST(CURRENT_TIMESTAMP AS TIME)',
+  CURRENT_TIMESTAMP: 'get_current_timestamp()',
+  CURRENT_DATE: 'current_date()',
+  CURRENT_DATETIME: 'CAST(get_current_timestamp() AS TIMESTAMP)',
+  CURRENT_TIME: 'CAST(get_current_timestamp() AS TIME)',
 };
 
 type FrameKind = 'plain' | 'cast' | 'inUnnest' | 'unnestTable' | 'columns';
@@ -73,7 +84,7 @@ interface Frame {
  * backtick paths → quoted DuckDB identifiers (`a.b.c` → "a"."b"."c"); GoogleSQL string/bytes literals → DuckDB
  * literals; `@name`/`?` → the resolver's text; typed literals and CAST/SAFE_CAST target types (including
  * ARRAY<>/STRUCT<>) → DuckDB types; float literals → DOUBLE; `IN UNNEST(x)` → `IN (SELECT UNNEST(x))`;
- * `FROM UNNEST(x) AS v` → `UNNEST(x) AS v(v)`; `* EXCEPT(...)` → `* EXCLUDE(...)`; `CURRENT_*()` → DuckDB forms.
+ * `FROM UNNEST(x) AS v` → `UNNEST(x) AS v(v)`; `* EXCEPT(...)` → `* EXCLUDE(...)`; `CURRENT_*[()]` → DuckDB calls.
  */
 export function translate(tokens: readonly Token[], options: TranslateOptions): string {
   return new Translator(tokens, options).run();
@@ -123,34 +134,39 @@ class Translator {
 
   private step(): void {
     const t = this.token;
-    if (this.frame.kind === 'columns' && this.expectColumnName && isColumnName(t)) return this.columnDefinition();
+    if (this.frame.kind === 'columns' && this.expectColumnName && isColumnName(t)) this.columnDefinition();
+    else if (t.kind === 'op') this.op(t);
+    else if (t.kind === 'word') this.word(t);
+    else this.emit(this.literalText(t));
+  }
+
+  /** Text for identifiers in backticks, literals and parameters. */
+  private literalText(t: Token): string {
     switch (t.kind) {
       case 'quoted':
-        return this.emit(isWord(this.sig[this.k - 1], 'AS') ? quoteIdent(t.value) : quotePath(t.value));
+        return isWord(this.sig[this.k - 1], 'AS') ? quoteIdent(t.value) : quotePath(t.value);
       case 'string':
-        return this.emit(stringLiteral(t.value));
+        return stringLiteral(t.value);
       case 'bytes':
-        return this.emit(bytesLiteral(t.value));
+        return bytesLiteral(t.value);
       case 'number':
-        return this.emit(/^[0-9.]*[.eE]/.test(t.text) && !/^0[xX]/.test(t.text) ? `CAST(${t.text} AS DOUBLE)` : t.text);
+        return /^[0-9.]*[.eE]/.test(t.text) && !/^0[xX]/.test(t.text) ? `CAST(${t.text} AS DOUBLE)` : t.text;
       case 'param':
-        return this.emit(this.options.resolveParameter('named', t.value));
+        return this.options.resolveParameter('named', t.value);
       case 'positional':
-        return this.emit(this.options.resolveParameter('positional', this.positional++));
-      case 'sysvar':
-        throw invalidQuery(`System variable @@${t.value} is not supported by the local BigQuery stand-in`);
-      case 'op':
-        return this.op(t);
+        return this.options.resolveParameter('positional', this.positional++);
       default:
-        return this.word(t);
+        throw invalidQuery(`System variable @@${t.value} is not supported by the local BigQuery stand-in`);
     }
   }
 
   private op(t: Token): void {
-    if (t.text === '(') return this.open();
-    if (t.text === ')') return this.close();
-    if (t.text === ',' && this.frame.kind === 'columns') this.expectColumnName = true;
-    this.emit(t.text);
+    if (t.text === '(') this.open();
+    else if (t.text === ')') this.close();
+    else {
+      if (t.text === ',' && this.frame.kind === 'columns') this.expectColumnName = true;
+      this.emit(t.text);
+    }
   }
 
   private open(): void {
@@ -173,7 +189,8 @@ class Translator {
     const first = this.sig[this.k];
     const hasAs = isWord(first, 'AS');
     const alias = hasAs ? this.sig[this.k + 1] : first;
-    const isAlias = alias?.kind === 'quoted' || (alias?.kind === 'word' && !NOT_ALIAS.has(alias.value.toUpperCase()));
+    const isAlias =
+      alias?.kind === 'quoted' || (alias?.kind === 'word' && !NOT_ALIAS.has(alias.value.toUpperCase()));
     if (isAlias && alias) {
       const name = quoteIdent(alias.value);
       this.out.push(` AS ${name}(${name})`);
@@ -187,39 +204,52 @@ class Translator {
   private word(t: Token): void {
     const upper = t.value.toUpperCase();
     const next = this.peek();
+    if (this.k === 0 && this.optionalKeyword(upper, next)) return;
     if (this.options.ddl && this.ddlClause(upper)) return;
-    if (TYPED_LITERALS.has(upper) && next?.kind === 'string') return this.typedLiteral(upper, next.value);
-    if ((upper === 'CAST' || upper === 'SAFE_CAST') && isOp(next, '(')) {
-      this.pendingFrame = 'cast';
-      return this.emit(upper === 'SAFE_CAST' ? 'TRY_CAST' : t.text);
-    }
-    if (upper === 'AS' && this.frame.kind === 'cast') return this.castType();
-    if (upper === 'EXCEPT' && isOp(this.sig[this.k - 1], '*')) return this.emit('EXCLUDE');
-    if (upper === 'IN' && isWord(next, 'UNNEST') && isOp(this.peek(2), '(')) {
-      this.pendingFrame = 'inUnnest';
-      return this.emit('IN (SELECT UNNEST', 2);
-    }
+    if (this.rewriteWord(upper, next)) return;
     if (upper === 'UNNEST' && isOp(next, '(') && this.inFromPosition()) this.pendingFrame = 'unnestTable';
-    const current = CURRENT_FUNCTIONS[upper];
-    if (current && isOp(next, '(') && isOp(this.peek(2), ')')) return this.emit(current, 3);
     if (CLAUSE_WORDS.has(upper) || upper === 'JOIN') this.frame.clause = upper === 'JOIN' ? 'FROM' : upper;
     this.emit(t.text);
+  }
+
+  /** Typed literals, casts, `* EXCEPT`, `IN UNNEST` and current-time functions; true when handled. */
+  private rewriteWord(upper: string, next: Token | undefined): boolean {
+    const current = CURRENT_FUNCTIONS[upper];
+    if (TYPED_LITERALS.has(upper) && next?.kind === 'string') {
+      this.emit(`CAST(${stringLiteral(next.value)} AS ${duckTypeOfGoogleSqlName(upper) ?? upper})`, 2);
+    } else if ((upper === 'CAST' || upper === 'SAFE_CAST') && isOp(next, '(')) {
+      this.pendingFrame = 'cast';
+      this.emit(upper === 'SAFE_CAST' ? 'TRY_CAST' : 'CAST');
+    } else if (upper === 'AS' && this.frame.kind === 'cast') {
+      this.emit('AS ');
+      this.emitType();
+    } else if (upper === 'EXCEPT' && isOp(this.sig[this.k - 1], '*')) {
+      this.emit('EXCLUDE');
+    } else if (upper === 'IN' && isWord(next, 'UNNEST') && isOp(this.peek(2), '(')) {
+      this.pendingFrame = 'inUnnest';
+      this.emit('IN (SELECT UNNEST', 2);
+    } else if (current && isOp(next, '(') && isOp(this.peek(2), ')')) {
+      this.emit(current, 3);
+    } else if (current && !isOp(next, '(')) {
+      this.emit(current);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** GoogleSQL's `INSERT t`, `MERGE t`, `DELETE t` omit the INTO/FROM that DuckDB requires. */
+  private optionalKeyword(upper: string, next: Token | undefined): boolean {
+    const required =
+      upper === 'INSERT' || upper === 'MERGE' ? 'INTO' : upper === 'DELETE' ? 'FROM' : undefined;
+    if (!required || isWord(next, required)) return false;
+    this.emit(`${this.token.text} ${required}`);
+    return true;
   }
 
   private inFromPosition(): boolean {
     const previous = this.sig[this.k - 1];
     return isWord(previous, 'FROM', 'JOIN') || (isOp(previous, ',') && this.frame.clause === 'FROM');
-  }
-
-  private typedLiteral(type: string, value: string): void {
-    const duckType = duckTypeOfGoogleSqlName(type) ?? type;
-    this.emit(`CAST(${stringLiteral(value)} AS ${duckType})`, 2);
-  }
-
-  private castType(): void {
-    this.emit('AS');
-    this.out.push(' ');
-    this.emitType();
   }
 
   private emitType(): void {
@@ -237,13 +267,24 @@ class Translator {
     this.emitType();
   }
 
+  /** Removes the whitespace emitted before a token that is being dropped. */
+  private dropGap(): void {
+    if (this.out.length > 0 && /^\s*$/.test(this.out[this.out.length - 1] ?? '')) this.out.pop();
+  }
+
   /** Skips `OPTIONS(...)`, `PARTITION BY ...` and `CLUSTER BY ...`; true when something was skipped. */
   private ddlClause(upper: string): boolean {
     if (upper === 'OPTIONS' && isOp(this.peek(), '(')) {
+      this.dropGap();
       this.k = matchingParen(this.sig, this.k + 1) + 1;
       return true;
     }
-    if ((upper === 'PARTITION' || upper === 'CLUSTER') && isWord(this.peek(), 'BY') && this.frames.length === 1) {
+    if (
+      (upper === 'PARTITION' || upper === 'CLUSTER') &&
+      isWord(this.peek(), 'BY') &&
+      this.frames.length === 1
+    ) {
+      this.dropGap();
       this.k += 2;
       while (this.k < this.sig.length && !isWord(this.token, 'AS', 'OPTIONS', 'CLUSTER')) {
         this.k = isOp(this.token, '(') ? matchingParen(this.sig, this.k) + 1 : this.k + 1;
@@ -321,7 +362,8 @@ class TypeParser {
 
   type(): string {
     const t = this.sig[this.k];
-    if (!t || (t.kind !== 'word' && t.kind !== 'quoted')) throw invalidQuery('Syntax error: Expected a type name');
+    if (!t || (t.kind !== 'word' && t.kind !== 'quoted'))
+      throw invalidQuery('Syntax error: Expected a type name');
     const upper = t.value.toUpperCase();
     this.k++;
     if (upper === 'ARRAY') return `${this.angle(() => this.type())}[]`;
@@ -329,14 +371,17 @@ class TypeParser {
     if (upper === 'INTERVAL') return 'INTERVAL';
     const duck = duckTypeOfGoogleSqlName(upper);
     if (!duck) throw invalidQuery(`Type not found: ${t.value}`);
-    return this.parameterized(upper, duck);
+    return this.parameterized(duck);
   }
 
   /** `NUMERIC(p, s)` → `DECIMAL(p, s)`; `STRING(n)`/`BYTES(n)` drop the length. */
-  private parameterized(upper: string, duck: string): string {
+  private parameterized(duck: string): string {
     if (!isOp(this.sig[this.k], '(')) return duck;
     const close = matchingParen(this.sig, this.k);
-    const args = this.sig.slice(this.k + 1, close).filter((a) => a.kind === 'number').map((a) => a.text);
+    const args = this.sig
+      .slice(this.k + 1, close)
+      .filter((a) => a.kind === 'number')
+      .map((a) => a.text);
     this.k = close + 1;
     return duck.startsWith('DECIMAL') ? `DECIMAL(${args.join(', ')})` : duck;
   }

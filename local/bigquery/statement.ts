@@ -102,13 +102,23 @@ export function splitStatements(tokens: readonly Token[]): Token[][] {
 /** Classifies and decomposes one statement. */
 export function shapeOf(tokens: Token[]): StatementShape {
   const sig = significant(tokens);
-  const shape: StatementShape = { type: 'SELECT', tokens, sig, readQueries: [], readTables: [], orReplace: false, ifExists: false };
+  const shape: StatementShape = {
+    type: 'SELECT',
+    tokens,
+    sig,
+    readQueries: [],
+    readTables: [],
+    orReplace: false,
+    ifExists: false,
+  };
   const first = sig[0];
   if (!first) throw invalidQuery('Syntax error: Unexpected end of statement');
   const keyword = first.kind === 'word' ? first.value.toUpperCase() : first.text;
   const handler = HANDLERS[keyword];
   if (!handler) {
-    throw invalidQuery(`Syntax error: Unexpected ${first.kind === 'word' ? 'keyword' : 'token'} ${first.text} at [1:1]`);
+    throw invalidQuery(
+      `Syntax error: Unexpected ${first.kind === 'word' ? 'keyword' : 'token'} ${first.text} at [1:1]`,
+    );
   }
   handler(shape);
   return shape;
@@ -116,7 +126,25 @@ export function shapeOf(tokens: Token[]): StatementShape {
 
 type Handler = (shape: StatementShape) => void;
 
-const SCRIPT_WORDS = ['DECLARE', 'SET', 'BEGIN', 'IF', 'LOOP', 'WHILE', 'REPEAT', 'FOR', 'EXECUTE', 'RAISE', 'RETURN', 'BREAK', 'LEAVE', 'CONTINUE', 'ITERATE', 'COMMIT', 'ROLLBACK'];
+const SCRIPT_WORDS = [
+  'DECLARE',
+  'SET',
+  'BEGIN',
+  'IF',
+  'LOOP',
+  'WHILE',
+  'REPEAT',
+  'FOR',
+  'EXECUTE',
+  'RAISE',
+  'RETURN',
+  'BREAK',
+  'LEAVE',
+  'CONTINUE',
+  'ITERATE',
+  'COMMIT',
+  'ROLLBACK',
+];
 
 const HANDLERS: Record<string, Handler> = {
   SELECT: selectShape,
@@ -172,7 +200,9 @@ function withShape(shape: StatementShape): void {
   }
   const main = sig[k];
   if (!isWord(main, 'SELECT') && !isOp(main, '(')) {
-    throw invalidQuery(`Syntax error: Expected a query after the WITH clause but got ${main?.text ?? 'end of statement'}`);
+    throw invalidQuery(
+      `Syntax error: Expected a query after the WITH clause but got ${main?.text ?? 'end of statement'}`,
+    );
   }
   selectShape(shape);
 }
@@ -242,9 +272,22 @@ function spaced(parts: readonly Token[]): Token[] {
 }
 
 /** `SELECT <items or 1> FROM <from> [WHERE <where>]` as tokens. */
-function selectFrom(items: readonly Token[][], from: readonly Token[], where: readonly Token[] = []): Token[] {
-  const list = items.length > 0 ? items.flatMap((item, i) => (i === 0 ? [...item] : [OP(','), ...item])) : [synthetic('number', '1')];
-  return spaced([KW('SELECT'), ...list, KW('FROM'), ...from, ...(where.length > 0 ? [KW('WHERE'), ...where] : [])]);
+function selectFrom(
+  items: readonly Token[][],
+  from: readonly Token[],
+  where: readonly Token[] = [],
+): Token[] {
+  const list =
+    items.length > 0
+      ? items.flatMap((item, i) => (i === 0 ? [...item] : [OP(','), ...item]))
+      : [synthetic('number', '1')];
+  return spaced([
+    KW('SELECT'),
+    ...list,
+    KW('FROM'),
+    ...from,
+    ...(where.length > 0 ? [KW('WHERE'), ...where] : []),
+  ]);
 }
 
 function pathTokens(path: NamePath): Token[] {
@@ -315,7 +358,15 @@ function mergeShape(shape: StatementShape): void {
   if (!isWord(sig[k], 'ON')) throw invalidQuery('Syntax error: Expected keyword ON');
   const whenAt = findTopLevel(sig, k + 1, (t) => isWord(t, 'WHEN'));
   const on = sig.slice(k + 1, whenAt);
-  const from = [...pathTokens(target.path), ...targetAlias.alias, KW('JOIN'), ...source, ...sourceAlias.alias, KW('ON'), ...on];
+  const from = [
+    ...pathTokens(target.path),
+    ...targetAlias.alias,
+    KW('JOIN'),
+    ...source,
+    ...sourceAlias.alias,
+    KW('ON'),
+    ...on,
+  ];
   shape.readQueries.push(selectFrom(whenExpressions(sig.slice(whenAt)), from));
 }
 
@@ -341,7 +392,9 @@ function actionExpressions(action: readonly Token[]): Token[][] {
   const valuesAt = action.findIndex((t) => isWord(t, 'VALUES'));
   if (valuesAt === -1 || !isOp(action[valuesAt + 1], '(')) return [];
   const close = matchingParen(action, valuesAt + 1);
-  return splitTopLevel(action.slice(valuesAt + 2, close)).filter((e) => !(e.length === 1 && isWord(e[0], 'DEFAULT')));
+  return splitTopLevel(action.slice(valuesAt + 2, close)).filter(
+    (e) => !(e.length === 1 && isWord(e[0], 'DEFAULT')),
+  );
 }
 
 /** Skips `[OR REPLACE] [TEMP|TEMPORARY]` after CREATE; returns the index of the object kind. */
@@ -404,7 +457,13 @@ function createShape(shape: StatementShape): void {
     if (onAt < sig.length) shape.ddlTarget = readPath(sig, onAt + 1).path;
     return;
   }
-  if (kind === 'TABLE' || kind === 'VIEW' || kind === 'MATERIALIZED_VIEW' || kind === 'SNAPSHOT_TABLE' || kind === 'EXTERNAL_TABLE') {
+  if (
+    kind === 'TABLE' ||
+    kind === 'VIEW' ||
+    kind === 'MATERIALIZED_VIEW' ||
+    kind === 'SNAPSHOT_TABLE' ||
+    kind === 'EXTERNAL_TABLE'
+  ) {
     shape.ddlTarget = name.path;
   }
   if (kind === 'TABLE' && isOp(sig[name.next], '(')) shape.columnListAt = name.next;

@@ -107,10 +107,14 @@ export function fieldSchemaOfDuckType(name: string, type: DuckDBType): TableFiel
     const element = (type as DuckDBListType).valueType;
     const inner = fieldSchemaOfDuckType(name, element);
     // BigQuery has no arrays of arrays; a nested list is reported (and sent) as a JSON-like string.
-    return inner.mode === 'REPEATED' ? { name, type: 'STRING', mode: 'REPEATED' } : { ...inner, mode: 'REPEATED' };
+    return inner.mode === 'REPEATED'
+      ? { name, type: 'STRING', mode: 'REPEATED' }
+      : { ...inner, mode: 'REPEATED' };
   }
   if (type instanceof DuckDBStructType) {
-    const fields = type.entryNames.map((entry, i) => fieldSchemaOfDuckType(entry, type.entryTypes[i] as DuckDBType));
+    const fields = type.entryNames.map((entry, i) =>
+      fieldSchemaOfDuckType(entry, type.entryTypes[i] as DuckDBType),
+    );
     return { name, type: 'RECORD', mode: 'NULLABLE', fields };
   }
   return { name, type: scalarBigQueryType(type), mode: 'NULLABLE' };
@@ -119,7 +123,8 @@ export function fieldSchemaOfDuckType(name: string, type: DuckDBType): TableFiel
 /** The BigQuery scalar type a DuckDB scalar type is reported as. */
 export function scalarBigQueryType(type: DuckDBType): TableFieldSchema['type'] {
   if (type.alias?.toUpperCase() === 'JSON') return 'JSON';
-  if (type instanceof DuckDBDecimalType) return isNumericRange(type.width, type.scale) ? 'NUMERIC' : 'BIGNUMERIC';
+  if (type instanceof DuckDBDecimalType)
+    return isNumericRange(type.width, type.scale) ? 'NUMERIC' : 'BIGNUMERIC';
   return SCALAR_BY_TYPE_ID[type.typeId] ?? 'STRING';
 }
 

@@ -2,18 +2,18 @@
 
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import {
-  DuckDBBlobValue,
-  DuckDBDateValue,
-  DuckDBDecimalValue,
-  DuckDBGeometryValue,
-  DuckDBIntervalValue,
+  type DuckDBBlobValue,
+  type DuckDBDateValue,
+  type DuckDBDecimalValue,
+  type DuckDBGeometryValue,
+  type DuckDBIntervalValue,
   DuckDBListType,
   DuckDBListValue,
   DuckDBStructType,
-  DuckDBStructValue,
-  DuckDBTimestampTZValue,
-  DuckDBTimestampValue,
-  DuckDBTimeValue,
+  type DuckDBStructValue,
+  type DuckDBTimestampTZValue,
+  type DuckDBTimestampValue,
+  type DuckDBTimeValue,
   DuckDBTypeId,
 } from '@duckdb/node-api';
 import { fieldSchemaOfDuckType, scalarBigQueryType } from './types.ts';
@@ -47,7 +47,10 @@ export function timestampFormatOf(useInt64Timestamp: unknown, outputFormat: unkn
 }
 
 /** Builds a row converter for result columns of `types`. */
-export function rowConverter(types: readonly DuckDBType[], format: TimestampFormat): (row: DuckDBValue[]) => WireRow {
+export function rowConverter(
+  types: readonly DuckDBType[],
+  format: TimestampFormat,
+): (row: DuckDBValue[]) => WireRow {
   const converters = types.map((type) => converterFor(type, format));
   return (row) => ({ f: converters.map((convert, i) => ({ v: convert(row[i] ?? null) })) });
 }
@@ -63,11 +66,15 @@ export function converterFor(type: DuckDBType, format: TimestampFormat): ValueCo
 }
 
 function listConverter(type: DuckDBListType, format: TimestampFormat): ValueConverter {
-  const nested = fieldSchemaOfDuckType('', type).type === 'STRING' && type.valueType.typeId === DuckDBTypeId.LIST;
-  const item = nested ? (v: DuckDBValue) => (v === null ? null : String(v)) : converterFor(type.valueType, format);
+  const nested =
+    fieldSchemaOfDuckType('', type).type === 'STRING' && type.valueType.typeId === DuckDBTypeId.LIST;
+  const item = nested
+    ? (v: DuckDBValue) => (v === null ? null : String(v))
+    : converterFor(type.valueType, format);
   return (value) => {
     if (value === null) return [];
-    const items = value instanceof DuckDBListValue ? value.items : ((value as { items?: DuckDBValue[] }).items ?? []);
+    const items =
+      value instanceof DuckDBListValue ? value.items : ((value as { items?: DuckDBValue[] }).items ?? []);
     return items.map((v) => ({ v: item(v) }));
   };
 }
@@ -77,7 +84,9 @@ function structConverter(type: DuckDBStructType, format: TimestampFormat): Value
   return (value) => {
     if (value === null) return null;
     const entries = (value as DuckDBStructValue).entries;
-    return { f: type.entryNames.map((name, i) => ({ v: (converters[i] as ValueConverter)(entries[name] ?? null) })) };
+    return {
+      f: type.entryNames.map((name, i) => ({ v: (converters[i] as ValueConverter)(entries[name] ?? null) })),
+    };
   };
 }
 
@@ -105,7 +114,9 @@ function scalarConverter(type: DuckDBType, format: TimestampFormat): (value: Duc
     case DuckDBTypeId.GEOMETRY:
       return (v) => wkbToWkt((v as DuckDBGeometryValue).bytes);
     default:
-      return scalarBigQueryType(type) === 'BYTES' ? (v) => Buffer.from(String(v)).toString('base64') : (v) => String(v);
+      return scalarBigQueryType(type) === 'BYTES'
+        ? (v) => Buffer.from(String(v)).toString('base64')
+        : (v) => String(v);
   }
 }
 

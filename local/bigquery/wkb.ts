@@ -1,6 +1,15 @@
 // Well-known binary to well-known text, for sending DuckDB GEOMETRY values as BigQuery GEOGRAPHY strings.
 
-const TYPE_NAMES = ['', 'POINT', 'LINESTRING', 'POLYGON', 'MULTIPOINT', 'MULTILINESTRING', 'MULTIPOLYGON', 'GEOMETRYCOLLECTION'];
+const TYPE_NAMES = [
+  '',
+  'POINT',
+  'LINESTRING',
+  'POLYGON',
+  'MULTIPOINT',
+  'MULTILINESTRING',
+  'MULTIPOLYGON',
+  'GEOMETRYCOLLECTION',
+];
 
 /** Converts WKB (ISO or EWKB flags, either byte order) to WKT in BigQuery's spelling, e.g. `POINT(1 2)`. */
 export function wkbToWkt(bytes: Uint8Array): string {

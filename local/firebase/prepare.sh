@@ -138,7 +138,8 @@ exports="export JAVA_HOME=$(printf '%q' "$java_home")
 export PATH=$(printf '%q' "$java_home/bin"):\"\$PATH\"
 export FIRESTORE_EMULATOR_BINARY_PATH=$(printf '%q' "$wrapper")
 export PUBSUB_EMULATOR_BINARY_PATH=$(printf '%q' "$launcher")
-export NO_UPDATE_NOTIFIER=1"
+export NO_UPDATE_NOTIFIER=1
+export START_LOGGING_EMULATOR=false"
 if [[ ! -f "$out/env.sh" || "$(cat "$out/env.sh")" != "$exports" ]]; then
   printf '%s\n' "$exports" >"$out/env.sh"
 fi

@@ -7,6 +7,7 @@ import {
   daysFromCivil,
   formatDate,
   isoDate,
+  isoTimestamp,
   parseIsoDate,
   timestampAt,
 } from './calendar.ts';
@@ -68,4 +69,18 @@ describe('calendar', () => {
   it('builds a UTC timestamp from a day number and second of day', () => {
     assert.equal(timestampAt(daysFromCivil(2024, 5, 6), 3_661).toISOString(), '2024-05-06T01:01:01.000Z');
   });
+
+  const instants = [
+    { name: 'a whole-second instant', ms: Date.UTC(2024, 4, 6, 1, 1, 1) },
+    { name: 'midnight', ms: Date.UTC(1999, 11, 31) },
+    { name: 'the last second of a leap day', ms: Date.UTC(2000, 1, 29, 23, 59, 59) },
+    { name: 'a pre-1970 instant', ms: Date.UTC(1921, 8, 27, 13, 5, 9) },
+    { name: 'an instant with milliseconds', ms: Date.UTC(2024, 0, 1, 0, 0, 0, 123) },
+    { name: 'a year before 1000', ms: Date.UTC(999, 0, 1) },
+  ];
+  for (const { name, ms } of instants) {
+    it(`writes ${name} exactly as toISOString does`, () => {
+      assert.equal(isoTimestamp(new Date(ms)), new Date(ms).toISOString());
+    });
+  }
 });

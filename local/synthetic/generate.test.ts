@@ -193,6 +193,13 @@ describe('generateDataset', () => {
       });
     });
 
+    it('codes routine-visit Z diagnoses only at outpatient and telehealth encounters', () => {
+      const types = new Map(table(full, 'clinical', 'encounters').rows.map((r) => [r[0], r[4]]));
+      const dx = table(full, 'clinical', 'diagnoses');
+      const zTypes = new Set(dx.rows.filter((r) => String(r[3]).startsWith('Z')).map((r) => types.get(r[1])));
+      assert.deepEqual([...zTypes].sort(), ['outpatient', 'telehealth']);
+    });
+
     it('uses P000123-style patient ids and unique MRNs and SSNs', () => {
       const t = table(full, 'clinical', 'patients');
       assert.ok(column(t, 'patient_id').every((id) => /^P\d{6}$/.test(String(id))));
@@ -322,6 +329,40 @@ describe('generateDataset', () => {
         assert.ok(kinds.has(kind), kind);
         assert.ok(inNotes.has(kind), `${kind} in notes`);
       }
+    });
+
+    it("leaves none of the patient's own identifiers in a note once its planted values are removed", () => {
+      const patients = table(full, 'clinical', 'patients');
+      const byId = new Map(patients.rows.map((r) => [r[0], r]));
+      const notes = table(full, 'clinical', 'clinical_notes');
+      const planted = new Map<number, string[]>();
+      for (const id of full.identifiers) {
+        if (id.column !== 'note_text') continue;
+        const list = planted.get(id.rowIndex) ?? [];
+        list.push(id.value);
+        planted.set(id.rowIndex, list);
+      }
+      const own = [
+        'mrn',
+        'first_name',
+        'last_name',
+        'birth_date',
+        'ssn',
+        'street_address',
+        'zip',
+        'phone',
+        'email',
+      ].map((name) => patients.schema.findIndex((f) => f.name === name));
+      notes.rows.forEach((row, i) => {
+        let rest = String(row[5]);
+        for (const value of (planted.get(i) ?? []).sort((a, b) => b.length - a.length))
+          rest = rest.replaceAll(value, '');
+        const patient = byId.get(row[1])!;
+        for (const c of own) {
+          const value = patient[c];
+          if (typeof value === 'string') assert.ok(!rest.includes(value), `note ${i} still has ${value}`);
+        }
+      });
     });
 
     it('names the datasets as asked', () => {

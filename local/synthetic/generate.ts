@@ -30,6 +30,8 @@ import { CLINICAL_TABLES, ICD10_CODES, type TableSpec, toFieldSeeds } from './sc
 import {
   CITIES,
   type CityEntry,
+  CLINICIAN_FIRST_NAMES,
+  CLINICIAN_LAST_NAMES,
   FEMALE_FIRST_NAMES,
   LAST_NAMES,
   MALE_FIRST_NAMES,
@@ -106,6 +108,7 @@ const CITY_PICKER = new WeightedPicker<CityEntry>(CITIES, (c) => c.weight);
 const TYPE_PICKER = new WeightedPicker<EncounterType>(ENCOUNTER_TYPES, (t) => t.weight);
 const DIAGNOSIS_PICKER = new WeightedPicker<Diagnosis>(DIAGNOSES, (d) => d.weight);
 const FALLBACK_DIAGNOSIS = DIAGNOSES.find((d) => d.code === 'Z23')!;
+const FALLBACK_ACUTE_DIAGNOSIS = DIAGNOSES.find((d) => d.code === 'R51.9')!;
 
 interface Clinician {
   name: string;
@@ -155,8 +158,7 @@ function personName(rng: Rng, sex: 'F' | 'M'): { first: string; last: string } {
 
 function clinicians(rng: Rng, count: number, credentials: readonly string[]): Clinician[] {
   return Array.from({ length: count }, () => {
-    const { first, last } = personName(rng, rng.chance(0.5) ? 'F' : 'M');
-    const name = `${first} ${last}`;
+    const name = `${rng.pick(CLINICIAN_FIRST_NAMES)} ${rng.pick(CLINICIAN_LAST_NAMES)}`;
     return { name, signature: `${name}, ${rng.pick(credentials)}` };
   });
 }
@@ -173,16 +175,19 @@ function birthDayFor(rng: Rng): number {
   return rng.int(earliest, latest);
 }
 
-function pickDiagnosis(rng: Rng, patient: Patient, age: number): Diagnosis {
+/** Z codes (check-ups, immunisations, prenatal visits) belong to clinic visits, not acute care. */
+const isRoutineVisitCode = (d: Diagnosis): boolean => d.code.startsWith('Z');
+
+function pickDiagnosis(rng: Rng, patient: Patient, age: number, acute: boolean): Diagnosis {
   if (patient.chronic.length > 0 && rng.chance(0.45)) return rng.pick(patient.chronic);
   for (let attempt = 0; attempt < 8; attempt++) {
     const d = DIAGNOSIS_PICKER.pick(rng);
-    if (diagnosisApplies(d, patient.sex, age)) {
+    if (diagnosisApplies(d, patient.sex, age) && !(acute && isRoutineVisitCode(d))) {
       if (d.chronic && !patient.chronic.includes(d)) patient.chronic.push(d);
       return d;
     }
   }
-  return FALLBACK_DIAGNOSIS;
+  return acute ? FALLBACK_ACUTE_DIAGNOSIS : FALLBACK_DIAGNOSIS;
 }
 
 function initialConditions(rng: Rng, patient: Patient, age: number): void {
@@ -190,8 +195,9 @@ function initialConditions(rng: Rng, patient: Patient, age: number): void {
     age < 18 ? rng.int(0, 1) : age < 45 ? rng.int(0, 2) : age < 65 ? rng.int(1, 3) : rng.int(2, 4);
   for (let attempt = 0; attempt < count * 4 && patient.chronic.length < count; attempt++) {
     const d = DIAGNOSIS_PICKER.pick(rng);
-    if (d.chronic && diagnosisApplies(d, patient.sex, age) && !patient.chronic.includes(d))
+    if (d.chronic && diagnosisApplies(d, patient.sex, age) && !patient.chronic.includes(d)) {
       patient.chronic.push(d);
+    }
   }
 }
 
@@ -269,7 +275,7 @@ function labCodes(rng: Rng, type: EncounterType, related: readonly string[]): st
   if (type.type === 'outpatient') {
     if (rng.chance(0.3)) codes.push('2345-7');
   } else {
-    const share = type.type === 'inpatient' ? 0.6 : 0.4;
+    const share = type.type === 'inpatient' ? 0.5 : 0.3;
     for (const code of ACUTE_PANEL) if (rng.chance(share)) codes.push(code);
   }
   for (const code of related) if (!codes.includes(code)) codes.push(code);
@@ -319,12 +325,13 @@ function addEncounterRow(ctx: Context, patient: Patient, admitDay: number): Visi
   return visit;
 }
 
-function encounterDiagnoses(rng: Rng, patient: Patient, admitDay: number): Diagnosis[] {
+function encounterDiagnoses(rng: Rng, patient: Patient, admitDay: number, type: EncounterType): Diagnosis[] {
+  const acute = type.type !== 'outpatient' && type.type !== 'telehealth';
   const age = ageOn(patient.birthDay, admitDay);
   const diagnoses: Diagnosis[] = [];
   const wanted = DIAGNOSES_PER_ENCOUNTER.pick(rng);
   for (let i = 0; i < wanted; i++) {
-    const d = pickDiagnosis(rng, patient, age);
+    const d = pickDiagnosis(rng, patient, age, acute);
     if (!diagnoses.includes(d)) diagnoses.push(d);
   }
   return diagnoses;
@@ -434,7 +441,7 @@ function addNote(
 
 function addEncounter(ctx: Context, patient: Patient, admitDay: number): void {
   const visit = addEncounterRow(ctx, patient, admitDay);
-  const diagnoses = encounterDiagnoses(ctx.rng, patient, admitDay);
+  const diagnoses = encounterDiagnoses(ctx.rng, patient, admitDay, visit.type);
   const medications = addDiagnosesAndMedications(ctx, visit, diagnoses);
   const labs = addLabs(ctx, visit, diagnoses);
   if (ctx.rng.chance(visit.type.noteProbability)) addNote(ctx, visit, diagnoses, medications, labs);

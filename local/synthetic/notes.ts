@@ -122,11 +122,11 @@ const lower = (text: string): string => text.charAt(0).toLowerCase() + text.slic
 
 const shortLabNames = new Map<string, string>();
 
-/** `Glucose [Mass/volume] in Serum or Plasma` → `Glucose`, memoised: notes repeat the same few tests. */
+/** `Glucose [Mass/volume] in Serum or Plasma` → `Glucose`; memoised, as notes repeat the same few tests. */
 function shortLabName(name: string): string {
   let short = shortLabNames.get(name);
   if (short === undefined) {
-    short = name.split(' [')[0]!.split(' in ')[0]!;
+    short = name.replace(/ \[.*$/, '').replace(/ in (Serum or Plasma|Blood|Platelet poor plasma)\b.*$/, '');
     shortLabNames.set(name, short);
   }
   return short;

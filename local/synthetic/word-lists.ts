@@ -14,10 +14,10 @@ export const FEMALE_FIRST_NAMES: readonly string[] = words(
 
 /** Male given names. */
 export const MALE_FIRST_NAMES: readonly string[] = words(
-  'James Robert John Michael David William Richard Joseph Thomas Christopher Charles Daniel',
+  'James Robert John Michael David William Richard Joseph Thomas Christopher Daniel',
   'Matthew Anthony Mark Donald Steven Paul Andrew Joshua Kenneth Kevin Brian George Timothy Ronald',
   'Edward Jason Jeffrey Ryan Jacob Gary Nicholas Eric Jonathan Stephen Larry Justin Scott Brandon',
-  'Benjamin Samuel Gregory Alexander Frank Patrick Raymond Jack Dennis Jerry Tyler Aaron Jose Adam',
+  'Benjamin Samuel Gregory Alexander Frank Patrick Raymond Dennis Jerry Tyler Aaron Jose Adam',
   'Nathan Henry Douglas Zachary Peter Kyle Luis Wei Ahmed Rajesh Oluwaseun Hiroshi Mateo Dmitri',
   'Tariq Santiago',
 );
@@ -25,13 +25,31 @@ export const MALE_FIRST_NAMES: readonly string[] = words(
 /** Surnames. */
 export const LAST_NAMES: readonly string[] = words(
   'Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez',
-  'Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris',
+  'Gonzalez Wilson Anderson Thomas Taylor Moore Martin Lee Perez Thompson White Harris',
   'Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill',
   'Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts Gomez Phillips',
   'Evans Turner Diaz Parker Cruz Edwards Collins Reyes Stewart Morris Morales Murphy Cook Rogers',
   'Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard Ramos Kim Cox Ward Richardson',
-  "O'Brien Chen Patel Okafor Kowalski Yamamoto Haddad Schmidt Novak Ivanov Washington Bennett",
-  'Brooks Sullivan Fitzgerald Gallagher Park Singh Abbott Delgado',
+  "O'Brien Chen Patel Okafor Kowalski Yamamoto Haddad Schmidt Novak Ivanov Bennett",
+  'Brooks Sullivan Fitzgerald Gallagher Singh Abbott Delgado',
+);
+
+/**
+ * Given names of clinicians. Disjoint from, and containing none of, the patient names, so that a clinician's
+ * name left in a note never looks like a patient identifier a masker missed.
+ */
+export const CLINICIAN_FIRST_NAMES: readonly string[] = words(
+  'Adrian Beatrice Colin Daphne Elliot Fiona Graham Harriet Imogen Jasper Kurt Lydia Malcolm Nora Oscar',
+  'Penelope Quentin Rosalind Simon Tessa Vincent Wendy Xavier Yvonne Audrey Bernard Cecilia Desmond',
+  'Eleanor Felix Gwendolyn Hugo Ingrid Julian Milo Nadia Otto Rupert Sylvia Theodore Ursula Vera Winston',
+);
+
+/** Family names of clinicians; see {@link CLINICIAN_FIRST_NAMES}. */
+export const CLINICIAN_LAST_NAMES: readonly string[] = words(
+  'Abernathy Blackwood Castellanos Drummond Ellsworth Fairbanks Galloway Hargrove Iverson Jablonski',
+  'Kincaid Lindqvist Montague Nakamura Oyelaran Pemberton Quintero Rasmussen Sorensen Thorne Underwood',
+  'Valentino Yoshida Zielinski Achterberg Bancroft Corrigan Dunleavy Esposito Fairweather Grisham',
+  'Holloway Ingersoll Kaminski Lachance Mbeki Nordstrom Ostrowski Radcliffe Stanhope Tremblay',
 );
 
 /** Street names, without the suffix. */

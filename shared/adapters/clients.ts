@@ -27,16 +27,49 @@ export async function createStorageClient(projectId: string, apiEndpoint?: strin
   return apiEndpoint ? new Storage({ projectId, apiEndpoint }) : new Storage({ projectId });
 }
 
-/** BigQuery client; `credentials` is a decrypted service-account key (omit for the runtime identity). */
+/**
+ * BigQuery client. With `credentials` (a decrypted service-account key) requests carry a self-signed JWT
+ * (JWT access with scope, signed in memory: no token exchange, no key on disk); without, the runtime's own
+ * identity (metadata server) is used.
+ */
 export async function createBigQueryClient(
   projectId: string,
   apiEndpoint?: string,
   credentials?: { client_email: string; private_key: string },
 ): Promise<BigQuery> {
   const { BigQuery } = await import('@google-cloud/bigquery');
+  let authClient: InstanceType<typeof import('google-auth-library').JWT> | undefined;
+  if (credentials) {
+    const { JWT } = await import('google-auth-library');
+    authClient = new JWT({
+      email: credentials.client_email,
+      key: credentials.private_key,
+      scopes: ['https://www.googleapis.com/auth/bigquery'],
+    });
+    authClient.useJWTAccessWithScope = true;
+  }
   return new BigQuery({
     projectId,
     ...(apiEndpoint ? { apiEndpoint } : {}),
-    ...(credentials ? { credentials } : {}),
+    ...(authClient ? { authClient } : {}),
   });
+}
+
+/**
+ * Pub/Sub client; `emulatorHost` (host:port) selects the emulator (as PUBSUB_EMULATOR_HOST does). The explicit
+ * universe domain keeps the client from probing for default credentials it does not need there.
+ */
+export async function createPubSubClient(
+  projectId: string,
+  emulatorHost?: string,
+): Promise<import('@google-cloud/pubsub').PubSub> {
+  const { PubSub } = await import('@google-cloud/pubsub');
+  return emulatorHost
+    ? new PubSub({
+        projectId,
+        apiEndpoint: emulatorHost,
+        emulatorMode: true,
+        universeDomain: 'googleapis.com',
+      })
+    : new PubSub({ projectId });
 }

@@ -43,3 +43,11 @@ export function toWireError(err: unknown, requestId: string): WireError {
       : (MESSAGES[kind as keyof typeof MESSAGES] ?? MESSAGES.internal);
   return { ...wire, message: `${base} (request ${requestId})` };
 }
+
+/**
+ * An error the MCP SDK answers as a JSON-RPC error with exactly this code and message (the SDK's McpError
+ * would prefix the message with "MCP error <code>:").
+ */
+export function jsonRpcError(code: number, message: string): Error & { code: number } {
+  return Object.assign(new Error(message), { code });
+}
