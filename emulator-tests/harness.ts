@@ -57,6 +57,8 @@ export async function startHarness(): Promise<void> {
   // The official clients in this process find the emulators the way deployed code would.
   process.env['FIRESTORE_EMULATOR_HOST'] = stack.info.endpoints.firestore;
   process.env['PUBSUB_EMULATOR_HOST'] = stack.info.endpoints.pubsub;
+  // Clients without a credential (BigQuery metadata) get tokens as the gateway does, from its metadata stand-in.
+  process.env['GCE_METADATA_HOST'] = stack.info.gatewayMetadataHost;
   console.log(`  local stack up in ${Date.now() - t0} ms (state ${stateDir})`);
 }
 

@@ -1,9 +1,9 @@
 // The official Firestore and Pub/Sub emulators: reuse running ones (FIRESTORE_EMULATOR_HOST,
 // PUBSUB_EMULATOR_HOST, as `firebase emulators:exec` sets), or launch the Google Cloud CLI's binaries.
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 /** A running emulator, and how to stop it (a no-op for one we did not start). */
 export interface Emulator {
@@ -27,20 +27,22 @@ export class EmulatorsMissingError extends Error {
   }
 }
 
+/** Where Debian packages and the interactive installer put the Google Cloud CLI. */
+const USUAL_ROOTS = ['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk'];
+
 /** The Google Cloud CLI's install root: CLOUDSDK_ROOT_DIR, or where `gcloud` on PATH really lives. */
-export function findCloudSdkRoot(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findCloudSdkRoot(
+  env: NodeJS.ProcessEnv = process.env,
+  usual = USUAL_ROOTS,
+): string | undefined {
   const candidates: string[] = [];
   if (env['CLOUDSDK_ROOT_DIR']) candidates.push(env['CLOUDSDK_ROOT_DIR']);
-  try {
-    const gcloud = execFileSync('which', ['gcloud'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    if (gcloud) candidates.push(dirname(dirname(realpathSync(gcloud))));
-  } catch {
-    // not on PATH
+  for (const dir of (env['PATH'] ?? '').split(delimiter).filter(Boolean)) {
+    const gcloud = join(dir, 'gcloud');
+    // bin/gcloud lives in the SDK root; a symlink (e.g. /usr/bin/gcloud) leads there.
+    if (existsSync(gcloud)) candidates.push(dirname(dirname(realpathSync(gcloud))));
   }
-  candidates.push('/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk');
+  candidates.push(...usual);
   return candidates.find((c) => existsSync(join(c, 'platform')));
 }
 
@@ -71,7 +73,8 @@ export function startPubSub(
 }
 
 function requireSdk(env: NodeJS.ProcessEnv): string {
-  const root = findCloudSdkRoot(env);
+  // WARDEN_CLOUDSDK_SEARCH=env-only restricts the search to CLOUDSDK_ROOT_DIR and PATH (used by tests).
+  const root = findCloudSdkRoot(env, env['WARDEN_CLOUDSDK_SEARCH'] === 'env-only' ? [] : USUAL_ROOTS);
   if (!root) throw new EmulatorsMissingError('no Google Cloud CLI installation found');
   return root;
 }

@@ -74,6 +74,8 @@ export interface StackInfo {
   auditBucket: string;
   auditKeyVersion: string;
   endpoints: { firestore: string; pubsub: string; kms: string; storage: string; bigquery: string };
+  /** Metadata-server stand-in of the gateway's identity (GCE_METADATA_HOST). */
+  gatewayMetadataHost: string;
 }
 
 export interface Stack {
@@ -212,6 +214,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         storage: storage.url,
         bigquery: bigquery.url,
       },
+      gatewayMetadataHost: metadata[0]!.host,
     };
     writeFileSync(join(stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
     return { info, stop };

@@ -220,6 +220,27 @@ describe('dry runs', () => {
     );
   });
 
+  it('answers a jobs.query dry run with bytes and schema, and stores no job', async () => {
+    const response = await fetch(`${t.standIn.url}/bigquery/v2/projects/${PROJECT}/queries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'SELECT name FROM clinical.patients',
+        useLegacySql: false,
+        dryRun: true,
+      }),
+    });
+    const body = (await response.json()) as Record<string, unknown>;
+    assert.deepEqual(body, {
+      kind: 'bigquery#queryResponse',
+      jobReference: { projectId: PROJECT, location: 'US' },
+      jobComplete: true,
+      totalBytesProcessed: String(nameBytes),
+      cacheHit: false,
+      schema: { fields: [{ name: 'name', type: 'STRING', mode: 'NULLABLE' }] },
+    });
+  });
+
   it('does not execute the statement', async () => {
     await dryRun('DELETE FROM clinical.encounters WHERE TRUE');
     const [rows] = await t.bigquery.query('SELECT COUNT(*) AS n FROM clinical.encounters');

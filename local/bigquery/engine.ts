@@ -4,7 +4,14 @@ import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api
 import { DuckDBTypeId } from '@duckdb/node-api';
 import type { Catalog, TableRef } from './catalog.ts';
 import { tableDisplay, tableKey } from './catalog.ts';
-import { BigQueryError, bytesBilledLimitExceeded, duplicate, invalidQuery, notFound } from './errors.ts';
+import {
+  BigQueryError,
+  bytesBilledLimitExceeded,
+  duplicate,
+  invalidQuery,
+  invalidRequest,
+  notFound,
+} from './errors.ts';
 import type { QueryParameter } from './params.ts';
 import { ParameterSet } from './params.ts';
 import type { QueryReferences, RawTableRef, SelectItem } from './references.ts';
@@ -127,11 +134,8 @@ export class QueryEngine {
     }
   }
 
-  /** Runs a planned query. `onConnection` receives the connection so the caller can interrupt it. */
-  async execute(
-    plan: QueryPlan,
-    onConnection?: (connection: DuckDBConnection) => void,
-  ): Promise<QueryOutcome> {
+  /** Throws `invalidQuery` for statements the stand-in can dry-run but not execute (scripts, routines, …). */
+  assertExecutable(plan: QueryPlan): PlannedStatement {
     const statement = plan.statements[0];
     if (plan.statementType === 'SCRIPT' || plan.statements.length !== 1 || !statement) {
       throw invalidQuery(
@@ -143,6 +147,15 @@ export class QueryEngine {
         `${plan.statementType} statements are not supported by the local BigQuery stand-in.`,
       );
     }
+    return statement;
+  }
+
+  /** Runs a planned query. `onConnection` receives the connection so the caller can interrupt it. */
+  async execute(
+    plan: QueryPlan,
+    onConnection?: (connection: DuckDBConnection) => void,
+  ): Promise<QueryOutcome> {
+    const statement = this.assertExecutable(plan);
     return this.catalog.withConnection(async (connection) => {
       onConnection?.(connection);
       await useDefault(connection, plan.defaultPath);
@@ -189,6 +202,9 @@ export class QueryEngine {
   /** Throws BigQuery's `bytesBilledLimitExceeded` when the plan would bill more than `maximumBytesBilled`. */
   enforceBytesBilled(plan: QueryPlan, maximumBytesBilled: string | number | undefined): void {
     if (maximumBytesBilled === undefined || maximumBytesBilled === null || maximumBytesBilled === '') return;
+    if (!/^\d+$/.test(String(maximumBytesBilled))) {
+      throw invalidRequest(`Invalid value for maximumBytesBilled: ${maximumBytesBilled}`);
+    }
     const limit = BigInt(maximumBytesBilled);
     if (plan.totalBytesBilled > limit) throw bytesBilledLimitExceeded(limit, plan.totalBytesBilled);
   }

@@ -60,6 +60,8 @@ export interface ResultsOptions {
 export interface JobServiceOptions {
   /** Upper bound on a results page's JSON size (BigQuery: about 10 MB). */
   maxPageBytes: number;
+  /** Jobs (with their results) kept for jobs.get / getQueryResults; older finished ones are forgotten. */
+  maxJobs: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -127,6 +129,34 @@ export class JobService {
     );
   }
 
+  /** `jobs.list`: the project's jobs, newest first, optionally filtered by state. */
+  list(
+    projectId: string,
+    options: { maxResults?: number; pageToken?: string; stateFilter?: string[] },
+  ): object {
+    const states = options.stateFilter?.map((s) => s.toUpperCase());
+    const jobs = [...this.jobs.values()]
+      .filter((j) => j.projectId === projectId && (!states?.length || states.includes(j.state)))
+      .reverse();
+    const start = Number(options.pageToken ?? 0);
+    if (!Number.isSafeInteger(start) || start < 0)
+      throw invalidRequest(`Invalid page token: ${options.pageToken}`);
+    const page = jobs.slice(start, start + (options.maxResults ?? jobs.length));
+    const next = start + page.length;
+    return {
+      kind: 'bigquery#jobList',
+      etag: etag(),
+      jobs: page.map((j) => ({ ...jobResource(j), state: j.state })),
+      ...(next < jobs.length ? { nextPageToken: String(next) } : {}),
+    };
+  }
+
+  /** Interrupts running jobs and waits for them to settle. */
+  async shutdown(): Promise<void> {
+    for (const job of this.jobs.values()) if (job.state === 'RUNNING') job.connection?.interrupt();
+    await Promise.allSettled([...this.jobs.values()].map((j) => j.done));
+  }
+
   /** `jobs.get`. */
   get(projectId: string, jobId: string, location: string | undefined): object {
     return jobResource(this.find(projectId, jobId, location));
@@ -147,6 +177,14 @@ export class JobService {
     const job = this.find(projectId, jobId, location);
     if (job.state === 'RUNNING') job.connection?.interrupt();
     return { kind: 'bigquery#jobCancelResponse', job: jobResource(job) };
+  }
+
+  /** Forgets the oldest finished jobs (and their results) beyond `maxJobs`. */
+  private evict(): void {
+    for (const [key, job] of this.jobs) {
+      if (this.jobs.size <= this.options.maxJobs) return;
+      if (job.state === 'DONE') this.jobs.delete(key);
+    }
   }
 
   private find(projectId: string, jobId: string, location: string | undefined): Job {
@@ -196,10 +234,12 @@ export class JobService {
       done: Promise.resolve(),
     };
     this.jobs.set(key, job);
+    this.evict();
     try {
       const plan = await this.engine.plan(config);
       job.plan = plan;
       job.location = plan.location;
+      this.engine.assertExecutable(plan);
       this.engine.enforceBytesBilled(plan, config.maximumBytesBilled);
     } catch (err) {
       finish(job, err);

@@ -46,7 +46,14 @@ function patients(): TableSeed {
       { name: 'zip', type: 'STRING' },
       { name: 'sex', type: 'STRING' },
       { name: 'active', type: 'BOOLEAN' },
-      { name: 'address', type: 'RECORD', fields: [{ name: 'city', type: 'STRING' }, { name: 'state', type: 'STRING' }] },
+      {
+        name: 'address',
+        type: 'RECORD',
+        fields: [
+          { name: 'city', type: 'STRING' },
+          { name: 'state', type: 'STRING' },
+        ],
+      },
       { name: 'tags', type: 'STRING', mode: 'REPEATED' },
     ],
     rows,
@@ -82,7 +89,13 @@ function encounters(): TableSeed {
 function observations(): TableSeed {
   const rows: SeedValue[][] = [];
   for (let i = 0; i < OBSERVATIONS; i++) {
-    rows.push([i, patientId(i % PATIENTS), `LOINC-${i % 300}`, (i % 1000) / 10, isoDate(EPOCH_2020 + (i % 1500) * DAY_MS)]);
+    rows.push([
+      i,
+      patientId(i % PATIENTS),
+      `LOINC-${i % 300}`,
+      (i % 1000) / 10,
+      isoDate(EPOCH_2020 + (i % 1500) * DAY_MS),
+    ]);
   }
   return {
     tableId: 'observations',
@@ -100,7 +113,13 @@ function observations(): TableSeed {
 function medications(): TableSeed {
   const rows: SeedValue[][] = [];
   for (let i = 0; i < MEDICATIONS; i++) {
-    rows.push([i, patientId(i % PATIENTS), `RX${i % 400}`, `{"dose_mg": ${(i % 20) * 5}}`, `2021-01-01T0${i % 10}:00:00`]);
+    rows.push([
+      i,
+      patientId(i % PATIENTS),
+      `RX${i % 400}`,
+      `{"dose_mg": ${(i % 20) * 5}}`,
+      `2021-01-01T0${i % 10}:00:00`,
+    ]);
   }
   return {
     tableId: 'medications',
@@ -116,7 +135,10 @@ function medications(): TableSeed {
 }
 
 const seeds: ProjectSeed[] = [
-  { projectId: 'bench-project', datasets: [{ datasetId: 'clinical', tables: [patients(), encounters(), observations(), medications()] }] },
+  {
+    projectId: 'bench-project',
+    datasets: [{ datasetId: 'clinical', tables: [patients(), encounters(), observations(), medications()] }],
+  },
 ];
 
 const started = performance.now();

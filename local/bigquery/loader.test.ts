@@ -11,7 +11,12 @@ describe('decimalOf', () => {
     ['a negative string without integer digits', '-.5', 9, '-0.500000000'],
     ['a bigint', 42n, 9, '42.000000000'],
     ['a number, rounded to the scale', 1 / 3, 9, '0.333333333'],
-    ['a BIGNUMERIC-scale string', '12345678901234567890.123456789012345678', 18, '12345678901234567890.123456789012345678'],
+    [
+      'a BIGNUMERIC-scale string',
+      '12345678901234567890.123456789012345678',
+      18,
+      '12345678901234567890.123456789012345678',
+    ],
   ];
   for (const [name, input, scale, expected] of cases) {
     it(`converts ${name}`, () => assert.equal(decimalOf(input, scale).toString(), expected));
@@ -40,7 +45,8 @@ describe('timestampMicros', () => {
     it(`reads ${name}`, () => assert.equal(timestampMicros(input), expected));
   }
 
-  it('rejects text that is not a timestamp', () => assert.throws(() => timestampMicros('yesterday'), /not a timestamp/));
+  it('rejects text that is not a timestamp', () =>
+    assert.throws(() => timestampMicros('yesterday'), /not a timestamp/));
 });
 
 describe('loadSeeds', () => {
@@ -60,15 +66,32 @@ describe('loadSeeds', () => {
       { name: 'id', type: 'INTEGER' as const, mode: 'REQUIRED' as const },
       { name: 'tags', type: 'STRING' as const, mode: 'REPEATED' as const },
     ];
-    return [{ projectId: 'p', datasets: [{ datasetId: 'd', tables: [{ tableId: 't', schema, rows: rows as never }] }] }];
+    return [
+      {
+        projectId: 'p',
+        datasets: [{ datasetId: 'd', tables: [{ tableId: 't', schema, rows: rows as never }] }],
+      },
+    ];
   }
 
   it('returns the number of rows loaded', async () => {
-    assert.equal(await load(seedWith([[1, ['a']], [2, []]])), 2);
+    assert.equal(
+      await load(
+        seedWith([
+          [1, ['a']],
+          [2, []],
+        ]),
+      ),
+      2,
+    );
   });
 
   const errors: [string, unknown[][], RegExp][] = [
-    ['a row with the wrong number of values', [[1]], /p\.d\.t: row 0 has 1 values but the schema has 2 columns/],
+    [
+      'a row with the wrong number of values',
+      [[1]],
+      /p\.d\.t: row 0 has 1 values but the schema has 2 columns/,
+    ],
     ['a non-array REPEATED value', [[1, 'a']], /row 0, column tags: a REPEATED value must be an array/],
     ['an unsafe integer given as a number', [[2 ** 53 + 2, []]], /not a safe integer; use a bigint/],
     ['a NULL in a REQUIRED column', [[null, []]], /NOT NULL|null/i],
@@ -80,7 +103,11 @@ describe('loadSeeds', () => {
   }
 
   it('declares REQUIRED columns NOT NULL and quotes every identifier', () => {
-    const sql = createTableSql('my-proj', 'd', { tableId: 't', schema: [{ name: 'a b', type: 'INTEGER', mode: 'REQUIRED' }], rows: [] });
+    const sql = createTableSql('my-proj', 'd', {
+      tableId: 't',
+      schema: [{ name: 'a b', type: 'INTEGER', mode: 'REQUIRED' }],
+      rows: [],
+    });
     assert.equal(sql, 'CREATE TABLE "my-proj"."d"."t" ("a b" BIGINT NOT NULL)');
   });
 });

@@ -5,9 +5,9 @@ import {
   BIGINT,
   BLOB,
   BOOLEAN,
+  DECIMAL,
   DOUBLE,
   DuckDBBlobValue,
-  DECIMAL,
   DuckDBDataChunk,
   DuckDBDecimalValue,
   DuckDBListValue,
@@ -205,19 +205,23 @@ export function decimalOf(value: SeedValue, scale: number): DuckDBDecimalValue {
   const match = DECIMAL_TEXT.exec(text);
   if (!match || (match[2] === '' && !match[3])) throw new Error(`${text} is not a decimal number`);
   const [, sign = '', whole = '', fraction = ''] = match;
-  if (fraction.replace(/0+$/, '').length > scale) throw new Error(`${text} has more than ${scale} fractional digits`);
+  if (fraction.replace(/0+$/, '').length > scale)
+    throw new Error(`${text} has more than ${scale} fractional digits`);
   const scaled = BigInt(`${sign}${whole || '0'}${fraction.padEnd(scale, '0')}`);
-  if ((scaled < 0n ? -scaled : scaled) >= 10n ** 38n) throw new Error(`${text} is out of range for DECIMAL(38, ${scale})`);
+  if ((scaled < 0n ? -scaled : scaled) >= 10n ** 38n)
+    throw new Error(`${text} is out of range for DECIMAL(38, ${scale})`);
   return new DuckDBDecimalValue(scaled, 38, scale);
 }
 
 /** A number as a plain decimal rounded to `scale` digits (as BigQuery rounds NUMERIC input). */
 function numberText(value: number, scale: number): string {
-  if (!Number.isFinite(value) || Math.abs(value) >= 1e21) throw new Error(`${value} is not a decimal in range`);
+  if (!Number.isFinite(value) || Math.abs(value) >= 1e21)
+    throw new Error(`${value} is not a decimal in range`);
   return value.toFixed(scale);
 }
 
-const TIMESTAMP_TEXT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
+const TIMESTAMP_TEXT =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** Microseconds since the epoch of a `Date` or an ISO-8601 timestamp string (no zone means UTC). */
 export function timestampMicros(value: SeedValue): bigint {
@@ -226,7 +230,10 @@ export function timestampMicros(value: SeedValue): bigint {
     return BigInt(value.getTime()) * 1000n;
   }
   const match = TIMESTAMP_TEXT.exec(String(value));
-  if (!match) throw new Error(`${String(value)} is not a timestamp (use a Date or YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±HH:MM])`);
+  if (!match)
+    throw new Error(
+      `${String(value)} is not a timestamp (use a Date or YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±HH:MM])`,
+    );
   const [, y, mo, d, h, mi, sec, fraction = '', zone = 'Z'] = match;
   const seconds = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec)) / 1000;
   return BigInt(seconds - zoneOffsetSeconds(zone)) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));

@@ -222,6 +222,8 @@ describe('queries', () => {
       ],
       ['a NUMERIC computation', "SELECT NUMERIC '1.1' * 3 AS v", 'Big:3.3'],
       ['a JSON literal, parsed on request', 'SELECT JSON \'{"x": 1}\' AS v', { x: 1 }],
+      ['a STRUCT constructor', "SELECT STRUCT(1 AS a, 'x' AS b) AS v", { a: 'BigQueryInt:1', b: 'x' }],
+      ['SAFE_DIVIDE by zero', 'SELECT SAFE_DIVIDE(1, 0) AS v', null],
       [
         'an ARRAY of STRUCTs from SQL',
         "SELECT [{'a': 1}, {'a': 2}] AS v",

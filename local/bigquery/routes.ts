@@ -40,6 +40,7 @@ const ROUTES: Route[] = [
   route('GET', 'projects/*/datasets/*/tables/*', getTable),
   route('GET', 'projects/*/datasets/*/tables/*/data', listTableData),
   route('POST', 'projects/*/jobs', (ctx, req, [p]) => ctx.jobs.insert(p as string, req.body)),
+  route('GET', 'projects/*/jobs', listJobs),
   route('GET', 'projects/*/jobs/*', (ctx, req, [p, j]) =>
     ctx.jobs.get(p as string, j as string, location(req)),
   ),
@@ -249,6 +250,16 @@ async function listTableData(ctx: ApiContext, req: ApiRequest, params: string[])
     rows,
     ...(next < detail.numRows ? { pageToken: String(next) } : {}),
   };
+}
+
+function listJobs(ctx: ApiContext, req: ApiRequest, [projectId = '']: string[]): object {
+  const maxResults = req.query.get('maxResults');
+  const pageToken = req.query.get('pageToken');
+  return ctx.jobs.list(projectId, {
+    ...(maxResults !== null ? { maxResults: Number(maxResults) } : {}),
+    ...(pageToken !== null ? { pageToken } : {}),
+    stateFilter: req.query.getAll('stateFilter'),
+  });
 }
 
 async function getQueryResults(

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { BigQuery } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
+import { startBigQueryStandIn } from './server.ts';
 import type { TestStandIn } from './test-seed.ts';
 import { ENCOUNTER_ROWS, PATIENT_ROWS, PROJECT, startTestStandIn } from './test-seed.ts';
 
@@ -265,6 +266,31 @@ describe('BigQuery stand-in', () => {
       );
     });
 
+    it('lists the project’s jobs, newest first', async () => {
+      await t.bigquery.createQueryJob({ query: 'SELECT 1', jobId: 'listed-1' });
+      await t.bigquery.createQueryJob({ query: 'SELECT 1', jobId: 'listed-2' });
+      const [jobs] = await t.bigquery.getJobs({ maxResults: 2, autoPaginate: false });
+      assert.deepEqual(
+        jobs.map((j) => j.id),
+        ['listed-2', 'listed-1'],
+      );
+    });
+
+    it('forgets the oldest finished jobs beyond maxJobs', async () => {
+      const small = await startTestStandIn({ maxJobs: 2 });
+      try {
+        for (const jobId of ['first', 'second', 'third']) {
+          const [job] = await small.bigquery.createQueryJob({ query: 'SELECT 1', jobId });
+          await job.getQueryResults();
+        }
+        await assert.rejects(small.bigquery.job('first').getMetadata(), apiError(404, 'notFound'));
+        const [meta] = await small.bigquery.job('third').getMetadata();
+        assert.equal(meta.status.state, 'DONE');
+      } finally {
+        await small.standIn.close();
+      }
+    });
+
     it('answers jobComplete: false when timeoutMs elapses first, then the rows when asked again', async () => {
       const response = await post('/queries', {
         query: 'SELECT COUNT(*) AS n FROM clinical.encounters',
@@ -352,6 +378,21 @@ describe('BigQuery stand-in', () => {
       await assert.rejects(
         t.bigquery.query('CREATE TEMP FUNCTION f(x INT64) AS (x + 1)'),
         apiError(400, 'invalidQuery', /CREATE_FUNCTION statements are not supported/),
+      );
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('closes idempotently and stops accepting connections', async () => {
+      const other = await startTestStandIn();
+      await Promise.all([other.standIn.close(), other.standIn.close()]);
+      await assert.rejects(fetch(`${other.standIn.url}/bigquery/v2/projects/${PROJECT}/datasets`));
+    });
+
+    it('reports a taken port instead of listening elsewhere', async () => {
+      await assert.rejects(
+        startBigQueryStandIn({ port: t.standIn.port, seeds: [] }),
+        (err: Error) => err.name === 'PortInUseError',
       );
     });
   });

@@ -1,6 +1,6 @@
 // The local BigQuery stand-in: an HTTP server speaking the BigQuery v2 REST subset, backed by embedded DuckDB.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -38,6 +38,8 @@ export interface BigQueryStandInOptions {
   minimumBytesBilledPerTable?: bigint;
   /** Upper bound on the JSON size of one page of query results; BigQuery uses about 10 MB (the default). */
   maxPageBytes?: number;
+  /** Finished jobs kept in memory with their results (default 1000); older ones answer 404 like expired jobs. */
+  maxJobs?: number;
 }
 
 const API_PREFIX = '/bigquery/v2';
@@ -55,7 +57,10 @@ export async function startBigQueryStandIn(options: BigQueryStandInOptions): Pro
   const engine = new QueryEngine(catalog, {
     minimumBytesBilledPerTable: options.minimumBytesBilledPerTable ?? TEN_MIB,
   });
-  const jobs = new JobService(engine, { maxPageBytes: options.maxPageBytes ?? 10 * 1024 * 1024 });
+  const jobs = new JobService(engine, {
+    maxPageBytes: options.maxPageBytes ?? 10 * 1024 * 1024,
+    maxJobs: options.maxJobs ?? 1000,
+  });
   const ctx: ApiContext = { engine, jobs };
   const server = createServer((req, res) => {
     void handle(ctx, req, res, log);
@@ -69,18 +74,24 @@ export async function startBigQueryStandIn(options: BigQueryStandInOptions): Pro
     throw err;
   }
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}`,
     port,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await Promise.allSettled([...jobs.jobs.values()].map((j) => j.done));
-      instance.closeSync();
+    close: () => {
+      closing ??= shutdown(server, jobs, instance);
+      return closing;
     },
   };
+}
+
+async function shutdown(server: Server, jobs: JobService, instance: DuckDBInstance): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  await jobs.shutdown();
+  instance.closeSync();
 }
 
 async function openDatabase(

@@ -100,6 +100,28 @@ describe('translate', () => {
       'DELETE ds.t WHERE a = 1',
       'DELETE FROM ds.t WHERE a = 1',
     ],
+    [
+      'builds STRUCT(...) with struct_pack, naming fields by alias or path',
+      'SELECT STRUCT(1 AS a, t.b)',
+      'SELECT struct_pack(a := 1, b := t.b)',
+    ],
+    [
+      'reorders DATE_DIFF arguments and quotes the part',
+      'SELECT DATE_DIFF(a, b, DAY)',
+      "SELECT date_diff('day', b, a)",
+    ],
+    [
+      'keeps DATE_ADD a DATE',
+      'SELECT DATE_ADD(d, INTERVAL 1 DAY)',
+      'SELECT CAST((d + INTERVAL 1 DAY) AS DATE)',
+    ],
+    ['swaps FORMAT_DATE arguments', "SELECT FORMAT_DATE('%Y', d)", "SELECT strftime(d, '%Y')"],
+    [
+      'rewrites nested calls inside out',
+      'SELECT SAFE_DIVIDE(DATE_DIFF(a, b, DAY), 7)',
+      "SELECT (CASE WHEN (7) = 0 THEN NULL ELSE (date_diff('day', b, a)) / (7) END)",
+    ],
+    ['leaves a method-like call on a path alone', 'SELECT t.split(x)', 'SELECT t.split(x)'],
     ['turns # comments into whitespace', 'SELECT 1 # note\nFROM t', 'SELECT 1\nFROM t'],
     [
       'translates CREATE TABLE column types and drops OPTIONS',

@@ -1,6 +1,7 @@
 // GoogleSQL → DuckDB SQL for the forms the stand-in supports: identifiers, literals, parameters, types, UNNEST.
 
 import { invalidQuery } from './errors.ts';
+import { isRewrittenFunction, rewriteCall } from './sql-functions.ts';
 import type { Token } from './sql-lexer.ts';
 import { isOp, isWord, significant } from './sql-lexer.ts';
 import { duckTypeOfGoogleSqlName, quoteIdent } from './types.ts';
@@ -72,11 +73,20 @@ const CURRENT_FUNCTIONS: Record<string, string> = {
   CURRENT_TIME: 'CAST(get_current_timestamp() AS TIME)',
 };
 
-type FrameKind = 'plain' | 'cast' | 'inUnnest' | 'unnestTable' | 'columns';
+type FrameKind = 'plain' | 'cast' | 'inUnnest' | 'unnestTable' | 'columns' | 'call';
+
+/** A call being rewritten: where its name and `(` were emitted, and where its argument commas are. */
+interface PendingCall {
+  name: string;
+  start: number;
+  open: number;
+  commas: number[];
+}
 
 interface Frame {
   kind: FrameKind;
   clause: string;
+  call?: PendingCall;
 }
 
 /**
@@ -99,6 +109,7 @@ class Translator {
   positional = 0;
   k = 0;
   pendingFrame: FrameKind | undefined;
+  pendingCall: { name: string; start: number } | undefined;
   expectColumnName = false;
 
   constructor(tokens: readonly Token[], options: TranslateOptions) {
@@ -165,6 +176,7 @@ class Translator {
     else if (t.text === ')') this.close();
     else {
       if (t.text === ',' && this.frame.kind === 'columns') this.expectColumnName = true;
+      if (t.text === ',' && this.frame.call) this.frame.call.commas.push(this.out.length);
       this.emit(t.text);
     }
   }
@@ -172,7 +184,12 @@ class Translator {
   private open(): void {
     const kind = this.k === this.options.columnListAt ? 'columns' : (this.pendingFrame ?? 'plain');
     this.pendingFrame = undefined;
-    this.frames.push({ kind, clause: '' });
+    const call =
+      kind === 'call' && this.pendingCall
+        ? { ...this.pendingCall, open: this.out.length, commas: [] }
+        : undefined;
+    this.pendingCall = undefined;
+    this.frames.push({ kind, clause: '', ...(call ? { call } : {}) });
     if (kind === 'columns') this.expectColumnName = true;
     this.emit('(');
   }
@@ -180,8 +197,26 @@ class Translator {
   private close(): void {
     const frame = this.frames.length > 1 ? this.frames.pop() : undefined;
     this.expectColumnName = false;
+    if (frame?.call) {
+      this.finishCall(frame.call);
+      return;
+    }
     this.emit(frame?.kind === 'inUnnest' ? '))' : ')');
     if (frame?.kind === 'unnestTable') this.unnestAlias();
+  }
+
+  /** Replaces a rewritten call's emitted text (name through arguments) with its DuckDB form. */
+  private finishCall(call: PendingCall): void {
+    const bounds = [call.open, ...call.commas, this.out.length];
+    const args = bounds.slice(1).map((end, i) =>
+      this.out
+        .slice((bounds[i] as number) + 1, end)
+        .join('')
+        .trim(),
+    );
+    const text = rewriteCall(call.name, args.length === 1 && args[0] === '' ? [] : args);
+    this.out.splice(call.start);
+    this.emit(text);
   }
 
   /** After `UNNEST(...)` in FROM: `[AS] alias` → `AS alias(alias)` so the alias names the column too. */
@@ -228,6 +263,10 @@ class Translator {
     } else if (upper === 'IN' && isWord(next, 'UNNEST') && isOp(this.peek(2), '(')) {
       this.pendingFrame = 'inUnnest';
       this.emit('IN (SELECT UNNEST', 2);
+    } else if (isRewrittenFunction(upper) && isOp(next, '(') && !isOp(this.sig[this.k - 1], '.')) {
+      this.pendingFrame = 'call';
+      this.pendingCall = { name: upper, start: this.out.length };
+      this.emit(upper);
     } else if (current && isOp(next, '(') && isOp(this.peek(2), ')')) {
       this.emit(current, 3);
     } else if (current && !isOp(next, '(')) {

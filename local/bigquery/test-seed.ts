@@ -197,10 +197,13 @@ export interface TestStandIn {
 }
 
 /** Starts a stand-in on an ephemeral port; small result pages so that the client's pagination is exercised. */
-export async function startTestStandIn(options: { maxPageBytes?: number } = {}): Promise<TestStandIn> {
+export async function startTestStandIn(
+  options: { maxPageBytes?: number; maxJobs?: number } = {},
+): Promise<TestStandIn> {
   const standIn = await startBigQueryStandIn({
     seeds: testSeeds(),
     maxPageBytes: options.maxPageBytes ?? 4096,
+    ...(options.maxJobs !== undefined ? { maxJobs: options.maxJobs } : {}),
   });
   const bigquery = new BigQuery({
     projectId: PROJECT,

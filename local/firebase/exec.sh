@@ -39,8 +39,9 @@ caller_cwd="$PWD"
 state="${WARDEN_FIREBASE_DIR:-$repo/.warden/firebase}"
 
 # JAVA_HOME, PATH (JDK >= 21 first), FIRESTORE_EMULATOR_BINARY_PATH, PUBSUB_EMULATOR_BINARY_PATH,
-# NO_UPDATE_NOTIFIER.
-eval "$(bash "$here/prepare.sh" "$state")"
+# NO_UPDATE_NOTIFIER, START_LOGGING_EMULATOR. (Assigned first so that a failing prepare.sh stops us.)
+exports="$(bash "$here/prepare.sh" "$state")"
+eval "$exports"
 
 # The repo's pinned Node (24; the Google client libraries need >= 22) for firebase-tools and the command.
 if [[ -x "$repo/node_modules/.bin/node" ]]; then

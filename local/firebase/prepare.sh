@@ -97,9 +97,11 @@ url_path() { printf '%s' "$1" | sed -e 's/%/%25/g' -e 's/ /%20/g' -e 's/#/%23/g'
 
 wrapper="$out/cloud-firestore-emulator.jar"
 manifest="$out/cloud-firestore-emulator.manifest"
+# Enable-Native-Access (JDK 22+, ignored before) silences the JVM's warning about netty's native loading.
 want="Manifest-Version: 1.0
 Main-Class: $FIRESTORE_MAIN
 Class-Path: file:$(url_path "$firestore_jar")
+Enable-Native-Access: ALL-UNNAMED
 "
 if [[ ! -f "$wrapper" || ! -f "$manifest" || "$(cat "$manifest")"$'\n' != "$want" ]]; then
   tmp="$(mktemp -d "$out/.build.XXXXXX")"

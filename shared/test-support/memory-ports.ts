@@ -35,7 +35,7 @@ export class ManualClock implements Clock {
 export class MemorySink implements AuditSink {
   readonly objects = new Map<string, Uint8Array>();
   failures = 0;
-  async create(name: string, data: Uint8Array): Promise<StoredObject> {
+  async create(name: string, data: Uint8Array, _contentType?: string): Promise<StoredObject> {
     if (this.failures > 0) {
       this.failures--;
       throw new Error('injected storage failure');

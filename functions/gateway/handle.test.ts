@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { AuditLog } from '../../shared/core/audit/audit-log.ts';
+import type { AuditRecord } from '../../shared/core/audit/record.ts';
+import { verifyTrail } from '../../shared/core/audit/verify.ts';
+import { WardenError } from '../../shared/core/errors.ts';
+import { runAllowedQuery } from '../../shared/core/execution/run-query.ts';
+import type { Principal } from '../../shared/core/identity/principal.ts';
+import { loadPolicy } from '../../shared/core/policy/policy.ts';
+import { invoke } from '../../shared/test-support/fake-http.ts';
+import { FakeWarehouse } from '../../shared/test-support/fake-warehouse.ts';
+import { ManualClock, MemoryKeys, MemorySink } from '../../shared/test-support/memory-ports.ts';
+import { createGatewayHandler } from './handle.ts';
+
+const POLICY = loadPolicy(`
+version: 1
+rules:
+  - id: analysts-reference
+    effect: allow
+    when: { groups: [analysts], tools: [execute_sql], statementTypes: [SELECT], tables: ['*.reference'] }
+    rowLimit: 5
+`);
+
+function setup() {
+  const sink = new MemorySink();
+  const keys = new MemoryKeys();
+  const audit = new AuditLog({
+    sink,
+    keys,
+    clock: new ManualClock(),
+    kmsKeyVersion: 'k/cryptoKeyVersions/1',
+    writer: 'gateway',
+  });
+  const warehouse = new FakeWarehouse();
+  const handler = createGatewayHandler({
+    policy: POLICY,
+    audit,
+    metadata: warehouse,
+    // The executor, in process: same core function, same audit log.
+    runner: {
+      run: (req) => runAllowedQuery({ audit, warehouse: async () => warehouse, timeoutMs: 1000 }, req),
+    },
+    verifier: {
+      async verify(token: string): Promise<Principal> {
+        const m = /^good\.(.*)$/.exec(token);
+        if (!m) throw new WardenError('unauthenticated', 'The bearer token signature is not valid.');
+        return {
+          subject: 'u1',
+          issuer: 'https://idp',
+          email: 'ann@example.org',
+          groups: m[1]!.split(','),
+          actorChain: [],
+        };
+      },
+    },
+    publicUrl: 'https://warden.example',
+    issuers: ['https://idp'],
+    log: () => {},
+  });
+  const records = () =>
+    [...sink.objects.values()].flatMap((d) =>
+      new TextDecoder()
+        .decode(d)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as AuditRecord),
+    );
+  return { handler, sink, keys, warehouse, records };
+}
+
+const rpc = (token: string | undefined, body: unknown) => ({
+  method: 'POST',
+  path: '/mcp',
+  headers: {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  },
+  body,
+});
+const call = (name: string, args: unknown) => ({
+  jsonrpc: '2.0',
+  id: 7,
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
+const REF = 'SELECT code FROM `p.reference.icd10_codes`';
+
+describe('gateway handler', () => {
+  it('runs an allowed execute_sql, returns rows, and records request, decision, execution and response', async () => {
+    const { handler, records, sink, keys, warehouse } = setup();
+    const res = await invoke(
+      handler,
+      rpc('good.analysts', call('execute_sql', { projectId: 'p', query: REF })),
+    );
+    assert.equal(res.status, 200);
+    const body = res.json() as { result: { structuredContent: { rows: unknown[]; requestId: string } } };
+    assert.deepEqual(body.result.structuredContent.rows, [{ code: 'A00', description: 'Cholera' }]);
+    assert.equal(warehouse.executed[0]?.options.rowLimit, 5, 'the rule row limit reaches the executor');
+    const types = records()
+      .filter((r) => r.event.requestId === res.headers['x-warden-request-id'])
+      .map((r) => r.event.type);
+    assert.deepEqual(types, ['mcp.request', 'policy.decision', 'query.start', 'query.end', 'mcp.response']);
+    const response = records().find((r) => r.event.type === 'mcp.response');
+    assert.equal(
+      response?.event['responseSha256'],
+      (await import('node:crypto')).createHash('sha256').update(res.body).digest('hex'),
+    );
+    assert.equal(
+      verifyTrail(
+        [...sink.objects].map(([name, data]) => ({ name, data })),
+        await keys.getPublicKeyPem(),
+      ).ok,
+      true,
+    );
+  });
+
+  it('answers a policy denial as an isError tool result naming the rule, and runs nothing', async () => {
+    const { handler, warehouse } = setup();
+    const res = await invoke(
+      handler,
+      rpc(
+        'good.analysts',
+        call('execute_sql', { projectId: 'p', query: 'SELECT * FROM `p.clinical.patients`' }),
+      ),
+    );
+    const body = res.json() as { result: { isError: boolean; content: { text: string }[] } };
+    assert.equal(body.result.isError, true);
+    assert.match(body.result.content[0]!.text, /default-deny/);
+    assert.equal(warehouse.executed.length, 0);
+  });
+
+  it('answers bad arguments with JSON-RPC -32602', async () => {
+    const { handler } = setup();
+    const res = await invoke(handler, rpc('good.analysts', call('execute_sql', { projectId: 'p' })));
+    const body = res.json() as { error: { code: number; message: string } };
+    assert.equal(body.error.code, -32602);
+    assert.match(body.error.message, /query/);
+  });
+
+  it('refuses a query that cannot be dry-run, and records the refusal', async () => {
+    const { handler, warehouse, records } = setup();
+    warehouse.failDryRun = new WardenError('invalid_argument', 'BigQuery dry run: the query is not valid.');
+    const res = await invoke(
+      handler,
+      rpc('good.analysts', call('execute_sql', { projectId: 'p', query: REF })),
+    );
+    const body = res.json() as { result: { isError: boolean; content: { text: string }[] } };
+    assert.equal(body.result.isError, true);
+    assert.match(body.result.content[0]!.text, /not valid/);
+    assert.equal(warehouse.executed.length, 0);
+    assert.ok(
+      records().some(
+        (r) =>
+          r.event.type === 'policy.decision' &&
+          (r.event['decision'] as { rule: string }).rule === 'dry-run-failed',
+      ),
+    );
+  });
+
+  it('hides internal failures behind a generic -32603 message', async () => {
+    const { handler, warehouse } = setup();
+    warehouse.failDryRun = new Error('socket hang up at 10.0.0.7:443');
+    const res = await invoke(
+      handler,
+      rpc('good.analysts', call('execute_sql', { projectId: 'p', query: REF })),
+    );
+    const body = res.json() as { error: { code: number; message: string } };
+    assert.equal(body.error.code, -32603);
+    assert.doesNotMatch(body.error.message, /10\.0\.0\.7|socket/);
+  });
+
+  it('fails closed when the audit trail cannot record: no rows are released', async () => {
+    const { handler, sink } = setup();
+    sink.failures = 100;
+    const res = await invoke(
+      handler,
+      rpc('good.analysts', call('execute_sql', { projectId: 'p', query: REF })),
+    );
+    assert.equal(res.status, 503);
+    assert.doesNotMatch(res.body, /Cholera/);
+  });
+
+  it('fails closed when the response record cannot be written after the query ran', async () => {
+    const { handler, sink } = setup();
+    // request, decision, query.start, query.end succeed (the first write also opens the stream); then storage fails.
+    const original = sink.create.bind(sink);
+    let writes = 0;
+    sink.create = async (name, data, type) => {
+      writes++;
+      if (writes > 4) throw new Error('storage down');
+      return original(name, data, type);
+    };
+    const res = await invoke(
+      handler,
+      rpc('good.analysts', call('execute_sql', { projectId: 'p', query: REF })),
+    );
+    assert.equal(res.status, 503);
+    assert.doesNotMatch(res.body, /Cholera/);
+  });
+
+  for (const c of [
+    { name: 'a missing token', token: undefined },
+    { name: 'an invalid token', token: 'forged' },
+  ]) {
+    it(`answers ${c.name} with 401, WWW-Authenticate pointing at RFC 9728 metadata, and an audit record`, async () => {
+      const { handler, records } = setup();
+      const res = await invoke(handler, rpc(c.token, { jsonrpc: '2.0', id: 1, method: 'tools/list' }));
+      assert.equal(res.status, 401);
+      assert.equal(
+        res.headers['www-authenticate'],
+        'Bearer resource_metadata="https://warden.example/.well-known/oauth-protected-resource/mcp"',
+      );
+      assert.ok(
+        records().some(
+          (r) =>
+            r.event.type === 'mcp.unauthenticated' &&
+            r.event.requestId === res.headers['x-warden-request-id'],
+        ),
+      );
+    });
+  }
+
+  it('serves RFC 9728 protected resource metadata', async () => {
+    const { handler } = setup();
+    const res = await invoke(handler, { path: '/.well-known/oauth-protected-resource/mcp' });
+    assert.deepEqual(res.json(), {
+      resource: 'https://warden.example/mcp',
+      authorization_servers: ['https://idp'],
+      bearer_methods_supported: ['header'],
+    });
+  });
+
+  it('lists execute_sql with its input and output schemas and annotations', async () => {
+    const { handler } = setup();
+    const res = await invoke(handler, rpc('good.analysts', { jsonrpc: '2.0', id: 1, method: 'tools/list' }));
+    const tools = (
+      res.json() as {
+        result: {
+          tools: {
+            name: string;
+            inputSchema: { required: string[] };
+            outputSchema: object;
+            annotations: object;
+          }[];
+        };
+      }
+    ).result.tools;
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ['execute_sql'],
+    );
+    assert.deepEqual(tools[0]!.inputSchema.required.sort(), ['projectId', 'query']);
+    assert.ok(tools[0]!.outputSchema);
+  });
+});

@@ -1,0 +1,122 @@
+// GoogleSQL function calls DuckDB spells differently, rewritten from their (already translated) arguments.
+
+import { invalidQuery } from './errors.ts';
+
+/** Rewrites one call given its arguments' DuckDB text. */
+type Rewrite = (args: string[]) => string;
+
+/** `DAY`, `MONTH`, … (a date part written as a keyword) as a DuckDB string literal. */
+function part(arg: string): string {
+  if (!/^[A-Za-z_]+$/.test(arg)) throw invalidQuery(`Unsupported date part: ${arg}`);
+  return `'${arg.toLowerCase()}'`;
+}
+
+function arity(name: string, args: string[], ...counts: number[]): void {
+  if (!counts.includes(args.length)) {
+    throw invalidQuery(`No matching signature for function ${name} with ${args.length} argument(s)`);
+  }
+}
+
+/** A field of `STRUCT(...)`: `expr AS name`, or a path whose last part names it, else `_field_N`. */
+function structField(arg: string, index: number): string {
+  const aliased = /^([\s\S]*\S)\s+AS\s+("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)$/i.exec(arg);
+  if (aliased) return `${aliased[2]} := ${aliased[1]}`;
+  const path = /(?:^|\.)("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)$/.exec(arg);
+  const isPath = /^("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)(\.("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*))*$/.test(
+    arg,
+  );
+  const name = isPath && path ? path[1] : `"_field_${index + 1}"`;
+  return `${name} := ${arg}`;
+}
+
+function dateDiff(name: string): Rewrite {
+  return (args) => {
+    arity(name, args, 3);
+    const [end, start, unit] = args as [string, string, string];
+    return `date_diff(${part(unit)}, ${start}, ${end})`;
+  };
+}
+
+function truncate(name: string, castTo?: string): Rewrite {
+  return (args) => {
+    arity(name, args, 2, 3);
+    const [value, unit] = args as [string, string];
+    const call = `date_trunc(${part(unit)}, ${value})`;
+    return castTo ? `CAST(${call} AS ${castTo})` : call;
+  };
+}
+
+function shift(name: string, operator: '+' | '-', castTo?: string): Rewrite {
+  return (args) => {
+    arity(name, args, 2);
+    const [value, interval] = args as [string, string];
+    const call = `(${value} ${operator} ${interval})`;
+    return castTo ? `CAST(${call} AS ${castTo})` : call;
+  };
+}
+
+function format(name: string): Rewrite {
+  return (args) => {
+    arity(name, args, 2, 3);
+    const [pattern, value] = args as [string, string];
+    return `strftime(${value}, ${pattern})`;
+  };
+}
+
+function parse(name: string, castTo: string): Rewrite {
+  return (args) => {
+    arity(name, args, 2, 3);
+    const [pattern, text] = args as [string, string];
+    return `CAST(strptime(${text}, ${pattern}) AS ${castTo})`;
+  };
+}
+
+function renamed(duckName: string): Rewrite {
+  return (args) => `${duckName}(${args.join(', ')})`;
+}
+
+/** GoogleSQL functions with a different DuckDB name, argument order or unit syntax. */
+const REWRITES: Record<string, Rewrite> = {
+  STRUCT: (args) => `struct_pack(${args.map(structField).join(', ')})`,
+  SAFE_DIVIDE: (args) => {
+    arity('SAFE_DIVIDE', args, 2);
+    const [a, b] = args as [string, string];
+    return `(CASE WHEN (${b}) = 0 THEN NULL ELSE (${a}) / (${b}) END)`;
+  },
+  DATE_DIFF: dateDiff('DATE_DIFF'),
+  DATETIME_DIFF: dateDiff('DATETIME_DIFF'),
+  TIMESTAMP_DIFF: dateDiff('TIMESTAMP_DIFF'),
+  DATE_TRUNC: truncate('DATE_TRUNC', 'DATE'),
+  DATETIME_TRUNC: truncate('DATETIME_TRUNC', 'TIMESTAMP'),
+  TIMESTAMP_TRUNC: truncate('TIMESTAMP_TRUNC'),
+  DATE_ADD: shift('DATE_ADD', '+', 'DATE'),
+  DATE_SUB: shift('DATE_SUB', '-', 'DATE'),
+  DATETIME_ADD: shift('DATETIME_ADD', '+', 'TIMESTAMP'),
+  DATETIME_SUB: shift('DATETIME_SUB', '-', 'TIMESTAMP'),
+  TIMESTAMP_ADD: shift('TIMESTAMP_ADD', '+'),
+  TIMESTAMP_SUB: shift('TIMESTAMP_SUB', '-'),
+  FORMAT_DATE: format('FORMAT_DATE'),
+  FORMAT_DATETIME: format('FORMAT_DATETIME'),
+  FORMAT_TIMESTAMP: format('FORMAT_TIMESTAMP'),
+  PARSE_DATE: parse('PARSE_DATE', 'DATE'),
+  PARSE_DATETIME: parse('PARSE_DATETIME', 'TIMESTAMP'),
+  PARSE_TIMESTAMP: parse('PARSE_TIMESTAMP', 'TIMESTAMPTZ'),
+  LOGICAL_AND: renamed('bool_and'),
+  LOGICAL_OR: renamed('bool_or'),
+  GENERATE_ARRAY: renamed('generate_series'),
+  SPLIT: renamed('string_split'),
+  REGEXP_CONTAINS: renamed('regexp_matches'),
+  TO_JSON_STRING: (args) => `CAST(to_json(${args.join(', ')}) AS VARCHAR)`,
+};
+
+/** True when calls to `name` (upper case) are rewritten. */
+export function isRewrittenFunction(name: string): boolean {
+  return Object.hasOwn(REWRITES, name);
+}
+
+/** The DuckDB text of a call to `name` (upper case) with translated `args`. */
+export function rewriteCall(name: string, args: string[]): string {
+  const rewrite = REWRITES[name];
+  if (!rewrite) throw new Error(`No rewrite for ${name}`);
+  return rewrite(args);
+}

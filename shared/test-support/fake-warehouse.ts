@@ -1,0 +1,55 @@
+// An in-memory warehouse for unit tests: fixed dry-run facts per table and fixed rows.
+
+import { WardenError } from '../core/errors.ts';
+import type { QueryFacts, TableRef } from '../core/query/facts.ts';
+import type {
+  ExecuteOptions,
+  QueryRequest,
+  QueryResult,
+  WarehouseExecutor,
+  WarehouseMetadata,
+} from '../ports/warehouse.ts';
+
+/** Dry runs report the tables named in the SQL as `project.dataset.table`; execution returns `rows`. */
+export class FakeWarehouse implements WarehouseMetadata, WarehouseExecutor {
+  rows: Record<string, string | number | null>[] = [{ code: 'A00', description: 'Cholera' }];
+  executed: { request: QueryRequest; options: ExecuteOptions }[] = [];
+  failDryRun: Error | undefined;
+
+  async dryRun(request: QueryRequest): Promise<QueryFacts> {
+    if (this.failDryRun) throw this.failDryRun;
+    const tables = [...request.sql.matchAll(/`([\w-]+)\.(\w+)\.(\w+)`/g)].map(
+      ([, projectId, datasetId, tableId]) => ({
+        projectId: projectId!,
+        datasetId: datasetId!,
+        tableId: tableId!,
+      }),
+    );
+    if (!/^\s*select/i.test(request.sql) && !/^\s*delete/i.test(request.sql))
+      throw new WardenError('invalid_argument', 'BigQuery dry run: the query is not valid.');
+    return {
+      statementType: /^\s*delete/i.test(request.sql) ? 'DELETE' : 'SELECT',
+      referencedTables: tables,
+      totalBytesProcessed: '1024',
+    };
+  }
+  async listDatasetIds(): Promise<string[]> {
+    return ['reference'];
+  }
+  async listTableIds(): Promise<string[]> {
+    return ['icd10_codes'];
+  }
+  async getTableInfo(table: TableRef): Promise<Record<string, unknown>> {
+    return { tableReference: table };
+  }
+  async execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult> {
+    this.executed.push({ request, options });
+    return {
+      jobId: `job-${this.executed.length}`,
+      schema: Object.keys(this.rows[0] ?? {}).map((name) => ({ name, type: 'STRING' })),
+      rows: this.rows.slice(0, options.rowLimit),
+      totalBytesProcessed: '1024',
+      truncated: this.rows.length > options.rowLimit,
+    };
+  }
+}
