@@ -3,6 +3,7 @@
 import type { AuditAppender } from '../../ports/audit-appender.ts';
 import type { QueryRunner } from '../../ports/query-runner.ts';
 import type { QueryParameter, QueryResult, WarehouseMetadata } from '../../ports/warehouse.ts';
+import type { Json } from '../audit/canonical-json.ts';
 import { auditDecision, auditPrincipal, auditQuery } from '../audit/events.ts';
 import { WardenError } from '../errors.ts';
 import type { Principal } from '../identity/principal.ts';
@@ -42,12 +43,7 @@ export async function executeSql(deps: ExecuteSqlDeps, call: ExecuteSqlCall): Pr
     tool: 'execute_sql',
     query: facts,
   });
-  await deps.audit.append({
-    type: 'policy.decision',
-    requestId: call.requestId,
-    tool: 'execute_sql',
-    principal: auditPrincipal(call.principal),
-    projectId: call.projectId,
+  await recordDecision(deps, call, {
     query: auditQuery(call.query, facts),
     decision: auditDecision(decision),
     dryRun: call.dryRun === true,
@@ -75,12 +71,7 @@ async function dryRun(deps: ExecuteSqlDeps, call: ExecuteSqlCall): Promise<Query
     });
   } catch (err) {
     // The refusal is itself an access attempt: record it before answering (fail closed if we cannot).
-    await deps.audit.append({
-      type: 'policy.decision',
-      requestId: call.requestId,
-      tool: 'execute_sql',
-      principal: auditPrincipal(call.principal),
-      projectId: call.projectId,
+    await recordDecision(deps, call, {
       query: auditQuery(call.query),
       decision: { effect: 'deny', rule: 'dry-run-failed' },
       error:
@@ -91,4 +82,20 @@ async function dryRun(deps: ExecuteSqlDeps, call: ExecuteSqlCall): Promise<Query
     if (err instanceof WardenError) throw err;
     throw new WardenError('unavailable', 'The query could not be dry-run.', { cause: err });
   }
+}
+
+/** Appends the `policy.decision` record of an execute_sql call; resolves once it is durable. */
+function recordDecision(
+  deps: ExecuteSqlDeps,
+  call: ExecuteSqlCall,
+  fields: { [k: string]: Json },
+): Promise<unknown> {
+  return deps.audit.append({
+    type: 'policy.decision',
+    requestId: call.requestId,
+    tool: 'execute_sql',
+    principal: auditPrincipal(call.principal),
+    projectId: call.projectId,
+    ...fields,
+  });
 }
