@@ -25,6 +25,14 @@ const ExecutionRequestSchema = z.object({
     actorChain: z.array(
       z.object({ subject: z.string(), issuer: z.string().optional(), email: z.string().optional() }),
     ),
+    onBehalfOf: z
+      .object({
+        subject: z.string(),
+        issuer: z.string(),
+        email: z.string().optional(),
+        groups: z.array(z.string()),
+      })
+      .optional(),
   }),
   projectId: z.string().min(1),
   sql: z.string().min(1),

@@ -13,6 +13,14 @@ export const GatewayConfig = z.object({
   /** Accepted `aud` values (comma-separated); default: PUBLIC_URL. */
   OIDC_AUDIENCES: csv.optional(),
   OIDC_GROUPS_CLAIM: z.string().default('groups'),
+  /** Clock skew allowed on exp/nbf/iat, in seconds (at most 300). */
+  OIDC_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** Host header values accepted (DNS-rebinding protection); default: PUBLIC_URL's host. */
+  ALLOWED_HOSTS: csv.optional(),
+  /** Origin header values accepted from browsers; default: PUBLIC_URL's origin. */
+  ALLOWED_ORIGINS: csv.optional(),
+  /** Largest accepted request body, in bytes (default 1 MiB). */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** Path of the policy YAML. */
   POLICY_PATH: z.string().min(1),
   /** The executor's URL and the audience of the ID tokens the gateway sends it. */

@@ -53,6 +53,9 @@ function setup() {
       },
     },
     publicUrl: 'https://warden.example',
+    allowedHosts: ['warden.example'],
+    allowedOrigins: ['https://warden.example'],
+    maxBodyBytes: 4096,
     issuers: ['https://idp'],
     log: () => {},
   });
@@ -71,6 +74,7 @@ const rpc = (token: string | undefined, body: unknown) => ({
   method: 'POST',
   path: '/mcp',
   headers: {
+    host: 'warden.example',
     'content-type': 'application/json',
     accept: 'application/json, text/event-stream',
     ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -251,5 +255,141 @@ describe('gateway handler', () => {
     );
     assert.deepEqual(tools[0]!.inputSchema.required.sort(), ['projectId', 'query']);
     assert.ok(tools[0]!.outputSchema);
+  });
+});
+
+describe('gateway handler: transport checks and bad input', () => {
+  const base = rpc('good.analysts', { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+  const cases: {
+    name: string;
+    change: (r: typeof base) => typeof base;
+    status: number;
+    code: number;
+    message: RegExp;
+  }[] = [
+    {
+      name: 'an unknown Host (DNS rebinding)',
+      change: (r) => ({ ...r, headers: { ...r.headers, host: 'evil.example' } }),
+      status: 403,
+      code: -32000,
+      message: /Host not allowed/,
+    },
+    {
+      name: 'a foreign Origin',
+      change: (r) => ({ ...r, headers: { ...r.headers, origin: 'https://evil.example' } }),
+      status: 403,
+      code: -32000,
+      message: /Origin not allowed/,
+    },
+    {
+      name: 'a token in the query string',
+      change: (r) => ({ ...r, path: '/mcp?access_token=abc' }),
+      status: 401,
+      code: -32001,
+      message: /never in the URL/,
+    },
+    {
+      name: 'a body over the limit',
+      change: (r) => ({ ...r, headers: { ...r.headers, 'content-length': '5000' } }),
+      status: 413,
+      code: -32600,
+      message: /exceeds 4096 bytes/,
+    },
+    {
+      name: 'a non-JSON content type',
+      change: (r) => ({ ...r, headers: { ...r.headers, 'content-type': 'text/plain' } }),
+      status: 415,
+      code: -32600,
+      message: /application\/json/,
+    },
+    {
+      name: 'malformed JSON',
+      change: (r) => ({ ...r, body: '{"jsonrpc": "2.0",' }),
+      status: 400,
+      code: -32700,
+      message: /Parse error/,
+    },
+    {
+      name: 'an invalid JSON-RPC envelope',
+      change: (r) => ({ ...r, body: { jsonrpc: '1.0', id: 1, method: 'tools/list' } }),
+      status: 400,
+      code: -32600,
+      message: /Invalid Request/,
+    },
+    {
+      name: 'an empty batch',
+      change: (r) => ({ ...r, body: [] }),
+      status: 400,
+      code: -32600,
+      message: /Invalid Request/,
+    },
+  ];
+  for (const c of cases) {
+    it(`refuses ${c.name} with ${c.status} / ${c.code}, no stack trace, and an audit record`, async () => {
+      const { handler, records } = setup();
+      const res = await invoke(handler, c.change(base));
+      assert.equal(res.status, c.status);
+      const body = res.json() as { error: { code: number; message: string } };
+      assert.equal(body.error.code, c.code);
+      assert.match(body.error.message, c.message);
+      assert.doesNotMatch(res.body, /at .*\.ts:\d+/);
+      assert.ok(
+        records().some(
+          (r) =>
+            r.event.requestId === res.headers['x-warden-request-id'] &&
+            /^mcp\.(rejected|unauthenticated)$/.test(r.event.type),
+        ),
+      );
+    });
+  }
+
+  it('answers an unknown tool with -32602 naming it', async () => {
+    const { handler } = setup();
+    const res = await invoke(handler, rpc('good.analysts', call('drop_everything', {})));
+    const body = res.json() as { error: { code: number; message: string } };
+    assert.equal(body.error.code, -32602);
+    assert.match(body.error.message, /Unknown tool: drop_everything/);
+  });
+
+  it('names the offending argument path', async () => {
+    const { handler } = setup();
+    const res = await invoke(
+      handler,
+      rpc('good.analysts', call('execute_sql', { projectId: 'p', query: 'SELECT 1', dryRun: 'yes' })),
+    );
+    assert.match((res.json() as { error: { message: string } }).error.message, /dryRun: /);
+  });
+});
+
+describe('gateway handler: identity', () => {
+  it('shows a caller with no matching rule no tools at all', async () => {
+    const { handler } = setup();
+    const res = await invoke(handler, rpc('good.visitors', { jsonrpc: '2.0', id: 1, method: 'tools/list' }));
+    assert.deepEqual((res.json() as { result: { tools: unknown[] } }).result.tools, []);
+  });
+
+  it('verifies the on-behalf-of token and records both the service and the person', async () => {
+    const { handler, records } = setup();
+    const req = rpc('good.analysts', call('execute_sql', { projectId: 'p', query: REF }));
+    const res = await invoke(handler, {
+      ...req,
+      headers: { ...req.headers, 'x-warden-on-behalf-of': 'good.clinicians' },
+    });
+    assert.equal(res.status, 200);
+    const decision = records().find((r) => r.event.type === 'policy.decision');
+    const principal = decision?.event['principal'] as { groups: string[]; onBehalfOf?: { groups: string[] } };
+    assert.deepEqual(principal.groups, ['analysts']);
+    assert.deepEqual(principal.onBehalfOf?.groups, ['clinicians']);
+  });
+
+  it('refuses the request when the on-behalf-of token does not verify', async () => {
+    const { handler, warehouse } = setup();
+    const req = rpc('good.analysts', call('execute_sql', { projectId: 'p', query: REF }));
+    const res = await invoke(handler, {
+      ...req,
+      headers: { ...req.headers, 'x-warden-on-behalf-of': 'forged' },
+    });
+    assert.equal(res.status, 401);
+    assert.equal(warehouse.executed.length, 0);
   });
 });

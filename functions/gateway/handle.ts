@@ -1,26 +1,54 @@
-// The gateway's HTTP handler: authenticate, audit the request, serve MCP, audit the response, then send it.
+// The gateway's HTTP handler: transport checks, authentication, then MCP; every request, including rejected
+// ones, is audited, and a response leaves only after its audit record is durable.
 
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { Json } from '../../shared/core/audit/canonical-json.ts';
 import { auditPrincipal, sha256Hex } from '../../shared/core/audit/events.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import type { ExecuteSqlDeps } from '../../shared/core/gateway/execute-sql.ts';
-import type { Principal } from '../../shared/core/identity/principal.ts';
+import { actingFor, ON_BEHALF_OF_HEADER, type Principal } from '../../shared/core/identity/principal.ts';
+import { resolvePrincipal } from '../../shared/core/policy/policy.ts';
 import { MESSAGES, toWireError } from '../../shared/mcp/to-wire-error.ts';
 import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
 import { createMcpServer } from './mcp.ts';
+import { checkTransport, parseJsonRpc, summarize } from './request-checks.ts';
 
 export interface GatewayDeps extends ExecuteSqlDeps {
   verifier: TokenVerifier;
   publicUrl: string;
   issuers: string[];
+  /** Host header values accepted (DNS-rebinding protection). */
+  allowedHosts: string[];
+  /** Origin header values accepted when a browser sends one. */
+  allowedOrigins: string[];
+  maxBodyBytes: number;
   log: (message: string, cause?: unknown) => void;
 }
 
 /** Builds the `gateway` HTTP function. */
 export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Response) => Promise<void> {
   const resourceMetadata = `${deps.publicUrl}/.well-known/oauth-protected-resource/mcp`;
+  const reply = async (
+    res: Response,
+    requestId: string,
+    status: number,
+    code: number,
+    message: string,
+    event: { [k: string]: Json },
+  ) => {
+    try {
+      const type = status === 401 ? 'mcp.unauthenticated' : 'mcp.rejected';
+      await deps.audit.append({ type, requestId, status, reason: message, ...event });
+    } catch (auditErr) {
+      deps.log(`audit write failed for request ${requestId}`, auditErr);
+      return void res.status(503).json(rpcError(-32603, MESSAGES.unavailable));
+    }
+    if (status === 401) res.set('www-authenticate', `Bearer resource_metadata="${resourceMetadata}"`);
+    res.status(status).json(rpcError(code, `${message} (request ${requestId})`));
+  };
+
   return async (req, res) => {
     const requestId = randomUUID();
     res.setHeader('x-warden-request-id', requestId);
@@ -39,36 +67,43 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       return void res
         .status(405)
         .set('allow', 'POST')
-        .json({ error: 'This MCP endpoint is stateless: use POST.' });
+        .json(rpcError(-32000, 'This MCP endpoint is stateless: use POST.'));
+
+    const rejected = checkTransport(req, deps);
+    if (rejected)
+      return reply(res, requestId, rejected.status, rejected.code, rejected.message, {
+        check: rejected.check,
+      });
 
     let principal: Principal;
     try {
-      principal = await deps.verifier.verify(bearerToken(req.get('authorization')));
+      principal = resolvePrincipal(deps.policy, await authenticate(deps.verifier, req));
     } catch (err) {
-      const wire = toWireError(err, requestId);
       deps.log(`authentication failed for request ${requestId}`, err);
-      try {
-        await deps.audit.append({
-          type: 'mcp.unauthenticated',
-          requestId,
-          reason: wire.message,
-          status: wire.httpStatus,
-        });
-      } catch (auditErr) {
-        deps.log(`audit write failed for request ${requestId}`, auditErr);
-        return void res.status(503).json(rpcError(-32603, MESSAGES.unavailable));
-      }
-      if (wire.httpStatus === 401)
-        res.set('www-authenticate', `Bearer resource_metadata="${resourceMetadata}"`);
-      return void res.status(wire.httpStatus).json(rpcError(wire.jsonRpcCode, wire.message));
+      const wire = toWireError(err, requestId);
+      return reply(
+        res,
+        requestId,
+        wire.httpStatus,
+        wire.jsonRpcCode,
+        wire.message.replace(/ \(request [^)]+\)$/, ''),
+        { check: 'authentication' },
+      );
     }
+
+    const body = parseJsonRpc(req);
+    if (!body.ok)
+      return reply(res, requestId, 400, body.code, body.message, {
+        check: 'json-rpc',
+        principal: auditPrincipal(principal),
+      });
 
     try {
       await deps.audit.append({
         type: 'mcp.request',
         requestId,
         principal: auditPrincipal(principal),
-        rpc: summarize(req.body),
+        rpc: summarize(body.value),
       });
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
@@ -76,18 +111,18 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       });
       const server = createMcpServer(deps, { requestId, principal, log: deps.log });
       await server.connect(transport);
-      const answer = await transport.handleRequest(toWebRequest(req), { parsedBody: req.body });
-      const body = await answer.text();
+      const answer = await transport.handleRequest(toWebRequest(req), { parsedBody: body.value });
+      const text = await answer.text();
       await server.close();
       await deps.audit.append({
         type: 'mcp.response',
         requestId,
         status: answer.status,
-        responseSha256: sha256Hex(body),
+        responseSha256: sha256Hex(text),
       });
       res.status(answer.status);
       for (const [key, value] of answer.headers) res.setHeader(key, value);
-      res.end(body);
+      res.end(text);
     } catch (err) {
       // Reached only when the audit trail or the transport failed: release nothing.
       deps.log(`request ${requestId} failed`, err);
@@ -95,6 +130,15 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       res.status(wire.httpStatus).json(rpcError(wire.jsonRpcCode, wire.message));
     }
   };
+}
+
+/** Verifies the bearer token and, when present, the token of the person the caller acts for. */
+async function authenticate(verifier: TokenVerifier, req: Request): Promise<Principal> {
+  const caller = await verifier.verify(bearerToken(req.get('authorization')));
+  const personToken = req.get(ON_BEHALF_OF_HEADER);
+  if (personToken === undefined) return caller;
+  const person = await verifier.verify(personToken.trim());
+  return actingFor(caller, person);
 }
 
 function bearerToken(header: string | undefined): string {
@@ -107,21 +151,6 @@ function toWebRequest(req: Request): globalThis.Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
   return new globalThis.Request(`http://gateway${req.originalUrl}`, { method: 'POST', headers });
-}
-
-/** The JSON-RPC methods (and tool names) in a body, for the request record; never argument values. */
-function summarize(body: unknown): { method: string; id?: string | number | null; tool?: string }[] {
-  const msgs = Array.isArray(body) ? body : [body];
-  return msgs.slice(0, 100).map((m) => {
-    const msg = (m ?? {}) as { method?: unknown; id?: unknown; params?: { name?: unknown } };
-    return {
-      method: typeof msg.method === 'string' ? msg.method : '(invalid)',
-      ...(typeof msg.id === 'string' || typeof msg.id === 'number' ? { id: msg.id } : {}),
-      ...(msg.method === 'tools/call' && typeof msg.params?.name === 'string'
-        ? { tool: msg.params.name }
-        : {}),
-    };
-  });
 }
 
 function rpcError(code: number, message: string) {

@@ -1,4 +1,5 @@
-// The gateway's MCP server: tools/list and tools/call over the official SDK, one stateless server per request.
+// The gateway's MCP server: tools/list (only the tools policy may grant this caller) and tools/call over the
+// official SDK, one stateless server per request.
 
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
@@ -12,10 +13,25 @@ import {
   type ExecuteSqlOutcome,
   executeSql,
 } from '../../shared/core/gateway/execute-sql.ts';
+import {
+  callMetadataTool,
+  type MetadataCall,
+  type MetadataOutcome,
+} from '../../shared/core/gateway/metadata-tools.ts';
 import type { Principal } from '../../shared/core/identity/principal.ts';
+import { toolsVisibleTo } from '../../shared/core/policy/policy.ts';
 import { formatTableRef } from '../../shared/core/query/facts.ts';
 import { jsonRpcError, toWireError } from '../../shared/mcp/to-wire-error.ts';
-import { ExecuteSqlArgs, listedTool, TOOLS } from '../../shared/mcp/tools.ts';
+import {
+  DatasetArgs,
+  ExecuteSqlArgs,
+  ListDatasetIdsArgs,
+  listedTool,
+  parseArguments,
+  TableArgs,
+  TOOL_NAMES,
+  TOOLS,
+} from '../../shared/mcp/tools.ts';
 
 /** Who is calling, for this one HTTP request. */
 export interface CallContext {
@@ -24,7 +40,13 @@ export interface CallContext {
   log: (message: string, cause?: unknown) => void;
 }
 
-const LISTED = TOOLS.map(listedTool);
+const LISTED = new Map(TOOLS.map((t) => [t.name, listedTool(t)]));
+const METADATA_ARGS = {
+  list_dataset_ids: ListDatasetIdsArgs,
+  get_dataset_info: DatasetArgs,
+  list_table_ids: DatasetArgs,
+  get_table_info: TableArgs,
+} as const;
 
 /** A fresh MCP server bound to one caller (stateless Streamable HTTP: nothing outlives the request). */
 export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server {
@@ -32,27 +54,40 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
     { name: 'warden', version: '0.1.0' },
     { capabilities: { tools: { listChanged: false } } },
   );
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: LISTED }) as never);
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: toolsVisibleTo(deps.policy, ctx.principal, TOOL_NAMES).map((name) => LISTED.get(name)!),
+  }));
   server.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => {
-    if (req.params.name !== 'execute_sql')
-      throw jsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);
-    const args = ExecuteSqlArgs.safeParse(req.params.arguments ?? {});
-    if (!args.success) {
-      throw jsonRpcError(
-        ErrorCode.InvalidParams,
-        `Invalid arguments for execute_sql: ${args.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ')}`,
-      );
-    }
+    const name = req.params.name;
     try {
-      const outcome = await executeSql(deps, {
-        requestId: ctx.requestId,
-        principal: ctx.principal,
-        ...args.data,
-      });
-      return toToolResult(ctx.requestId, outcome);
+      if (name === 'execute_sql') {
+        const args = parseArguments(ExecuteSqlArgs, name, req.params.arguments);
+        if (!args.ok) throw jsonRpcError(ErrorCode.InvalidParams, args.message);
+        return sqlResult(
+          ctx.requestId,
+          await executeSql(deps, { requestId: ctx.requestId, principal: ctx.principal, ...args.value }),
+        );
+      }
+      if (name in METADATA_ARGS) {
+        const args = parseArguments(
+          METADATA_ARGS[name as keyof typeof METADATA_ARGS],
+          name,
+          req.params.arguments,
+        );
+        if (!args.ok) throw jsonRpcError(ErrorCode.InvalidParams, args.message);
+        return metadataResult(
+          ctx.requestId,
+          await callMetadataTool(deps, ctx.requestId, ctx.principal, {
+            tool: name,
+            ...args.value,
+          } as MetadataCall),
+        );
+      }
+      throw jsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     } catch (err) {
+      if (isRpcError(err)) throw err;
       const wire = toWireError(err, ctx.requestId);
-      ctx.log(`execute_sql failed (${wire.jsonRpcCode})`, err);
+      ctx.log(`${name} failed (${wire.jsonRpcCode})`, err);
       if (wire.toolResult) return { isError: true, content: [{ type: 'text', text: wire.message }] };
       throw jsonRpcError(wire.jsonRpcCode, wire.message);
     }
@@ -60,34 +95,39 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
   return server;
 }
 
-function toToolResult(requestId: string, outcome: ExecuteSqlOutcome): CallToolResult {
+function isRpcError(err: unknown): boolean {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && !('kind' in err);
+}
+
+function denied(requestId: string, decision: { rule: string; policyVersion: string }): CallToolResult {
+  return {
+    isError: true,
+    content: [
+      {
+        type: 'text',
+        text: `Denied by policy rule "${decision.rule}" (policy ${decision.policyVersion}). (request ${requestId})`,
+      },
+    ],
+  };
+}
+
+function structured(value: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
+}
+
+function metadataResult(requestId: string, outcome: MetadataOutcome): CallToolResult {
+  return outcome.kind === 'denied' ? denied(requestId, outcome.decision) : structured(outcome.result);
+}
+
+function sqlResult(requestId: string, outcome: ExecuteSqlOutcome): CallToolResult {
+  if (outcome.kind === 'denied') return denied(requestId, outcome.decision);
   const facts = {
+    requestId,
     statementType: outcome.facts.statementType,
     referencedTables: outcome.facts.referencedTables.map(formatTableRef),
     totalBytesProcessed: outcome.facts.totalBytesProcessed,
   };
-  if (outcome.kind === 'denied') {
-    return {
-      isError: true,
-      content: [
-        {
-          type: 'text',
-          text: `Denied by policy rule "${outcome.decision.rule}" (policy ${outcome.decision.policyVersion}). (request ${requestId})`,
-        },
-      ],
-    };
-  }
-  const structured =
-    outcome.kind === 'dry_run'
-      ? { requestId, ...facts, dryRun: true }
-      : {
-          requestId,
-          ...facts,
-          dryRun: false,
-          jobId: outcome.result.jobId,
-          schema: outcome.result.schema,
-          rows: outcome.result.rows,
-          truncated: outcome.result.truncated,
-        };
-  return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+  if (outcome.kind === 'dry_run') return structured({ ...facts, dryRun: true });
+  const { jobId, schema, rows, truncated } = outcome.result;
+  return structured({ ...facts, dryRun: false, jobId, schema, rows, truncated });
 }

@@ -25,7 +25,13 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
   const audiences = config.OIDC_AUDIENCES ?? [config.PUBLIC_URL];
   return {
     policy,
+    allowedHosts: (config.ALLOWED_HOSTS ?? [new URL(config.PUBLIC_URL).host]).map((h) => h.toLowerCase()),
+    allowedOrigins: (config.ALLOWED_ORIGINS ?? [new URL(config.PUBLIC_URL).origin]).map((o) =>
+      o.toLowerCase(),
+    ),
+    maxBodyBytes: config.MAX_BODY_BYTES,
     verifier: new OidcTokenVerifier({
+      clockToleranceSeconds: config.OIDC_CLOCK_SKEW_SECONDS,
       issuers: config.OIDC_ISSUERS.map((issuer) => ({
         issuer,
         audiences,

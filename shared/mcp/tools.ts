@@ -3,6 +3,10 @@
 
 import { z } from 'zod';
 
+const projectId = z.string().min(1).max(1024).describe('Project ID of the request.');
+const datasetId = z.string().min(1).max(1024).describe('Dataset ID of the request.');
+const tableId = z.string().min(1).max(1024).describe('Table ID of the request.');
+
 export const ExecuteSqlArgs = z
   .object({
     projectId: z.string().min(1).max(1024).describe('Project to run the query in (billing project).'),
@@ -14,6 +18,10 @@ export const ExecuteSqlArgs = z
   })
   .strict();
 export type ExecuteSqlArgs = z.infer<typeof ExecuteSqlArgs>;
+
+export const ListDatasetIdsArgs = z.object({ projectId }).strict();
+export const DatasetArgs = z.object({ projectId, datasetId }).strict();
+export const TableArgs = z.object({ projectId, datasetId, tableId }).strict();
 
 /** The output schema of execute_sql (structuredContent). */
 export const ExecuteSqlOutput = z.object({
@@ -30,6 +38,13 @@ export const ExecuteSqlOutput = z.object({
   dryRun: z.boolean(),
 });
 
+const ListDatasetsOutput = z.object({
+  datasets: z.array(
+    z.object({ id: z.string(), friendlyName: z.string().optional(), location: z.string().optional() }),
+  ),
+});
+const ListTablesOutput = z.object({ tables: z.array(z.object({ id: z.string() })) });
+
 /** A tool as listed by `tools/list`. */
 export interface ToolDefinition {
   name: string;
@@ -45,7 +60,39 @@ export interface ToolDefinition {
   };
 }
 
+const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
 export const TOOLS: readonly ToolDefinition[] = [
+  {
+    name: 'list_dataset_ids',
+    title: 'List dataset IDs',
+    description: 'List BigQuery dataset IDs in a Google Cloud project.',
+    input: ListDatasetIdsArgs,
+    output: ListDatasetsOutput,
+    annotations: READ_ONLY,
+  },
+  {
+    name: 'get_dataset_info',
+    title: 'Get dataset info',
+    description: 'Get metadata information about a BigQuery dataset.',
+    input: DatasetArgs,
+    annotations: READ_ONLY,
+  },
+  {
+    name: 'list_table_ids',
+    title: 'List table IDs',
+    description: 'List table IDs in a BigQuery dataset.',
+    input: DatasetArgs,
+    output: ListTablesOutput,
+    annotations: READ_ONLY,
+  },
+  {
+    name: 'get_table_info',
+    title: 'Get table info',
+    description: 'Get metadata information about a BigQuery table, including its schema.',
+    input: TableArgs,
+    annotations: READ_ONLY,
+  },
   {
     name: 'execute_sql',
     title: 'Execute SQL',
@@ -57,6 +104,9 @@ export const TOOLS: readonly ToolDefinition[] = [
   },
 ];
 
+/** Tool names, in listing order. */
+export const TOOL_NAMES = TOOLS.map((t) => t.name);
+
 /** The `tools/list` entry of a definition, with JSON Schemas derived from zod. */
 export function listedTool(t: ToolDefinition): Record<string, unknown> {
   return {
@@ -67,4 +117,16 @@ export function listedTool(t: ToolDefinition): Record<string, unknown> {
     ...(t.output ? { outputSchema: z.toJSONSchema(t.output, { target: 'draft-7', io: 'output' }) } : {}),
     annotations: { title: t.title, ...t.annotations },
   };
+}
+
+/** Parses a tool's arguments; the error names each offending argument path. */
+export function parseArguments<T>(
+  schema: z.ZodType<T>,
+  tool: string,
+  args: unknown,
+): { ok: true; value: T } | { ok: false; message: string } {
+  const parsed = schema.safeParse(args ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`);
+  return { ok: false, message: `Invalid arguments for ${tool}: ${problems.join('; ')}` };
 }

@@ -44,10 +44,18 @@ export interface ExecuteOptions {
   timeoutMs: number;
 }
 
+/** A dataset as listed. */
+export interface DatasetSummary {
+  id: string;
+  friendlyName?: string;
+  location?: string;
+}
+
 /** Metadata reads and dry runs (the gateway's own identity; no table data). */
 export interface WarehouseMetadata {
   dryRun(request: QueryRequest): Promise<QueryFacts>;
-  listDatasetIds(projectId: string): Promise<string[]>;
+  listDatasets(projectId: string): Promise<DatasetSummary[]>;
+  getDatasetInfo(projectId: string, datasetId: string): Promise<Record<string, unknown>>;
   listTableIds(projectId: string, datasetId: string): Promise<string[]>;
   getTableInfo(table: TableRef): Promise<Record<string, unknown>>;
 }

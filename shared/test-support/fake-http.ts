@@ -21,7 +21,7 @@ export async function invoke(
   );
   const req = {
     method: init.method ?? 'GET',
-    path: init.path,
+    path: init.path.split('?')[0],
     originalUrl: init.path,
     url: init.path,
     headers,

@@ -3,6 +3,7 @@
 import { WardenError } from '../core/errors.ts';
 import type { QueryFacts, TableRef } from '../core/query/facts.ts';
 import type {
+  DatasetSummary,
   ExecuteOptions,
   QueryRequest,
   QueryResult,
@@ -33,8 +34,11 @@ export class FakeWarehouse implements WarehouseMetadata, WarehouseExecutor {
       totalBytesProcessed: '1024',
     };
   }
-  async listDatasetIds(): Promise<string[]> {
-    return ['reference'];
+  async listDatasets(): Promise<DatasetSummary[]> {
+    return [{ id: 'reference', location: 'US' }];
+  }
+  async getDatasetInfo(projectId: string, datasetId: string): Promise<Record<string, unknown>> {
+    return { datasetReference: { projectId, datasetId }, location: 'US' };
   }
   async listTableIds(): Promise<string[]> {
     return ['icd10_codes'];

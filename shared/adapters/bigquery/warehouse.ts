@@ -6,6 +6,7 @@ import { WardenError } from '../../core/errors.ts';
 import type { QueryFacts, TableRef } from '../../core/query/facts.ts';
 import type {
   ColumnSchema,
+  DatasetSummary,
   ExecuteOptions,
   QueryRequest,
   QueryResult,
@@ -40,11 +41,27 @@ export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor {
     };
   }
 
-  async listDatasetIds(projectId: string): Promise<string[]> {
+  async listDatasets(projectId: string): Promise<DatasetSummary[]> {
     const [datasets] = await bigQueryCall('datasets.list', () =>
       this.#bq.getDatasets({ projectId, autoPaginate: true }),
     );
-    return datasets.map((d) => d.id ?? '').filter(Boolean);
+    return datasets
+      .filter((d) => d.id)
+      .map((d) => {
+        const meta = (d.metadata ?? {}) as { friendlyName?: string; location?: string };
+        return {
+          id: d.id!,
+          ...(meta.friendlyName ? { friendlyName: meta.friendlyName } : {}),
+          ...(meta.location ? { location: meta.location } : {}),
+        };
+      });
+  }
+
+  async getDatasetInfo(projectId: string, datasetId: string): Promise<Record<string, unknown>> {
+    const [meta] = await bigQueryCall('datasets.get', () =>
+      this.#bq.dataset(datasetId, { projectId }).getMetadata(),
+    );
+    return meta as Record<string, unknown>;
   }
 
   async listTableIds(projectId: string, datasetId: string): Promise<string[]> {

@@ -12,9 +12,11 @@ import type { TokenVerifier } from '../../ports/token-verifier.ts';
 
 export interface OidcVerifierOptions {
   issuers: TrustedIssuer[];
-  /** Allowed clock skew in seconds. */
+  /** Allowed clock skew in seconds (at most 300). */
   clockToleranceSeconds?: number;
-  /** How long a failed discovery is remembered before it is tried again (ms). */
+  /** Oldest acceptable `iat`, in seconds (default one day; ID tokens live an hour). */
+  maxTokenAgeSeconds?: number;
+  /** Timeout of discovery and JWKS fetches (ms). */
   fetchTimeoutMs?: number;
 }
 
@@ -23,11 +25,15 @@ export class OidcTokenVerifier implements TokenVerifier {
   readonly #issuers: Map<string, TrustedIssuer>;
   readonly #jwks = new Map<string, Promise<JWTVerifyGetKey>>();
   readonly #tolerance: number;
+  readonly #maxAge: number;
   readonly #timeout: number;
 
   constructor(options: OidcVerifierOptions) {
-    this.#issuers = new Map(options.issuers.map((i) => [i.issuer, i]));
-    this.#tolerance = options.clockToleranceSeconds ?? 30;
+    this.#issuers = new Map(
+      options.issuers.flatMap((i) => issuerNames(i.issuer).map((name) => [name, i] as const)),
+    );
+    this.#tolerance = Math.min(options.clockToleranceSeconds ?? 30, 300);
+    this.#maxAge = options.maxTokenAgeSeconds ?? 86_400;
     this.#timeout = options.fetchTimeoutMs ?? 5000;
   }
 
@@ -44,11 +50,13 @@ export class OidcTokenVerifier implements TokenVerifier {
     const keys = await this.#keysFor(issuer);
     try {
       const { payload } = await jwtVerify(token, keys, {
-        issuer: issuer.issuer,
+        issuer: issuerNames(issuer.issuer),
         audience: issuer.audiences,
         clockTolerance: this.#tolerance,
+        maxTokenAge: this.#maxAge,
         requiredClaims: ['sub', 'exp', 'iat'],
-        algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+        // Asymmetric algorithms only: an HMAC "signed" with a public key must never verify.
+        algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256', 'PS384', 'PS512', 'EdDSA'],
       });
       return principalFromClaims(payload as VerifiedClaims, issuer);
     } catch (err) {
@@ -89,8 +97,13 @@ export class OidcTokenVerifier implements TokenVerifier {
   }
 }
 
+/** Google ID tokens carry `iss` with or without the scheme (https://developers.google.com/identity/openid-connect/openid-connect#validatinganidtoken). */
+function issuerNames(issuer: string): string[] {
+  return issuer === 'https://accounts.google.com' ? [issuer, 'accounts.google.com'] : [issuer];
+}
+
 function messageFor(err: InstanceType<typeof joseErrors.JOSEError>): string {
-  if (err instanceof joseErrors.JWTExpired) return 'The bearer token has expired.';
+  if (err instanceof joseErrors.JWTExpired) return 'The bearer token has expired or is too old.';
   if (err instanceof joseErrors.JWTClaimValidationFailed)
     return `The bearer token's ${err.claim} claim is not acceptable.`;
   if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey)

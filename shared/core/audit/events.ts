@@ -15,6 +15,7 @@ export function auditPrincipal(p: Principal): { [k: string]: Json } {
     ...(p.email ? { email: p.email } : {}),
     groups: p.groups,
     actorChain: p.actorChain.map((a) => ({ ...a })),
+    ...(p.onBehalfOf ? { onBehalfOf: { ...p.onBehalfOf, groups: [...p.onBehalfOf.groups] } } : {}),
   } satisfies AuditPrincipal;
 }
 

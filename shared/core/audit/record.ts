@@ -16,6 +16,7 @@ export interface AuditPrincipal {
   email?: string;
   groups?: string[];
   actorChain?: { subject: string; issuer?: string; email?: string }[];
+  onBehalfOf?: { subject: string; issuer: string; email?: string; groups: string[] };
 }
 
 /** An event: its `type` says which of the documented shapes it has (docs/audit-format.md). */

@@ -1,6 +1,7 @@
 // Caller identity: a verified token's claims → Principal (45 CFR 164.312(a)(2)(i), 164.312(d)).
 
 import { WardenError } from '../errors.ts';
+import { globMatch } from '../glob.ts';
 
 /** One link of a delegation chain (RFC 8693 `act` claim): who acts on the principal's behalf. */
 export interface Actor {
@@ -16,6 +17,57 @@ export interface Principal {
   email?: string;
   groups: string[];
   actorChain: Actor[];
+  /** The person a calling service acts for, from a second verified ID token (see `ON_BEHALF_OF_HEADER`). */
+  onBehalfOf?: Person;
+}
+
+/** A verified person on whose behalf a service calls. */
+export interface Person {
+  subject: string;
+  issuer: string;
+  email?: string;
+  groups: string[];
+}
+
+/**
+ * Header in which an MCP server acting for a person presents that person's ID token (same issuers and
+ * audience as the bearer token). Both tokens are verified; neither is forwarded anywhere.
+ */
+export const ON_BEHALF_OF_HEADER = 'x-warden-on-behalf-of';
+
+/** The caller, acting for `person`. */
+export function actingFor(caller: Principal, person: Principal): Principal {
+  return {
+    ...caller,
+    onBehalfOf: {
+      subject: person.subject,
+      issuer: person.issuer,
+      ...(person.email ? { email: person.email } : {}),
+      groups: person.groups,
+    },
+  };
+}
+
+/** Static group memberships for issuers whose tokens carry no groups (Google ID tokens). */
+export interface GroupMapping {
+  group: string;
+  /** Emails (glob: `*@example.org`) or `subject:<issuer>|<sub>` entries. */
+  members: string[];
+}
+
+/** The principal with the groups that `mappings` give it added (and its person's, likewise). */
+export function withMappedGroups<
+  T extends { subject: string; issuer: string; email?: string; groups: string[] },
+>(p: T, mappings: GroupMapping[]): T {
+  const extra = mappings.filter((m) => m.members.some((member) => isMember(member, p))).map((m) => m.group);
+  const groups = [...new Set([...p.groups, ...extra])];
+  const person = (p as { onBehalfOf?: Person }).onBehalfOf;
+  return { ...p, groups, ...(person ? { onBehalfOf: withMappedGroups(person, mappings) } : {}) };
+}
+
+function isMember(member: string, p: { subject: string; issuer: string; email?: string }): boolean {
+  if (member.startsWith('subject:')) return member === `subject:${p.issuer}|${p.subject}`;
+  return p.email !== undefined && globMatch(member.toLowerCase(), p.email);
 }
 
 /** A trusted issuer and how to read its tokens. */

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { WardenError } from '../errors.ts';
-import type { Principal } from '../identity/principal.ts';
+import { globMatch } from '../glob.ts';
+import { type GroupMapping, type Principal, withMappedGroups } from '../identity/principal.ts';
 import type { QueryFacts, TableRef } from '../query/facts.ts';
 
 const stringList = z.array(z.string().min(1)).min(1);
@@ -24,6 +25,11 @@ const Rule = z
         /** Patterns over `project.dataset.table`; `*` matches one name part. Every referenced table must match one. */
         tables: stringList.optional(),
         maxBytesProcessed: z.number().int().positive().optional(),
+        /** Conditions on the person a service acts for; the rule then requires such a person. */
+        onBehalfOf: z
+          .object({ groups: stringList.optional(), emails: stringList.optional() })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({}),
@@ -42,6 +48,8 @@ const PolicyDocument = z
       })
       .strict()
       .default({ rowLimit: 1000 }),
+    /** Static group memberships, for issuers whose tokens carry no groups (Google ID tokens). */
+    groupMappings: z.array(z.object({ group: z.string().min(1), members: stringList }).strict()).default([]),
     rules: z.array(Rule),
   })
   .strict()
@@ -61,6 +69,7 @@ export interface Policy {
   version: string;
   rowLimit: number;
   maximumBytesBilled?: number;
+  groupMappings: GroupMapping[];
   rules: PolicyRule[];
 }
 
@@ -108,10 +117,11 @@ export function loadPolicy(text: string, source = 'policy'): Policy {
     });
     throw new WardenError('invalid_argument', `${source} is not valid:\n  ${lines.join('\n  ')}`);
   }
-  const { defaults, rules } = parsed.data;
+  const { defaults, rules, groupMappings } = parsed.data;
   return {
     version: `sha256:${createHash('sha256').update(text).digest('hex')}`,
     rowLimit: defaults.rowLimit,
+    groupMappings,
     ...(defaults.maximumBytesBilled ? { maximumBytesBilled: defaults.maximumBytesBilled } : {}),
     rules,
   };
@@ -141,10 +151,7 @@ export function evaluatePolicy(policy: Policy, ctx: PolicyContext): Decision {
 
 function ruleMatches(rule: PolicyRule, ctx: PolicyContext): boolean {
   const w = rule.when;
-  const p = ctx.principal;
-  if (w.groups && !w.groups.some((g) => p.groups.includes(g))) return false;
-  if (w.emails && !(p.email && w.emails.some((e) => globMatch(e.toLowerCase(), p.email!)))) return false;
-  if (w.issuers && !w.issuers.includes(p.issuer)) return false;
+  if (!principalMatches(w, ctx.principal)) return false;
   if (w.tools && !w.tools.includes(ctx.tool)) return false;
   if (w.statementTypes && !(ctx.query && w.statementTypes.includes(ctx.query.statementType))) return false;
   if (
@@ -162,23 +169,43 @@ function ruleMatches(rule: PolicyRule, ctx: PolicyContext): boolean {
   return true;
 }
 
+function principalMatches(w: PolicyRule['when'], p: Principal): boolean {
+  if (w.groups && !w.groups.some((g) => p.groups.includes(g))) return false;
+  if (w.emails && !(p.email && w.emails.some((e) => globMatch(e.toLowerCase(), p.email!)))) return false;
+  if (w.issuers && !w.issuers.includes(p.issuer)) return false;
+  return !(w.onBehalfOf && !personMatches(w.onBehalfOf, p.onBehalfOf));
+}
+
+function personMatches(
+  want: { groups?: string[]; emails?: string[] },
+  person: Principal['onBehalfOf'],
+): boolean {
+  if (!person) return false;
+  if (want.groups && !want.groups.some((g) => person.groups.includes(g))) return false;
+  return !(
+    want.emails && !(person.email && want.emails.some((e) => globMatch(e.toLowerCase(), person.email!)))
+  );
+}
+
+/**
+ * The tools some allow rule could grant this caller, ignoring conditions that depend on the request
+ * (statement type, tables, bytes): what `tools/list` shows. Group mappings must already be applied.
+ */
+export function toolsVisibleTo(policy: Policy, principal: Principal, tools: readonly string[]): string[] {
+  const allows = policy.rules.filter((r) => r.effect === 'allow' && principalMatches(r.when, principal));
+  return tools.filter((t) => allows.some((r) => !r.when.tools || r.when.tools.includes(t)));
+}
+
+/** The principal as policy sees it: token groups plus the policy's static group mappings. */
+export function resolvePrincipal(policy: Policy, principal: Principal): Principal {
+  return policy.groupMappings.length ? withMappedGroups(principal, policy.groupMappings) : principal;
+}
+
 /** `pattern` over `project.dataset.table`; a pattern with fewer parts matches the leading parts. */
 function tableMatches(pattern: string, t: TableRef): boolean {
   const want = pattern.split('.');
   const have = [t.projectId, t.datasetId, t.tableId];
   return want.length <= 3 && want.every((part, i) => globMatch(part, have[i]!));
-}
-
-function globMatch(pattern: string, value: string): boolean {
-  if (pattern === '*') return true;
-  if (!pattern.includes('*')) return pattern === value;
-  const re = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-  return re.test(value);
 }
 
 function lineOf(text: string, offset: number): number {

@@ -1,0 +1,118 @@
+// Checks on an MCP HTTP request before any MCP processing: DNS-rebinding protection (Host/Origin), tokens
+// in URLs, body size and type, and the JSON-RPC envelope.
+
+import type { Request } from '@google-cloud/functions-framework';
+
+export interface TransportLimits {
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+}
+
+export interface Rejection {
+  check: string;
+  status: number;
+  code: number;
+  message: string;
+}
+
+/** Query parameters that would carry a token in the URL (MCP authorization spec: header only). */
+const TOKEN_PARAMS = ['access_token', 'id_token', 'token'];
+
+/** The first transport rule the request breaks, or undefined. */
+export function checkTransport(req: Request, limits: TransportLimits): Rejection | undefined {
+  const host = (req.get('host') ?? '').toLowerCase();
+  if (!limits.allowedHosts.includes(host)) {
+    return {
+      check: 'host',
+      status: 403,
+      code: -32000,
+      message: 'Host not allowed (DNS-rebinding protection).',
+    };
+  }
+  const origin = req.get('origin');
+  if (origin !== undefined && !limits.allowedOrigins.includes(origin.toLowerCase())) {
+    return { check: 'origin', status: 403, code: -32000, message: 'Origin not allowed.' };
+  }
+  const query = new URL(req.originalUrl, 'http://x').searchParams;
+  if (TOKEN_PARAMS.some((p) => query.has(p))) {
+    return {
+      check: 'token-in-url',
+      status: 401,
+      code: -32001,
+      message: 'Tokens are accepted only in the Authorization header, never in the URL.',
+    };
+  }
+  const declared = Number(req.get('content-length') ?? 0);
+  const actual = (req as { rawBody?: Buffer }).rawBody?.length ?? 0;
+  if (declared > limits.maxBodyBytes || actual > limits.maxBodyBytes) {
+    return {
+      check: 'body-size',
+      status: 413,
+      code: -32600,
+      message: `Request body exceeds ${limits.maxBodyBytes} bytes.`,
+    };
+  }
+  const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    return {
+      check: 'content-type',
+      status: 415,
+      code: -32600,
+      message: 'Content-Type must be application/json.',
+    };
+  }
+  return undefined;
+}
+
+type Message = Record<string, unknown>;
+
+/** The JSON-RPC body, or the error to answer: -32700 for unparseable JSON, -32600 for an invalid envelope. */
+export function parseJsonRpc(
+  req: Request,
+): { ok: true; value: Message | Message[] } | { ok: false; code: number; message: string } {
+  let body: unknown = req.body;
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    try {
+      body = JSON.parse(body.toString());
+    } catch {
+      return { ok: false, code: -32700, message: 'Parse error: the body is not valid JSON.' };
+    }
+  }
+  const messages = Array.isArray(body) ? body : [body];
+  if (messages.length === 0 || messages.length > 100)
+    return { ok: false, code: -32600, message: 'Invalid Request: expected 1 to 100 JSON-RPC messages.' };
+  for (const m of messages) {
+    if (!isEnvelope(m))
+      return { ok: false, code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message.' };
+  }
+  return { ok: true, value: body as Message | Message[] };
+}
+
+function isEnvelope(m: unknown): m is Message {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return false;
+  const msg = m as Message;
+  if (msg['jsonrpc'] !== '2.0') return false;
+  const id = msg['id'];
+  const idOk = id === undefined || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  if (typeof msg['method'] === 'string')
+    return idOk && (msg['params'] === undefined || typeof msg['params'] === 'object');
+  // A response from the client (to a server request).
+  return idOk && id !== undefined && ('result' in msg || 'error' in msg);
+}
+
+/** The JSON-RPC methods (and tool names) in a body, for the request record; never argument values. */
+export function summarize(
+  body: Message | Message[],
+): { method: string; id?: string | number; tool?: string }[] {
+  const msgs = Array.isArray(body) ? body : [body];
+  return msgs.map((msg) => {
+    const params = msg['params'] as { name?: unknown } | undefined;
+    const id = msg['id'];
+    return {
+      method: typeof msg['method'] === 'string' ? msg['method'] : '(response)',
+      ...(typeof id === 'string' || typeof id === 'number' ? { id } : {}),
+      ...(msg['method'] === 'tools/call' && typeof params?.name === 'string' ? { tool: params.name } : {}),
+    };
+  });
+}

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Principal } from '../shared/core/identity/principal.ts';
+import {
+  evaluatePolicy,
+  loadPolicy,
+  resolvePrincipal,
+  toolsVisibleTo,
+} from '../shared/core/policy/policy.ts';
+import { TOOL_NAMES } from '../shared/mcp/tools.ts';
+
+const policy = loadPolicy(readFileSync(new URL('./policy.yaml', import.meta.url), 'utf8'));
+const person = (groups: string[], email = 'x@example.org'): Principal => ({
+  subject: email,
+  issuer: 'i',
+  email,
+  groups,
+  actorChain: [],
+});
+const table = (datasetId: string, tableId = '*') => ({ projectId: 'demo-warden', datasetId, tableId });
+
+describe('local/policy.yaml', () => {
+  it('shows analysts every tool and shows nothing to a caller without groups', () => {
+    assert.deepEqual(toolsVisibleTo(policy, person(['analysts']), TOOL_NAMES), TOOL_NAMES);
+    assert.deepEqual(toolsVisibleTo(policy, person([]), TOOL_NAMES), []);
+  });
+  const cases = [
+    {
+      name: 'lets analysts read reference table schemas',
+      p: person(['analysts']),
+      tool: 'get_table_info',
+      t: table('reference', 'icd10_codes'),
+      effect: 'allow',
+    },
+    {
+      name: 'keeps analysts from clinical table schemas',
+      p: person(['analysts']),
+      tool: 'get_table_info',
+      t: table('clinical', 'patients'),
+      effect: 'deny',
+    },
+    {
+      name: 'lets clinicians list clinical tables',
+      p: person(['clinicians']),
+      tool: 'list_table_ids',
+      t: table('clinical'),
+      effect: 'allow',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () =>
+      assert.equal(evaluatePolicy(policy, { principal: c.p, tool: c.tool, tables: [c.t] }).effect, c.effect),
+    );
+  }
+  it('maps Google-style principals without groups through groupMappings', () => {
+    const p = resolvePrincipal(policy, person([], 'bob@analytics.example.org'));
+    assert.deepEqual(p.groups, ['analysts']);
+    assert.equal(evaluatePolicy(policy, { principal: p, tool: 'list_dataset_ids' }).effect, 'allow');
+  });
+});
