@@ -52,7 +52,7 @@ export async function mintToken(
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
     .setIssuer(issuer)
-    .setIssuedAt()
+    .setIssuedAt(typeof claims['iat'] === 'number' ? claims['iat'] : undefined)
     .setExpirationTime(`${ttlSeconds}s`)
     .sign(privateKey);
 }

@@ -1,0 +1,277 @@
+// Runs the official MCP conformance suite against a fresh local stack, through the token proxy, and compares
+// the result with local/conformance/expected-failures.yaml. Exit code 0 only when every failure is expected
+// and every expected failure still fails. Always stops what it started. See docs/conformance.md.
+//
+//   node local/conformance/run.ts [--suite active|all|pending] [--scenario NAME] [--patients N]
+//                                 [--results DIR] [--keep-state]
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+import { isPortFree, PortInUseError } from '../net.ts';
+import { type Stack, startStack } from '../stack.ts';
+import { devTokenSource, startTokenProxy, type TokenProxy } from './token-proxy.ts';
+
+/** Pinned: a new suite version can add scenarios; update deliberately, then the baseline. */
+export const CONFORMANCE_PACKAGE = '@modelcontextprotocol/conformance@0.1.16';
+export const EXPECTED_FAILURES = join(dirname(fileURLToPath(import.meta.url)), 'expected-failures.yaml');
+/** Whose development token the proxy adds (groups decide what local/policy.yaml allows). */
+export const CONFORMANCE_IDENTITY = { email: 'conformance@example.org', groups: ['analysts'] };
+
+const SUITE_TIMEOUT_MS = 10 * 60_000;
+
+/** The baseline: scenario names the suite may fail, each with why. */
+export interface ExpectedFailures {
+  server: string[];
+  reasons: Record<string, string>;
+}
+
+/** Reads and checks the baseline file: every entry has a reason, every reason an entry, no duplicates. */
+export function readExpectedFailures(path: string): ExpectedFailures {
+  const doc = (parse(readFileSync(path, 'utf8')) ?? {}) as { server?: unknown; reasons?: unknown };
+  const server = doc.server ?? [];
+  const reasons = doc.reasons ?? {};
+  if (!Array.isArray(server) || !server.every((s) => typeof s === 'string'))
+    throw new Error(`${path}: "server" must be a list of scenario names`);
+  if (typeof reasons !== 'object' || reasons === null || Array.isArray(reasons))
+    throw new Error(`${path}: "reasons" must map scenario names to reasons`);
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const name of server as string[]) {
+    if (seen.has(name)) problems.push(`"${name}" is listed twice`);
+    seen.add(name);
+    const reason = (reasons as Record<string, unknown>)[name];
+    if (typeof reason !== 'string' || reason.trim() === '') problems.push(`"${name}" has no reason`);
+  }
+  for (const name of Object.keys(reasons))
+    if (!seen.has(name)) problems.push(`reason for unlisted "${name}"`);
+  if (problems.length > 0) throw new Error(`${path}: ${problems.join('; ')}`);
+  return { server: server as string[], reasons: reasons as Record<string, string> };
+}
+
+/** One check of one scenario, as the suite writes it to `checks.json`. */
+export interface Check {
+  id: string;
+  name?: string;
+  status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | 'SKIPPED' | string;
+  errorMessage?: string;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  checks: Check[];
+}
+
+/** Reads `<dir>/server-<scenario>-<timestamp>/checks.json` as the suite's `--output-dir` leaves them. */
+export function readResults(dir: string): ScenarioResult[] {
+  const results: ScenarioResult[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const m = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(entry.name);
+    const file = join(dir, entry.name, 'checks.json');
+    if (!entry.isDirectory() || !m?.[1] || !existsSync(file)) continue;
+    results.push({ scenario: m[1], checks: JSON.parse(readFileSync(file, 'utf8')) as Check[] });
+  }
+  return results.sort((a, b) => a.scenario.localeCompare(b.scenario));
+}
+
+/** As the suite judges a scenario against a baseline: a FAILURE or WARNING check fails the scenario. */
+export function failed(result: ScenarioResult): boolean {
+  return result.checks.some((c) => c.status === 'FAILURE' || c.status === 'WARNING');
+}
+
+export interface Comparison {
+  passed: string[];
+  expected: string[];
+  unexpected: string[];
+  /** Listed as expected failures but passing now: remove them from the baseline. */
+  stale: string[];
+  ok: boolean;
+}
+
+export function compare(results: ScenarioResult[], baseline: ExpectedFailures): Comparison {
+  const listed = new Set(baseline.server);
+  const c: Comparison = { passed: [], expected: [], unexpected: [], stale: [], ok: false };
+  for (const r of results) {
+    if (failed(r)) (listed.has(r.scenario) ? c.expected : c.unexpected).push(r.scenario);
+    else (listed.has(r.scenario) ? c.stale : c.passed).push(r.scenario);
+  }
+  c.ok = results.length > 0 && c.unexpected.length === 0 && c.stale.length === 0;
+  return c;
+}
+
+/** A human-readable report: every check of every scenario, then the verdict. */
+export function report(results: ScenarioResult[], baseline: ExpectedFailures, c: Comparison): string {
+  const lines: string[] = ['', 'Conformance checks (scenario / check: status):'];
+  for (const r of results) {
+    const verdict = !failed(r)
+      ? 'pass'
+      : baseline.server.includes(r.scenario)
+        ? 'expected failure'
+        : 'UNEXPECTED FAILURE';
+    lines.push(`  ${r.scenario} (${verdict})`);
+    for (const check of r.checks) {
+      if (check.status === 'INFO') continue;
+      lines.push(`    ${check.id}: ${check.status}${check.errorMessage ? ` (${check.errorMessage})` : ''}`);
+    }
+  }
+  lines.push(
+    '',
+    `Passed: ${c.passed.length} [${c.passed.join(', ')}]`,
+    `Expected failures: ${c.expected.length}`,
+  );
+  for (const s of c.unexpected) lines.push(`UNEXPECTED FAILURE: ${s}`);
+  for (const s of c.stale)
+    lines.push(`STALE: ${s} passes now; remove it from local/conformance/expected-failures.yaml`);
+  if (results.length === 0) lines.push('NO RESULTS: the suite wrote no checks.json');
+  lines.push(c.ok ? 'Conformance: OK' : 'Conformance: FAILED');
+  return lines.join('\n');
+}
+
+/** A base of 10 consecutive free loopback ports (the stack uses base … base+9). */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + 10 * Math.floor(Math.random() * 3_000);
+    let free = true;
+    for (let i = 0; i < 10 && free; i++) free = await isPortFree(base + i);
+    if (free) return base;
+  }
+  throw new Error('no 10 consecutive free ports found between 20000 and 50000');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      suite: { type: 'string', default: 'active' },
+      scenario: { type: 'string' },
+      patients: { type: 'string', default: '200' },
+      results: { type: 'string' },
+      'keep-state': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      'Usage: node local/conformance/run.ts [--suite active|all|pending] [--scenario NAME] [--patients N] [--results DIR] [--keep-state]',
+    );
+    return 0;
+  }
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    console.error('conformance: the MCP conformance suite needs Node 22+ (run with the pinned Node 24)');
+    return 1;
+  }
+  const baseline = readExpectedFailures(EXPECTED_FAILURES);
+  const root = mkdtempSync(join(tmpdir(), 'warden-conformance-'));
+  const stateDir = join(root, 'state');
+  const resultsDir = resolve(values.results ?? join(root, 'results'));
+  if (existsSync(resultsDir) && readdirSync(resultsDir).length > 0) {
+    console.error(`conformance: ${resultsDir} is not empty (results of another run would mix in)`);
+    rmSync(root, { recursive: true, force: true });
+    return 1;
+  }
+  mkdirSync(resultsDir, { recursive: true });
+
+  let stack: Stack | undefined;
+  let proxy: TokenProxy | undefined;
+  let child: ChildProcess | undefined;
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\nconformance: ${signal}, stopping …`);
+    if (child?.pid) killGroup(child.pid);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    for (let attempt = 1; !stack; attempt++) {
+      const portBase = await freePortBase();
+      console.log(
+        `conformance: starting the local stack on ports ${portBase}-${portBase + 9} (state ${stateDir})`,
+      );
+      try {
+        stack = await startStack({
+          stateDir,
+          portBase,
+          patients: Number(values.patients),
+          seed: 'conformance',
+          log: (line) => console.log(`  ${line}`),
+        });
+      } catch (err) {
+        // Another process took one of the ports between the probe and the start: try another base.
+        if (!(err instanceof PortInUseError) || attempt >= 3) throw err;
+      }
+      if (interrupted) return 130;
+    }
+    const tokenFor = await devTokenSource({ stateDir, ...CONFORMANCE_IDENTITY });
+    proxy = await startTokenProxy({ target: stack.info.gatewayUrl, tokenFor });
+    const url = `${proxy.url}/mcp`;
+    console.log(`conformance: gateway ${stack.info.mcpUrl}, token proxy ${url}`);
+    if (interrupted) return 130;
+
+    const args = ['-y', '--prefer-offline', CONFORMANCE_PACKAGE, 'server', '--url', url];
+    args.push('--expected-failures', EXPECTED_FAILURES, '--output-dir', resultsDir);
+    if (values.scenario) args.push('--scenario', values.scenario);
+    else args.push('--suite', values.suite);
+    console.log(`conformance: npx ${args.join(' ')}`);
+    child = spawn('npx', args, {
+      stdio: 'inherit',
+      detached: true, // its own process group, so that stopping it stops npm's children too
+      // The suite needs Node 22+: run it on the Node that runs this script.
+      env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}` },
+    });
+    const running = child;
+    const timer = setTimeout(() => {
+      console.error(`conformance: the suite ran longer than ${SUITE_TIMEOUT_MS / 1000} s, stopping it`);
+      if (running.pid) killGroup(running.pid);
+    }, SUITE_TIMEOUT_MS);
+    const code = await new Promise<number | null>((done) => {
+      running.once('exit', (c) => done(c));
+      running.once('error', (err) => {
+        console.error(`conformance: could not run npx: ${err.message}`);
+        done(null);
+      });
+    });
+    clearTimeout(timer);
+    child = undefined;
+    if (interrupted) return 130;
+
+    const results = readResults(resultsDir);
+    const comparison = compare(results, baseline);
+    console.log(report(results, baseline, comparison));
+    console.log(`conformance: results in ${resultsDir}`);
+    if (code !== 0 && comparison.ok)
+      console.error(`conformance: the suite exited with ${code} although the baseline comparison passed`);
+    return comparison.ok && code === 0 ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (child?.pid) killGroup(child.pid);
+    await proxy?.close();
+    await stack?.stop();
+    if (values['keep-state']) console.log(`conformance: stack state kept in ${stateDir}`);
+    else rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+if (import.meta.main) {
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (err) {
+    console.error(`conformance: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = 1;
+  }
+}
