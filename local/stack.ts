@@ -296,7 +296,7 @@ async function startFunction(
       env: {
         PATH: process.env['PATH'] ?? '',
         HOME: process.env['HOME'] ?? '',
-        NODE_ENV: 'development',
+        NODE_ENV: 'production',
         ...env,
       },
     },
