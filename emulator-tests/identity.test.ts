@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { generateKeyPair, SignJWT } from 'jose';
+import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
 import { createStorageClient } from '../shared/adapters/clients.ts';
 import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
 import type { AuditRecord } from '../shared/core/audit/record.ts';
-import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
 import { theStack } from './harness.ts';
 
 const QUERY = 'SELECT code FROM `demo-warden.reference.icd10_codes` LIMIT 1';
@@ -18,17 +18,41 @@ async function callGateway(token: string | undefined, path = '/mcp') {
   const { gatewayUrl } = theStack().info;
   const res = await fetch(`${gatewayUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'execute_sql', arguments: { projectId: 'demo-warden', query: QUERY } } }),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'execute_sql', arguments: { projectId: 'demo-warden', query: QUERY } },
+    }),
   });
-  return { status: res.status, requestId: res.headers.get('x-warden-request-id') ?? '', auth: res.headers.get('www-authenticate'), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    requestId: res.headers.get('x-warden-request-id') ?? '',
+    auth: res.headers.get('www-authenticate'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 async function recordsFor(requestId: string): Promise<AuditRecord[]> {
   const info = theStack().info;
-  const sink = new GcsAuditSink((await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket));
+  const sink = new GcsAuditSink(
+    (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
+  );
   const all = await Promise.all((await sink.list('')).map((n) => sink.read(n)));
-  return all.flatMap((d) => new TextDecoder().decode(d).trim().split('\n').map((l) => JSON.parse(l) as AuditRecord)).filter((r) => r.event.requestId === requestId);
+  return all
+    .flatMap((d) =>
+      new TextDecoder()
+        .decode(d)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as AuditRecord),
+    )
+    .filter((r) => r.event.requestId === requestId);
 }
 
 describe('identity: the token matrix through the gateway', () => {
@@ -36,7 +60,19 @@ describe('identity: the token matrix through the gateway', () => {
   let audience: string;
   let key: Awaited<ReturnType<typeof loadIssuerKey>>;
   const good = (extra: Record<string, unknown> = {}, ttl = 300) =>
-    mintToken(key, issuer, { sub: 'dev:ann@example.org', aud: audience, email: 'ann@example.org', email_verified: true, groups: ['analysts'], ...extra }, ttl);
+    mintToken(
+      key,
+      issuer,
+      {
+        sub: 'dev:ann@example.org',
+        aud: audience,
+        email: 'ann@example.org',
+        email_verified: true,
+        groups: ['analysts'],
+        ...extra,
+      },
+      ttl,
+    );
   before(async () => {
     ({ issuer, audience } = theStack().info);
     key = await loadIssuerKey(theStack().info.stateDir);
@@ -48,21 +84,42 @@ describe('identity: the token matrix through the gateway', () => {
     { name: 'a token not yet valid (nbf in the future)', token: () => good({ nbf: now() + 600 }) },
     { name: 'a token issued in the future', token: () => good({ iat: now() + 600 }) },
     { name: 'a token for another audience', token: () => good({ aud: 'https://other.example' }) },
-    { name: 'a token whose issuer is not allow-listed', token: () => mintToken(key, 'https://idp.evil.example', { sub: 'x', aud: audience }) },
+    {
+      name: 'a token whose issuer is not allow-listed',
+      token: () => mintToken(key, 'https://idp.evil.example', { sub: 'x', aud: audience }),
+    },
     {
       name: 'a token with an unknown kid',
       token: async () => {
         const { privateKey } = await generateKeyPair('ES256');
-        return new SignJWT({ sub: 'x', aud: audience, groups: ['analysts'] }).setProtectedHeader({ alg: 'ES256', kid: 'unknown-kid' }).setIssuer(issuer).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+        return new SignJWT({ sub: 'x', aud: audience, groups: ['analysts'] })
+          .setProtectedHeader({ alg: 'ES256', kid: 'unknown-kid' })
+          .setIssuer(issuer)
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(privateKey);
       },
     },
-    { name: 'alg none', token: async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: issuer, sub: 'x', aud: audience, iat: now(), exp: now() + 300, groups: ['analysts'] })}.` },
+    {
+      name: 'alg none',
+      token: async () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: issuer, sub: 'x', aud: audience, iat: now(), exp: now() + 300, groups: ['analysts'] })}.`,
+    },
     {
       name: 'HS256 signed with the public key',
       token: async () => {
         const head = b64({ alg: 'HS256', typ: 'JWT', kid: key.kid });
-        const body = b64({ iss: issuer, sub: 'x', aud: audience, iat: now(), exp: now() + 300, groups: ['analysts'] });
-        const sig = createHmac('sha256', JSON.stringify(key.publicJwk)).update(`${head}.${body}`).digest('base64url');
+        const body = b64({
+          iss: issuer,
+          sub: 'x',
+          aud: audience,
+          iat: now(),
+          exp: now() + 300,
+          groups: ['analysts'],
+        });
+        const sig = createHmac('sha256', JSON.stringify(key.publicJwk))
+          .update(`${head}.${body}`)
+          .digest('base64url');
         return `${head}.${body}.${sig}`;
       },
     },
@@ -73,8 +130,15 @@ describe('identity: the token matrix through the gateway', () => {
         return `${h}.${b64({ iss: issuer, sub: 'dev:admin', aud: audience, iat: now(), exp: now() + 300, groups: ['clinicians'] })}.${s}`;
       },
     },
-    { name: 'a stripped signature', token: async () => `${(await good()).split('.').slice(0, 2).join('.')}.` },
-    { name: 'a valid token sent in the query string instead of the header', token: async () => undefined, path: '/mcp?access_token=PLACEHOLDER' },
+    {
+      name: 'a stripped signature',
+      token: async () => `${(await good()).split('.').slice(0, 2).join('.')}.`,
+    },
+    {
+      name: 'a valid token sent in the query string instead of the header',
+      token: async () => undefined,
+      path: '/mcp?access_token=PLACEHOLDER',
+    },
   ];
   for (const c of bad) {
     it(`answers ${c.name} with 401 and runs nothing`, async () => {
@@ -95,11 +159,20 @@ describe('identity: the token matrix through the gateway', () => {
   });
 
   it('accepts a Google-style token without groups and maps its email to groups through the policy', async () => {
-    const token = await mintToken(key, issuer, { sub: '110169484474386276334', aud: audience, azp: '1008719970978-hb24n2dstb40o45d4feuo2ukqmcc6381.apps.googleusercontent.com', email: 'bob@analytics.example.org', email_verified: true, hd: 'analytics.example.org' });
+    const token = await mintToken(key, issuer, {
+      sub: '110169484474386276334',
+      aud: audience,
+      azp: '1008719970978-hb24n2dstb40o45d4feuo2ukqmcc6381.apps.googleusercontent.com',
+      email: 'bob@analytics.example.org',
+      email_verified: true,
+      hd: 'analytics.example.org',
+    });
     const res = await callGateway(token);
     assert.equal(res.status, 200);
     const decision = (await recordsFor(res.requestId)).find((r) => r.event.type === 'policy.decision');
-    assert.deepEqual((decision?.event['principal'] as { groups: string[] } | undefined)?.groups, ['analysts']);
+    assert.deepEqual((decision?.event['principal'] as { groups: string[] } | undefined)?.groups, [
+      'analysts',
+    ]);
     assert.equal((decision?.event['decision'] as { effect: string } | undefined)?.effect, 'allow');
   });
 });
