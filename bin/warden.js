@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `warden` command. Warden runs on Node 24 (pinned as a devDependency); this shim re-runs the CLI with
 // that Node when the one on PATH is older, so `npx warden …` works from any shell.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,9 @@ if (!node) {
   );
   process.exit(1);
 }
-const result = spawnSync(node, ['--disable-warning=ExperimentalWarning', cli, ...process.argv.slice(2)], {
+const child = spawn(node, ['--disable-warning=ExperimentalWarning', cli, ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
-process.exit(result.status ?? 1);
+// Pass termination on: `warden bridge` and `warden start` stop cleanly on SIGTERM/SIGINT.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

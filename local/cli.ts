@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bridgeCommand } from './bridge/bridge.ts';
 import { EmulatorsMissingError } from './emulators.ts';
 import { PortInUseError } from './net.ts';
 import { loadIssuerKey, mintToken, personClaims } from './oidc/dev-issuer.ts';
@@ -22,6 +23,13 @@ Commands:
             --groups a,b      groups claim (e.g. analysts, clinicians)
             --ttl SECONDS     lifetime (default 3600)
             --state-dir DIR   as for start
+  bridge    Serve MCP on stdio for stdio-only clients (Claude Desktop …), forwarding to a gateway with an ID token.
+            --url URL         (required) the gateway's MCP endpoint (https; http only on loopback)
+            --audience AUD    ID token audience (default: the origin of --url)
+            --impersonate SA  ID tokens for this service account (IAM Credentials generateIdToken)
+            --token-command C run C (no shell) and use its trimmed output as the token
+            --header N=V      a fixed header on every gateway request (repeatable)
+            Default tokens: application default credentials. See local/bridge/README.md.
   help      Show this help.`;
 
 /** Runs the CLI; returns the process exit code. */
@@ -32,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'token':
       return token(rest);
+    case 'bridge':
+      return bridgeCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -189,6 +189,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ...shared,
         GCE_METADATA_HOST: metadata[0]!.host,
         PUBLIC_URL: gatewayUrl,
+        // Loopback under both names (MCP clients use either); nothing else may reach it.
+        ALLOWED_HOSTS: `127.0.0.1:${port('gateway')},localhost:${port('gateway')}`,
+        ALLOWED_ORIGINS: `http://127.0.0.1:${port('gateway')},http://localhost:${port('gateway')}`,
         OIDC_ISSUERS: issuer.issuer,
         POLICY_PATH: options.policyPath ?? join(REPO_ROOT, 'local', 'policy.yaml'),
         EXECUTOR_URL: executorUrl,

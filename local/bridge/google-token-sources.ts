@@ -1,7 +1,7 @@
 // TokenSources on google-auth-library: application default credentials, and a service account impersonated
 // through the IAM Credentials API (generateIdToken).
 
-import type { AuthClient, GoogleAuth, IdTokenProvider } from 'google-auth-library';
+import type { AuthClient, GoogleAuth, IdTokenProvider, Impersonated } from 'google-auth-library';
 import { BridgeError, errorMessage, RPC_CODE } from './errors.ts';
 import type { TokenSource } from './token-source.ts';
 
@@ -27,8 +27,9 @@ export class ApplicationDefaultTokenSource implements TokenSource {
 
   async mint(): Promise<string> {
     try {
-      this.#provider ??= (await (this.#auth ?? (await defaultAuth())).getIdTokenClient(this.audience))
-        .idTokenProvider;
+      this.#provider ??= (
+        await (this.#auth ?? (await defaultAuth())).getIdTokenClient(this.audience)
+      ).idTokenProvider;
       return nonEmpty(await this.#provider.fetchIdToken(this.audience));
     } catch (err) {
       throw new BridgeError(
@@ -48,7 +49,7 @@ export class ImpersonatedTokenSource implements TokenSource {
   readonly #serviceAccount: string;
   readonly #sourceClient: AuthClient | undefined;
   readonly #endpoint: string | undefined;
-  #client: Promise<IdTokenProvider> | undefined;
+  #client: Promise<Impersonated> | undefined;
 
   /** `sourceClient` defaults to application default credentials; `endpoint` to Google's (tests use loopback). */
   constructor(
@@ -80,9 +81,10 @@ export class ImpersonatedTokenSource implements TokenSource {
     }
   }
 
-  async #impersonated(): Promise<IdTokenProvider> {
+  async #impersonated(): Promise<Impersonated> {
     const { GoogleAuth, Impersonated } = await import('google-auth-library');
-    const sourceClient = this.#sourceClient ?? (await new GoogleAuth({ scopes: [CLOUD_PLATFORM] }).getClient());
+    const sourceClient =
+      this.#sourceClient ?? (await new GoogleAuth({ scopes: [CLOUD_PLATFORM] }).getClient());
     return new Impersonated({
       sourceClient,
       targetPrincipal: this.#serviceAccount,

@@ -33,7 +33,8 @@ export function tokenFacts(token: string): TokenFacts {
   const { exp, aud, email, sub } = claims;
   return {
     ...(typeof exp === 'number' ? { expiresAt: exp * 1000 } : {}),
-    audience: typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === 'string') : [],
+    audience:
+      typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === 'string') : [],
     ...(typeof email === 'string' ? { identity: email } : typeof sub === 'string' ? { identity: sub } : {}),
   };
 }
@@ -70,7 +71,10 @@ export class TokenCache {
   /** A token good for at least `refreshBeforeMs` more, minted if the cached one is not. */
   get(): Promise<string> {
     const current = this.#current;
-    if (current && (current.expiresAt === undefined || current.expiresAt - this.#refreshBeforeMs > this.#now()))
+    if (
+      current &&
+      (current.expiresAt === undefined || current.expiresAt - this.#refreshBeforeMs > this.#now())
+    )
       return Promise.resolve(current.token);
     this.#minting ??= this.#mint().finally(() => {
       this.#minting = undefined;

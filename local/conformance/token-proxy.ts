@@ -1,7 +1,9 @@
-// A loopback reverse proxy that adds a development ID token to every request it forwards to the gateway.
+// A loopback reverse proxy that adds a development ID token to the requests it forwards to the gateway.
 // Tools such as the MCP conformance suite send no credentials; the gateway requires
 // `Authorization: Bearer <OIDC ID token>`. Put this proxy in front of the gateway and point the tool at it.
-// Development only: it lends a valid identity to anyone who can reach the loopback port.
+// Requests addressed to the proxy are re-addressed to the gateway (Host, Origin) and get the token; any other
+// Host or Origin passes unchanged and without a token, so the gateway's DNS-rebinding checks still answer.
+// Development only: it lends a valid identity to any local process that can reach its loopback port.
 
 import { readFileSync } from 'node:fs';
 import {
@@ -13,7 +15,8 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { listen } from '../net.ts';
 import { loadIssuerKey, mintToken, personClaims } from '../oidc/dev-issuer.ts';
 import type { StackInfo } from '../stack.ts';
@@ -49,7 +52,7 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** Starts the proxy. Bodies stream both ways; status, headers and body of the answer pass through unchanged. */
+/** Starts the proxy. Bodies stream both ways; status, headers and body of answers pass through unchanged. */
 export async function startTokenProxy(options: TokenProxyOptions): Promise<TokenProxy> {
   const target = new URL(options.target);
   if (target.protocol !== 'http:')
@@ -63,22 +66,19 @@ export async function startTokenProxy(options: TokenProxyOptions): Promise<Token
   });
 
   async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // The proxy lends an identity, so it must not serve a web page that rebinds a name to loopback.
-    const refused = foreignAddress(req.headers);
-    if (refused) {
-      res.writeHead(403, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          id: null,
-          error: { code: -32000, message: `token proxy: ${refused}` },
-        }),
-      );
-      return;
-    }
-    const token = await options.tokenFor(req);
     const headers = forwardHeaders(req.headers);
-    headers['host'] = target.host;
-    headers['authorization'] = `Bearer ${token}`;
+    delete headers['authorization'];
+    // Addressed to the proxy (Host and any Origin name it on loopback): re-addressed to the gateway, with a
+    // token. Anything else (a DNS-rebinding page, say) goes on unchanged and without a token, so the
+    // gateway's own Host and Origin checks answer it and the proxy lends no identity to it.
+    const own =
+      isOwn(req.headers.host, 'host') &&
+      (req.headers.origin === undefined || isOwn(req.headers.origin, 'origin'));
+    if (own) {
+      headers['host'] = target.host;
+      if (req.headers.origin !== undefined) headers['origin'] = target.origin;
+      headers['authorization'] = `Bearer ${await options.tokenFor(req)}`;
+    }
     const upstream = request({
       agent,
       protocol: target.protocol,
@@ -90,7 +90,7 @@ export async function startTokenProxy(options: TokenProxyOptions): Promise<Token
     });
     upstream.on('response', (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, forwardHeaders(answer.headers));
-      // Flush the head at once so streamed (SSE) answers reach the client as they come.
+      // Send the head at once so that streamed (SSE) answers reach the client as they come.
       res.flushHeaders();
       answer.pipe(res);
       answer.on('error', () => res.destroy());
@@ -99,7 +99,7 @@ export async function startTokenProxy(options: TokenProxyOptions): Promise<Token
       });
     });
     upstream.on('error', (err) => fail(res, err));
-    // The client went away before the request finished: abandon the upstream request too.
+    // The client went away before the exchange finished: abandon the upstream request too.
     req.on('error', () => upstream.destroy());
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
@@ -107,7 +107,22 @@ export async function startTokenProxy(options: TokenProxyOptions): Promise<Token
     req.pipe(upstream);
   }
 
-  const port = await listen(server, options.port ?? 0, host, 'token proxy');
+  /** True when a Host (`name:port`) or an Origin names this proxy: a loopback name and the proxy's port. */
+  function isOwn(value: string | undefined, kind: 'host' | 'origin'): boolean {
+    if (!value) return false;
+    let url: URL;
+    try {
+      url = new URL(kind === 'host' ? `http://${value}` : value);
+    } catch {
+      return false;
+    }
+    if (url.protocol !== 'http:' || url.username || url.password) return false;
+    if (kind === 'host' && url.pathname !== '/') return false;
+    return LOOPBACK_NAMES.has(url.hostname) && Number(url.port || 80) === port;
+  }
+
+  let port = 0;
+  port = await listen(server, options.port ?? 0, host, 'token proxy');
   return {
     url: `http://${host}:${port}`,
     port,
@@ -121,28 +136,6 @@ export async function startTokenProxy(options: TokenProxyOptions): Promise<Token
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/**
- * Why a request must be refused (DNS-rebinding defence): a Host or an Origin that does not name a loopback
- * address. Undefined when the request may pass.
- */
-export function foreignAddress(headers: IncomingHttpHeaders): string | undefined {
-  const host = headers.host;
-  if (!host || !isLoopback(`http://${host}`))
-    return `Host ${JSON.stringify(host ?? '')} is not a loopback address`;
-  const origin = headers.origin;
-  if (origin !== undefined && !isLoopback(origin))
-    return `Origin ${JSON.stringify(origin)} is not a loopback origin`;
-  return undefined;
-}
-
-function isLoopback(url: string): boolean {
-  try {
-    return LOOPBACK_NAMES.has(new URL(url).hostname.toLowerCase());
-  } catch {
-    return false;
-  }
-}
 
 /** Copies end-to-end headers; drops hop-by-hop ones, including those a `Connection` header names. */
 function forwardHeaders(input: IncomingHttpHeaders): Record<string, string | string[]> {
@@ -212,3 +205,34 @@ export async function devTokenSource(options: DevTokenOptions): Promise<() => Pr
     return current.token;
   };
 }
+
+/** `node local/conformance/token-proxy.ts [--state-dir D] [--port P] [--email E] [--groups a,b]` */
+async function cli(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'state-dir': { type: 'string' },
+      port: { type: 'string', default: '0' },
+      email: { type: 'string', default: 'conformance@example.org' },
+      groups: { type: 'string', default: 'analysts' },
+    },
+  });
+  const stateDir = resolve(values['state-dir'] ?? process.env['WARDEN_STATE_DIR'] ?? '.warden');
+  const info = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as StackInfo;
+  const groups = values.groups
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+  const tokenFor = await devTokenSource({ stateDir, email: values.email, groups });
+  const proxy = await startTokenProxy({ target: info.gatewayUrl, port: Number(values.port), tokenFor });
+  console.log(
+    `Token proxy for ${info.mcpUrl} as ${values.email} (${groups.join(', ') || 'no groups'}): ${proxy.url}/mcp\nPress Ctrl-C to stop.`,
+  );
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await proxy.close();
+}
+
+if (import.meta.main) await cli(process.argv.slice(2));
