@@ -104,7 +104,7 @@ describe('end to end: an allowed query through the local stack', () => {
     });
     await client.close();
     assert.equal(result.isError, true);
-    assert.match(JSON.stringify(result.content), /default-deny/);
+    assert.match(JSON.stringify(result.content), /Denied by policy rule \\"no-ssn-for-analysts\\"/);
     const { records } = await auditTrail();
     const requestId = /request ([0-9a-f-]{36})/.exec(JSON.stringify(result.content))?.[1];
     assert.ok(requestId);

@@ -69,4 +69,28 @@ describe('warden CLI', () => {
       assert.match(r.err, c.want);
     });
   }
+
+  it('runs policy cases, printing each decision, and exits 1 on a mismatch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warden-policy-'));
+    writeFileSync(join(dir, 'p.yaml'), 'version: 1\nrules:\n  - id: all\n    effect: allow\n    when: { groups: [a] }\n');
+    const cases = (effect: string) =>
+      `cases:\n  - name: member\n    principal: { email: x@y.z, groups: [a] }\n    tool: list_dataset_ids\n    expect: { effect: ${effect} }\n`;
+    writeFileSync(join(dir, 'ok.yaml'), cases('allow'));
+    writeFileSync(join(dir, 'bad.yaml'), cases('deny'));
+    const ok = await run(['policy', 'test', join(dir, 'p.yaml'), join(dir, 'ok.yaml')]);
+    assert.equal(ok.code, 0);
+    assert.match(ok.out, /PASS {2}member: allow \(all\)[\s\S]*1 passed, 0 failed/);
+    const bad = await run(['policy', 'test', join(dir, 'p.yaml'), join(dir, 'bad.yaml')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, /FAIL {2}member: expected deny, got allow \(all\)/);
+  });
+
+  it('refuses a broken policy with the field path and line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warden-policy-'));
+    writeFileSync(join(dir, 'p.yaml'), 'version: 1\nrules:\n  - id: x\n    effect: perhaps\n');
+    writeFileSync(join(dir, 'c.yaml'), 'cases: []\n');
+    const r = await run(['policy', 'test', join(dir, 'p.yaml'), join(dir, 'c.yaml')]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /rules\.0\.effect \(line 4\)/);
+  });
 });

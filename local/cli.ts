@@ -3,6 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sqlFactsFor } from '../shared/core/gateway/sql-facts.ts';
+import { loadPolicy } from '../shared/core/policy/policy.ts';
+import { type CaseResult, formatCaseResult, runPolicyCases } from '../shared/core/policy/policy-cases.ts';
 import { bridgeCommand } from './bridge/bridge.ts';
 import { EmulatorsMissingError } from './emulators.ts';
 import { PortInUseError } from './net.ts';
@@ -30,6 +33,9 @@ Commands:
             --token-command C run C (no shell) and use its trimmed output as the token
             --header N=V      a fixed header on every gateway request (repeatable)
             Default tokens: application default credentials. See local/bridge/README.md.
+  policy test POLICY CASES
+            Evaluate the cases (YAML) against the policy and print each decision with its rule; exit 1 on a
+            mismatch (see local/policy.cases.yaml).
   help      Show this help.`;
 
 /** Runs the CLI; returns the process exit code. */
@@ -42,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
       return token(rest);
     case 'bridge':
       return bridgeCommand(rest);
+    case 'policy':
+      return policy(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -154,6 +162,22 @@ async function token(args: string[]): Promise<number> {
     ),
   );
   return 0;
+}
+
+function policy(args: string[]): number {
+  const [sub, policyPath, casesPath, ...extra] = args;
+  if (sub !== 'test' || !policyPath || !casesPath || extra.length) return fail('usage: warden policy test <policy.yaml> <cases.yaml>');
+  let results: CaseResult[];
+  try {
+    const loaded = loadPolicy(readFileSync(policyPath, 'utf8'), policyPath);
+    results = runPolicyCases(loaded, readFileSync(casesPath, 'utf8'), sqlFactsFor);
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
+  for (const r of results) console.log(formatCaseResult(r));
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
 }
 
 function fail(message: string): number {

@@ -58,3 +58,13 @@ describe('local/policy.yaml', () => {
     assert.equal(evaluatePolicy(policy, { principal: p, tool: 'list_dataset_ids' }).effect, 'allow');
   });
 });
+
+describe('local/policy.cases.yaml', () => {
+  it('every shipped case gets its expected decision', async () => {
+    const { runPolicyCases } = await import('../shared/core/policy/policy-cases.ts');
+    const { sqlFactsFor } = await import('../shared/core/gateway/sql-facts.ts');
+    const results = runPolicyCases(policy, readFileSync(new URL('./policy.cases.yaml', import.meta.url), 'utf8'), sqlFactsFor);
+    assert.ok(results.length >= 10);
+    assert.deepEqual(results.filter((r) => !r.ok).map((r) => r.name), []);
+  });
+});

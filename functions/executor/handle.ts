@@ -3,6 +3,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { WardenError } from '../../shared/core/errors.ts';
+import { EFFECTS } from '../../shared/core/policy/document.ts';
 import { type RunQueryDeps, runAllowedQuery } from '../../shared/core/execution/run-query.ts';
 import { toWireError } from '../../shared/mcp/to-wire-error.ts';
 import type { ExecutionRequest } from '../../shared/ports/query-runner.ts';
@@ -46,11 +47,16 @@ const ExecutionRequestSchema = z.object({
     )
     .optional(),
   decision: z.object({
-    effect: z.enum(['allow', 'deny']),
+    effect: z.enum(EFFECTS),
     rule: z.string(),
+    reasons: z.array(z.string()),
     policyVersion: z.string(),
     rowLimit: z.number().int().positive(),
-    maximumBytesBilled: z.number().int().positive().optional(),
+    maximumBytesBilled: z.number().int().positive(),
+    maskingProfile: z.string(),
+    touchesPhi: z.boolean(),
+    phiClasses: z.array(z.string()),
+    approval: z.object({ groups: z.array(z.string()), quorum: z.number(), ttlSeconds: z.number(), reasonRequired: z.boolean() }).optional(),
   }),
   facts: z.object({
     statementType: z.string(),

@@ -5,7 +5,9 @@ import { verifyTrail } from '../../shared/core/audit/verify.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import { runAllowedQuery } from '../../shared/core/execution/run-query.ts';
 import type { Principal } from '../../shared/core/identity/principal.ts';
+import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
+import { TableCatalog } from '../../shared/core/policy/table-catalog.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
 import { FakeWarehouse } from '../../shared/test-support/fake-warehouse.ts';
 import { ManualClock, MemoryKeys, MemorySink } from '../../shared/test-support/memory-ports.ts';
@@ -31,8 +33,12 @@ function setup() {
     writer: 'gateway',
   });
   const warehouse = new FakeWarehouse();
+  const clock = new ManualClock();
   const handler = createGatewayHandler({
     policy: POLICY,
+    catalog: new TableCatalog({ metadata: warehouse, config: POLICY.classification, clock }),
+    analyzeSql: sqlFactsFor,
+    clock,
     audit,
     metadata: warehouse,
     // The executor, in process: same core function, same audit log.

@@ -19,7 +19,7 @@ import {
   type MetadataOutcome,
 } from '../../shared/core/gateway/metadata-tools.ts';
 import type { Principal } from '../../shared/core/identity/principal.ts';
-import { toolsVisibleTo } from '../../shared/core/policy/policy.ts';
+import { type Decision, toolsVisibleTo } from '../../shared/core/policy/policy.ts';
 import { formatTableRef } from '../../shared/core/query/facts.ts';
 import { jsonRpcError, toWireError } from '../../shared/mcp/to-wire-error.ts';
 import {
@@ -99,13 +99,14 @@ function isRpcError(err: unknown): boolean {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && !('kind' in err);
 }
 
-function denied(requestId: string, decision: { rule: string; policyVersion: string }): CallToolResult {
+function denied(requestId: string, decision: Decision): CallToolResult {
+  const why = decision.reasons.join(' ');
   return {
     isError: true,
     content: [
       {
         type: 'text',
-        text: `Denied by policy rule "${decision.rule}" (policy ${decision.policyVersion}). (request ${requestId})`,
+        text: `Denied by policy rule "${decision.rule}" (policy ${decision.policyVersion}): ${why} (request ${requestId})`,
       },
     ],
   };
@@ -128,6 +129,19 @@ function sqlResult(requestId: string, outcome: ExecuteSqlOutcome): CallToolResul
     totalBytesProcessed: outcome.facts.totalBytesProcessed,
   };
   if (outcome.kind === 'dry_run') return structured({ ...facts, dryRun: true });
+  if (outcome.kind === 'approval_required') {
+    const a = outcome.decision.approval;
+    const who = a ? `${a.quorum} approver(s) from ${a.groups.join(', ')}` : 'an approver';
+    return {
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: `Rule "${outcome.decision.rule}" requires approval by ${who} before this query can run; it was not run. (request ${requestId})`,
+        },
+      ],
+    };
+  }
   const { jobId, schema, rows, truncated } = outcome.result;
   return structured({ ...facts, dryRun: false, jobId, schema, rows, truncated });
 }

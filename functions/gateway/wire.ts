@@ -9,7 +9,9 @@ import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
+import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
+import { TableCatalog } from '../../shared/core/policy/table-catalog.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayDeps } from './handle.ts';
@@ -23,8 +25,12 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
     createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT),
   ]);
   const audiences = config.OIDC_AUDIENCES ?? [config.PUBLIC_URL];
+  const metadata = new BigQueryWarehouse(bigquery);
   return {
     policy,
+    catalog: new TableCatalog({ metadata, config: policy.classification, clock: systemClock }),
+    analyzeSql: sqlFactsFor,
+    clock: systemClock,
     allowedHosts: (config.ALLOWED_HOSTS ?? [new URL(config.PUBLIC_URL).host]).map((h) => h.toLowerCase()),
     allowedOrigins: (config.ALLOWED_ORIGINS ?? [new URL(config.PUBLIC_URL).origin]).map((o) =>
       o.toLowerCase(),
@@ -45,7 +51,7 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
       kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
       writer: 'gateway',
     }),
-    metadata: new BigQueryWarehouse(bigquery),
+    metadata,
     runner: new HttpQueryRunner({
       url: config.EXECUTOR_URL,
       audience: config.EXECUTOR_AUDIENCE ?? config.EXECUTOR_URL,

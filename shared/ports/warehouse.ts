@@ -1,5 +1,6 @@
 // Port: the data warehouse (BigQuery): dry runs, metadata and query execution.
 
+import type { TableMetadata } from '../core/policy/classification.ts';
 import type { QueryFacts, TableRef } from '../core/query/facts.ts';
 
 /** A named query parameter. */
@@ -58,6 +59,8 @@ export interface WarehouseMetadata {
   getDatasetInfo(projectId: string, datasetId: string): Promise<Record<string, unknown>>;
   listTableIds(projectId: string, datasetId: string): Promise<string[]>;
   getTableInfo(table: TableRef): Promise<Record<string, unknown>>;
+  /** Labels (table and dataset) and the schema with descriptions and policy tags, for PHI classification. */
+  describeTable(table: TableRef): Promise<TableMetadata>;
 }
 
 /** Query execution (the executor, with the KMS-protected credential). */

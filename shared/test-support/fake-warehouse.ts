@@ -1,6 +1,7 @@
 // An in-memory warehouse for unit tests: fixed dry-run facts per table and fixed rows.
 
 import { WardenError } from '../core/errors.ts';
+import type { TableMetadata } from '../core/policy/classification.ts';
 import type { QueryFacts, TableRef } from '../core/query/facts.ts';
 import type {
   DatasetSummary,
@@ -46,6 +47,23 @@ export class FakeWarehouse implements WarehouseMetadata, WarehouseExecutor {
   async getTableInfo(table: TableRef): Promise<Record<string, unknown>> {
     return { tableReference: table };
   }
+  /** Tables whose metadata marks them PHI (by label), keyed `dataset.table`. */
+  phiTables = new Set(['clinical.patients']);
+  async describeTable(table: TableRef): Promise<TableMetadata> {
+    const phi = this.phiTables.has(`${table.datasetId}.${table.tableId}`);
+    return {
+      table,
+      labels: phi ? { phi: 'true' } : {},
+      datasetLabels: {},
+      fields: phi
+        ? [
+            { name: 'ssn', policyTags: ['projects/p/locations/us/taxonomies/t/policyTags/ssn'] },
+            { name: 'first_name' },
+          ]
+        : [{ name: 'code' }, { name: 'description' }],
+    };
+  }
+
   async execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult> {
     this.executed.push({ request, options });
     return {

@@ -3,6 +3,7 @@
 
 import type { BigQuery, Query } from '@google-cloud/bigquery';
 import { WardenError } from '../../core/errors.ts';
+import type { FieldMetadata, TableMetadata } from '../../core/policy/classification.ts';
 import type { QueryFacts, TableRef } from '../../core/query/facts.ts';
 import type {
   ColumnSchema,
@@ -78,6 +79,21 @@ export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor {
     return meta as Record<string, unknown>;
   }
 
+  async describeTable(table: TableRef): Promise<TableMetadata> {
+    const dataset = this.#bq.dataset(table.datasetId, { projectId: table.projectId });
+    const [[tableMeta], [datasetMeta]] = await Promise.all([
+      bigQueryCall('tables.get', () => dataset.table(table.tableId).getMetadata()),
+      bigQueryCall('datasets.get', () => dataset.getMetadata()),
+    ]);
+    const t = tableMeta as { labels?: Record<string, string>; schema?: { fields?: WireField[] } };
+    return {
+      table,
+      labels: t.labels ?? {},
+      datasetLabels: (datasetMeta as { labels?: Record<string, string> }).labels ?? {},
+      fields: (t.schema?.fields ?? []).map(toField),
+    };
+  }
+
   async execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult> {
     const [job] = await bigQueryCall('query', () =>
       this.#bq.createQueryJob({
@@ -149,4 +165,20 @@ async function bigQueryCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
       throw new WardenError('forbidden', `BigQuery ${what}: access denied.`, { cause: err });
     throw new WardenError('unavailable', `BigQuery ${what} failed.`, { cause: err });
   }
+}
+
+interface WireField {
+  name: string;
+  description?: string;
+  policyTags?: { names?: string[] };
+  fields?: WireField[];
+}
+
+function toField(f: WireField): FieldMetadata {
+  return {
+    name: f.name,
+    ...(f.description ? { description: f.description } : {}),
+    ...(f.policyTags?.names?.length ? { policyTags: f.policyTags.names } : {}),
+    ...(f.fields?.length ? { fields: f.fields.map(toField) } : {}),
+  };
 }

@@ -34,14 +34,19 @@ export function auditQuery(sql: string, facts?: QueryFacts): { [k: string]: Json
   };
 }
 
-/** The decision as recorded: effect, deciding rule and policy version. */
+/** The decision as recorded: effect, deciding rule, reasons, policy version, limits, PHI facts, approval. */
 export function auditDecision(d: Decision): { [k: string]: Json } {
   return {
     effect: d.effect,
     rule: d.rule,
+    reasons: d.reasons,
     policyVersion: d.policyVersion,
     rowLimit: d.rowLimit,
-    ...(d.maximumBytesBilled ? { maximumBytesBilled: d.maximumBytesBilled } : {}),
+    maximumBytesBilled: d.maximumBytesBilled,
+    maskingProfile: d.maskingProfile,
+    touchesPhi: d.touchesPhi,
+    phiClasses: d.phiClasses,
+    ...(d.approval ? { approval: { ...d.approval, groups: [...d.approval.groups] } } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { QueryResult, WarehouseExecutor } from '../../ports/warehouse.ts';
 import { canonicalize } from '../audit/canonical-json.ts';
 import { auditDecision, auditPrincipal, auditQuery, sha256Hex } from '../audit/events.ts';
 import { WardenError } from '../errors.ts';
+import { isRunnable } from '../policy/policy.ts';
 
 export interface RunQueryDeps {
   audit: AuditAppender;

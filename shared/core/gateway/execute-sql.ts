@@ -1,20 +1,29 @@
-// The gateway's execute_sql: dry run, policy decision (audited), then the executor for allowed queries.
+// The gateway's execute_sql: dry run (authoritative facts), SQL analysis (column facts, guarded constructs),
+// PHI classification, a policy decision recorded durably, then the executor for runnable decisions.
 
 import type { AuditAppender } from '../../ports/audit-appender.ts';
+import type { Clock } from '../../ports/clock.ts';
 import type { QueryRunner } from '../../ports/query-runner.ts';
 import type { QueryParameter, QueryResult, WarehouseMetadata } from '../../ports/warehouse.ts';
 import type { Json } from '../audit/canonical-json.ts';
 import { auditDecision, auditPrincipal, auditQuery } from '../audit/events.ts';
 import { WardenError } from '../errors.ts';
 import type { Principal } from '../identity/principal.ts';
-import { type Decision, evaluatePolicy, type Policy } from '../policy/policy.ts';
+import { type Decision, evaluatePolicy, isRunnable, type Policy, type SqlFacts } from '../policy/policy.ts';
+import type { TableCatalog } from '../policy/table-catalog.ts';
 import type { QueryFacts } from '../query/facts.ts';
+
+/** Analyses SQL text into column facts and guarded constructs (query/sql-analysis.ts, injected). */
+export type SqlAnalyzer = (sql: string, defaultProject: string) => SqlFacts;
 
 export interface ExecuteSqlDeps {
   audit: AuditAppender;
   metadata: WarehouseMetadata;
   runner: QueryRunner;
   policy: Policy;
+  catalog: TableCatalog;
+  analyzeSql: SqlAnalyzer;
+  clock: Clock;
 }
 
 export interface ExecuteSqlCall {
@@ -24,32 +33,62 @@ export interface ExecuteSqlCall {
   query: string;
   params?: QueryParameter[];
   dryRun?: boolean;
+  /** Why the caller needs this data (required by some rules, always for break-glass). */
+  reason?: string;
+  /** HIPAA emergency access (45 CFR 164.312(a)(2)(ii)): allowed by break_glass rules, flagged for review. */
+  breakGlass?: boolean;
 }
 
-/** What became of the call: rows, a dry run's facts, or a denial naming its rule. */
+/** What became of the call. */
 export type ExecuteSqlOutcome =
   | { kind: 'rows'; decision: Decision; facts: QueryFacts; result: QueryResult }
   | { kind: 'dry_run'; decision: Decision; facts: QueryFacts }
+  | { kind: 'approval_required'; decision: Decision; facts: QueryFacts }
   | { kind: 'denied'; decision: Decision; facts: QueryFacts };
 
 /**
- * Dry-runs the query (a query that cannot be dry-run is refused), decides, records the decision durably,
- * and only then runs an allowed query through the executor.
+ * Dry-runs the query (a query that cannot be dry-run is refused), analyses and classifies it, decides,
+ * records the decision durably, and only then runs a runnable query through the executor.
  */
 export async function executeSql(deps: ExecuteSqlDeps, call: ExecuteSqlCall): Promise<ExecuteSqlOutcome> {
-  const facts = await dryRun(deps, call);
+  const facts = await refuseOnFailure(deps, call, 'dry-run-failed', () =>
+    deps.metadata.dryRun({
+      projectId: call.projectId,
+      sql: call.query,
+      ...(call.params ? { params: call.params } : {}),
+    }),
+  );
+  const sql = deps.analyzeSql(call.query, call.projectId);
+  const classification = await refuseOnFailure(
+    deps,
+    call,
+    'classification-failed',
+    () => deps.catalog.classify(facts.referencedTables),
+    facts,
+  );
   const decision = evaluatePolicy(deps.policy, {
     principal: call.principal,
     tool: 'execute_sql',
     query: facts,
+    sql,
+    classification,
+    now: deps.clock.now(),
+    request: {
+      ...(call.reason ? { reason: call.reason } : {}),
+      ...(call.breakGlass ? { breakGlass: true } : {}),
+    },
   });
   await recordDecision(deps, call, {
     query: auditQuery(call.query, facts),
     decision: auditDecision(decision),
     dryRun: call.dryRun === true,
+    ...(call.reason ? { reason: call.reason } : {}),
+    // Emergency access is allowed but flagged for after-the-fact review (45 CFR 164.312(a)(2)(ii)).
+    ...(decision.effect === 'break_glass' ? { breakGlass: true, reviewRequired: true } : {}),
   });
-  if (decision.effect !== 'allow') return { kind: 'denied', decision, facts };
-  if (call.dryRun) return { kind: 'dry_run', decision, facts };
+  if (decision.effect === 'deny') return { kind: 'denied', decision, facts };
+  if (decision.effect === 'require_approval') return { kind: 'approval_required', decision, facts };
+  if (call.dryRun || !isRunnable(decision)) return { kind: 'dry_run', decision, facts };
   const result = await deps.runner.run({
     requestId: call.requestId,
     principal: call.principal,
@@ -62,25 +101,27 @@ export async function executeSql(deps: ExecuteSqlDeps, call: ExecuteSqlCall): Pr
   return { kind: 'rows', decision, facts, result };
 }
 
-async function dryRun(deps: ExecuteSqlDeps, call: ExecuteSqlCall): Promise<QueryFacts> {
+/** Runs `fn`; if it fails, records a deny decision naming `rule` (fail closed if even that fails) and rethrows. */
+async function refuseOnFailure<T>(
+  deps: ExecuteSqlDeps,
+  call: ExecuteSqlCall,
+  rule: string,
+  fn: () => Promise<T>,
+  facts?: QueryFacts,
+): Promise<T> {
   try {
-    return await deps.metadata.dryRun({
-      projectId: call.projectId,
-      sql: call.query,
-      ...(call.params ? { params: call.params } : {}),
-    });
+    return await fn();
   } catch (err) {
-    // The refusal is itself an access attempt: record it before answering (fail closed if we cannot).
     await recordDecision(deps, call, {
-      query: auditQuery(call.query),
-      decision: { effect: 'deny', rule: 'dry-run-failed' },
+      query: auditQuery(call.query, facts),
+      decision: { effect: 'deny', rule },
       error:
         err instanceof WardenError
           ? { kind: err.kind, message: err.message }
-          : { kind: 'internal', message: 'dry run failed' },
+          : { kind: 'internal', message: rule },
     });
     if (err instanceof WardenError) throw err;
-    throw new WardenError('unavailable', 'The query could not be dry-run.', { cause: err });
+    throw new WardenError('unavailable', 'The query could not be checked.', { cause: err });
   }
 }
 

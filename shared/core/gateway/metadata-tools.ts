@@ -2,17 +2,21 @@
 // reading a PHI table's schema is an access, so each goes through policy and the audit trail.
 
 import type { AuditAppender } from '../../ports/audit-appender.ts';
+import type { Clock } from '../../ports/clock.ts';
 import type { WarehouseMetadata } from '../../ports/warehouse.ts';
 import type { Json } from '../audit/canonical-json.ts';
 import { auditDecision, auditPrincipal } from '../audit/events.ts';
 import type { Principal } from '../identity/principal.ts';
-import { type Decision, evaluatePolicy, type Policy } from '../policy/policy.ts';
+import { type Decision, evaluatePolicy, isRunnable, type Policy } from '../policy/policy.ts';
+import type { TableCatalog } from '../policy/table-catalog.ts';
 import { formatTableRef, type TableRef } from '../query/facts.ts';
 
 export interface MetadataDeps {
   audit: AuditAppender;
   metadata: WarehouseMetadata;
   policy: Policy;
+  catalog: TableCatalog;
+  clock: Clock;
 }
 
 export type MetadataCall =
@@ -44,7 +48,14 @@ export async function callMetadataTool(
   call: MetadataCall,
 ): Promise<MetadataOutcome> {
   const tables = metadataScope(call);
-  const decision = evaluatePolicy(deps.policy, { principal, tool: call.tool, tables });
+  const classification = await deps.catalog.classify(tables);
+  const decision = evaluatePolicy(deps.policy, {
+    principal,
+    tool: call.tool,
+    tables,
+    classification,
+    now: deps.clock.now(),
+  });
   await deps.audit.append({
     type: 'policy.decision',
     requestId,
@@ -54,7 +65,7 @@ export async function callMetadataTool(
     tables: tables.map(formatTableRef),
     decision: auditDecision(decision) as { [k: string]: Json },
   });
-  if (decision.effect !== 'allow') return { kind: 'denied', decision };
+  if (!isRunnable(decision)) return { kind: 'denied', decision };
   return { kind: 'ok', decision, result: await read(deps.metadata, call) };
 }
 

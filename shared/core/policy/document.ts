@@ -1,0 +1,269 @@
+// The policy document: YAML validated with zod, errors naming field path and line; its SHA-256 is the
+// policy version stamped on every decision and audit record.
+
+import { createHash } from 'node:crypto';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { WardenError } from '../errors.ts';
+import type { GroupMapping } from '../identity/principal.ts';
+
+const stringList = z.array(z.string().min(1)).min(1);
+const ruleId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'a duration such as 30m, 4h or 2d')
+  .transform(
+    (s) => Number(s.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86_400 }[s.at(-1) as 's' | 'm' | 'h' | 'd'],
+  );
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
+
+/** Constructs the query guard refuses unless the deciding rule names them in `when.constructs`. */
+export const CONSTRUCTS = [
+  'multi_statement',
+  'scripting',
+  'execute_immediate',
+  'dml',
+  'ddl',
+  'export_data',
+  'external_query',
+  'information_schema',
+  'wildcard_table',
+  'temporary_function',
+  'remote_function',
+] as const;
+export type Construct = (typeof CONSTRUCTS)[number];
+
+export const EFFECTS = ['allow', 'deny', 'require_approval', 'break_glass'] as const;
+export type Effect = (typeof EFFECTS)[number];
+
+const When = z
+  .object({
+    subjects: stringList.optional(),
+    emails: stringList.optional(),
+    domains: stringList.optional(),
+    groups: stringList.optional(),
+    issuers: stringList.optional(),
+    onBehalfOf: z
+      .object({
+        groups: stringList.optional(),
+        emails: stringList.optional(),
+        domains: stringList.optional(),
+      })
+      .strict()
+      .optional(),
+    tools: stringList.optional(),
+    statementTypes: stringList.optional(),
+    /** Patterns over `project.dataset.table` (`*` = any run; fewer parts = prefix). */
+    tables: stringList.optional(),
+    /** Patterns over `project.dataset.table.column`. */
+    columns: stringList.optional(),
+    /** true: the request touches PHI; false: it touches none. */
+    phi: z.boolean().optional(),
+    /** The request touches a column of one of these PHI classes. */
+    phiClasses: stringList.optional(),
+    maxBytesProcessed: z.number().int().positive().optional(),
+    timeWindow: z
+      .object({
+        days: z
+          .array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']))
+          .min(1)
+          .optional(),
+        from: clock,
+        to: clock,
+        timezone: z.string().default('UTC'),
+      })
+      .strict()
+      .optional(),
+    /** Guarded constructs this rule permits (the guard refuses them otherwise). */
+    constructs: z.array(z.enum(CONSTRUCTS)).min(1).optional(),
+  })
+  .strict();
+
+const Rule = z
+  .object({
+    id: ruleId,
+    description: z.string().optional(),
+    effect: z.enum(EFFECTS),
+    when: When.default({}),
+    approval: z
+      .object({
+        groups: stringList,
+        quorum: z.number().int().min(1).max(10).default(1),
+        ttl: duration.default(4 * 3600),
+        reasonRequired: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    reasonRequired: z.boolean().optional(),
+    maskingProfile: z.string().min(1).optional(),
+    rowLimit: z.number().int().positive().optional(),
+    maximumBytesBilled: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const Classification = z
+  .object({
+    /** Table or dataset labels that mark PHI (default `phi: "true"`). */
+    labels: z.record(z.string(), z.string()).default({ phi: 'true' }),
+    /** Policy tags (patterns over the full tag name) that mark a column as PHI; the class is the tag's last part. */
+    policyTags: stringList.default(['*']),
+    /** Column descriptions matching this regular expression mark the column as PHI. */
+    descriptionPattern: z.string().default('\\bPHI\\b'),
+    /** Tables (patterns over project.dataset.table) that hold PHI, whatever their labels say. */
+    phiTables: z.array(z.string().min(1)).default([]),
+    /** PHI columns by pattern over project.dataset.table.column → class. */
+    phiColumns: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+const PolicyDocument = z
+  .object({
+    version: z.literal(1),
+    defaults: z
+      .object({
+        rowLimit: z.number().int().positive().default(1000),
+        maximumBytesBilled: z.number().int().positive().default(10_000_000_000),
+        maskingProfile: z.string().default('none'),
+        /** What a query touching PHI gets when its SQL cannot be parsed: fail closed either way. */
+        unparseablePhi: z.enum(['deny', 'require_approval']).default('deny'),
+      })
+      .strict()
+      .default({
+        rowLimit: 1000,
+        maximumBytesBilled: 10_000_000_000,
+        maskingProfile: 'none',
+        unparseablePhi: 'deny',
+      }),
+    /** Projects queries may reference; others are refused. Omit to allow any. */
+    projects: stringList.optional(),
+    /** Approvals for `unparseablePhi: require_approval`. */
+    unparseableApproval: z
+      .object({
+        groups: stringList,
+        quorum: z.number().int().min(1).default(1),
+        ttl: duration.default(4 * 3600),
+      })
+      .strict()
+      .optional(),
+    classification: Classification.default({
+      labels: { phi: 'true' },
+      policyTags: ['*'],
+      descriptionPattern: '\\bPHI\\b',
+      phiTables: [],
+      phiColumns: {},
+    }),
+    groupMappings: z.array(z.object({ group: z.string().min(1), members: stringList }).strict()).default([]),
+    rules: z.array(Rule),
+  })
+  .strict()
+  .superRefine((doc, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, r] of doc.rules.entries()) {
+      if (seen.has(r.id))
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id "${r.id}"` });
+      seen.add(r.id);
+      if (r.effect === 'require_approval' && !r.approval)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'approval'],
+          message: 'require_approval needs approval: {groups, quorum, ttl}',
+        });
+      if (r.effect !== 'require_approval' && r.approval)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'approval'],
+          message: 'approval applies to require_approval rules only',
+        });
+    }
+    if (doc.defaults.unparseablePhi === 'require_approval' && !doc.unparseableApproval) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unparseableApproval'],
+        message: 'defaults.unparseablePhi: require_approval needs unparseableApproval',
+      });
+    }
+    try {
+      new RegExp(doc.classification.descriptionPattern);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classification', 'descriptionPattern'],
+        message: 'not a valid regular expression',
+      });
+    }
+  });
+
+export type PolicyRule = z.infer<typeof Rule>;
+export type ClassificationConfig = z.infer<typeof Classification>;
+export type ApprovalRequirement = {
+  groups: string[];
+  quorum: number;
+  ttlSeconds: number;
+  reasonRequired: boolean;
+};
+
+/** A loaded policy: the validated document and its version. */
+export interface Policy {
+  version: string;
+  rowLimit: number;
+  maximumBytesBilled: number;
+  maskingProfile: string;
+  unparseablePhi: 'deny' | 'require_approval';
+  unparseableApproval?: ApprovalRequirement;
+  projects?: string[];
+  classification: ClassificationConfig;
+  groupMappings: GroupMapping[];
+  rules: PolicyRule[];
+}
+
+/**
+ * Parses and validates a policy; throws `invalid_argument` naming the field path and line of every problem.
+ * The policy version is `sha256:` + the SHA-256 of `text`, so any edit changes it.
+ */
+export function loadPolicy(text: string, source = 'policy'): Policy {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new WardenError(
+      'invalid_argument',
+      `${source}: YAML error: ${doc.errors.map((e) => e.message).join('; ')}`,
+    );
+  }
+  const parsed = PolicyDocument.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      const node = doc.getIn(issue.path, true) as { range?: [number, number, number] } | undefined;
+      const line = node?.range ? ` (line ${lineOf(text, node.range[0])})` : '';
+      return `${path || '(root)'}${line}: ${issue.message}`;
+    });
+    throw new WardenError('invalid_argument', `${source} is not valid:\n  ${lines.join('\n  ')}`);
+  }
+  const d = parsed.data;
+  return {
+    version: `sha256:${createHash('sha256').update(text).digest('hex')}`,
+    rowLimit: d.defaults.rowLimit,
+    maximumBytesBilled: d.defaults.maximumBytesBilled,
+    maskingProfile: d.defaults.maskingProfile,
+    unparseablePhi: d.defaults.unparseablePhi,
+    ...(d.unparseableApproval
+      ? {
+          unparseableApproval: {
+            groups: d.unparseableApproval.groups,
+            quorum: d.unparseableApproval.quorum,
+            ttlSeconds: d.unparseableApproval.ttl,
+            reasonRequired: false,
+          },
+        }
+      : {}),
+    ...(d.projects ? { projects: d.projects } : {}),
+    classification: d.classification,
+    groupMappings: d.groupMappings,
+    rules: d.rules,
+  };
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
