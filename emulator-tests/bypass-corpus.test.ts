@@ -17,9 +17,16 @@ describe('bypass corpus through the gateway (analyst, no approval)', function ()
   before(async () => {
     const client = new Client({ name: 'bypass', version: '1.0.0' });
     const token = await tokenFor('ann@example.org', ['analysts']);
-    await client.connect(new StreamableHTTPClientTransport(new URL(theStack().info.mcpUrl), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(theStack().info.mcpUrl), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
     for (const c of BYPASS_CORPUS) {
-      const result = await client.callTool({ name: 'execute_sql', arguments: { projectId: 'demo-warden', query: c.sql, reason: 'testing the guard' } });
+      const result = await client.callTool({
+        name: 'execute_sql',
+        arguments: { projectId: 'demo-warden', query: c.sql, reason: 'testing the guard' },
+      });
       const text = JSON.stringify(result.content);
       assert.equal(result.isError, true, `${c.name} was answered with data: ${text.slice(0, 300)}`);
       outcomes.push({ name: c.name, requestId: /request ([0-9a-f-]{36})/.exec(text)?.[1] ?? '', text });
@@ -30,19 +37,37 @@ describe('bypass corpus through the gateway (analyst, no approval)', function ()
   it('has at least 40 variants', () => assert.ok(BYPASS_CORPUS.length >= 40));
 
   it('ends every variant in a denial or an approval requirement', () => {
-    for (const o of outcomes) assert.match(o.text, /Denied by policy rule|requires approval|not valid|does not exist/, o.name);
+    for (const o of outcomes)
+      assert.match(o.text, /Denied by policy rule|requires approval|not valid|does not exist/, o.name);
   });
 
   it('never reaches the executor', async () => {
     const info = theStack().info;
-    const sink = new GcsAuditSink((await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket));
+    const sink = new GcsAuditSink(
+      (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
+    );
     const records = (await Promise.all((await sink.list('')).map((n) => sink.read(n)))).flatMap((d) =>
-      new TextDecoder().decode(d).trim().split('\n').map((l) => JSON.parse(l) as AuditRecord),
+      new TextDecoder()
+        .decode(d)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as AuditRecord),
     );
     const ids = new Set(outcomes.map((o) => o.requestId));
     assert.equal(ids.size, outcomes.length, 'every answer names its request');
-    assert.deepEqual(records.filter((r) => r.event.type === 'query.start' && ids.has(r.event.requestId ?? '')).map((r) => r.event.requestId), []);
-    const decided = new Set(records.filter((r) => r.event.type === 'policy.decision').map((r) => r.event.requestId));
-    assert.deepEqual([...ids].filter((id) => !decided.has(id)), [], 'every variant has an audited decision');
+    assert.deepEqual(
+      records
+        .filter((r) => r.event.type === 'query.start' && ids.has(r.event.requestId ?? ''))
+        .map((r) => r.event.requestId),
+      [],
+    );
+    const decided = new Set(
+      records.filter((r) => r.event.type === 'policy.decision').map((r) => r.event.requestId),
+    );
+    assert.deepEqual(
+      [...ids].filter((id) => !decided.has(id)),
+      [],
+      'every variant has an audited decision',
+    );
   });
 });

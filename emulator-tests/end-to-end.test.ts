@@ -47,11 +47,16 @@ describe('end to end: an allowed query through the local stack', () => {
     const { tools } = await client.listTools();
     const executeSql = tools.find((t) => t.name === 'execute_sql');
     assert.ok(executeSql, 'execute_sql is listed');
-    assert.deepEqual(Object.keys((executeSql.inputSchema as { properties: object }).properties).sort(), [
+    // Google's argument shape, plus Warden's optional reason and breakGlass.
+    const schema = executeSql.inputSchema as { properties: object; required: string[] };
+    assert.deepEqual(Object.keys(schema.properties).sort(), [
+      'breakGlass',
       'dryRun',
       'projectId',
       'query',
+      'reason',
     ]);
+    assert.deepEqual(schema.required.sort(), ['projectId', 'query']);
 
     const result = await client.callTool({
       name: 'execute_sql',

@@ -72,7 +72,10 @@ describe('warden CLI', () => {
 
   it('runs policy cases, printing each decision, and exits 1 on a mismatch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'warden-policy-'));
-    writeFileSync(join(dir, 'p.yaml'), 'version: 1\nrules:\n  - id: all\n    effect: allow\n    when: { groups: [a] }\n');
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      'version: 1\nrules:\n  - id: all\n    effect: allow\n    when: { groups: [a] }\n',
+    );
     const cases = (effect: string) =>
       `cases:\n  - name: member\n    principal: { email: x@y.z, groups: [a] }\n    tool: list_dataset_ids\n    expect: { effect: ${effect} }\n`;
     writeFileSync(join(dir, 'ok.yaml'), cases('allow'));

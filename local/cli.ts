@@ -166,7 +166,8 @@ async function token(args: string[]): Promise<number> {
 
 function policy(args: string[]): number {
   const [sub, policyPath, casesPath, ...extra] = args;
-  if (sub !== 'test' || !policyPath || !casesPath || extra.length) return fail('usage: warden policy test <policy.yaml> <cases.yaml>');
+  if (sub !== 'test' || !policyPath || !casesPath || extra.length)
+    return fail('usage: warden policy test <policy.yaml> <cases.yaml>');
   let results: CaseResult[];
   try {
     const loaded = loadPolicy(readFileSync(policyPath, 'utf8'), policyPath);

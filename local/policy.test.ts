@@ -63,8 +63,15 @@ describe('local/policy.cases.yaml', () => {
   it('every shipped case gets its expected decision', async () => {
     const { runPolicyCases } = await import('../shared/core/policy/policy-cases.ts');
     const { sqlFactsFor } = await import('../shared/core/gateway/sql-facts.ts');
-    const results = runPolicyCases(policy, readFileSync(new URL('./policy.cases.yaml', import.meta.url), 'utf8'), sqlFactsFor);
+    const results = runPolicyCases(
+      policy,
+      readFileSync(new URL('./policy.cases.yaml', import.meta.url), 'utf8'),
+      sqlFactsFor,
+    );
     assert.ok(results.length >= 10);
-    assert.deepEqual(results.filter((r) => !r.ok).map((r) => r.name), []);
+    assert.deepEqual(
+      results.filter((r) => !r.ok).map((r) => r.name),
+      [],
+    );
   });
 });

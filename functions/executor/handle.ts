@@ -3,8 +3,8 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { WardenError } from '../../shared/core/errors.ts';
-import { EFFECTS } from '../../shared/core/policy/document.ts';
 import { type RunQueryDeps, runAllowedQuery } from '../../shared/core/execution/run-query.ts';
+import { EFFECTS } from '../../shared/core/policy/document.ts';
 import { toWireError } from '../../shared/mcp/to-wire-error.ts';
 import type { ExecutionRequest } from '../../shared/ports/query-runner.ts';
 import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
@@ -56,7 +56,14 @@ const ExecutionRequestSchema = z.object({
     maskingProfile: z.string(),
     touchesPhi: z.boolean(),
     phiClasses: z.array(z.string()),
-    approval: z.object({ groups: z.array(z.string()), quorum: z.number(), ttlSeconds: z.number(), reasonRequired: z.boolean() }).optional(),
+    approval: z
+      .object({
+        groups: z.array(z.string()),
+        quorum: z.number(),
+        ttlSeconds: z.number(),
+        reasonRequired: z.boolean(),
+      })
+      .optional(),
   }),
   facts: z.object({
     statementType: z.string(),

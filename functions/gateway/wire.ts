@@ -1,6 +1,7 @@
 // Wiring: the gateway's adapters, built once per instance from its configuration.
 
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Storage } from '@google-cloud/storage';
 import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
 import { createBigQueryClient, createKmsClient, createStorageClient } from '../../shared/adapters/clients.ts';
 import { HttpQueryRunner, MetadataIdTokenSource } from '../../shared/adapters/executor/http-query-runner.ts';
@@ -9,6 +10,7 @@ import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
+import { WardenError } from '../../shared/core/errors.ts';
 import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
 import { TableCatalog } from '../../shared/core/policy/table-catalog.ts';
@@ -16,14 +18,30 @@ import { systemClock } from '../../shared/ports/clock.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayDeps } from './handle.ts';
 
+/** The policy's text from a file path or a `gs://bucket/object` URL; a missing policy stops the start. */
+export async function readPolicyText(location: string, storage: Storage): Promise<string> {
+  try {
+    const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(location);
+    if (!gs) return await readFile(location, 'utf8');
+    const [data] = await storage.bucket(gs[1]!).file(gs[2]!).download();
+    return data.toString('utf8');
+  } catch (err) {
+    throw new WardenError(
+      'failed_precondition',
+      `The policy ${location} could not be read: Warden does not start without a valid policy.`,
+      { cause: err },
+    );
+  }
+}
+
 /** Builds every dependency of the gateway; throws (so the instance does not start) if the policy is invalid. */
 export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayDeps> {
-  const policy = loadPolicy(readFileSync(config.POLICY_PATH, 'utf8'), config.POLICY_PATH);
   const [kms, storage, bigquery] = await Promise.all([
     createKmsClient(config.KMS_API_ENDPOINT),
     createStorageClient(config.PROJECT_ID, config.STORAGE_API_ENDPOINT),
     createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT),
   ]);
+  const policy = loadPolicy(await readPolicyText(config.POLICY_PATH, storage), config.POLICY_PATH);
   const audiences = config.OIDC_AUDIENCES ?? [config.PUBLIC_URL];
   const metadata = new BigQueryWarehouse(bigquery);
   return {

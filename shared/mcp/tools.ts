@@ -15,6 +15,18 @@ export const ExecuteSqlArgs = z
       .boolean()
       .optional()
       .describe('If true, validate the query and report its facts without running it.'),
+    reason: z
+      .string()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe('Why this data is needed (Warden extension; some policy rules require it).'),
+    breakGlass: z
+      .boolean()
+      .optional()
+      .describe(
+        'Request emergency access under a break-glass rule (Warden extension; needs a reason; flagged for review).',
+      ),
   })
   .strict();
 export type ExecuteSqlArgs = z.infer<typeof ExecuteSqlArgs>;

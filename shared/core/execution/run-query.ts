@@ -20,7 +20,7 @@ export interface RunQueryDeps {
  * created, and the result is released only after the `query.end` record is durable.
  */
 export async function runAllowedQuery(deps: RunQueryDeps, req: ExecutionRequest): Promise<QueryResult> {
-  if (req.decision.effect !== 'allow')
+  if (!isRunnable(req.decision))
     throw new WardenError('forbidden', 'The executor runs allowed queries only.');
   const common = {
     requestId: req.requestId,

@@ -24,5 +24,10 @@ export function sqlFactsFrom(a: SqlAnalysis): SqlFacts {
   if (f.temporaryFunction) constructs.push('temporary_function');
   if (f.remoteFunction) constructs.push('remote_function');
   const projects = new Set([...f.crossProjects, ...a.tables.map((t) => t.projectId)]);
-  return { parsed: a.parsed, columns: a.columns.map((c) => ({ ...(c.table ? { table: c.table } : {}), column: c.column })), constructs, projects: [...projects] };
+  return {
+    parsed: a.parsed,
+    columns: a.columns.map((c) => ({ ...(c.table ? { table: c.table } : {}), column: c.column })),
+    constructs,
+    projects: [...projects],
+  };
 }

@@ -419,7 +419,8 @@ export const BYPASS_CORPUS: BypassCase[] = [
 export function unmetExpectations(a: SqlAnalysis, e: BypassExpectation): string[] {
   const out: string[] = [];
   const missing = (what: string, want: string[] | undefined, have: string[]) => {
-    for (const w of want ?? []) if (!have.includes(w)) out.push(`${what} lacks ${w} (has ${have.join(', ')})`);
+    for (const w of want ?? [])
+      if (!have.includes(w)) out.push(`${what} lacks ${w} (has ${have.join(', ')})`);
   };
   if (e.parsed !== undefined && a.parsed !== e.parsed) out.push(`parsed is ${a.parsed}`);
   if (e.statementCount !== undefined && a.statementCount !== e.statementCount)
@@ -434,11 +435,7 @@ export function unmetExpectations(a: SqlAnalysis, e: BypassExpectation): string[
   for (const [k, v] of Object.entries(e.flags ?? {})) {
     if (a.flags[k as BooleanFlag] !== v) out.push(`flags.${k} is ${a.flags[k as BooleanFlag]}`);
   }
-  missing(
-    'informationSchema',
-    e.informationSchema?.map(scopeKey),
-    a.flags.informationSchema.map(scopeKey),
-  );
+  missing('informationSchema', e.informationSchema?.map(scopeKey), a.flags.informationSchema.map(scopeKey));
   missing('wildcardTables', e.wildcardTables, a.flags.wildcardTables.map(formatTableRef));
   if (e.crossProjects !== undefined && e.crossProjects.length === 0 && a.flags.crossProjects.length > 0)
     out.push(`crossProjects is ${a.flags.crossProjects.join(', ')}`);

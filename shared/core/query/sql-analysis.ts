@@ -2,7 +2,12 @@
 
 import type { TableRef } from './facts.ts';
 import { analyzeAst, type ColumnRef } from './sql-ast.ts';
-import { type InformationSchemaScope, informationSchemaScope, type NameDefaults, resolveTableName } from './sql-names.ts';
+import {
+  type InformationSchemaScope,
+  informationSchemaScope,
+  type NameDefaults,
+  resolveTableName,
+} from './sql-names.ts';
 import { RESERVED, type ScanFlags, scanSql } from './sql-scan.ts';
 import { isOp, isWord, type Token, tokenize } from './sql-tokens.ts';
 
@@ -82,7 +87,7 @@ function analyze(sql: string, d: NameDefaults, depth: number): SqlAnalysis {
     if (!ast.parsed || !coversIdentifiers(text, ast.words)) {
       parsed = false;
       // Best effort: the queries inside a statement the parser rejects (EXPORT DATA … AS SELECT, IF …).
-      for (const q of innerQueries(text)) pieces.push(analyzeAst(q, d));
+      for (const q of innerQueries(text)) pieces.push(analyzeAst(q, d, scan.cteNames));
     }
     for (const p of pieces) {
       tables.push(...p.tables);

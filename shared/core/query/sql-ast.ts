@@ -147,36 +147,37 @@ class Walker {
     return c;
   }
 
-  statement(ast: Node): void {
-    const root: Scope = { relations: [], ctes: new Map(), selectAliases: new Set() };
+  statement(ast: Node, knownCtes: ReadonlySet<string>): void {
+    const ctes = new Map<string, Derived>(
+      [...knownCtes].map((n) => [n, { outputs: [], stars: [], extra: [] }]),
+    );
+    const root: Scope = { relations: [], ctes, selectAliases: new Set() };
     if (ast['type'] === 'select') {
       this.query(ast, root);
       return;
     }
     // UPDATE / DELETE read their target's columns; INSERT / CREATE / DROP / ALTER … only name theirs.
     const reads = ast['type'] === 'update' || ast['type'] === 'delete';
+    const view = ast['view']; // CREATE VIEW names it `{ db, view }`
+    if (isNode(view) && typeof view['view'] === 'string') this.addTable({ ...view, table: view['view'] });
     for (const key of ['table', 'name', 'from']) {
       const v = ast[key];
       for (const t of Array.isArray(v) ? v : [v]) {
         if (!isNode(t)) continue;
         if (reads || key === 'from') root.relations.push(...this.fromItem(t, root));
-        else if (isTableNode(t)) this.addTable(tableParts(t));
+        else if (isTableNode(t)) this.addTable(t);
       }
     }
     for (const [k, v] of Object.entries(ast)) {
-      if (k === 'table' || k === 'name' || k === 'from' || k === 'columns' || k === 'loc') continue;
+      if (['table', 'name', 'from', 'view', 'columns', 'loc'].includes(k)) continue;
       this.walk(v, root, false);
     }
   }
 
-  private addTable(parts: string[]): Relation {
-    const r = resolveTableName(parts, this.defaults);
-    // The parser reads `DELETE FROM t` as table `FROM` aliased `t`: a reserved word is no table name.
-    if (r.kind === 'informationSchema') return opaqueRelation(undefined);
-    if (parts.some((p) => RESERVED.has(p.toUpperCase()))) {
-      this.suspect = true;
-      return opaqueRelation(undefined);
-    }
+  private addTable(node: Node): Relation {
+    if (misreadName(node)) this.suspect = true;
+    const r = resolveTableName(tableParts(node), this.defaults);
+    if (r.kind === 'informationSchema' || r.ref.tableId === '') return opaqueRelation(undefined);
     this.tables.push(r.ref);
     return tableRelation(r.ref, undefined);
   }
@@ -195,7 +196,9 @@ class Walker {
       const stmt = isNode(w['stmt']) ? w['stmt'] : undefined;
       const body = stmt !== undefined && isNode(stmt['ast']) ? stmt['ast'] : stmt;
       // A CTE body sees earlier CTEs but no range variables of the query around it.
-      const d = body ? this.query(body, { relations: [], ctes: scope.ctes, selectAliases: new Set() }) : undefined;
+      const d = body
+        ? this.query(body, { relations: [], ctes: scope.ctes, selectAliases: new Set() })
+        : undefined;
       if (name !== undefined && d !== undefined) scope.ctes.set(name, d);
     }
     const from = node['from'];
@@ -288,7 +291,7 @@ class Walker {
         this.emit(origins);
         return [arrayRelation(origins, alias ?? last)];
       }
-      const rel = this.addTable(parts);
+      const rel = this.addTable(item);
       return [{ ...rel, alias: alias ?? last }];
     }
     // Table-valued functions (EXTERNAL_QUERY(…), ML.PREDICT(…)) and anything unknown.
@@ -372,11 +375,11 @@ class Walker {
         return; // COUNT(*)
     }
     if (isTableNode(v)) {
-      this.addTable(tableParts(v));
+      this.addTable(v);
       return;
     }
     for (const [k, child] of Object.entries(v)) {
-      if (k === 'loc' || k === 'tableList' || k === 'columnList') continue;
+      if (k === 'loc' || k === 'tableList' || k === 'columnList' || k === 'surround') continue;
       this.walk(child, scope, selectAliasesVisible);
     }
   }
@@ -402,6 +405,15 @@ function isTableNode(n: Node): boolean {
   return typeof n['table'] === 'string' && n['type'] === undefined && ('db' in n || 'surround' in n);
 }
 
+/** An unquoted reserved word as a name part: the parser misread the text (`DELETE FROM t` as table `FROM`). */
+function misreadName(n: Node): boolean {
+  const surround = isNode(n['surround']) ? n['surround'] : {};
+  return ['table', 'db', 'schema'].some((k) => {
+    const v = str(n[k]);
+    return v !== undefined && surround[k] !== '`' && RESERVED.has(v.toUpperCase());
+  });
+}
+
 /** The parts of a table node's name, backtick parts split at dots. */
 function tableParts(n: Node): string[] {
   const table = str(n['table']) ?? '';
@@ -420,8 +432,15 @@ function astWords(v: unknown, out: Set<string>): void {
   else if (isNode(v)) for (const [k, x] of Object.entries(v)) if (k !== 'loc') astWords(x, out);
 }
 
-/** Parses one statement with the BigQuery dialect and extracts its facts; never throws. */
-export function analyzeAst(statement: string, defaults: NameDefaults): AstFacts {
+/**
+ * Parses one statement with the BigQuery dialect and extracts its facts; never throws. `knownCtes` are
+ * names of CTEs defined around the text (when it is a query cut out of a larger statement): not tables.
+ */
+export function analyzeAst(
+  statement: string,
+  defaults: NameDefaults,
+  knownCtes: ReadonlySet<string> = new Set(),
+): AstFacts {
   let ast: unknown;
   try {
     ast = parser.astify(statement, { database: 'bigquery' });
@@ -438,10 +457,16 @@ export function analyzeAst(statement: string, defaults: NameDefaults): AstFacts 
     }
     astWords(a, words);
     try {
-      w.statement(a);
+      w.statement(a, knownCtes);
     } catch {
       parsed = false; // an AST shape this walker does not know
     }
   }
-  return { parsed: parsed && !w.suspect, tables: w.tables, columns: w.columns, selectStar: w.selectStar, words };
+  return {
+    parsed: parsed && !w.suspect,
+    tables: w.tables,
+    columns: w.columns,
+    selectStar: w.selectStar,
+    words,
+  };
 }

@@ -16,7 +16,9 @@ export interface InformationSchemaScope {
 }
 
 /** A table name resolved: a table, or an INFORMATION_SCHEMA view. */
-export type ResolvedName = { kind: 'table'; ref: TableRef } | { kind: 'informationSchema'; scope: InformationSchemaScope };
+export type ResolvedName =
+  | { kind: 'table'; ref: TableRef }
+  | { kind: 'informationSchema'; scope: InformationSchemaScope };
 
 const REGION = /^region-(.+)$/i;
 
@@ -30,9 +32,13 @@ export function resolveTableName(parts: readonly string[], d: NameDefaults): Res
   if (is >= 0) return { kind: 'informationSchema', scope: informationSchemaScope(parts.slice(0, is), d) };
   const [a = '', b = '', c = ''] = parts;
   if (parts.length <= 1) {
-    return { kind: 'table', ref: { projectId: d.defaultProject, datasetId: d.defaultDataset ?? '', tableId: a } };
+    return {
+      kind: 'table',
+      ref: { projectId: d.defaultProject, datasetId: d.defaultDataset ?? '', tableId: a },
+    };
   }
-  if (parts.length === 2) return { kind: 'table', ref: { projectId: d.defaultProject, datasetId: a, tableId: b } };
+  if (parts.length === 2)
+    return { kind: 'table', ref: { projectId: d.defaultProject, datasetId: a, tableId: b } };
   return { kind: 'table', ref: { projectId: a.toLowerCase(), datasetId: b, tableId: c } };
 }
 

@@ -40,10 +40,10 @@ export interface ScanResult {
   connectionProjects: string[];
   /** SQL texts assembled from string literals that dynamic SQL may execute, to analyse in turn. */
   dynamicSql: string[];
-  /** Every identifier part the statement names (unquoted non-keywords and quoted parts), lower case. */
-  identifiers: string[];
   /** Statement texts, as split by the lexer. */
   statements: string[];
+  /** Names defined as CTEs anywhere in the text, lower case. */
+  cteNames: Set<string>;
 }
 
 /** GoogleSQL reserved keywords: never an alias or a table name when unquoted. */
@@ -67,10 +67,12 @@ const SCRIPT_STARTS = new Set(
 );
 // Words that end a FROM clause at the same parenthesis depth.
 const FROM_CLAUSE_ENDS = new Set(
-  'WHERE GROUP HAVING QUALIFY WINDOW ORDER LIMIT UNION INTERSECT EXCEPT SELECT SET WHEN VALUES OPTIONS'.split(' '),
+  'WHERE GROUP HAVING QUALIFY WINDOW ORDER LIMIT UNION INTERSECT EXCEPT SELECT VALUES OPTIONS'.split(' '),
 );
 // Words after which a table name follows (after optional IF [NOT] EXISTS / INTO / TABLE).
-const TABLE_NAME_BEFORE = new Set('INTO UPDATE TABLE MERGE DELETE INSERT TRUNCATE VIEW CLONE COPY'.split(' '));
+const TABLE_NAME_BEFORE = new Set(
+  'INTO UPDATE TABLE MERGE DELETE INSERT TRUNCATE VIEW CLONE COPY'.split(' '),
+);
 // Words that can sit in table position without being a table.
 const NOT_TABLE = new Set(
   'SET ROW VALUES FUNCTION SELECT WITH AS UNNEST WHEN DATA MODEL OPTIONS FILES OVERWRITE'.split(' '),
@@ -106,11 +108,11 @@ export function scanSql(sql: string): ScanResult {
     tableSuffix: false,
     connectionProjects: [],
     dynamicSql: [],
-    identifiers: [],
     statements: statements.map((s) => sql.slice(s[0]?.start ?? 0, s[s.length - 1]?.end ?? 0)),
+    cteNames: new Set(),
   };
   const aliases = new Set<string>();
-  const ctes = new Set<string>();
+  const ctes = out.cteNames;
   const tableCandidates: NamePath[] = [];
   for (const st of statements) scanStatement(st, out, aliases, ctes, tableCandidates);
   // A one-part name that is a CTE, or a path that starts with a range variable, is not a table.
@@ -147,7 +149,11 @@ export function readPath(ts: readonly Token[], i: number, unquotedStar = false):
     let last = first;
     while (isOp(ts[j], '-') && ts[j]?.start === last.end) {
       const after = ts[j + 1];
-      if (after === undefined || after.start !== ts[j]?.end || (after.kind !== 'word' && after.kind !== 'number'))
+      if (
+        after === undefined ||
+        after.start !== ts[j]?.end ||
+        (after.kind !== 'word' && after.kind !== 'number')
+      )
         break;
       head += `-${after.text}`;
       explicit = true;
@@ -169,7 +175,13 @@ export function readPath(ts: readonly Token[], i: number, unquotedStar = false):
   // `clinical.pat*` unquoted is invalid GoogleSQL, but is read as the wildcard it tries to be.
   const star = ts[j];
   const prev = ts[j - 1];
-  if (unquotedStar && isOp(star, '*') && prev !== undefined && star?.start === prev.end && prev.kind !== 'quoted') {
+  if (
+    unquotedStar &&
+    isOp(star, '*') &&
+    prev !== undefined &&
+    star?.start === prev.end &&
+    prev.kind !== 'quoted'
+  ) {
     parts[parts.length - 1] += '*';
     j++;
   }
@@ -199,14 +211,17 @@ function scanStatement(
   const sawMerge = ts.some((t) => isWord(t, 'MERGE'));
   const F = () => frames[frames.length - 1] as { from: boolean; fn: string };
 
+  // Records the range variable `[AS] alias` at `k`, if any (`PIVOT (` and the like are no alias).
   const aliasAfter = (k: number) => {
-    let a = ts[k];
-    if (isWord(a, 'AS')) a = ts[k + 1];
-    else if (a?.kind === 'word' && (RESERVED.has(a.text.toUpperCase()) || isOp(ts[k + 1], '('))) return;
-    if (a?.kind === 'word' && RESERVED.has(a.text.toUpperCase())) return;
+    const as = isWord(ts[k], 'AS');
+    const a = ts[as ? k + 1 : k];
+    if (a?.kind === 'word' && (RESERVED.has(a.text.toUpperCase()) || (!as && isOp(ts[k + 1], '(')))) return;
     if (a?.kind === 'word' || a?.kind === 'quoted') aliases.add(a.value.toLowerCase());
   };
+  // Index of the last token in table position (after FROM, JOIN, or a comma of a FROM clause).
+  let fromItemAt = -1;
   const tableAt = (j: number, fromItem: boolean) => {
+    if (fromItem) fromItemAt = j;
     while (isWord(ts[j], 'IF', 'NOT', 'EXISTS', 'INTO', 'TABLE', 'ONLY')) j++;
     const t = ts[j];
     if (t === undefined) return;
@@ -228,7 +243,7 @@ function scanStatement(
     if (r === undefined) return;
     if (fromItem && isOp(ts[r.end], '(')) {
       out.qualifiedPaths.push(r.path); // a table-valued function
-      if (fromItem) aliasAfter((match.get(r.end) ?? ts.length) + 1);
+      aliasAfter((match.get(r.end) ?? ts.length) + 1);
       return;
     }
     tables.push(r.path);
@@ -240,17 +255,21 @@ function scanStatement(
     const prev = ts[i - 1];
     const next = ts[i + 1];
     if (t.kind === 'op') {
-      if (t.text === '(') frames.push({ from: false, fn: prev?.kind === 'word' ? prev.text.toUpperCase() : '' });
-      else if (t.text === ')') {
+      if (t.text === '(') {
+        // `FROM (a JOIN b ON …)`: a parenthesised join is a FROM clause of its own.
+        const joinGroup = fromItemAt === i && !isWord(next, 'SELECT', 'WITH') && !isOp(next, '(');
+        frames.push({ from: joinGroup, fn: prev?.kind === 'word' ? prev.text.toUpperCase() : '' });
+        if (joinGroup) tableAt(i + 1, true);
+      } else if (t.text === ')') {
         if (frames.length > 1) frames.pop();
       } else if (t.text === ',' && F().from) tableAt(i + 1, true);
       continue;
     }
     if (t.kind === 'string') continue;
-    // Names: identifiers, paths, INFORMATION_SCHEMA, wildcards, qualified names.
-    if (t.kind === 'quoted') out.identifiers.push(...t.value.toLowerCase().split('.'));
-    if (t.kind === 'word' && !RESERVED.has(t.text.toUpperCase())) out.identifiers.push(t.text.toLowerCase());
-    if ((t.kind === 'word' || t.kind === 'quoted') && !isOp(prev, '.')) notePath(ts, i, out);
+    // Names: paths, INFORMATION_SCHEMA, wildcards, qualified names.
+    // A path starts here unless a dot or a dash (`region-us`) joins the token to the one before.
+    const joined = isOp(prev, '.') || (isOp(prev, '-') && prev?.end === t.start);
+    if ((t.kind === 'word' || t.kind === 'quoted') && !joined) notePath(ts, i, out);
     if (t.kind !== 'word') continue;
 
     const u = t.text.toUpperCase();
@@ -271,7 +290,11 @@ function scanStatement(
     if (u === 'WITH' && !inPath) {
       let j = i + 1;
       if (isWord(ts[j], 'RECURSIVE')) j++;
-      while ((ts[j]?.kind === 'word' || ts[j]?.kind === 'quoted') && isWord(ts[j + 1], 'AS') && isOp(ts[j + 2], '(')) {
+      while (
+        (ts[j]?.kind === 'word' || ts[j]?.kind === 'quoted') &&
+        isWord(ts[j + 1], 'AS') &&
+        isOp(ts[j + 2], '(')
+      ) {
         ctes.add((ts[j] as Token).value.toLowerCase());
         j = (match.get(j + 2) ?? ts.length) + 1;
         if (!isOp(ts[j], ',')) break;
@@ -280,7 +303,8 @@ function scanStatement(
     }
     // --- flags
     if (inPath) {
-      if (isOp(prev, '.') && (u === 'EXTERNAL_QUERY' || u === 'EXTERNAL_OBJECT_TRANSFORM')) f.externalQuery = true;
+      if (isOp(prev, '.') && (u === 'EXTERNAL_QUERY' || u === 'EXTERNAL_OBJECT_TRANSFORM'))
+        f.externalQuery = true;
       if (u === '_TABLE_SUFFIX') out.tableSuffix = true;
       continue;
     }
@@ -327,7 +351,8 @@ function notePath(ts: readonly Token[], i: number, out: ScanResult): void {
   const last = parts[parts.length - 1] ?? '';
   if (last.endsWith('*')) out.wildcardPaths.push(r.path);
   const upperLast = last.toUpperCase();
-  if (upperLast === 'EXTERNAL_QUERY' || upperLast === 'EXTERNAL_OBJECT_TRANSFORM') out.flags.externalQuery = true;
+  if (upperLast === 'EXTERNAL_QUERY' || upperLast === 'EXTERNAL_OBJECT_TRANSFORM')
+    out.flags.externalQuery = true;
   if (upperLast === '_TABLE_SUFFIX') out.tableSuffix = true;
   const call = isOp(ts[r.end], '(');
   const head = (parts[0] ?? '').toUpperCase();

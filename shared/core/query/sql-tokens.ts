@@ -92,7 +92,9 @@ export function tokenize(sql: string): Lexed {
       push('word', start, i);
       continue;
     }
-    const pathDot = prev !== undefined && (prev.kind === 'word' || prev.kind === 'quoted' || prev.text === ')' || prev.text === ']');
+    const pathDot =
+      prev !== undefined &&
+      (prev.kind === 'word' || prev.kind === 'quoted' || prev.text === ')' || prev.text === ']');
     if (DIGIT.test(c) || (c === '.' && !pathDot && next !== undefined && DIGIT.test(next))) {
       const start = i;
       i = readNumber(sql, i);
@@ -160,7 +162,8 @@ function readQuoted(sql: string, i: number): { body: string; end: number; closed
       j += 2;
       continue;
     }
-    if (sql.startsWith(close, j)) return { body: sql.slice(i + open, j), end: j + close.length, closed: true };
+    if (sql.startsWith(close, j))
+      return { body: sql.slice(i + open, j), end: j + close.length, closed: true };
     j++;
   }
   return { body: sql.slice(i + open), end: sql.length, closed: false };
