@@ -148,3 +148,63 @@ describe('end to end: an allowed query through the local stack', () => {
     }
   });
 });
+
+describe('end to end: PHI decisions through the local stack', () => {
+  const patientsQuery =
+    'SELECT first_name, birth_date FROM `demo-warden.clinical.patients` ORDER BY patient_id LIMIT 3';
+
+  it('runs an ER physician break-glass query with a reason and flags it for review', async () => {
+    const client = await connect(await tokenFor('ed@example.org', ['er-physicians']));
+    const result = await client.callTool({
+      name: 'execute_sql',
+      arguments: {
+        projectId: 'demo-warden',
+        query: patientsQuery,
+        breakGlass: true,
+        reason: 'unconscious patient in bay 3',
+      },
+    });
+    await client.close();
+    assert.notEqual(result.isError, true, JSON.stringify(result.content));
+    const out = result.structuredContent as { requestId: string; rows: unknown[] };
+    assert.equal(out.rows.length, 3);
+    const { records } = await auditTrail();
+    const decision = records.find(
+      (r) => r.event.requestId === out.requestId && r.event.type === 'policy.decision',
+    );
+    assert.equal(decision?.event['breakGlass'], true);
+    assert.equal(decision?.event['reviewRequired'], true);
+    assert.equal(decision?.event['reason'], 'unconscious patient in bay 3');
+    assert.equal((decision?.event['decision'] as { effect: string } | undefined)?.effect, 'break_glass');
+  });
+
+  it("does not run an analyst's PHI query that needs approval, and says who must approve", async () => {
+    const client = await connect(await tokenFor('ann@example.org', ['analysts']));
+    const result = await client.callTool({
+      name: 'execute_sql',
+      arguments: { projectId: 'demo-warden', query: patientsQuery, reason: 'readmission study' },
+    });
+    await client.close();
+    assert.equal(result.isError, true);
+    const text = JSON.stringify(result.content);
+    assert.match(text, /requires approval by 1 approver\(s\) from privacy-office/);
+    const requestId = /request ([0-9a-f-]{36})/.exec(text)?.[1];
+    const { records } = await auditTrail();
+    const types = records.filter((r) => r.event.requestId === requestId).map((r) => r.event.type);
+    assert.ok(types.includes('policy.decision') && !types.includes('query.start'));
+  });
+
+  it('classifies PHI from BigQuery metadata: SSN through SELECT * is denied to analysts', async () => {
+    const client = await connect(await tokenFor('ann@example.org', ['analysts']));
+    const result = await client.callTool({
+      name: 'execute_sql',
+      arguments: {
+        projectId: 'demo-warden',
+        query: 'SELECT * FROM `demo-warden.clinical.patients` LIMIT 1',
+        reason: 'x',
+      },
+    });
+    await client.close();
+    assert.match(JSON.stringify(result.content), /no-ssn-for-analysts/);
+  });
+});
