@@ -20,14 +20,14 @@ describe('KmsKeyService (KMS stand-in)', () => {
     assert.equal(new TextDecoder().decode(await keys.decrypt(KEYS.credential, ciphertext, aad)), 'secret');
   });
 
-  it('fails closed when the authenticated data differs', async () => {
+  it('fails closed with an integrity error when the authenticated data differs', async () => {
     const ciphertext = await keys.encrypt(
       KEYS.credential,
       new TextEncoder().encode('secret'),
       new TextEncoder().encode('a'),
     );
     await assert.rejects(keys.decrypt(KEYS.credential, ciphertext, new TextEncoder().encode('b')), (e) =>
-      isWardenError(e, 'unavailable'),
+      isWardenError(e, 'integrity'),
     );
   });
 

@@ -1,8 +1,11 @@
 // The `warden` command: `start` runs the local stack; `token` prints a development ID token.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createKmsClient } from '../shared/adapters/clients.ts';
+import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
+import { sealCredential } from '../shared/core/credential/sealed-credential.ts';
 import { sqlFactsFor } from '../shared/core/gateway/sql-facts.ts';
 import { loadPolicy } from '../shared/core/policy/policy.ts';
 import { type CaseResult, formatCaseResult, runPolicyCases } from '../shared/core/policy/policy-cases.ts';
@@ -33,6 +36,9 @@ Commands:
             --token-command C run C (no shell) and use its trimmed output as the token
             --header N=V      a fixed header on every gateway request (repeatable)
             Default tokens: application default credentials. See local/bridge/README.md.
+  credential seal --key KMS_KEY --in key.json --out key.json.enc [--kms-endpoint HOST:PORT]
+            Encrypt a service-account key for the executor with a Cloud KMS symmetric key (the key name is
+            projects/…/cryptoKeys/…); --kms-endpoint points at a local KMS stand-in.
   policy test POLICY CASES
             Evaluate the cases (YAML) against the policy and print each decision with its rule; exit 1 on a
             mismatch (see local/policy.cases.yaml).
@@ -50,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
       return bridgeCommand(rest);
     case 'policy':
       return policy(rest);
+    case 'credential':
+      return credential(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -179,6 +187,42 @@ function policy(args: string[]): number {
   const failed = results.filter((r) => !r.ok).length;
   console.log(`${results.length - failed} passed, ${failed} failed`);
   return failed ? 1 : 0;
+}
+
+async function credential(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'seal')
+    return fail('usage: warden credential seal --key KMS_KEY --in key.json --out key.json.enc');
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      key: { type: 'string' },
+      in: { type: 'string' },
+      out: { type: 'string' },
+      'kms-endpoint': { type: 'string' },
+    },
+  });
+  if (
+    !values.key ||
+    !/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/.test(values.key)
+  ) {
+    return fail('--key must be a KMS crypto key name: projects/P/locations/L/keyRings/R/cryptoKeys/K');
+  }
+  if (!values.in || !values.out) return fail('--in and --out are required');
+  if (values['kms-endpoint'] && !/^(127\.0\.0\.1|localhost|\[::1\]):\d+$/.test(values['kms-endpoint']))
+    return fail('--kms-endpoint must be a loopback host:port');
+  try {
+    const keys = new KmsKeyService(await createKmsClient(values['kms-endpoint']));
+    const sealed = await sealCredential(keys, values.key, readFileSync(values.in));
+    writeFileSync(values.out, sealed, { mode: 0o600 });
+  } catch (err) {
+    // Never print the key: WardenError messages name fields only; other causes are summarized.
+    return fail(
+      `could not seal the credential: ${err instanceof Error && 'kind' in err ? err.message : 'KMS encryption failed'}`,
+    );
+  }
+  console.log(`sealed ${values.in} with ${values.key} → ${values.out}`);
+  return 0;
 }
 
 function fail(message: string): number {

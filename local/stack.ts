@@ -2,7 +2,7 @@
 // and the gateway and executor each in its own functions-framework process, all on loopback.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +12,7 @@ import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { sealCredential } from '../shared/core/credential/sealed-credential.ts';
 import { startBigQueryStandIn } from './bigquery/server.ts';
 import { startFirestore, startPubSub, stopGroup, waitReady } from './emulators.ts';
-import { startKmsStandIn } from './kms/server.ts';
+import { type KmsStandIn, startKmsStandIn } from './kms/server.ts';
 import { isPortFree, PortInUseError } from './net.ts';
 import { startDevIssuer, startMetadataServer } from './oidc/dev-issuer.ts';
 import { startStorageStandIn } from './storage/server.ts';
@@ -80,6 +80,10 @@ export interface StackInfo {
 
 export interface Stack {
   info: StackInfo;
+  /** The environment the executor was started with (tests start variants of it). */
+  executorEnv: Record<string, string>;
+  /** The KMS stand-in (tests inject faults). */
+  kms: KmsStandIn;
   stop(): Promise<void>;
 }
 
@@ -174,17 +178,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       FIRESTORE_EMULATOR_HOST: firestore.host,
       PUBSUB_EMULATOR_HOST: pubsub.host,
     };
+    const executorEnv = {
+      ...shared,
+      GCE_METADATA_HOST: metadata[1]!.host,
+      EXECUTOR_AUDIENCE: executorUrl,
+      INVOKER_ISSUERS: issuer.issuer,
+      INVOKER_EMAILS: LOCAL.gatewayServiceAccount,
+      CREDENTIAL_MODE: 'kms',
+      CREDENTIAL_CIPHERTEXT_PATH: credentialPath,
+      CREDENTIAL_KMS_KEY: KEYS.credential,
+    };
     const fns = await Promise.all([
-      startFunction('executor', port('executor'), logDir, {
-        ...shared,
-        GCE_METADATA_HOST: metadata[1]!.host,
-        EXECUTOR_AUDIENCE: executorUrl,
-        INVOKER_ISSUERS: issuer.issuer,
-        INVOKER_EMAILS: LOCAL.gatewayServiceAccount,
-        CREDENTIAL_MODE: 'kms',
-        CREDENTIAL_CIPHERTEXT_PATH: credentialPath,
-        CREDENTIAL_KMS_KEY: KEYS.credential,
-      }),
+      startFunction('executor', port('executor'), logDir, executorEnv),
       startFunction('gateway', port('gateway'), logDir, {
         ...shared,
         GCE_METADATA_HOST: metadata[0]!.host,
@@ -220,7 +225,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       gatewayMetadataHost: metadata[0]!.host,
     };
     writeFileSync(join(stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
-    return { info, stop };
+    return { info, executorEnv, kms, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -247,7 +252,7 @@ async function ensureSealedCredential(stateDir: string, kmsEndpoint: string): Pr
     project_id: LOCAL.projectId,
     client_email: LOCAL.dataServiceAccount,
     private_key: privateKey,
-    private_key_id: 'local',
+    private_key_id: randomBytes(20).toString('hex'),
   };
   const keys = new KmsKeyService(await createKmsClient(kmsEndpoint));
   writeFileSync(
@@ -271,17 +276,18 @@ async function createTopics(pubsubHost: string): Promise<void> {
 }
 
 /** Runs one function in its own functions-framework process, as Cloud Functions does. */
-async function startFunction(
+export async function startFunction(
   target: string,
   port: number,
   logDir: string,
   env: Record<string, string>,
+  logName = target,
 ): Promise<() => Promise<void>> {
   const ffMain = join(
     dirname(createRequire(import.meta.url).resolve('@google-cloud/functions-framework')),
     'main.js',
   );
-  const log = createWriteStream(join(logDir, `${target}.log`));
+  const log = createWriteStream(join(logDir, `${logName}.log`));
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -309,7 +315,7 @@ async function startFunction(
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const stop = () => stopGroup(child, exited);
   const early = exited.then((code) => {
-    throw new Error(`${target} exited during start (code ${code}):\n${tail(join(logDir, `${target}.log`))}`);
+    throw new Error(`${target} exited during start (code ${code}):\n${tail(join(logDir, `${logName}.log`))}`);
   });
   try {
     await Promise.race([waitReady(target, `http://127.0.0.1:${port}/healthz`, 30_000), early]);

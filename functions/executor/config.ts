@@ -14,7 +14,7 @@ export const ExecutorConfig = z
     INVOKER_EMAILS: csv.pipe(z.array(z.string().includes('@')).min(1)),
     /** `kms`: a sealed service-account key; `keyless`: the executor's runtime identity. */
     CREDENTIAL_MODE: z.enum(['kms', 'keyless']).default('kms'),
-    /** Path of the sealed key (kms mode). */
+    /** Path of the sealed key (kms mode): a file deployed with the function, or gs://bucket/object. */
     CREDENTIAL_CIPHERTEXT_PATH: z.string().optional(),
     /** KMS symmetric key that sealed it (kms mode). */
     CREDENTIAL_KMS_KEY: z
@@ -22,6 +22,8 @@ export const ExecutorConfig = z
       .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/)
       .optional(),
     QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+    /** BigQuery location jobs run in (US, EU, a region); default: where the datasets are. */
+    BIGQUERY_LOCATION: z.string().min(2).optional(),
     AUDIT_BUCKET: z.string().min(3),
     AUDIT_KMS_KEY_VERSION: z
       .string()

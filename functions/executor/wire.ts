@@ -2,6 +2,7 @@
 // on first use, and kept in memory only.
 
 import { readFile } from 'node:fs/promises';
+import type { Storage } from '@google-cloud/storage';
 import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
 import { createBigQueryClient, createKmsClient, createStorageClient } from '../../shared/adapters/clients.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
@@ -35,18 +36,26 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
       kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
       writer: 'executor',
     }),
-    warehouse: once(() => createWarehouse(config, keys)),
+    warehouse: once(() => createWarehouse(config, keys, storage)),
     timeoutMs: config.QUERY_TIMEOUT_MS,
+    ...(config.BIGQUERY_LOCATION ? { location: config.BIGQUERY_LOCATION } : {}),
     log: logLine('executor'),
   };
 }
 
-async function createWarehouse(config: ExecutorConfig, keys: KeyService): Promise<WarehouseExecutor> {
+async function createWarehouse(
+  config: ExecutorConfig,
+  keys: KeyService,
+  storage: Storage,
+): Promise<WarehouseExecutor> {
   if (config.CREDENTIAL_MODE === 'keyless')
     return new BigQueryWarehouse(await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT));
   let ciphertext: Uint8Array;
   try {
-    ciphertext = await readFile(config.CREDENTIAL_CIPHERTEXT_PATH!);
+    const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(config.CREDENTIAL_CIPHERTEXT_PATH!);
+    ciphertext = gs
+      ? (await storage.bucket(gs[1]!).file(gs[2]!).download())[0]
+      : await readFile(config.CREDENTIAL_CIPHERTEXT_PATH!);
   } catch (err) {
     throw new WardenError('unavailable', 'The sealed credential could not be read.', { cause: err });
   }

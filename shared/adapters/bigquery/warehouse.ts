@@ -103,18 +103,34 @@ export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor {
         ...(options.maximumBytesBilled ? { maximumBytesBilled: options.maximumBytesBilled } : {}),
       }),
     );
-    // One page one row past the limit tells whether the limit truncated the result.
-    const [rows, , response] = await bigQueryCall('getQueryResults', () =>
-      job.getQueryResults({
-        maxResults: options.rowLimit + 1,
-        autoPaginate: false,
-        skipParsing: true,
-        timeoutMs: options.timeoutMs,
-      }),
-    );
-    const resp = (response ?? {}) as { schema?: { fields?: ColumnSchema[] }; totalBytesProcessed?: string };
+    // Pages until one row past the limit (which tells whether the limit truncated the result) or the end.
+    const wire: WireRow[] = [];
+    let resp: { schema?: { fields?: ColumnSchema[] }; totalBytesProcessed?: string } = {};
+    let page: Record<string, unknown> | null = {
+      autoPaginate: false,
+      skipParsing: true,
+      timeoutMs: options.timeoutMs,
+    };
+    const deadline = Date.now() + options.timeoutMs;
+    while (page && wire.length <= options.rowLimit) {
+      if (Date.now() > deadline)
+        throw new WardenError('unavailable', 'BigQuery results did not arrive before the job timeout.');
+      const request: Record<string, unknown> = { ...page, maxResults: options.rowLimit + 1 - wire.length };
+      const [rows, next, response] = await bigQueryCall('getQueryResults', () =>
+        job.getQueryResults(request),
+      );
+      wire.push(...(rows as unknown as WireRow[]));
+      resp = { ...resp, ...((response ?? {}) as typeof resp) };
+      page = next
+        ? {
+            ...(next as Record<string, unknown>),
+            autoPaginate: false,
+            skipParsing: true,
+            timeoutMs: options.timeoutMs,
+          }
+        : null;
+    }
     const schema = resp.schema?.fields ?? [];
-    const wire = rows as unknown as WireRow[];
     return {
       jobId: job.id ?? '',
       schema,

@@ -80,6 +80,14 @@ async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
+    // gRPC INVALID_ARGUMENT on Decrypt: the ciphertext is corrupt, or was sealed with another key or AAD.
+    if (method === 'Decrypt' && (err as { code?: unknown }).code === 3) {
+      throw new WardenError(
+        'integrity',
+        'Cloud KMS could not decrypt the ciphertext: it is corrupt or was sealed with another key.',
+        { cause: err },
+      );
+    }
     throw new WardenError('unavailable', `Cloud KMS ${method} failed.`, { cause: err });
   }
 }

@@ -13,6 +13,8 @@ export interface RunQueryDeps {
   warehouse: () => Promise<WarehouseExecutor>;
   /** Job timeout. */
   timeoutMs: number;
+  /** BigQuery location jobs run in (e.g. US, EU, us-central1); default: the client's. */
+  location?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function runAllowedQuery(deps: RunQueryDeps, req: ExecutionRequest)
   try {
     const warehouse = await deps.warehouse();
     result = await warehouse.execute(
-      { projectId: req.projectId, sql: req.sql, ...(req.params ? { params: req.params } : {}) },
+      { projectId: req.projectId, sql: req.sql, ...(req.params ? { params: req.params } : {}), ...(deps.location ? { location: deps.location } : {}) },
       {
         rowLimit: req.decision.rowLimit,
         ...(req.decision.maximumBytesBilled

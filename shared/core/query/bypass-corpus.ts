@@ -179,6 +179,41 @@ export const BYPASS_CORPUS: BypassCase[] = [
     expect: { parsed: true, tables: [P], columns: col(P, '*'), selectStar: true },
   },
   {
+    name: 'whole row by the bare table name',
+    sql: 'SELECT patients FROM clinical.patients',
+    expect: { parsed: true, tables: [P], columns: col(P, '*'), selectStar: true },
+  },
+  {
+    name: 'whole rows aggregated into an array',
+    sql: 'SELECT ARRAY_AGG(p) AS batch FROM clinical.patients p',
+    expect: { parsed: true, tables: [P], columns: col(P, '*'), selectStar: true },
+  },
+  {
+    name: 'ARRAY_AGG … ORDER BY … LIMIT, which the parser does not know',
+    sql: 'SELECT ARRAY_AGG(p ORDER BY p.mrn LIMIT 10) AS batch FROM clinical.patients p',
+    expect: { parsed: false, tables: [P] },
+  },
+  {
+    name: 'ssn renamed to an allowed column name by a UNION in a subquery',
+    sql: 'SELECT first_name FROM (SELECT first_name FROM clinical.patients UNION ALL SELECT ssn FROM clinical.patients)',
+    expect: { parsed: true, tables: [P], columns: col(P, 'first_name', 'ssn') },
+  },
+  {
+    name: 'unnamed subquery column read by its generated name',
+    sql: 'SELECT f0_ FROM (SELECT UPPER(ssn) FROM clinical.patients)',
+    expect: { parsed: true, tables: [P], columns: col(P, 'ssn') },
+  },
+  {
+    name: 'alias path in one pair of backticks',
+    sql: 'SELECT `p.ssn` FROM clinical.patients p',
+    expect: { parsed: true, tables: [P], columns: col(P, 'ssn') },
+  },
+  {
+    name: 'CTE reused in a later UNION branch',
+    sql: 'WITH a AS (SELECT ssn FROM clinical.patients) SELECT code FROM reference.icd10_codes UNION ALL SELECT ssn FROM a',
+    expect: { parsed: true, tables: [P, ICD], columns: col(P, 'ssn') },
+  },
+  {
     name: 'STRUCT of the name columns',
     sql: 'SELECT STRUCT(p.first_name, p.last_name) AS who FROM clinical.patients p',
     expect: { parsed: true, tables: [P], columns: col(P, 'first_name', 'last_name') },

@@ -1,9 +1,14 @@
 // Tests of the SQL text analysis: tables, columns, flags, fail-closed parsing and the bypass corpus.
 
 import assert from 'node:assert/strict';
-import { BYPASS_CORPUS, BYPASS_DEFAULTS, type BooleanFlag, unmetExpectations } from './bypass-corpus.ts';
+import { type BooleanFlag, BYPASS_CORPUS, BYPASS_DEFAULTS, unmetExpectations } from './bypass-corpus.ts';
 import { formatTableRef } from './facts.ts';
-import { analyzeSql, type InformationSchemaScope, type SqlAnalysis, type SqlAnalysisOptions } from './sql-analysis.ts';
+import {
+  analyzeSql,
+  type InformationSchemaScope,
+  type SqlAnalysis,
+  type SqlAnalysisOptions,
+} from './sql-analysis.ts';
 
 const DEFAULTS: SqlAnalysisOptions = { defaultProject: 'demo-warden' };
 const WITH_DATASET: SqlAnalysisOptions = { defaultProject: 'demo-warden', defaultDataset: 'clinical' };
@@ -51,7 +56,11 @@ describe('analyzeSql', () => {
 
   describe('resolves table names', () => {
     const cases: { name: string; sql: string; options?: SqlAnalysisOptions; tables: string[] }[] = [
-      { name: 'p.d.t in one backtick pair', sql: 'SELECT 1 FROM `demo-warden.clinical.patients`', tables: [P] },
+      {
+        name: 'p.d.t in one backtick pair',
+        sql: 'SELECT 1 FROM `demo-warden.clinical.patients`',
+        tables: [P],
+      },
       { name: 'quoted project only', sql: 'SELECT 1 FROM `demo-warden`.clinical.patients', tables: [P] },
       { name: 'quoted project.dataset', sql: 'SELECT 1 FROM `demo-warden.clinical`.patients', tables: [P] },
       {
@@ -67,8 +76,16 @@ describe('analyzeSql', () => {
         options: WITH_DATASET,
         tables: [P],
       },
-      { name: 't without a default dataset keeps an empty dataset', sql: 'SELECT 1 FROM patients', tables: ['demo-warden..patients'] },
-      { name: 'project ids are lower-cased', sql: 'SELECT 1 FROM `Demo-Warden.clinical.patients`', tables: [P] },
+      {
+        name: 't without a default dataset keeps an empty dataset',
+        sql: 'SELECT 1 FROM patients',
+        tables: ['demo-warden..patients'],
+      },
+      {
+        name: 'project ids are lower-cased',
+        sql: 'SELECT 1 FROM `Demo-Warden.clinical.patients`',
+        tables: [P],
+      },
       {
         name: 'dataset and table keep their case',
         sql: 'SELECT 1 FROM `demo-warden.CLINICAL.Patients`',
@@ -107,10 +124,38 @@ describe('analyzeSql', () => {
         sql: 'MERGE reference.t T USING clinical.patients S ON T.k = S.k WHEN MATCHED THEN DELETE',
         tables: [P, 'demo-warden.reference.t'],
       },
-      { name: 'a TVF is not a table, its TABLE argument is', sql: 'SELECT * FROM APPENDS(TABLE clinical.patients)', tables: [P] },
-      { name: 'EXTRACT … FROM names no table', sql: 'SELECT EXTRACT(YEAR FROM birth_date) FROM clinical.patients', tables: [P] },
-      { name: 'INFORMATION_SCHEMA is no table', sql: 'SELECT * FROM clinical.INFORMATION_SCHEMA.TABLES', tables: [] },
-      { name: 'table names inside strings are not tables', sql: "SELECT 'FROM clinical.patients' AS x", tables: [] },
+      {
+        name: 'sources of CREATE TABLE … LIKE / COPY / CLONE',
+        sql: 'CREATE TABLE r.a LIKE clinical.patients; CREATE TABLE r.b COPY clinical.encounters; CREATE SNAPSHOT TABLE r.c CLONE clinical.notes',
+        tables: [
+          P,
+          'demo-warden.clinical.encounters',
+          'demo-warden.clinical.notes',
+          'demo-warden.r.a',
+          'demo-warden.r.b',
+          'demo-warden.r.c',
+        ],
+      },
+      {
+        name: 'a TVF is not a table, its TABLE argument is',
+        sql: 'SELECT * FROM APPENDS(TABLE clinical.patients)',
+        tables: [P],
+      },
+      {
+        name: 'EXTRACT … FROM names no table',
+        sql: 'SELECT EXTRACT(YEAR FROM birth_date) FROM clinical.patients',
+        tables: [P],
+      },
+      {
+        name: 'INFORMATION_SCHEMA is no table',
+        sql: 'SELECT * FROM clinical.INFORMATION_SCHEMA.TABLES',
+        tables: [],
+      },
+      {
+        name: 'table names inside strings are not tables',
+        sql: "SELECT 'FROM clinical.patients' AS x",
+        tables: [],
+      },
     ];
     for (const c of cases) {
       it(c.name, () => assert.deepEqual(tablesOf(analyzeSql(c.sql, c.options ?? DEFAULTS)), c.tables.sort()));
@@ -210,9 +255,35 @@ describe('analyzeSql', () => {
         columns: [`${P}.*`],
         selectStar: true,
       },
+      {
+        name: 'the bare table name is the whole row',
+        sql: 'SELECT patients FROM clinical.patients',
+        columns: [`${P}.*`],
+        selectStar: true,
+      },
+      {
+        name: 'a name in a later set-operation branch reaches every branch',
+        sql: 'SELECT first_name FROM (SELECT first_name FROM clinical.patients UNION ALL SELECT ssn FROM clinical.patients)',
+        columns: [`${P}.first_name`, `${P}.ssn`],
+      },
+      {
+        name: 'a CTE of the first branch is no table in later branches',
+        sql: 'WITH a AS (SELECT ssn FROM clinical.patients) SELECT 1 AS x UNION ALL SELECT ssn FROM a',
+        columns: [`${P}.ssn`],
+      },
+      {
+        name: 'an unknown name of a subquery reaches its unnamed columns',
+        sql: 'SELECT f0_ FROM (SELECT UPPER(ssn), mrn AS m FROM clinical.patients)',
+        columns: [`${P}.mrn`, `${P}.ssn`],
+      },
+      { name: 'a quoted alias path', sql: 'SELECT `p.ssn` FROM clinical.patients p', columns: [`${P}.ssn`] },
       { name: 'COUNT(*) is no *', sql: 'SELECT COUNT(*) FROM clinical.patients', columns: [] },
       { name: 'names without a table in scope', sql: 'SELECT ssn', columns: ['?.ssn'] },
-      { name: 'column names are lower-cased', sql: 'SELECT SSN, `Mrn` FROM clinical.patients', columns: [`${P}.mrn`, `${P}.ssn`] },
+      {
+        name: 'column names are lower-cased',
+        sql: 'SELECT SSN, `Mrn` FROM clinical.patients',
+        columns: [`${P}.mrn`, `${P}.ssn`],
+      },
     ];
     for (const c of cases) {
       it(c.name, () => {
@@ -228,20 +299,37 @@ describe('analyzeSql', () => {
     const cases: { name: string; sql: string; flags: BooleanFlag[] }[] = [
       { name: 'none for a plain SELECT', sql: 'SELECT ssn FROM clinical.patients', flags: [] },
       { name: 'multiStatement', sql: 'SELECT 1; SELECT 2', flags: ['multiStatement'] },
+      {
+        name: 'none for keywords inside a dashed project id',
+        sql: 'SELECT 1 FROM my-create-proj.d.t',
+        flags: [],
+      },
       { name: 'scripting: DECLARE', sql: 'DECLARE x INT64', flags: ['scripting'] },
       { name: 'scripting: SET', sql: 'SET @@dataset_id = "clinical"', flags: ['scripting'] },
       { name: 'scripting: BEGIN … END', sql: 'BEGIN SELECT 1; END', flags: ['multiStatement', 'scripting'] },
       { name: 'scripting: BEGIN TRANSACTION', sql: 'BEGIN TRANSACTION', flags: ['scripting'] },
       { name: 'scripting: IF', sql: 'IF TRUE THEN SELECT 1; END IF', flags: ['multiStatement', 'scripting'] },
-      { name: 'scripting: LOOP with a label', sql: 'l: LOOP LEAVE l; END LOOP', flags: ['multiStatement', 'scripting'] },
-      { name: 'scripting: WHILE', sql: 'WHILE FALSE DO SELECT 1; END WHILE', flags: ['multiStatement', 'scripting'] },
+      {
+        name: 'scripting: LOOP with a label',
+        sql: 'l: LOOP LEAVE l; END LOOP',
+        flags: ['multiStatement', 'scripting'],
+      },
+      {
+        name: 'scripting: WHILE',
+        sql: 'WHILE FALSE DO SELECT 1; END WHILE',
+        flags: ['multiStatement', 'scripting'],
+      },
       { name: 'scripting: CALL', sql: 'CALL staging.proc(1)', flags: ['scripting'] },
       {
         name: 'scripting: CREATE PROCEDURE',
         sql: 'CREATE PROCEDURE staging.p() BEGIN SELECT 1; END',
         flags: ['ddl', 'multiStatement', 'scripting'],
       },
-      { name: 'executeImmediate', sql: "EXECUTE IMMEDIATE 'SELECT 1'", flags: ['executeImmediate', 'scripting'] },
+      {
+        name: 'executeImmediate',
+        sql: "EXECUTE IMMEDIATE 'SELECT 1'",
+        flags: ['executeImmediate', 'scripting'],
+      },
       {
         name: 'executeImmediate across a comment and line break',
         sql: "execute -- x\n /* y */ Immediate 'SELECT 1'",
@@ -252,7 +340,11 @@ describe('analyzeSql', () => {
         sql: "EXPORT DATA OPTIONS (uri = 'gs://b/*.csv', format = 'CSV') AS SELECT 1 AS x",
         flags: ['exportData'],
       },
-      { name: 'externalQuery: EXTERNAL_QUERY', sql: "SELECT * FROM EXTERNAL_QUERY('c', 'SELECT 1')", flags: ['externalQuery'] },
+      {
+        name: 'externalQuery: EXTERNAL_QUERY',
+        sql: "SELECT * FROM EXTERNAL_QUERY('c', 'SELECT 1')",
+        flags: ['externalQuery'],
+      },
       {
         name: 'externalQuery: quoted function name',
         sql: "SELECT * FROM `external_query`('c', 'SELECT 1')",
@@ -298,9 +390,14 @@ describe('analyzeSql', () => {
       { name: 'dml: TRUNCATE', sql: 'TRUNCATE TABLE clinical.patients', flags: ['dml'] },
       { name: 'ddl: DROP', sql: 'DROP TABLE clinical.patients', flags: ['ddl'] },
       { name: 'ddl: ALTER', sql: 'ALTER TABLE clinical.patients ADD COLUMN x INT64', flags: ['ddl'] },
-      { name: 'ddl: GRANT', sql: 'GRANT `roles/bigquery.dataViewer` ON TABLE clinical.patients TO "user:a@b.c"', flags: ['ddl'] },
+      {
+        name: 'ddl: GRANT',
+        sql: 'GRANT `roles/bigquery.dataViewer` ON TABLE clinical.patients TO "user:a@b.c"',
+        flags: ['ddl'],
+      },
     ];
-    for (const c of cases) it(c.name, () => assert.deepEqual(trueFlags(analyzeSql(c.sql, DEFAULTS)), c.flags.sort()));
+    for (const c of cases)
+      it(c.name, () => assert.deepEqual(trueFlags(analyzeSql(c.sql, DEFAULTS)), c.flags.sort()));
   });
 
   describe('does not raise flags for keywords in strings, comments and names', () => {
@@ -308,15 +405,25 @@ describe('analyzeSql', () => {
       { name: 'EXECUTE IMMEDIATE in a string', sql: "SELECT 'EXECUTE IMMEDIATE' AS x" },
       { name: 'keywords in a double-quoted string', sql: 'SELECT "DECLARE x; DROP TABLE t" AS x' },
       { name: 'keywords in a triple-quoted string', sql: "SELECT '''\nBEGIN CALL p(); END\n''' AS x" },
-      { name: 'keywords in raw and bytes strings', sql: "SELECT r'EXPORT DATA', b'CREATE TEMP FUNCTION', RB'x' AS x" },
+      {
+        name: 'keywords in raw and bytes strings',
+        sql: "SELECT r'EXPORT DATA', b'CREATE TEMP FUNCTION', RB'x' AS x",
+      },
       { name: 'keywords in a line comment', sql: 'SELECT 1 -- EXECUTE IMMEDIATE; DELETE FROM t' },
       { name: 'keywords in a hash comment', sql: 'SELECT 1 # EXTERNAL_QUERY(x); INSERT INTO t' },
       { name: 'keywords in a block comment', sql: 'SELECT 1 /* CREATE TEMP FUNCTION f; LANGUAGE js */' },
       { name: 'INFORMATION_SCHEMA in a string', sql: "SELECT 'region-us.INFORMATION_SCHEMA.TABLES' AS x" },
       { name: 'wildcard and suffix in a string', sql: "SELECT '`p.d.t*` _TABLE_SUFFIX' AS x" },
       { name: 'keywords as struct field names', sql: 'SELECT t.update, t.delete.create FROM staging.t' },
-      { name: 'IF() function and IS DISTINCT FROM', sql: 'SELECT IF(a IS DISTINCT FROM b, 1, 2) FROM staging.t' },
+      {
+        name: 'IF() function and IS DISTINCT FROM',
+        sql: 'SELECT IF(a IS DISTINCT FROM b, 1, 2) FROM staging.t',
+      },
       { name: 'UPDATE in an identifier', sql: 'SELECT last_update, created_at FROM staging.t' },
+      {
+        name: 'keywords glued by dashes are names',
+        sql: 'SELECT a-update AS x FROM `demo-warden`.d.t',
+      },
     ];
     for (const c of cases) {
       it(c.name, () => {
@@ -331,7 +438,12 @@ describe('analyzeSql', () => {
   });
 
   describe('reports INFORMATION_SCHEMA scopes', () => {
-    const cases: { name: string; sql: string; options?: SqlAnalysisOptions; scopes: InformationSchemaScope[] }[] = [
+    const cases: {
+      name: string;
+      sql: string;
+      options?: SqlAnalysisOptions;
+      scopes: InformationSchemaScope[];
+    }[] = [
       {
         name: 'project.dataset',
         sql: 'SELECT * FROM `demo-warden.clinical.INFORMATION_SCHEMA.COLUMNS`',
@@ -365,13 +477,20 @@ describe('analyzeSql', () => {
       },
     ];
     for (const c of cases) {
-      it(c.name, () => assert.deepEqual(analyzeSql(c.sql, c.options ?? DEFAULTS).flags.informationSchema, c.scopes));
+      it(c.name, () =>
+        assert.deepEqual(analyzeSql(c.sql, c.options ?? DEFAULTS).flags.informationSchema, c.scopes),
+      );
     }
   });
 
   describe('reports wildcard tables and cross-project names', () => {
     const cases: { name: string; sql: string; wildcards: string[]; projects: string[] }[] = [
-      { name: 'prefix wildcard', sql: 'SELECT 1 FROM `demo-warden.clinical.pat*`', wildcards: ['demo-warden.clinical.pat*'], projects: [] },
+      {
+        name: 'prefix wildcard',
+        sql: 'SELECT 1 FROM `demo-warden.clinical.pat*`',
+        wildcards: ['demo-warden.clinical.pat*'],
+        projects: [],
+      },
       {
         name: 'unquoted wildcard, default project',
         sql: 'SELECT 1 FROM clinical.pat*',
@@ -384,9 +503,24 @@ describe('analyzeSql', () => {
         wildcards: ['demo-warden..*'],
         projects: [],
       },
-      { name: 'table of another project', sql: 'SELECT 1 FROM `other-proj.d.t`', wildcards: [], projects: ['other-proj'] },
-      { name: 'the default project named is no cross project', sql: 'SELECT 1 FROM `demo-warden.d.t`', wildcards: [], projects: [] },
-      { name: 'routine of another project', sql: 'SELECT `other-proj.d.f`(1)', wildcards: [], projects: ['other-proj'] },
+      {
+        name: 'table of another project',
+        sql: 'SELECT 1 FROM `other-proj.d.t`',
+        wildcards: [],
+        projects: ['other-proj'],
+      },
+      {
+        name: 'the default project named is no cross project',
+        sql: 'SELECT 1 FROM `demo-warden.d.t`',
+        wildcards: [],
+        projects: [],
+      },
+      {
+        name: 'routine of another project',
+        sql: 'SELECT `other-proj.d.f`(1)',
+        wildcards: [],
+        projects: ['other-proj'],
+      },
       { name: 'unquoted routine path', sql: 'SELECT other.d.f(1)', wildcards: [], projects: ['other'] },
       {
         name: 'connection id of EXTERNAL_QUERY',
@@ -400,7 +534,12 @@ describe('analyzeSql', () => {
         wildcards: [],
         projects: ['other-proj'],
       },
-      { name: 'struct paths name no project', sql: 'SELECT p.a.b.c FROM staging.t p', wildcards: [], projects: [] },
+      {
+        name: 'struct paths name no project',
+        sql: 'SELECT p.a.b.c FROM staging.t p',
+        wildcards: [],
+        projects: [],
+      },
     ];
     for (const c of cases) {
       it(c.name, () => {
@@ -444,7 +583,10 @@ describe('analyzeSql', () => {
     }
 
     it('reports what the literal does', () => {
-      const a = analyzeSql("EXECUTE IMMEDIATE 'EXPORT DATA OPTIONS (uri = \"gs://b/*\") AS SELECT 1'", DEFAULTS);
+      const a = analyzeSql(
+        'EXECUTE IMMEDIATE \'EXPORT DATA OPTIONS (uri = "gs://b/*") AS SELECT 1\'',
+        DEFAULTS,
+      );
       assert.equal(a.flags.exportData, true);
     });
   });
@@ -512,7 +654,10 @@ describe('analyzeSql', () => {
     });
 
     it('still gives best-effort columns of the queries inside', () => {
-      const a = analyzeSql('EXPORT DATA OPTIONS (uri = "gs://b/*") AS SELECT ssn FROM clinical.patients', DEFAULTS);
+      const a = analyzeSql(
+        'EXPORT DATA OPTIONS (uri = "gs://b/*") AS SELECT ssn FROM clinical.patients',
+        DEFAULTS,
+      );
       assert.equal(a.parsed, false);
       assert.deepEqual(columnsOf(a), [`${P}.ssn`]);
     });

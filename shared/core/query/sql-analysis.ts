@@ -1,7 +1,7 @@
 // Column-level facts and dangerous-construct flags from GoogleSQL text, for policy; fails closed.
 
 import type { TableRef } from './facts.ts';
-import { analyzeAst, type ColumnRef } from './sql-ast.ts';
+import { type AstFacts, analyzeAst } from './sql-ast.ts';
 import {
   type InformationSchemaScope,
   informationSchemaScope,
@@ -11,8 +11,14 @@ import {
 import { RESERVED, type ScanFlags, scanSql } from './sql-scan.ts';
 import { isOp, isWord, type Token, tokenize } from './sql-tokens.ts';
 
-export type { ColumnRef } from './sql-ast.ts';
 export type { InformationSchemaScope } from './sql-names.ts';
+
+/** A column read; `table` is resolved through aliases, CTEs and subqueries, absent when it cannot be told. */
+export interface ColumnRef {
+  table?: TableRef;
+  /** Column name in lower case (a STRUCT path gives its top-level column); `*` for all columns. */
+  column: string;
+}
 
 /** Flags for constructs a dry run does not report, raised from a token scan (over-reported, never missed). */
 export interface SqlFlags extends ScanFlags {
@@ -61,10 +67,25 @@ const STRUCTURAL = new Set(
     'first last zone row nulls include exclude asc desc distinct'
   ).split(' '),
 );
-// Dynamic SQL is analysed this deep (EXECUTE IMMEDIATE in EXECUTE IMMEDIATE …).
+const BOOLEAN_FLAGS = [
+  'multiStatement',
+  'scripting',
+  'executeImmediate',
+  'exportData',
+  'externalQuery',
+  'temporaryFunction',
+  'remoteFunction',
+  'dml',
+  'ddl',
+] as const satisfies readonly (keyof SqlFlags)[];
+// Dynamic SQL is analysed this deep (EXECUTE IMMEDIATE in EXECUTE IMMEDIATE …), this many texts in all.
 const MAX_DEPTH = 2;
+const MAX_DYNAMIC = 64;
 // Inner queries tried in a statement the parser rejects.
 const MAX_INNER = 32;
+// Characters handed to the parser per analysis, dynamic SQL and inner queries included.
+const PARSE_BUDGET = 200_000;
+const UNPARSED: AstFacts = { parsed: false, tables: [], columns: [], selectStar: false, words: new Set() };
 
 /**
  * Analyses GoogleSQL text: tables, columns and flags. Pure and total: never throws, and reports
@@ -72,22 +93,34 @@ const MAX_INNER = 32;
  * even when the parser fails; string literals that dynamic SQL may run are analysed in turn.
  */
 export function analyzeSql(sql: string, options: SqlAnalysisOptions): SqlAnalysis {
-  return analyze(sql, { defaultProject: options.defaultProject, defaultDataset: options.defaultDataset }, 0);
+  const d = { defaultProject: options.defaultProject, defaultDataset: options.defaultDataset };
+  return analyze(sql, d, 0, { chars: PARSE_BUDGET, dynamic: MAX_DYNAMIC });
 }
 
-function analyze(sql: string, d: NameDefaults, depth: number): SqlAnalysis {
+/** What one analysis may still spend: characters to parse, dynamic SQL texts to analyse. */
+interface Budget {
+  chars: number;
+  dynamic: number;
+}
+
+function analyze(sql: string, d: NameDefaults, depth: number, budget: Budget): SqlAnalysis {
+  // The parser is slow on long texts: past a budget, texts are left unparsed (so `parsed` is false).
+  const parse = (text: string, ctes?: ReadonlySet<string>) => {
+    budget.chars -= text.length;
+    return budget.chars >= 0 ? analyzeAst(text, d, ctes) : UNPARSED;
+  };
   const scan = scanSql(sql);
   const tables: TableRef[] = [];
   const columns: ColumnRef[] = [];
   let selectStar = false;
   let parsed = scan.statementCount > 0 && scan.lexErrors.length === 0;
   for (const text of scan.statements) {
-    const ast = analyzeAst(text, d);
+    const ast = parse(text);
     const pieces = [ast];
     if (!ast.parsed || !coversIdentifiers(text, ast.words)) {
       parsed = false;
       // Best effort: the queries inside a statement the parser rejects (EXPORT DATA … AS SELECT, IF …).
-      for (const q of innerQueries(text)) pieces.push(analyzeAst(q, d, scan.cteNames));
+      for (const q of innerQueries(text)) pieces.push(parse(q, scan.cteNames));
     }
     for (const p of pieces) {
       tables.push(...p.tables);
@@ -131,7 +164,10 @@ function analyze(sql: string, d: NameDefaults, depth: number): SqlAnalysis {
         .filter((p) => p !== '' && p !== d.defaultProject.toLowerCase() && !p.startsWith('region-')),
     },
   };
-  if (depth < MAX_DEPTH) for (const text of scan.dynamicSql) merge(result, analyze(text, d, depth + 1));
+  for (const text of depth < MAX_DEPTH ? scan.dynamicSql : []) {
+    if (budget.dynamic-- <= 0) break;
+    merge(result, analyze(text, d, depth + 1, budget));
+  }
   return dedupe(result);
 }
 
@@ -185,10 +221,7 @@ function merge(into: SqlAnalysis, from: SqlAnalysis): void {
   into.selectStar ||= from.selectStar;
   const f = into.flags;
   const g = from.flags;
-  for (const k of Object.keys(g) as (keyof SqlFlags)[]) {
-    const v = g[k];
-    if (v === true) (f as unknown as Record<string, boolean>)[k] = true;
-  }
+  for (const k of BOOLEAN_FLAGS) f[k] ||= g[k];
   f.informationSchema.push(...g.informationSchema);
   f.wildcardTables.push(...g.wildcardTables);
   f.crossProjects.push(...g.crossProjects);

@@ -2,14 +2,9 @@
 
 import sqlParser from 'node-sql-parser/build/bigquery.js';
 import type { TableRef } from './facts.ts';
+import type { ColumnRef } from './sql-analysis.ts';
 import { type NameDefaults, resolveTableName } from './sql-names.ts';
 import { RESERVED } from './sql-scan.ts';
-
-/** A column read by a query; `table` is absent when no table could be told. */
-export interface ColumnRef {
-  table?: TableRef;
-  column: string;
-}
 
 /** What the AST of one statement tells. */
 export interface AstFacts {
@@ -85,7 +80,9 @@ function derivedRelation(d: Derived, alias: string | undefined): Relation {
   return {
     alias,
     lookup: (name) => {
-      const named = d.outputs.filter((o) => o.name === name);
+      let named = d.outputs.filter((o) => o.name === name);
+      // Unnamed outputs (`UPPER(ssn)`) may be reached by generated names such as `f0_`.
+      if (named.length === 0) named = d.outputs.filter((o) => o.name === undefined);
       const fromStars = d.stars.map((r) => r.lookup(name)).filter((r) => r !== undefined);
       if (named.length === 0 && fromStars.length === 0) return undefined;
       return [...named.flatMap((o) => o.origins), ...fromStars.flat(), ...d.extra];
@@ -230,7 +227,9 @@ class Walker {
     this.walk(isNode(groupby) ? groupby['columns'] : groupby, scope, true);
     for (const k of ['having', 'qualify', 'window', 'orderby', '_orderby']) this.walk(node[k], scope, true);
     const next = node['_next'];
-    if (isNode(next)) out.extra.push(...derivedAll(this.query(next, outer)));
+    // Later branches of a set operation see the CTEs of the first (the parser hangs WITH on it).
+    const branchScope: Scope = { relations: [], parent: outer, ctes: scope.ctes, selectAliases: new Set() };
+    if (isNode(next)) out.extra.push(...derivedAll(this.query(next, branchScope)));
     return out;
   }
 
@@ -341,14 +340,21 @@ class Walker {
       this.star(node, scope);
       return;
     }
-    const table = lower(str(node['table']));
+    let table = lower(str(node['table']));
+    let column = name;
+    if (table === undefined && name.includes('.')) {
+      // A quoted `p.ssn` is read as the path it spells.
+      const dot = name.indexOf('.');
+      table = name.slice(0, dot);
+      column = name.slice(dot + 1).split('.')[0] ?? '';
+    }
     if (table === undefined) {
       if (selectAliasesVisible && scope.selectAliases.has(name)) return;
       this.emit(this.resolveName(name, scope));
       return;
     }
     const rel = findRelation(table, scope) ?? findRelation(table.split('.').pop() ?? table, scope);
-    if (rel !== undefined) this.emit(rel.lookup(name) ?? rel.all());
+    if (rel !== undefined) this.emit(rel.lookup(column) ?? rel.all());
     // `a.b` where `a` is no range variable: field `b` of the STRUCT column `a`.
     else this.emit(this.resolveName(table.split('.')[0] ?? table, scope));
   }
@@ -455,8 +461,8 @@ export function analyzeAst(
       parsed = false;
       continue;
     }
-    astWords(a, words);
     try {
+      astWords(a, words);
       w.statement(a, knownCtes);
     } catch {
       parsed = false; // an AST shape this walker does not know

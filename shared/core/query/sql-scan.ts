@@ -284,7 +284,11 @@ function scanStatement(
       F().from = true;
       tableAt(i + 1, true);
     } else if (FROM_CLAUSE_ENDS.has(u)) F().from = false;
-    if (!inPath && (TABLE_NAME_BEFORE.has(u) || (u === 'USING' && sawMerge && !isOp(next, '(')))) {
+    const namesTable =
+      TABLE_NAME_BEFORE.has(u) ||
+      (u === 'USING' && sawMerge && !isOp(next, '(')) ||
+      (u === 'LIKE' && startWord === 'CREATE'); // CREATE TABLE t LIKE source
+    if (!inPath && namesTable) {
       if (!(u === 'INSERT' && nextU === 'ROW')) tableAt(i + 1, false);
     }
     if (u === 'WITH' && !inPath) {
@@ -302,7 +306,9 @@ function scanStatement(
       }
     }
     // --- flags
-    if (inPath) {
+    // Part of a dashed name (`my-update-proj`, `a-delete`): a name, not a keyword.
+    const dashed = dashJoined(ts, i - 1, -1) || dashJoined(ts, i + 1, 1);
+    if (inPath || dashed) {
       if (isOp(prev, '.') && (u === 'EXTERNAL_QUERY' || u === 'EXTERNAL_OBJECT_TRANSFORM'))
         f.externalQuery = true;
       if (u === '_TABLE_SUFFIX') out.tableSuffix = true;
@@ -317,7 +323,7 @@ function scanStatement(
     if (u === 'EXECUTE' && nextU === 'IMMEDIATE') {
       f.executeImmediate = true;
       f.scripting = true;
-      out.dynamicSql.push(dynamicText(ts, i + 2));
+      if (out.dynamicSql.length < MAX_DYNAMIC) out.dynamicSql.push(dynamicText(ts, i + 2));
     }
     if (u === 'EXPORT' && (nextU === 'DATA' || nextU === 'MODEL')) f.exportData = true;
     if (u === 'EXTERNAL_QUERY' || u === 'EXTERNAL_OBJECT_TRANSFORM') {
@@ -339,6 +345,19 @@ function scanStatement(
       if (DDL.has(u)) f.ddl = true;
     }
   }
+}
+
+/** Token `d` is a `-` glued (no space) to the word at `d - dir` and to a word or number at `d + dir`. */
+function dashJoined(ts: readonly Token[], d: number, dir: 1 | -1): boolean {
+  const dash = ts[d];
+  const here = ts[d - dir];
+  const there = ts[d + dir];
+  if (!isOp(dash, '-') || here === undefined || there === undefined || dash === undefined) return false;
+  const glued =
+    dir === 1
+      ? here.end === dash.start && dash.end === there.start
+      : there.end === dash.start && dash.end === here.start;
+  return glued && (there.kind === 'word' || there.kind === 'number');
 }
 
 /** Records INFORMATION_SCHEMA scopes, wildcards, and names that can name a project, for the path at `i`. */
@@ -402,7 +421,7 @@ function dynamicText(ts: readonly Token[], j: number): string {
 function addLiteralSources(statements: readonly Token[][], out: ScanResult): void {
   for (const st of statements) {
     const lits = st.filter((t) => t.kind === 'string').map((t) => t.value);
-    out.dynamicSql.push(lits.join(''), ...lits);
+    out.dynamicSql.push(lits.join(''), ...lits.slice(0, MAX_DYNAMIC));
   }
 }
 

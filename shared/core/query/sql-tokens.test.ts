@@ -14,17 +14,41 @@ describe('tokenize', () => {
     { name: 'triple double quotes', sql: '"""x"y"""', tokens: ['string:x"y'] },
     { name: 'raw string keeps backslashes', sql: "r'\\d+'", tokens: ['string:\\d+'] },
     { name: 'raw string still cannot end on an escaped quote', sql: "R'\\''", tokens: ["string:\\'"] },
-    { name: 'bytes and raw bytes prefixes', sql: "b'x' RB\"y\" bR'''z'''", tokens: ['string:x', 'string:y', 'string:z'] },
+    {
+      name: 'bytes and raw bytes prefixes',
+      sql: "b'x' RB\"y\" bR'''z'''",
+      tokens: ['string:x', 'string:y', 'string:z'],
+    },
     { name: 'a prefix must start the token', sql: "xr'a'", tokens: ['word:xr', 'string:a'] },
     { name: 'backtick identifier with an escaped backtick', sql: '`a\\`b.c`', tokens: ['quoted:a`b.c'] },
-    { name: 'line comments end at CR or LF', sql: 'a -- x\rb # y\nc', tokens: ['word:a', 'word:b', 'word:c'] },
+    {
+      name: 'line comments end at CR or LF',
+      sql: 'a -- x\rb # y\nc',
+      tokens: ['word:a', 'word:b', 'word:c'],
+    },
     { name: 'block comment between words', sql: 'a/* x */b', tokens: ['word:a', 'word:b'] },
-    { name: 'a path part may start with a digit', sql: 'd.2024_t', tokens: ['word:d', 'op:.', 'word:2024_t'] },
-    { name: 'a number before a dot and a word', sql: 'p-123.d', tokens: ['word:p', 'op:-', 'number:123', 'op:.', 'word:d'] },
+    {
+      name: 'a path part may start with a digit',
+      sql: 'd.2024_t',
+      tokens: ['word:d', 'op:.', 'word:2024_t'],
+    },
+    {
+      name: 'a number before a dot and a word',
+      sql: 'p-123.d',
+      tokens: ['word:p', 'op:-', 'number:123', 'op:.', 'word:d'],
+    },
     { name: 'parameters', sql: '@p @@dataset_id ?', tokens: ['param:@p', 'param:@@dataset_id', 'param:?'] },
     { name: 'concatenation operator', sql: "'a'||'b'", tokens: ['string:a', 'op:||', 'string:b'] },
-    { name: 'invisible characters separate words', sql: 'EXECUTE\u200bIMMEDIATE\u00a0x', tokens: ['word:EXECUTE', 'word:IMMEDIATE', 'word:x'] },
-    { name: 'unknown characters are their own tokens', sql: 'a\u0000b', tokens: ['word:a', 'other:\u0000', 'word:b'] },
+    {
+      name: 'invisible characters separate words',
+      sql: 'EXECUTE\u200bIMMEDIATE\u00a0x',
+      tokens: ['word:EXECUTE', 'word:IMMEDIATE', 'word:x'],
+    },
+    {
+      name: 'unknown characters are their own tokens',
+      sql: 'a\u0000b',
+      tokens: ['word:a', 'other:\u0000', 'word:b'],
+    },
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(show(c.sql), c.tokens));
 

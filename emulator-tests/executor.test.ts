@@ -1,0 +1,214 @@
+// The executor on its own: only the gateway's service identity may call it; a KMS failure or a corrupt
+// sealed credential makes it refuse with a clear, audited error; and no credential material reaches any log.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { freePort } from '../local/net.ts';
+import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
+import { KEYS, LOCAL, startFunction } from '../local/stack.ts';
+import { createKmsClient, createStorageClient } from '../shared/adapters/clients.ts';
+import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
+import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
+import type { AuditRecord } from '../shared/core/audit/record.ts';
+import { openCredential } from '../shared/core/credential/sealed-credential.ts';
+import { theStack, tokenFor } from './harness.ts';
+
+const REQUEST = (requestId: string) => ({
+  requestId,
+  principal: {
+    subject: 'dev:cleo@example.org',
+    issuer: 'https://idp',
+    email: 'cleo@example.org',
+    groups: ['clinicians'],
+    actorChain: [],
+  },
+  projectId: 'demo-warden',
+  sql: 'SELECT code FROM `demo-warden.reference.icd10_codes` ORDER BY code LIMIT 2',
+  decision: {
+    effect: 'allow',
+    rule: 'test',
+    reasons: ['test'],
+    policyVersion: 'sha256:test',
+    rowLimit: 10,
+    maximumBytesBilled: 100000000,
+    maskingProfile: 'none',
+    touchesPhi: false,
+    phiClasses: [],
+  },
+  facts: {
+    statementType: 'SELECT',
+    referencedTables: [{ projectId: 'demo-warden', datasetId: 'reference', tableId: 'icd10_codes' }],
+    totalBytesProcessed: '100',
+  },
+});
+
+async function gatewayToken(audience: string, email: string = LOCAL.gatewayServiceAccount): Promise<string> {
+  const { issuer, stateDir } = theStack().info;
+  return mintToken(await loadIssuerKey(stateDir), issuer, {
+    sub: `sa:${email}`,
+    aud: audience,
+    email,
+    email_verified: true,
+  });
+}
+
+async function execute(url: string, token: string | undefined, requestId: string) {
+  const res = await fetch(`${url}/execute`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(REQUEST(requestId)),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { result?: { rows: unknown[] }; error?: { kind: string; message: string } },
+  };
+}
+
+async function records(requestId: string): Promise<AuditRecord[]> {
+  const info = theStack().info;
+  const sink = new GcsAuditSink(
+    (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
+  );
+  const all = await Promise.all((await sink.list('')).map((n) => sink.read(n)));
+  return all
+    .flatMap((d) =>
+      new TextDecoder()
+        .decode(d)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as AuditRecord),
+    )
+    .filter((r) => r.event.requestId === requestId);
+}
+
+/** Starts a second executor with `overrides`, runs `fn` against it, stops it. */
+async function withExecutor(
+  overrides: Record<string, string>,
+  fn: (url: string) => Promise<void>,
+): Promise<void> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const stop = await startFunction(
+    'executor',
+    port,
+    join(theStack().info.stateDir, 'logs'),
+    { ...theStack().executorEnv, EXECUTOR_AUDIENCE: url, ...overrides },
+    `executor-${port}`,
+  );
+  try {
+    await fn(url);
+  } finally {
+    await stop();
+  }
+}
+
+describe('executor', () => {
+  it('runs an allowed query for the gateway and records start and end', async () => {
+    const { executorUrl } = theStack().info;
+    const res = await execute(executorUrl, await gatewayToken(executorUrl), 'exec-ok-1');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.result?.rows.length, 2);
+    assert.deepEqual(
+      (await records('exec-ok-1')).map((r) => r.event.type),
+      ['query.start', 'query.end'],
+    );
+  });
+
+  const refused = [
+    { name: 'no token', token: async () => undefined, status: 401 },
+    {
+      name: "a person's token",
+      token: () => tokenFor('cleo@example.org', ['clinicians'], { audience: theStack().info.executorUrl }),
+      status: 403,
+    },
+    {
+      name: 'a gateway token for another audience',
+      token: () => gatewayToken('https://other.example'),
+      status: 401,
+    },
+    {
+      name: 'a token of another service account',
+      token: () => gatewayToken(theStack().info.executorUrl, 'intruder@demo-warden.iam.gserviceaccount.com'),
+      status: 403,
+    },
+  ];
+  for (const c of refused) {
+    it(`refuses ${c.name} with ${c.status} and runs nothing`, async () => {
+      const id = `exec-refused-${c.status}-${Math.random().toString(36).slice(2)}`;
+      const res = await execute(theStack().info.executorUrl, await c.token(), id);
+      assert.equal(res.status, c.status);
+      assert.equal(res.body.result, undefined);
+      assert.deepEqual(await records(id), []);
+    });
+  }
+
+  it('refuses with an audited integrity error when the sealed credential is corrupt', async () => {
+    const corrupt = join(theStack().info.stateDir, 'corrupt-credential.enc');
+    const sealed = readFileSync(theStack().executorEnv['CREDENTIAL_CIPHERTEXT_PATH']!);
+    sealed[sealed.length - 3]! ^= 0xff;
+    writeFileSync(corrupt, sealed);
+    await withExecutor({ CREDENTIAL_CIPHERTEXT_PATH: corrupt }, async (url) => {
+      const res = await execute(url, await gatewayToken(url), 'exec-corrupt-1');
+      assert.equal(res.status, 500);
+      assert.equal(res.body.error?.kind, 'integrity');
+      assert.doesNotMatch(res.body.error?.message ?? '', /PRIVATE|BEGIN|at .*\.ts/);
+      const end = (await records('exec-corrupt-1')).find((r) => r.event.type === 'query.end');
+      assert.equal(end?.event['outcome'], 'error');
+      assert.equal((end?.event['error'] as { kind: string } | undefined)?.kind, 'integrity');
+    });
+  });
+
+  it('refuses with an audited error when KMS fails, and recovers on the next request', async () => {
+    await withExecutor({}, async (url) => {
+      theStack().kms.failNext('Decrypt', grpcStatus.PERMISSION_DENIED, 1);
+      const res = await execute(url, await gatewayToken(url), 'exec-kms-1');
+      assert.equal(res.status, 503);
+      assert.equal(res.body.error?.kind, 'unavailable');
+      assert.equal(
+        (await records('exec-kms-1')).find((r) => r.event.type === 'query.end')?.event['outcome'],
+        'error',
+      );
+      const again = await execute(url, await gatewayToken(url), 'exec-kms-2');
+      assert.equal(again.status, 200, 'a failed decryption is not cached');
+    });
+  });
+
+  it('never writes credential material (private key, key id, client email) to any log', async () => {
+    const info = theStack().info;
+    // Exercise the full path first, so the credential is decrypted and used.
+    await execute(info.executorUrl, await gatewayToken(info.executorUrl), 'exec-logs-1');
+    const keys = new KmsKeyService(await createKmsClient(info.endpoints.kms));
+    const sealed = readFileSync(theStack().executorEnv['CREDENTIAL_CIPHERTEXT_PATH']!);
+    const plaintext = await keys.decrypt(
+      KEYS.credential,
+      sealed,
+      new TextEncoder().encode('warden:executor-credential:v1'),
+    );
+    const key = JSON.parse(new TextDecoder().decode(plaintext)) as {
+      private_key: string;
+      private_key_id: string;
+    };
+    assert.ok((await openCredential(keys, KEYS.credential, sealed)).private_key.includes('PRIVATE KEY'));
+    const secrets = [key.private_key_id, ...key.private_key.split('\n').filter((l) => l.length > 40)];
+    assert.ok(
+      secrets.length > 10 && secrets.every((x) => x.length >= 20),
+      'the secrets are distinctive enough to search for',
+    );
+    const logDir = join(info.stateDir, 'logs');
+    const logs = readdirSync(logDir).map((f) => ({ f, text: readFileSync(join(logDir, f), 'utf8') }));
+    assert.ok(
+      logs.some((l) => l.text.length > 0),
+      'there are logs to check',
+    );
+    for (const [i, secret] of secrets.entries()) {
+      const leaks = logs.filter((l) => l.text.includes(secret)).map((l) => l.f);
+      assert.deepEqual(
+        leaks,
+        [],
+        `credential material #${i} (${i === 0 ? 'key id' : 'a private key line'}) is in ${leaks.join(', ')}`,
+      );
+    }
+  });
+});
