@@ -56,3 +56,20 @@ describe('GcsAuditSink (Cloud Storage stand-in)', () => {
     await assert.rejects(sink.read(`${prefix}missing`), (e) => isWardenError(e, 'not_found'));
   });
 });
+
+describe('policy from a Cloud Storage object (Storage stand-in)', () => {
+  it('reads the policy from gs://bucket/object, and refuses a missing one', async () => {
+    const { readPolicyText } = await import('../functions/gateway/wire.ts');
+    const info = theStack().info;
+    const storage = await createStorageClient(info.projectId, info.endpoints.storage);
+    const [bucket] = await storage.createBucket(`policies-${randomUUID().slice(0, 8)}`);
+    await bucket.file('warden/policy.yaml').save('version: 1\nrules: []\n', { resumable: false });
+    assert.equal(
+      await readPolicyText(`gs://${bucket.name}/warden/policy.yaml`, storage),
+      'version: 1\nrules: []\n',
+    );
+    await assert.rejects(readPolicyText(`gs://${bucket.name}/missing.yaml`, storage), (e) =>
+      isWardenError(e, 'failed_precondition'),
+    );
+  });
+});

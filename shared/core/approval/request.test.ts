@@ -72,6 +72,11 @@ describe('createApprovalRequest', () => {
     assert.equal('email' in r.requester, false);
   });
 
+  it('drops undefined members of the decision it keeps', () => {
+    const decision = { ...approvalDecision(), maskingProfile: undefined } as unknown as Decision;
+    assert.deepEqual(undefinedPaths(pending({ decision })), []);
+  });
+
   it('copies its inputs, so later changes to them do not reach the request', () => {
     const decision = approvalDecision();
     const groups = ['analysts'];

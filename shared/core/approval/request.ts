@@ -213,7 +213,8 @@ export function createApprovalRequest(input: NewApprovalRequest): ApprovalReques
     totalBytesProcessed: input.facts.totalBytesProcessed,
     rule: decision.rule,
     policyVersion: decision.policyVersion,
-    decision: structuredClone(decision),
+    // A JSON copy: Decision is plain JSON data, and Firestore refuses the undefined members a clone would keep.
+    decision: JSON.parse(JSON.stringify(decision)) as Decision,
     requiredGroups: [...approval.groups],
     quorum: approval.quorum,
     ...(reason !== undefined ? { reason } : {}),

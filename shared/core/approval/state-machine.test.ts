@@ -32,6 +32,18 @@ function throwsKind(fn: () => unknown, kind: WardenErrorKind): void {
   });
 }
 
+/** Every state, in order. */
+const ALL_STATES: Record<ApprovalState, true> = {
+  PENDING: true,
+  APPROVED: true,
+  DENIED: true,
+  EXPIRED: true,
+  CANCELLED: true,
+  EXECUTING: true,
+  SUCCEEDED: true,
+  FAILED: true,
+};
+
 describe('nextApprovalState', () => {
   describe('legal transitions', () => {
     const cases: {
@@ -261,10 +273,10 @@ describe('nextApprovalState', () => {
       ['FAILED', 'succeed', 'conflict'],
       ['FAILED', 'fail', 'conflict'],
     ];
-    const requests = inEveryState();
+    const states = Object.keys(ALL_STATES) as ApprovalState[];
     for (const [state, event, kind] of refusals) {
       it(`refuses ${event} of a ${state} request with ${kind}`, () => {
-        const before = deepFreeze(requests[state]);
+        const before = deepFreeze(inEveryState()[state]);
         throwsKind(() => nextApprovalState(before, events[event]!, at(40)), kind);
       });
     }
@@ -276,7 +288,7 @@ describe('nextApprovalState', () => {
         'EXECUTING:succeed',
         'EXECUTING:fail',
       ];
-      const all = Object.keys(requests).flatMap((s) => Object.keys(events).map((e) => `${s}:${e}`));
+      const all = states.flatMap((s) => Object.keys(events).map((e) => `${s}:${e}`));
       const listed = refusals.map(([s, e]) => `${s}:${e}`);
       assert.deepEqual([...listed, ...legal].sort(), all.sort());
     });
@@ -540,43 +552,42 @@ describe('nextApprovalState', () => {
 });
 
 describe('isExpired', () => {
-  const states = inEveryState();
-  const cases: { name: string; request: ApprovalRequest; now: Date; expired: boolean }[] = [
+  const cases: { name: string; state: ApprovalState; now: Date; expired: boolean }[] = [
     {
       name: 'a pending request before its expiry is live',
-      request: states.PENDING,
+      state: 'PENDING',
       now: at(119),
       expired: false,
     },
     {
       name: 'a pending request at its expiry is expired',
-      request: states.PENDING,
+      state: 'PENDING',
       now: at(120),
       expired: true,
     },
     {
       name: 'a pending request past its expiry is expired',
-      request: states.PENDING,
+      state: 'PENDING',
       now: at(500),
       expired: true,
     },
     {
       name: 'an approved request past its expiry is expired',
-      request: states.APPROVED,
+      state: 'APPROVED',
       now: at(121),
       expired: true,
     },
     {
       name: 'an approved request before its expiry is live',
-      request: states.APPROVED,
+      state: 'APPROVED',
       now: at(60),
       expired: false,
     },
-    { name: 'an EXPIRED request is expired at any time', request: states.EXPIRED, now: T0, expired: true },
-    { name: 'an executing request does not expire', request: states.EXECUTING, now: at(500), expired: false },
-    { name: 'a denied request does not expire', request: states.DENIED, now: at(500), expired: false },
+    { name: 'an EXPIRED request is expired at any time', state: 'EXPIRED', now: T0, expired: true },
+    { name: 'an executing request does not expire', state: 'EXECUTING', now: at(500), expired: false },
+    { name: 'a denied request does not expire', state: 'DENIED', now: at(500), expired: false },
   ];
-  for (const c of cases) it(c.name, () => assert.equal(isExpired(c.request, c.now), c.expired));
+  for (const c of cases) it(c.name, () => assert.equal(isExpired(inEveryState()[c.state], c.now), c.expired));
 });
 
 describe('withExpiry', () => {

@@ -66,7 +66,7 @@ export function isExpired(request: ApprovalRequest, now: Date): boolean {
   if (request.state === 'EXPIRED') return true;
   if (request.state !== 'PENDING' && request.state !== 'APPROVED') return false;
   const expiresAt = request.expiresAt instanceof Date ? request.expiresAt.getTime() : Number.NaN;
-  return t > expiresAt;
+  return !(t < expiresAt);
 }
 
 /**

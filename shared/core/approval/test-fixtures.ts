@@ -23,8 +23,9 @@ export function person(subject: string, groups: string[], extra: Partial<Princip
 
 /** The requester, an analyst. */
 export const ann = person('ann', ['analysts']);
-/** Data stewards: approvers. */
+/** A data steward: an approver. */
 export const bob = person('bob', ['data-stewards']);
+/** Another data steward. */
 export const cara = person('cara', ['data-stewards']);
 /** An analyst outside the approver groups. */
 export const dan = person('dan', ['analysts']);

@@ -7,7 +7,6 @@ import { at, bob, cara, executing, inEveryState, pending, review, succeed } from
 import { formatDuration, waitingFor } from './waiting-for.ts';
 
 describe('waitingFor', () => {
-  const states = inEveryState();
   const cases: { name: string; request: () => ApprovalRequest; now: Date; text: string }[] = [
     {
       name: 'says one approval is missing and when the request expires',
@@ -51,13 +50,13 @@ describe('waitingFor', () => {
     },
     {
       name: 'says an approved request waits for execution',
-      request: () => states.APPROVED,
+      request: () => inEveryState().APPROVED,
       now: at(60),
       text: 'approved, waiting for execution, expires in 1 h',
     },
     {
       name: 'says the execution window of an approved request closed',
-      request: () => states.APPROVED,
+      request: () => inEveryState().APPROVED,
       now: at(120),
       text: 'approved, but the execution window has closed',
     },
@@ -92,7 +91,7 @@ describe('waitingFor', () => {
     },
     {
       name: 'gives the error of a failure',
-      request: () => states.FAILED,
+      request: () => inEveryState().FAILED,
       now: at(31),
       text: 'execution failed: BigQuery down',
     },

@@ -39,7 +39,12 @@ export async function runAllowedQuery(deps: RunQueryDeps, req: ExecutionRequest)
   try {
     const warehouse = await deps.warehouse();
     result = await warehouse.execute(
-      { projectId: req.projectId, sql: req.sql, ...(req.params ? { params: req.params } : {}), ...(deps.location ? { location: deps.location } : {}) },
+      {
+        projectId: req.projectId,
+        sql: req.sql,
+        ...(req.params ? { params: req.params } : {}),
+        ...(deps.location ? { location: deps.location } : {}),
+      },
       {
         rowLimit: req.decision.rowLimit,
         ...(req.decision.maximumBytesBilled
