@@ -28,8 +28,19 @@ describe('bypass corpus through the gateway (analyst, no approval)', function ()
         arguments: { projectId: 'demo-warden', query: c.sql, reason: 'testing the guard' },
       });
       const text = JSON.stringify(result.content);
-      assert.equal(result.isError, true, `${c.name} was answered with data: ${text.slice(0, 300)}`);
-      outcomes.push({ name: c.name, requestId: /request ([0-9a-f-]{36})/.exec(text)?.[1] ?? '', text });
+      // Either refused (isError) or parked for approval (PENDING, no rows): never data.
+      const parked = result.structuredContent as
+        | { state?: string; requestId?: string; rows?: unknown }
+        | undefined;
+      const isParked = result.isError !== true && parked?.state === 'PENDING' && parked.rows === undefined;
+      assert.ok(
+        result.isError === true || isParked,
+        `${c.name} was answered with data: ${text.slice(0, 300)}`,
+      );
+      const requestId = isParked
+        ? (parked?.requestId ?? '')
+        : (/request ([0-9a-f-]{36})/.exec(text)?.[1] ?? '');
+      outcomes.push({ name: c.name, requestId, text: isParked ? 'requires approval' : text });
     }
     await client.close();
   });

@@ -178,17 +178,24 @@ describe('end to end: PHI decisions through the local stack', () => {
     assert.equal((decision?.event['decision'] as { effect: string } | undefined)?.effect, 'break_glass');
   });
 
-  it("does not run an analyst's PHI query that needs approval, and says who must approve", async () => {
+  it("parks an analyst's PHI query that needs approval, runs nothing, and says who must approve", async () => {
     const client = await connect(await tokenFor('ann@example.org', ['analysts']));
     const result = await client.callTool({
       name: 'execute_sql',
       arguments: { projectId: 'demo-warden', query: patientsQuery, reason: 'readmission study' },
     });
     await client.close();
-    assert.equal(result.isError, true);
-    const text = JSON.stringify(result.content);
-    assert.match(text, /requires approval by 1 approver\(s\) from privacy-office/);
-    const requestId = /request ([0-9a-f-]{36})/.exec(text)?.[1];
+    assert.notEqual(result.isError, true);
+    const parked = result.structuredContent as {
+      requestId: string;
+      state: string;
+      waitingFor: string;
+      rows?: unknown;
+    };
+    assert.equal(parked.state, 'PENDING');
+    assert.equal(parked.rows, undefined);
+    assert.match(parked.waitingFor, /1 more approval from privacy-office/);
+    const requestId = parked.requestId;
     const { records } = await auditTrail();
     const types = records.filter((r) => r.event.requestId === requestId).map((r) => r.event.type);
     assert.ok(types.includes('policy.decision') && !types.includes('query.start'));

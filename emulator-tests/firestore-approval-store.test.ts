@@ -1,29 +1,17 @@
-// The Firestore adapter against the official Firestore emulator.
+// The Firestore adapters against the official Firestore emulator: approval requests (transactions, nested
+// dates) and stored results.
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Firestore } from '@google-cloud/firestore';
-import { FirestoreApprovalStore } from '../shared/adapters/firestore/approval-store.ts';
+import { FirestoreApprovalStore, FirestoreResultStore } from '../shared/adapters/firestore/approval-store.ts';
+import { nextApprovalState } from '../shared/core/approval/approval.ts';
+import { bob, pending, T0 } from '../shared/core/approval/test-fixtures.ts';
 import { isWardenError } from '../shared/core/errors.ts';
 import type { ApprovalRequest } from '../shared/ports/approval-store.ts';
 import { theStack } from './harness.ts';
 
-function request(id: string): ApprovalRequest {
-  return {
-    id,
-    state: 'PENDING',
-    requester: { subject: 'dev:ann@example.org', issuer: 'http://issuer', email: 'ann@example.org' },
-    projectId: 'demo-warden',
-    sql: 'SELECT 1',
-    sqlSha256: 'a'.repeat(64),
-    referencedTables: [{ projectId: 'demo-warden', datasetId: 'clinical', tableId: 'patients' }],
-    rule: 'needs-approval',
-    policyVersion: 'sha256:x',
-    createdAt: new Date('2026-01-01T00:00:00Z'),
-    expiresAt: new Date('2026-01-01T01:00:00Z'),
-    version: 0,
-  };
-}
+const request = (id: string): ApprovalRequest => ({ ...pending(), id });
 
 describe('FirestoreApprovalStore (Firestore emulator)', () => {
   let db: Firestore;
@@ -34,13 +22,23 @@ describe('FirestoreApprovalStore (Firestore emulator)', () => {
   });
   after(() => db.terminate());
 
-  it('creates and reads back a request with its dates', async () => {
+  it('round-trips a request exactly, dates included', async () => {
     const id = randomUUID();
     await store.create(request(id));
+    assert.deepEqual(await store.get(id), request(id));
+  });
+
+  it('keeps nested dates (reviews) as dates through a transactional update', async () => {
+    const id = randomUUID();
+    await store.create(request(id));
+    const { before, after } = await store.update(id, (r) =>
+      nextApprovalState(r, { type: 'review', reviewer: bob, decision: 'approve', reason: 'ok' }, T0),
+    );
+    assert.equal(before.state, 'PENDING');
+    assert.equal(after.state, 'APPROVED');
     const got = await store.get(id);
-    assert.equal(got?.state, 'PENDING');
-    assert.deepEqual(got?.expiresAt, new Date('2026-01-01T01:00:00Z'));
-    assert.deepEqual(got?.referencedTables, request(id).referencedTables);
+    assert.ok(got?.reviews[0]?.at instanceof Date);
+    assert.equal(got?.version, 1);
   });
 
   it('refuses to create a request id twice', async () => {
@@ -60,7 +58,7 @@ describe('FirestoreApprovalStore (Firestore emulator)', () => {
     );
     const got = await store.get(id);
     assert.equal(got?.version, 8);
-    assert.equal(got?.rule, `needs-approval${'+'.repeat(8)}`);
+    assert.equal(got?.rule, `${request(id).rule}${'+'.repeat(8)}`);
   });
 
   it('aborts an update whose function throws, leaving the document unchanged', async () => {
@@ -79,5 +77,35 @@ describe('FirestoreApprovalStore (Firestore emulator)', () => {
       store.update(randomUUID(), (r) => r),
       (e) => isWardenError(e, 'not_found'),
     );
+  });
+
+  it('lists requests in one state, newest first', async () => {
+    const s = new FirestoreApprovalStore(db, `approvals-${randomUUID()}`);
+    const a = { ...request('a'), createdAt: new Date('2026-01-01T00:00:00Z') };
+    const b = { ...request('b'), createdAt: new Date('2026-01-02T00:00:00Z') };
+    const c = { ...request('c'), state: 'DENIED' as const };
+    for (const r of [a, b, c]) await s.create(r);
+    assert.deepEqual(
+      (await s.list({ state: 'PENDING', limit: 10 })).map((r) => r.id),
+      ['b', 'a'],
+    );
+  });
+});
+
+describe('FirestoreResultStore (Firestore emulator)', () => {
+  it('keeps a masked result with exact values for the requester', async () => {
+    const db = new Firestore({ projectId: theStack().info.projectId });
+    const results = new FirestoreResultStore(db, `results-${randomUUID()}`);
+    const stored = {
+      requestId: 'r1',
+      jobId: 'j1',
+      schema: [{ name: 'n', type: 'INTEGER' }],
+      rows: [{ n: '9007199254740993' }],
+      truncated: false,
+      expiresAt: T0,
+    };
+    assert.match(await results.put(stored), /^firestore:\/\//);
+    assert.deepEqual(await results.get('r1'), stored);
+    await db.terminate();
   });
 });

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isPortFree } from '../local/net.ts';
+import { freePortBlock } from '../local/net.ts';
 import { loadIssuerKey, mintToken, personClaims } from '../local/oidc/dev-issuer.ts';
 import { type Stack, startStack } from '../local/stack.ts';
 
@@ -36,21 +36,12 @@ export async function tokenFor(
   );
 }
 
-async function freeBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 2000) * 10;
-    const checks = await Promise.all(Array.from({ length: 10 }, (_, i) => isPortFree(base + i)));
-    if (checks.every(Boolean)) return base;
-  }
-  throw new Error('no free block of 10 loopback ports');
-}
-
 export async function startHarness(): Promise<void> {
   stateDir = mkdtempSync(join(tmpdir(), 'warden-emulator-tests-'));
   const t0 = Date.now();
   stack = await startStack({
     stateDir,
-    portBase: await freeBase(),
+    portBase: await freePortBlock(),
     patients: TEST_PATIENTS,
     seed: 'emulator-tests',
   });

@@ -130,13 +130,18 @@ export async function stopGroup(child: ChildProcess, exited: Promise<unknown>): 
   clearTimeout(timer);
 }
 
-/** Polls `url` until it answers 200. */
-export async function waitReady(name: string, url: string, timeoutMs: number): Promise<void> {
+/** Polls `url` until it answers 200 (or, with `anyAnswer`, anything at all: event functions answer only POST). */
+export async function waitReady(
+  name: string,
+  url: string,
+  timeoutMs: number,
+  anyAnswer = false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
+      if (res.ok || anyAnswer) return;
     } catch {
       // not up yet
     }

@@ -53,3 +53,19 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   await new Promise<void>((r) => server.close(() => r()));
   return port;
 }
+
+/** Ports the local stack uses from its port base (base … base + STACK_PORTS - 1). */
+export const STACK_PORTS = 11;
+
+/**
+ * A base of `count` consecutive free loopback ports between 20000 and 32767, below Linux's ephemeral range
+ * (32768–60999), so an outgoing connection cannot take one between this check and the bind.
+ */
+export async function freePortBlock(count = STACK_PORTS): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + count * Math.floor(Math.random() * Math.floor((32_767 - 20_000 - count) / count));
+    const checks = await Promise.all(Array.from({ length: count }, (_, i) => isPortFree(base + i)));
+    if (checks.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free loopback ports found`);
+}

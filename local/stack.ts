@@ -49,6 +49,7 @@ const PORTS = {
   kms: 7,
   storage: 8,
   bigquery: 9,
+  executorEvents: 10,
 } as const;
 type PortName = keyof typeof PORTS;
 
@@ -188,8 +189,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       CREDENTIAL_CIPHERTEXT_PATH: credentialPath,
       CREDENTIAL_KMS_KEY: KEYS.credential,
     };
-    const fns = await Promise.all([
+    const eventsUrl = `http://127.0.0.1:${port('executorEvents')}/`;
+    const started = await Promise.allSettled([
       startFunction('executor', port('executor'), logDir, executorEnv),
+      startFunction('approved', port('executorEvents'), logDir, executorEnv, 'executor-approved', 'executor'),
       startFunction('gateway', port('gateway'), logDir, {
         ...shared,
         GCE_METADATA_HOST: metadata[0]!.host,
@@ -202,7 +205,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         EXECUTOR_URL: executorUrl,
       }),
     ]);
-    for (const f of fns) stops.push(f);
+    // Stop whichever functions did start if another failed.
+    for (const r of started) if (r.status === 'fulfilled') stops.push(r.value);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    // As Eventarc does in production: approval-decided is delivered to the executor's event function.
+    await createPushSubscription(pubsub.host, 'approval-decided', 'approval-decided-executor', eventsUrl);
     log(`functions ready (${Date.now() - t0} ms)`);
 
     const info: StackInfo = {
@@ -275,6 +283,25 @@ async function createTopics(pubsubHost: string): Promise<void> {
   }
 }
 
+async function createPushSubscription(
+  pubsubHost: string,
+  topic: string,
+  name: string,
+  endpoint: string,
+): Promise<void> {
+  const pubsub = await createPubSubClient(LOCAL.projectId, pubsubHost);
+  try {
+    const sub = pubsub.subscription(name);
+    const [exists] = await sub.exists();
+    if (exists) await sub.delete();
+    await pubsub
+      .topic(topic)
+      .createSubscription(name, { pushConfig: { pushEndpoint: endpoint }, ackDeadlineSeconds: 60 });
+  } finally {
+    await pubsub.close();
+  }
+}
+
 /** Runs one function in its own functions-framework process, as Cloud Functions does. */
 export async function startFunction(
   target: string,
@@ -282,6 +309,7 @@ export async function startFunction(
   logDir: string,
   env: Record<string, string>,
   logName = target,
+  source = target,
 ): Promise<() => Promise<void>> {
   const ffMain = join(
     dirname(createRequire(import.meta.url).resolve('@google-cloud/functions-framework')),
@@ -294,7 +322,7 @@ export async function startFunction(
       '--disable-warning=ExperimentalWarning',
       ffMain,
       `--target=${target}`,
-      `--source=${join(REPO_ROOT, 'functions', target, 'index.ts')}`,
+      `--source=${join(REPO_ROOT, 'functions', source, 'index.ts')}`,
       `--port=${port}`,
     ],
     {
@@ -318,7 +346,10 @@ export async function startFunction(
     throw new Error(`${target} exited during start (code ${code}):\n${tail(join(logDir, `${logName}.log`))}`);
   });
   try {
-    await Promise.race([waitReady(target, `http://127.0.0.1:${port}/healthz`, 30_000), early]);
+    await Promise.race([
+      waitReady(target, `http://127.0.0.1:${port}/healthz`, 30_000, source !== target),
+      early,
+    ]);
   } catch (err) {
     await stop();
     throw err;

@@ -22,6 +22,10 @@ export const ExecutorConfig = z
       .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/)
       .optional(),
     QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+    /** Firestore database holding approval requests and results. */
+    FIRESTORE_DATABASE: z.string().default('(default)'),
+    /** How long a requester may fetch the masked result of an approved query (default one day). */
+    RESULT_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
     /** BigQuery location jobs run in (US, EU, a region); default: where the datasets are. */
     BIGQUERY_LOCATION: z.string().min(2).optional(),
     AUDIT_BUCKET: z.string().min(3),

@@ -1,10 +1,20 @@
 // Wiring: the executor's adapters, built once per instance. The credential is decrypted once per instance,
 // on first use, and kept in memory only.
 
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Storage } from '@google-cloud/storage';
 import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
-import { createBigQueryClient, createKmsClient, createStorageClient } from '../../shared/adapters/clients.ts';
+import {
+  createBigQueryClient,
+  createFirestoreClient,
+  createKmsClient,
+  createStorageClient,
+} from '../../shared/adapters/clients.ts';
+import {
+  FirestoreApprovalStore,
+  FirestoreResultStore,
+} from '../../shared/adapters/firestore/approval-store.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
@@ -12,19 +22,26 @@ import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
 import { openCredential } from '../../shared/core/credential/sealed-credential.ts';
 import { WardenError } from '../../shared/core/errors.ts';
+import type { RunApprovedDeps } from '../../shared/core/execution/run-approved.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import type { KeyService } from '../../shared/ports/key-service.ts';
 import type { WarehouseExecutor } from '../../shared/ports/warehouse.ts';
 import type { ExecutorConfig } from './config.ts';
 import type { ExecutorDeps } from './handle.ts';
 
-export async function createExecutorDeps(config: ExecutorConfig): Promise<ExecutorDeps> {
-  const [kms, storage] = await Promise.all([
+export async function createExecutorDeps(config: ExecutorConfig): Promise<ExecutorDeps & RunApprovedDeps> {
+  const [kms, storage, firestore] = await Promise.all([
     createKmsClient(config.KMS_API_ENDPOINT),
     createStorageClient(config.PROJECT_ID, config.STORAGE_API_ENDPOINT),
+    createFirestoreClient(config.PROJECT_ID, config.FIRESTORE_DATABASE),
   ]);
   const keys = new KmsKeyService(kms);
   return {
+    store: new FirestoreApprovalStore(firestore),
+    results: new FirestoreResultStore(firestore),
+    clock: systemClock,
+    executorId: `executor-${randomUUID()}`,
+    resultTtlMs: config.RESULT_TTL_SECONDS * 1000,
     verifier: new OidcTokenVerifier({
       issuers: config.INVOKER_ISSUERS.map((issuer) => ({ issuer, audiences: [config.EXECUTOR_AUDIENCE] })),
     }),

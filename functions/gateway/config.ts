@@ -31,6 +31,12 @@ export const GatewayConfig = z.object({
   AUDIT_KMS_KEY_VERSION: z
     .string()
     .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/),
+  /** Firestore database holding approval requests and results. */
+  FIRESTORE_DATABASE: z.string().default('(default)'),
+  APPROVAL_REQUESTED_TOPIC: z.string().default('approval-requested'),
+  APPROVAL_DECIDED_TOPIC: z.string().default('approval-decided'),
+  /** Pub/Sub emulator host:port (local only; the official client reads the same variable). */
+  PUBSUB_EMULATOR_HOST: loopbackHostPort.optional(),
   KMS_API_ENDPOINT: loopbackHostPort.optional(),
   BIGQUERY_API_ENDPOINT: loopbackUrl.optional(),
   STORAGE_API_ENDPOINT: loopbackUrl.optional(),

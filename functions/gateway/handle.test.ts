@@ -10,7 +10,14 @@ import { loadPolicy } from '../../shared/core/policy/policy.ts';
 import { TableCatalog } from '../../shared/core/policy/table-catalog.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
 import { FakeWarehouse } from '../../shared/test-support/fake-warehouse.ts';
-import { ManualClock, MemoryKeys, MemorySink } from '../../shared/test-support/memory-ports.ts';
+import {
+  ManualClock,
+  MemoryApprovals,
+  MemoryBus,
+  MemoryKeys,
+  MemoryResults,
+  MemorySink,
+} from '../../shared/test-support/memory-ports.ts';
 import { createGatewayHandler } from './handle.ts';
 
 const POLICY = loadPolicy(`
@@ -34,7 +41,16 @@ function setup() {
   });
   const warehouse = new FakeWarehouse();
   const clock = new ManualClock();
+  const approvals = {
+    store: new MemoryApprovals(),
+    results: new MemoryResults(),
+    bus: new MemoryBus(),
+    audit,
+    clock,
+    topics: { requested: 'approval-requested', decided: 'approval-decided' },
+  };
   const handler = createGatewayHandler({
+    approvals,
     policy: POLICY,
     catalog: new TableCatalog({ metadata: warehouse, config: POLICY.classification, clock }),
     analyzeSql: sqlFactsFor,
@@ -257,7 +273,7 @@ describe('gateway handler', () => {
     ).result.tools;
     assert.deepEqual(
       tools.map((t) => t.name),
-      ['execute_sql'],
+      ['execute_sql', 'get_query_status', 'get_query_result'],
     );
     assert.deepEqual(tools[0]!.inputSchema.required.sort(), ['projectId', 'query']);
     assert.ok(tools[0]!.outputSchema);

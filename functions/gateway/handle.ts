@@ -12,6 +12,7 @@ import { actingFor, ON_BEHALF_OF_HEADER, type Principal } from '../../shared/cor
 import { resolvePrincipal } from '../../shared/core/policy/policy.ts';
 import { MESSAGES, toWireError } from '../../shared/mcp/to-wire-error.ts';
 import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
+import { handleApprovalsApi } from './approvals-api.ts';
 import { createMcpServer } from './mcp.ts';
 import { checkTransport, parseJsonRpc, summarize } from './request-checks.ts';
 
@@ -62,14 +63,15 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
         bearer_methods_supported: ['header'],
       });
     }
-    if (path !== '/mcp') return void res.status(404).json({ error: 'not found' });
-    if (req.method !== 'POST')
+    const isApprovals = path === '/approvals' || path.startsWith('/approvals/');
+    if (path !== '/mcp' && !isApprovals) return void res.status(404).json({ error: 'not found' });
+    if (!isApprovals && req.method !== 'POST')
       return void res
         .status(405)
         .set('allow', 'POST')
         .json(rpcError(-32000, 'This MCP endpoint is stateless: use POST.'));
 
-    const rejected = checkTransport(req, deps);
+    const rejected = checkTransport(req, deps, req.method === 'POST');
     if (rejected)
       return reply(res, requestId, rejected.status, rejected.code, rejected.message, {
         check: rejected.check,
@@ -90,6 +92,8 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
         { check: 'authentication' },
       );
     }
+
+    if (isApprovals) return handleApprovalsApi(deps, req, res, requestId, principal);
 
     const body = parseJsonRpc(req);
     if (!body.ok)

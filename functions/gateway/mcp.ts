@@ -8,6 +8,8 @@ import {
   ErrorCode,
   ListToolsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { waitingFor } from '../../shared/core/approval/approval.ts';
+import { requestForRequester, resultForRequester } from '../../shared/core/gateway/approvals.ts';
 import {
   type ExecuteSqlDeps,
   type ExecuteSqlOutcome,
@@ -23,15 +25,18 @@ import { type Decision, toolsVisibleTo } from '../../shared/core/policy/policy.t
 import { formatTableRef } from '../../shared/core/query/facts.ts';
 import { jsonRpcError, toWireError } from '../../shared/mcp/to-wire-error.ts';
 import {
+  APPROVAL_TOOLS,
   DatasetArgs,
   ExecuteSqlArgs,
   ListDatasetIdsArgs,
   listedTool,
   parseArguments,
+  RequestIdArgs,
   TableArgs,
   TOOL_NAMES,
   TOOLS,
 } from '../../shared/mcp/tools.ts';
+import type { ApprovalRequest, StoredResult } from '../../shared/ports/approval-store.ts';
 
 /** Who is calling, for this one HTTP request. */
 export interface CallContext {
@@ -54,9 +59,17 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
     { name: 'warden', version: '0.1.0' },
     { capabilities: { tools: { listChanged: false } } },
   );
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: toolsVisibleTo(deps.policy, ctx.principal, TOOL_NAMES).map((name) => LISTED.get(name)!),
-  }));
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const visible = new Set(
+      toolsVisibleTo(
+        deps.policy,
+        ctx.principal,
+        TOOL_NAMES.filter((n) => !APPROVAL_TOOLS.includes(n)),
+      ),
+    );
+    if (visible.has('execute_sql')) for (const t of APPROVAL_TOOLS) visible.add(t);
+    return { tools: TOOL_NAMES.filter((n) => visible.has(n)).map((name) => LISTED.get(name)!) };
+  });
   server.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => {
     const name = req.params.name;
     try {
@@ -67,6 +80,20 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
           ctx.requestId,
           await executeSql(deps, { requestId: ctx.requestId, principal: ctx.principal, ...args.value }),
         );
+      }
+      if (name === 'get_query_status' || name === 'get_query_result') {
+        const args = parseArguments(RequestIdArgs, name, req.params.arguments);
+        if (!args.ok) throw jsonRpcError(ErrorCode.InvalidParams, args.message);
+        return name === 'get_query_status'
+          ? statusResult(
+              await requestForRequester(deps.approvals, args.value.requestId, ctx.principal),
+              deps.clock.now(),
+            )
+          : resultResult(
+              await resultForRequester(deps.approvals, args.value.requestId, ctx.principal),
+              ctx.requestId,
+              deps,
+            );
       }
       if (name in METADATA_ARGS) {
         const args = parseArguments(
@@ -112,6 +139,41 @@ function denied(requestId: string, decision: Decision): CallToolResult {
   };
 }
 
+function statusResult(request: ApprovalRequest, now: Date): CallToolResult {
+  return structured({
+    requestId: request.id,
+    state: request.state,
+    waitingFor: waitingFor(request, now),
+    expiresAt: request.expiresAt.toISOString(),
+    approvals: request.reviews.filter((r) => r.decision === 'approve').length,
+    quorum: request.quorum,
+    approverGroups: request.requiredGroups,
+  });
+}
+
+async function resultResult(
+  found: { request: ApprovalRequest; result: StoredResult },
+  requestId: string,
+  deps: ExecuteSqlDeps,
+): Promise<CallToolResult> {
+  const { result } = found;
+  // Fetching a result is an access to PHI: recorded like any other (45 CFR 164.312(b)).
+  await deps.audit.append({
+    type: 'result.fetch',
+    requestId,
+    approvalId: found.request.id,
+    jobId: result.jobId,
+    rowCount: result.rows.length,
+  });
+  return structured({
+    requestId: found.request.id,
+    jobId: result.jobId,
+    schema: result.schema,
+    rows: result.rows,
+    truncated: result.truncated,
+  });
+}
+
 function structured(value: Record<string, unknown>): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
 }
@@ -129,6 +191,7 @@ function sqlResult(requestId: string, outcome: ExecuteSqlOutcome): CallToolResul
     totalBytesProcessed: outcome.facts.totalBytesProcessed,
   };
   if (outcome.kind === 'dry_run') return structured({ ...facts, dryRun: true });
+  if (outcome.kind === 'parked') return statusResult(outcome.request, outcome.request.createdAt);
   if (outcome.kind === 'approval_required') {
     const a = outcome.decision.approval;
     const who = a ? `${a.quorum} approver(s) from ${a.groups.join(', ')}` : 'an approver';

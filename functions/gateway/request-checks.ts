@@ -20,7 +20,11 @@ export interface Rejection {
 const TOKEN_PARAMS = ['access_token', 'id_token', 'token'];
 
 /** The first transport rule the request breaks, or undefined. */
-export function checkTransport(req: Request, limits: TransportLimits): Rejection | undefined {
+export function checkTransport(
+  req: Request,
+  limits: TransportLimits,
+  requireJson = true,
+): Rejection | undefined {
   const host = (req.get('host') ?? '').toLowerCase();
   if (!limits.allowedHosts.includes(host)) {
     return {
@@ -54,7 +58,7 @@ export function checkTransport(req: Request, limits: TransportLimits): Rejection
     };
   }
   const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') {
+  if (requireJson && type !== 'application/json') {
     return {
       check: 'content-type',
       status: 415,

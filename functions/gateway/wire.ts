@@ -3,11 +3,22 @@
 import { readFile } from 'node:fs/promises';
 import type { Storage } from '@google-cloud/storage';
 import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
-import { createBigQueryClient, createKmsClient, createStorageClient } from '../../shared/adapters/clients.ts';
+import {
+  createBigQueryClient,
+  createFirestoreClient,
+  createKmsClient,
+  createPubSubClient,
+  createStorageClient,
+} from '../../shared/adapters/clients.ts';
 import { HttpQueryRunner, MetadataIdTokenSource } from '../../shared/adapters/executor/http-query-runner.ts';
+import {
+  FirestoreApprovalStore,
+  FirestoreResultStore,
+} from '../../shared/adapters/firestore/approval-store.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
+import { PubSubEventBus } from '../../shared/adapters/pubsub/event-bus.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
 import { WardenError } from '../../shared/core/errors.ts';
@@ -36,16 +47,33 @@ export async function readPolicyText(location: string, storage: Storage): Promis
 
 /** Builds every dependency of the gateway; throws (so the instance does not start) if the policy is invalid. */
 export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayDeps> {
-  const [kms, storage, bigquery] = await Promise.all([
+  const [kms, storage, bigquery, firestore, pubsub] = await Promise.all([
     createKmsClient(config.KMS_API_ENDPOINT),
     createStorageClient(config.PROJECT_ID, config.STORAGE_API_ENDPOINT),
     createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT),
+    createFirestoreClient(config.PROJECT_ID, config.FIRESTORE_DATABASE),
+    createPubSubClient(config.PROJECT_ID, config.PUBSUB_EMULATOR_HOST),
   ]);
   const policy = loadPolicy(await readPolicyText(config.POLICY_PATH, storage), config.POLICY_PATH);
   const audiences = config.OIDC_AUDIENCES ?? [config.PUBLIC_URL];
   const metadata = new BigQueryWarehouse(bigquery);
+  const audit = new AuditLog({
+    sink: new GcsAuditSink(storage.bucket(config.AUDIT_BUCKET)),
+    keys: new KmsKeyService(kms),
+    clock: systemClock,
+    kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
+    writer: 'gateway',
+  });
   return {
     policy,
+    approvals: {
+      store: new FirestoreApprovalStore(firestore),
+      results: new FirestoreResultStore(firestore),
+      bus: new PubSubEventBus(pubsub),
+      audit,
+      clock: systemClock,
+      topics: { requested: config.APPROVAL_REQUESTED_TOPIC, decided: config.APPROVAL_DECIDED_TOPIC },
+    },
     catalog: new TableCatalog({ metadata, config: policy.classification, clock: systemClock }),
     analyzeSql: sqlFactsFor,
     clock: systemClock,
@@ -62,13 +90,7 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
         groupsClaim: config.OIDC_GROUPS_CLAIM,
       })),
     }),
-    audit: new AuditLog({
-      sink: new GcsAuditSink(storage.bucket(config.AUDIT_BUCKET)),
-      keys: new KmsKeyService(kms),
-      clock: systemClock,
-      kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
-      writer: 'gateway',
-    }),
+    audit,
     metadata,
     runner: new HttpQueryRunner({
       url: config.EXECUTOR_URL,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isPortFree, PortInUseError } from '../net.ts';
+import { freePortBlock, PortInUseError } from '../net.ts';
 import { type Stack, startStack } from '../stack.ts';
 import { compare, readExpectedFailures, readResults, report } from './baseline.ts';
 import { devTokenSource, startTokenProxy, type TokenProxy } from './token-proxy.ts';
@@ -23,17 +23,6 @@ export const EXPECTED_FAILURES = join(dirname(fileURLToPath(import.meta.url)), '
 export const CONFORMANCE_IDENTITY = { email: 'conformance@example.org', groups: ['analysts'] };
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;
-
-/** A base of 10 consecutive free loopback ports (the stack uses base … base+9). */
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 10 * Math.floor(Math.random() * 3_000);
-    let free = true;
-    for (let i = 0; i < 10 && free; i++) free = await isPortFree(base + i);
-    if (free) return base;
-  }
-  throw new Error('no 10 consecutive free ports found between 20000 and 50000');
-}
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -83,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     for (let attempt = 1; !stack; attempt++) {
-      const portBase = await freePortBase();
+      const portBase = await freePortBlock();
       console.log(
         `conformance: starting the local stack on ports ${portBase}-${portBase + 9} (state ${stateDir})`,
       );

@@ -73,3 +73,12 @@ export async function createPubSubClient(
       })
     : new PubSub({ projectId });
 }
+
+/** Firestore client; FIRESTORE_EMULATOR_HOST (set by the local stack or firebase emulators:exec) selects the emulator. */
+export async function createFirestoreClient(
+  projectId: string,
+  databaseId = '(default)',
+): Promise<import('@google-cloud/firestore').Firestore> {
+  const { Firestore } = await import('@google-cloud/firestore');
+  return new Firestore({ projectId, databaseId });
+}

@@ -32,6 +32,11 @@ export const ExecuteSqlArgs = z
 export type ExecuteSqlArgs = z.infer<typeof ExecuteSqlArgs>;
 
 export const ListDatasetIdsArgs = z.object({ projectId }).strict();
+export const RequestIdArgs = z
+  .object({
+    requestId: z.string().min(1).max(200).describe('The request id execute_sql returned for a parked query.'),
+  })
+  .strict();
 export const DatasetArgs = z.object({ projectId, datasetId }).strict();
 export const TableArgs = z.object({ projectId, datasetId, tableId }).strict();
 
@@ -114,7 +119,33 @@ export const TOOLS: readonly ToolDefinition[] = [
     output: ExecuteSqlOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   },
+  {
+    name: 'get_query_status',
+    title: 'Get query status',
+    description:
+      'Status of a query parked for approval (execute_sql returned its request id): state, what it waits for, expiry. Only its requester may ask.',
+    input: RequestIdArgs,
+    annotations: READ_ONLY,
+  },
+  {
+    name: 'get_query_result',
+    title: 'Get query result',
+    description:
+      'The masked result of an approved query once it has run. Only its requester may fetch it, until it expires.',
+    input: RequestIdArgs,
+    output: ExecuteSqlOutput.pick({
+      requestId: true,
+      jobId: true,
+      schema: true,
+      rows: true,
+      truncated: true,
+    }),
+    annotations: READ_ONLY,
+  },
 ];
+
+/** Tools a caller sees whenever it may use execute_sql (they only read its own parked requests). */
+export const APPROVAL_TOOLS = ['get_query_status', 'get_query_result'];
 
 /** Tool names, in listing order. */
 export const TOOL_NAMES = TOOLS.map((t) => t.name);

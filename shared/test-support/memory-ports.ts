@@ -11,7 +11,13 @@ import {
 import { p256 } from '@noble/curves/nist.js';
 import { crc32cBase64 } from '../core/crc32c.ts';
 import { WardenError } from '../core/errors.ts';
-import type { ApprovalRequest, ApprovalStore } from '../ports/approval-store.ts';
+import type {
+  ApprovalRequest,
+  ApprovalState,
+  ApprovalStore,
+  ResultStore,
+  StoredResult,
+} from '../ports/approval-store.ts';
 import type { AuditSink, StoredObject } from '../ports/audit-sink.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { BusMessage, EventBus } from '../ports/event-bus.ts';
@@ -126,11 +132,34 @@ export class MemoryApprovals implements ApprovalStore {
     const doc = this.docs.get(id);
     return doc && structuredClone(doc);
   }
-  async update(id: string, update: (current: ApprovalRequest) => ApprovalRequest): Promise<ApprovalRequest> {
+  async update(
+    id: string,
+    update: (current: ApprovalRequest) => ApprovalRequest,
+  ): Promise<{ before: ApprovalRequest; after: ApprovalRequest }> {
     const doc = this.docs.get(id);
     if (!doc) throw new WardenError('not_found', `approval request ${id} not found`);
-    const next = { ...update(structuredClone(doc)), version: doc.version + 1 };
-    this.docs.set(id, structuredClone(next));
-    return next;
+    const after = { ...update(structuredClone(doc)), version: doc.version + 1 };
+    this.docs.set(id, structuredClone(after));
+    return { before: structuredClone(doc), after };
+  }
+  async list(filter: { state?: ApprovalState; limit: number }): Promise<ApprovalRequest[]> {
+    return [...this.docs.values()]
+      .filter((d) => !filter.state || d.state === filter.state)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .slice(0, filter.limit)
+      .map((d) => structuredClone(d));
+  }
+}
+
+/** Masked results in a Map. */
+export class MemoryResults implements ResultStore {
+  readonly docs = new Map<string, StoredResult>();
+  async put(result: StoredResult): Promise<string> {
+    this.docs.set(result.requestId, structuredClone(result));
+    return `memory://${result.requestId}`;
+  }
+  async get(requestId: string): Promise<StoredResult | undefined> {
+    const doc = this.docs.get(requestId);
+    return doc && structuredClone(doc);
   }
 }

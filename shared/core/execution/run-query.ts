@@ -21,8 +21,13 @@ export interface RunQueryDeps {
  * Runs an allowed query. Nothing executes unaudited: the `query.start` record is durable before the job is
  * created, and the result is released only after the `query.end` record is durable.
  */
-export async function runAllowedQuery(deps: RunQueryDeps, req: ExecutionRequest): Promise<QueryResult> {
-  if (!isRunnable(req.decision))
+export async function runAllowedQuery(
+  deps: RunQueryDeps,
+  req: ExecutionRequest,
+  approval?: { id: string },
+): Promise<QueryResult> {
+  // A require_approval decision runs only through an approved, claimed request (run-approved.ts).
+  if (!isRunnable(req.decision) && !(approval && req.decision.effect === 'require_approval'))
     throw new WardenError('forbidden', 'The executor runs allowed queries only.');
   const common = {
     requestId: req.requestId,
@@ -34,6 +39,7 @@ export async function runAllowedQuery(deps: RunQueryDeps, req: ExecutionRequest)
     ...common,
     query: auditQuery(req.sql, req.facts),
     decision: auditDecision(req.decision),
+    ...(approval ? { approvalId: approval.id } : {}),
   });
   let result: QueryResult;
   try {

@@ -1,6 +1,7 @@
 // The gateway's execute_sql: dry run (authoritative facts), SQL analysis (column facts, guarded constructs),
 // PHI classification, a policy decision recorded durably, then the executor for runnable decisions.
 
+import type { ApprovalRequest } from '../../ports/approval-store.ts';
 import type { AuditAppender } from '../../ports/audit-appender.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { QueryRunner } from '../../ports/query-runner.ts';
@@ -12,11 +13,13 @@ import type { Principal } from '../identity/principal.ts';
 import { type Decision, evaluatePolicy, isRunnable, type Policy, type SqlFacts } from '../policy/policy.ts';
 import type { TableCatalog } from '../policy/table-catalog.ts';
 import type { QueryFacts } from '../query/facts.ts';
+import { type ApprovalDeps, parkQuery } from './approvals.ts';
 
 /** Analyses SQL text into column facts and guarded constructs (query/sql-analysis.ts, injected). */
 export type SqlAnalyzer = (sql: string, defaultProject: string) => SqlFacts;
 
 export interface ExecuteSqlDeps {
+  approvals: ApprovalDeps;
   audit: AuditAppender;
   metadata: WarehouseMetadata;
   runner: QueryRunner;
@@ -44,6 +47,7 @@ export type ExecuteSqlOutcome =
   | { kind: 'rows'; decision: Decision; facts: QueryFacts; result: QueryResult }
   | { kind: 'dry_run'; decision: Decision; facts: QueryFacts }
   | { kind: 'approval_required'; decision: Decision; facts: QueryFacts }
+  | { kind: 'parked'; decision: Decision; facts: QueryFacts; request: ApprovalRequest }
   | { kind: 'denied'; decision: Decision; facts: QueryFacts };
 
 /**
@@ -87,7 +91,23 @@ export async function executeSql(deps: ExecuteSqlDeps, call: ExecuteSqlCall): Pr
     ...(decision.effect === 'break_glass' ? { breakGlass: true, reviewRequired: true } : {}),
   });
   if (decision.effect === 'deny') return { kind: 'denied', decision, facts };
-  if (decision.effect === 'require_approval') return { kind: 'approval_required', decision, facts };
+  if (decision.effect === 'require_approval') {
+    if (call.dryRun) return { kind: 'approval_required', decision, facts };
+    const request = await parkQuery(
+      deps.approvals,
+      {
+        requestId: call.requestId,
+        principal: call.principal,
+        projectId: call.projectId,
+        sql: call.query,
+        ...(call.params ? { params: call.params } : {}),
+        ...(call.reason ? { reason: call.reason } : {}),
+      },
+      facts,
+      decision,
+    );
+    return { kind: 'parked', decision, facts, request };
+  }
   if (call.dryRun || !isRunnable(decision)) return { kind: 'dry_run', decision, facts };
   const result = await deps.runner.run({
     requestId: call.requestId,

@@ -1,0 +1,240 @@
+// Just-in-time approvals end to end on the real Firestore and Pub/Sub emulators: park → approve by another
+// person → the executor (Pub/Sub push) runs exactly the parked SQL once → the requester alone fetches the
+// result; refusals; concurrency and redelivery.
+
+import assert from 'node:assert/strict';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createPubSubClient, createStorageClient } from '../shared/adapters/clients.ts';
+import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
+import type { AuditRecord } from '../shared/core/audit/record.ts';
+import { theStack, tokenFor } from './harness.ts';
+
+const PHI_QUERY =
+  'SELECT patient_id, birth_date FROM `demo-warden.clinical.patients` ORDER BY patient_id LIMIT 3';
+
+async function mcp(email: string, groups: string[]) {
+  const client = new Client({ name: 'approvals-test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(theStack().info.mcpUrl), {
+      requestInit: { headers: { authorization: `Bearer ${await tokenFor(email, groups)}` } },
+    }),
+  );
+  return client;
+}
+
+async function api(email: string, groups: string[], method: string, path: string, body?: unknown) {
+  const res = await fetch(`${theStack().info.gatewayUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${await tokenFor(email, groups)}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { state?: string; error?: { kind: string } },
+  };
+}
+
+async function park(client: Client, reason = 'readmission study'): Promise<string> {
+  const result = await client.callTool({
+    name: 'execute_sql',
+    arguments: { projectId: 'demo-warden', query: PHI_QUERY, reason },
+  });
+  assert.notEqual(result.isError, true, JSON.stringify(result.content));
+  const out = result.structuredContent as { requestId: string; state: string; waitingFor: string };
+  assert.equal(out.state, 'PENDING');
+  assert.match(out.waitingFor, /1 more approval from privacy-office, expires in/);
+  return out.requestId;
+}
+
+async function status(client: Client, requestId: string) {
+  const result = await client.callTool({ name: 'get_query_status', arguments: { requestId } });
+  return {
+    isError: result.isError === true,
+    out: result.structuredContent as { state: string } | undefined,
+    text: JSON.stringify(result.content),
+  };
+}
+
+async function until(client: Client, requestId: string, state: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const s = await status(client, requestId);
+    if (s.out?.state === state) return;
+    if (Date.now() > deadline) assert.fail(`request ${requestId} is ${s.out?.state}, not ${state}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function trail(): Promise<AuditRecord[]> {
+  const info = theStack().info;
+  const sink = new GcsAuditSink(
+    (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
+  );
+  const all = await Promise.all((await sink.list('')).map((n) => sink.read(n)));
+  return all.flatMap((d) =>
+    new TextDecoder()
+      .decode(d)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord),
+  );
+}
+
+describe('approvals: the whole flow', function () {
+  this.timeout(120_000);
+  let ann: Client;
+  let id: string;
+  before(async () => {
+    ann = await mcp('ann@example.org', ['analysts']);
+    id = await park(ann);
+  });
+  after(() => ann.close());
+
+  it('shows the requester the parked request and hides it from others', async () => {
+    assert.equal((await status(ann, id)).out?.state, 'PENDING');
+    const eve = await mcp('eve@example.org', ['analysts']);
+    const other = await status(eve, id);
+    await eve.close();
+    assert.equal(other.isError, true);
+    assert.match(other.text, /No request .* of yours exists/);
+  });
+
+  const refusals = [
+    {
+      name: 'self-approval',
+      who: ['ann@example.org', ['analysts', 'privacy-office']] as const,
+      body: { reason: 'mine' },
+      status: 403,
+    },
+    {
+      name: 'an approver outside the groups',
+      who: ['dan@example.org', ['analysts']] as const,
+      body: { reason: 'ok' },
+      status: 403,
+    },
+    {
+      name: 'a decision without a reason',
+      who: ['priya@example.org', ['privacy-office']] as const,
+      body: {},
+      status: 400,
+    },
+  ];
+  for (const c of refusals) {
+    it(`refuses ${c.name}`, async () => {
+      const res = await api(c.who[0], [...c.who[1]], 'POST', `/approvals/${id}:approve`, c.body);
+      assert.equal(res.status, c.status, JSON.stringify(res.body));
+    });
+  }
+
+  it('lists the pending request for an approver, with its SQL and reason', async () => {
+    const res = await api('priya@example.org', ['privacy-office'], 'GET', '/approvals?state=PENDING');
+    const found = (res.body['requests'] as { id: string; sql: string; reason: string }[]).find(
+      (r) => r.id === id,
+    );
+    assert.equal(found?.sql, PHI_QUERY);
+    assert.equal(found?.reason, 'readmission study');
+  });
+
+  it('runs the approved query once and gives the masked result to the requester alone', async () => {
+    const approved = await api('priya@example.org', ['privacy-office'], 'POST', `/approvals/${id}:approve`, {
+      reason: 'IRB 2026-114',
+    });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body.state, 'APPROVED');
+    const second = await api('pat@example.org', ['privacy-office'], 'POST', `/approvals/${id}:approve`, {
+      reason: 'me too',
+    });
+    assert.equal(second.status, 409, 'no review after the decision');
+    await until(ann, id, 'SUCCEEDED');
+    const result = await ann.callTool({ name: 'get_query_result', arguments: { requestId: id } });
+    assert.notEqual(result.isError, true, JSON.stringify(result.content));
+    assert.equal((result.structuredContent as { rows: unknown[] }).rows.length, 3);
+    const eve = await mcp('eve@example.org', ['analysts']);
+    const stolen = await eve.callTool({ name: 'get_query_result', arguments: { requestId: id } });
+    await eve.close();
+    assert.equal(stolen.isError, true);
+
+    const types = (await trail()).filter((r) => r.event.requestId === id).map((r) => r.event.type);
+    for (const t of [
+      'policy.decision',
+      'approval.requested',
+      'approval.approved',
+      'approval.claimed',
+      'query.start',
+      'query.end',
+      'approval.succeeded',
+    ]) {
+      assert.ok(types.includes(t), `${t} is recorded (have ${types.join(', ')})`);
+    }
+  });
+
+  it('runs nothing again when approval-decided is redelivered 100 times', async () => {
+    const pubsub = await createPubSubClient(theStack().info.projectId, theStack().info.endpoints.pubsub);
+    const topic = pubsub.topic('approval-decided');
+    await Promise.all(
+      Array.from({ length: 100 }, () =>
+        topic.publishMessage({
+          json: { requestId: id, state: 'APPROVED' },
+          attributes: { requestId: id, state: 'APPROVED' },
+        }),
+      ),
+    );
+    await pubsub.close();
+    await new Promise((r) => setTimeout(r, 3000));
+    const starts = (await trail()).filter((r) => r.event.type === 'query.start' && r.event.requestId === id);
+    assert.equal(starts.length, 1);
+  });
+});
+
+describe('approvals: races and expiry', function () {
+  this.timeout(120_000);
+
+  it('lets 50 concurrent approvals produce exactly one decision and one execution', async () => {
+    const ann = await mcp('ann@example.org', ['analysts']);
+    const id = await park(ann, 'race');
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        api(`approver${i}@example.org`, ['privacy-office'], 'POST', `/approvals/${id}:approve`, {
+          reason: `ok ${i}`,
+        }),
+      ),
+    );
+    assert.equal(
+      answers.filter((a) => a.status === 200).length,
+      1,
+      JSON.stringify(answers.map((a) => a.status)),
+    );
+    assert.ok(answers.every((a) => a.status === 200 || a.status === 409));
+    await until(ann, id, 'SUCCEEDED');
+    await ann.close();
+    const records = (await trail()).filter((r) => r.event.requestId === id);
+    assert.equal(records.filter((r) => r.event.type === 'approval.approved').length, 1);
+    assert.equal(records.filter((r) => r.event.type === 'query.start').length, 1);
+  });
+
+  it('lets the requester cancel, and no one approve afterwards', async () => {
+    const ann = await mcp('ann@example.org', ['analysts']);
+    const id = await park(ann, 'changed my mind');
+    await ann.close();
+    assert.equal(
+      (
+        await api('ann@example.org', ['analysts'], 'POST', `/approvals/${id}:cancel`, {
+          reason: 'not needed',
+        })
+      ).body.state,
+      'CANCELLED',
+    );
+    assert.equal(
+      (
+        await api('priya@example.org', ['privacy-office'], 'POST', `/approvals/${id}:approve`, {
+          reason: 'late',
+        })
+      ).status,
+      409,
+    );
+  });
+});

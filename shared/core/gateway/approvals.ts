@@ -1,0 +1,184 @@
+// The gateway's side of just-in-time approvals: park a query, let approvers decide, report status and hand
+// the masked result to its requester. Every transition runs in a store transaction, is audited, and the
+// decisions are announced on the event bus.
+
+import type {
+  ApprovalRequest,
+  ApprovalStore,
+  ResultStore,
+  StoredResult,
+} from '../../ports/approval-store.ts';
+import type { AuditAppender } from '../../ports/audit-appender.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
+import type { QueryParameter } from '../../ports/warehouse.ts';
+import {
+  type ApprovalActor,
+  type ApprovalEvent,
+  approvalAuditEvent,
+  createApprovalRequest,
+  nextApprovalState,
+  sameIdentity,
+  withExpiry,
+} from '../approval/approval.ts';
+import { WardenError } from '../errors.ts';
+import type { Principal } from '../identity/principal.ts';
+import type { Decision } from '../policy/policy.ts';
+import type { QueryFacts } from '../query/facts.ts';
+
+/** Pub/Sub topics of the approval flow. */
+export interface ApprovalTopics {
+  requested: string;
+  decided: string;
+}
+
+export interface ApprovalDeps {
+  store: ApprovalStore;
+  results: ResultStore;
+  bus: EventBus;
+  audit: AuditAppender;
+  clock: Clock;
+  topics: ApprovalTopics;
+}
+
+/** States after which nothing more happens to a request's approval (the executor may still run it). */
+const DECIDED = new Set(['APPROVED', 'DENIED', 'CANCELLED', 'EXPIRED']);
+
+/** Parks a query that policy says needs approval: store, audit, announce. */
+export async function parkQuery(
+  deps: ApprovalDeps,
+  call: {
+    requestId: string;
+    principal: Principal;
+    projectId: string;
+    sql: string;
+    params?: QueryParameter[];
+    reason?: string;
+  },
+  facts: QueryFacts,
+  decision: Decision,
+): Promise<ApprovalRequest> {
+  const request = createApprovalRequest({
+    id: call.requestId,
+    requester: call.principal,
+    projectId: call.projectId,
+    sql: call.sql,
+    ...(call.params ? { params: call.params } : {}),
+    facts,
+    decision,
+    ...(call.reason ? { reason: call.reason } : {}),
+    now: deps.clock.now(),
+  });
+  await deps.store.create(request);
+  await deps.audit.append(approvalAuditEvent(undefined, request, call.principal));
+  await announce(deps, deps.topics.requested, request);
+  return request;
+}
+
+/** An approver approves or denies; refused by the state machine's review rules. */
+export function reviewRequest(
+  deps: ApprovalDeps,
+  id: string,
+  reviewer: Principal,
+  decision: 'approve' | 'deny',
+  reason: string,
+): Promise<ApprovalRequest> {
+  return transition(deps, id, reviewer, { type: 'review', reviewer, decision, reason });
+}
+
+/** The requester withdraws a pending request. */
+export function cancelRequest(
+  deps: ApprovalDeps,
+  id: string,
+  by: Principal,
+  reason?: string,
+): Promise<ApprovalRequest> {
+  return transition(deps, id, by, { type: 'cancel', by, ...(reason ? { reason } : {}) });
+}
+
+/** A request as its requester may see it (expiry applied on read). */
+export async function requestForRequester(
+  deps: ApprovalDeps,
+  id: string,
+  principal: Principal,
+): Promise<ApprovalRequest> {
+  const request = await deps.store.get(id);
+  // The same answer for "missing" and "someone else's": request ids are not an oracle.
+  if (!request || !sameIdentity(request.requester, principal))
+    throw new WardenError('not_found', `No request ${id} of yours exists.`);
+  return withExpiry(request, deps.clock.now());
+}
+
+/** A request as an approver may see it: only members of its approver groups (and its requester). */
+export async function requestForReviewer(
+  deps: ApprovalDeps,
+  id: string,
+  principal: Principal,
+): Promise<ApprovalRequest> {
+  const request = await deps.store.get(id);
+  if (!request || !mayView(request, principal))
+    throw new WardenError('not_found', `No request ${id} that you may review exists.`);
+  return withExpiry(request, deps.clock.now());
+}
+
+/** Requests an approver may review, newest first. */
+export async function listForReviewer(
+  deps: ApprovalDeps,
+  principal: Principal,
+  state: ApprovalRequest['state'] | undefined,
+  limit: number,
+): Promise<ApprovalRequest[]> {
+  const now = deps.clock.now();
+  const all = await deps.store.list({ ...(state ? { state } : {}), limit: Math.min(limit, 500) });
+  return all
+    .map((r) => withExpiry(r, now))
+    .filter((r) => mayView(r, principal) && (!state || r.state === state));
+}
+
+/** The masked result of a SUCCEEDED request, for its requester alone. */
+export async function resultForRequester(
+  deps: ApprovalDeps,
+  id: string,
+  principal: Principal,
+): Promise<{ request: ApprovalRequest; result: StoredResult }> {
+  const request = await requestForRequester(deps, id, principal);
+  if (request.state !== 'SUCCEEDED')
+    throw new WardenError(
+      'failed_precondition',
+      `Request ${id} is ${request.state}; its result is not available.`,
+    );
+  const result = await deps.results.get(id);
+  if (!result || result.expiresAt.getTime() <= deps.clock.now().getTime())
+    throw new WardenError('not_found', `The result of request ${id} has expired.`);
+  return { request, result };
+}
+
+function mayView(request: ApprovalRequest, principal: Principal): boolean {
+  return (
+    sameIdentity(request.requester, principal) ||
+    principal.groups.some((g) => request.requiredGroups.includes(g))
+  );
+}
+
+async function transition(
+  deps: ApprovalDeps,
+  id: string,
+  actor: ApprovalActor,
+  event: ApprovalEvent,
+): Promise<ApprovalRequest> {
+  const now = deps.clock.now();
+  const { before, after } = await deps.store.update(id, (current) => nextApprovalState(current, event, now));
+  await deps.audit.append(approvalAuditEvent(before, after, actor));
+  if (DECIDED.has(after.state) && !DECIDED.has(before.state))
+    await announce(deps, deps.topics.decided, after);
+  return after;
+}
+
+async function announce(deps: ApprovalDeps, topic: string, request: ApprovalRequest): Promise<void> {
+  // Ids and state only: the SQL and identities stay in Firestore and the audit trail.
+  await deps.bus.publish(topic, {
+    data: { requestId: request.id, state: request.state },
+    attributes: { requestId: request.id, state: request.state },
+    orderingKey: request.id,
+  });
+}
