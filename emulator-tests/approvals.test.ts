@@ -238,3 +238,41 @@ describe('approvals: races and expiry', function () {
     );
   });
 });
+
+describe('warden approvals (CLI on the approvals API)', function () {
+  this.timeout(60_000);
+  it('lists, refuses a reasonless denial, and denies with a reason', async () => {
+    const { approvalsCommand } = await import('../local/approvals/cli.ts');
+    const ann = await mcp('ann@example.org', ['analysts']);
+    const id = await park(ann, 'cli test');
+    await ann.close();
+    const lines: string[] = [];
+    const io = { out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(`ERR ${l}`) };
+    const base = [
+      '--url',
+      theStack().info.gatewayUrl,
+      '--token',
+      await tokenFor('priya@example.org', ['privacy-office']),
+    ];
+    assert.equal(
+      await approvalsCommand(['list', '--state', 'pending', ...base], theStack().info.stateDir, io),
+      0,
+    );
+    assert.ok(
+      lines.some(
+        (l) => l.startsWith(id) && l.includes('PENDING') && l.includes('analysts-phi-with-approval'),
+      ),
+    );
+    assert.equal(await approvalsCommand(['deny', id, ...base], theStack().info.stateDir, io), 1);
+    assert.ok(lines.some((l) => l.includes('ERR') && l.includes('needs --reason')));
+    assert.equal(
+      await approvalsCommand(
+        ['deny', id, '--reason', 'not minimum necessary', ...base],
+        theStack().info.stateDir,
+        io,
+      ),
+      0,
+    );
+    assert.match(lines.at(-1) ?? '', /"state": "DENIED"/);
+  });
+});

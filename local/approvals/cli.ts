@@ -1,0 +1,121 @@
+// `warden approvals list|show|approve|deny|cancel`: the approvals HTTP API from a terminal.
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export const APPROVALS_USAGE = `  approvals list [--state PENDING] | show ID | approve ID --reason R | deny ID --reason R | cancel ID [--reason R]
+            Review parked queries on the gateway's approvals API.
+            --url URL           the gateway (default: the local stack's)
+            --token T           an ID token (default: env WARDEN_TOKEN, or --token-command)
+            --token-command C   run C (no shell) and use its output as the token`;
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** Runs one approvals command; returns the exit code. */
+export async function approvalsCommand(
+  args: string[],
+  stateDir: string,
+  io: Io = { out: console.log, err: console.error },
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      'token-command': { type: 'string' },
+      state: { type: 'string' },
+      reason: { type: 'string' },
+      limit: { type: 'string' },
+    },
+  });
+  const [verb, id] = positionals;
+  const fail = (m: string) => {
+    io.err(`warden approvals: ${m}`);
+    return verb ? 1 : 2;
+  };
+  if (!verb || !['list', 'show', 'approve', 'deny', 'cancel'].includes(verb))
+    return fail(`usage:\n${APPROVALS_USAGE}`);
+  if (verb !== 'list' && !id) return fail(`${verb} needs a request id`);
+  if ((verb === 'approve' || verb === 'deny') && !values.reason?.trim())
+    return fail(`${verb} needs --reason`);
+  const url = (values.url ?? localGateway(stateDir))?.replace(/\/$/, '');
+  if (!url) return fail('no --url and no local stack found (run "npm start" or pass --url)');
+  const token =
+    values.token ??
+    process.env['WARDEN_TOKEN'] ??
+    (values['token-command'] ? runTokenCommand(values['token-command']) : undefined);
+  if (!token) return fail('an ID token is needed: --token, WARDEN_TOKEN or --token-command');
+
+  const path =
+    verb === 'list'
+      ? `/approvals?${new URLSearchParams({ ...(values.state ? { state: values.state.toUpperCase() } : {}), ...(values.limit ? { limit: values.limit } : {}) })}`
+      : verb === 'show'
+        ? `/approvals/${encodeURIComponent(id!)}`
+        : `/approvals/${encodeURIComponent(id!)}:${verb}`;
+  const post = verb !== 'list' && verb !== 'show';
+  let res: Response;
+  try {
+    res = await fetch(`${url}${path}`, {
+      method: post ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${token}`, ...(post ? { 'content-type': 'application/json' } : {}) },
+      ...(post ? { body: JSON.stringify(values.reason ? { reason: values.reason } : {}) } : {}),
+    });
+  } catch {
+    return fail(`could not reach ${url}`);
+  }
+  const body = (await res.json().catch(() => ({}))) as {
+    error?: { message?: string };
+    requests?: Summary[];
+  } & Summary;
+  if (!res.ok) return fail(body.error?.message ?? `HTTP ${res.status}`);
+  if (verb === 'list') {
+    const rows = body.requests ?? [];
+    if (rows.length === 0) io.out('no requests');
+    for (const r of rows)
+      io.out(
+        `${r.id}  ${r.state.padEnd(9)}  ${r.requester?.email ?? r.requester?.subject ?? '?'}  ${r.rule}  ${r.waitingFor}`,
+      );
+  } else {
+    io.out(JSON.stringify(body, null, 2));
+  }
+  return 0;
+}
+
+interface Summary {
+  id: string;
+  state: string;
+  rule: string;
+  waitingFor: string;
+  requester?: { email?: string; subject?: string };
+}
+
+function localGateway(stateDir: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { gatewayUrl?: string })
+      .gatewayUrl;
+  } catch {
+    return undefined;
+  }
+}
+
+function runTokenCommand(command: string): string | undefined {
+  const [cmd, ...args] = command.trim().split(/\s+/);
+  if (!cmd) return undefined;
+  try {
+    return (
+      execFileSync(cmd, args, {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+      }).trim() || undefined
+    );
+  } catch {
+    return undefined;
+  }
+}
