@@ -176,3 +176,31 @@ describe('identity: the token matrix through the gateway', () => {
     assert.equal((decision?.event['decision'] as { effect: string } | undefined)?.effect, 'allow');
   });
 });
+
+describe('bad bodies through the functions framework', () => {
+  it('answers malformed JSON declared as application/json with -32700 and an audit record', async () => {
+    const { gatewayUrl, issuer, audience, stateDir } = theStack().info;
+    const token = await mintToken(await loadIssuerKey(stateDir), issuer, {
+      sub: 'dev:ann@example.org',
+      aud: audience,
+      email: 'ann@example.org',
+      email_verified: true,
+      groups: ['analysts'],
+    });
+    const res = await fetch(`${gatewayUrl}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${token}`,
+      },
+      body: '{"jsonrpc": "2.0", "method": ',
+    });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { error: { code: number; message: string } };
+    assert.equal(body.error.code, -32700);
+    assert.doesNotMatch(JSON.stringify(body), /SyntaxError|at .*\.js/);
+    const types = (await recordsFor(res.headers.get('x-warden-request-id') ?? '')).map((r) => r.event.type);
+    assert.deepEqual(types, ['mcp.rejected']);
+  });
+});

@@ -1,5 +1,6 @@
 // Entry point of the `gateway` Cloud Function: wiring only.
 
+import './body-parsing.ts';
 import * as functions from '@google-cloud/functions-framework';
 import { loadConfig } from './config.ts';
 import { createGatewayHandler } from './handle.ts';

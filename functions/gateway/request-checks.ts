@@ -76,6 +76,8 @@ export function parseJsonRpc(
   req: Request,
 ): { ok: true; value: Message | Message[] } | { ok: false; code: number; message: string } {
   let body: unknown = req.body;
+  // Unparsed: a body the framework's JSON parser refused (body-parsing.ts), or one of another type.
+  if (body === undefined) body = (req as { rawBody?: Buffer }).rawBody ?? '';
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
     try {
       body = JSON.parse(body.toString());
