@@ -106,3 +106,45 @@ describe('OidcTokenVerifier (development issuer)', () => {
     await assert.rejects(offline.verify(token), (e) => isWardenError(e, 'unavailable'));
   });
 });
+
+describe('OidcTokenVerifier: key rotation', () => {
+  it('refetches the JWKS for an unknown kid and accepts tokens signed with the new key', async () => {
+    const { createServer } = await import('node:http');
+    const { exportJWK } = await import('jose');
+    const keyA = await generateKeyPair('ES256');
+    const keyB = await generateKeyPair('ES256');
+    let current = [{ ...(await exportJWK(keyA.publicKey)), kid: 'a', alg: 'ES256' }];
+    let fetches = 0;
+    const server = createServer((req, res) => {
+      const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      if (req.url === '/.well-known/openid-configuration')
+        return void res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
+      fetches++;
+      res.end(JSON.stringify({ keys: current }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const verifier = new OidcTokenVerifier({
+        issuers: [{ issuer, audiences: ['aud'] }],
+        jwksCooldownMs: 0,
+      });
+      const sign = (key: Parameters<SignJWT['sign']>[0], kid: string) =>
+        new SignJWT({ sub: 'x', aud: 'aud' })
+          .setProtectedHeader({ alg: 'ES256', kid })
+          .setIssuer(issuer)
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(key);
+      assert.equal((await verifier.verify(await sign(keyA.privateKey, 'a'))).subject, 'x');
+      current = [{ ...(await exportJWK(keyB.publicKey)), kid: 'b', alg: 'ES256' }];
+      assert.equal((await verifier.verify(await sign(keyB.privateKey, 'b'))).subject, 'x');
+      assert.equal(fetches, 2, 'one refetch for the rotated key');
+      await assert.rejects(verifier.verify(await sign(keyA.privateKey, 'a')), (e) =>
+        isWardenError(e, 'unauthenticated'),
+      );
+    } finally {
+      server.close();
+    }
+  });
+});

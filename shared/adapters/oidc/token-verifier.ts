@@ -18,6 +18,8 @@ export interface OidcVerifierOptions {
   maxTokenAgeSeconds?: number;
   /** Timeout of discovery and JWKS fetches (ms). */
   fetchTimeoutMs?: number;
+  /** Least time between two JWKS fetches (an unknown kid refetches; default 30 s, so kids cannot flood the issuer). */
+  jwksCooldownMs?: number;
 }
 
 /** Verifies tokens from configured issuers only; JWKS URIs come from those issuers' discovery documents. */
@@ -27,6 +29,7 @@ export class OidcTokenVerifier implements TokenVerifier {
   readonly #tolerance: number;
   readonly #maxAge: number;
   readonly #timeout: number;
+  readonly #cooldown: number;
 
   constructor(options: OidcVerifierOptions) {
     this.#issuers = new Map(
@@ -35,6 +38,7 @@ export class OidcTokenVerifier implements TokenVerifier {
     this.#tolerance = Math.min(options.clockToleranceSeconds ?? 30, 300);
     this.#maxAge = options.maxTokenAgeSeconds ?? 86_400;
     this.#timeout = options.fetchTimeoutMs ?? 5000;
+    this.#cooldown = options.jwksCooldownMs ?? 30_000;
   }
 
   async verify(token: string): Promise<Principal> {
@@ -88,7 +92,7 @@ export class OidcTokenVerifier implements TokenVerifier {
         throw new Error('discovery document does not match the issuer');
       return createRemoteJWKSet(new URL(doc.jwks_uri), {
         timeoutDuration: this.#timeout,
-        cooldownDuration: 30_000,
+        cooldownDuration: this.#cooldown,
         cacheMaxAge: 600_000,
       });
     } catch (err) {
