@@ -5,10 +5,8 @@
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createPubSubClient, createStorageClient } from '../shared/adapters/clients.ts';
-import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
-import type { AuditRecord } from '../shared/core/audit/record.ts';
-import { theStack, tokenFor } from './harness.ts';
+import { createPubSubClient } from '../shared/adapters/clients.ts';
+import { auditRecords, theStack, tokenFor } from './harness.ts';
 
 const PHI_QUERY =
   'SELECT patient_id, birth_date FROM `demo-warden.clinical.patients` ORDER BY patient_id LIMIT 3';
@@ -67,21 +65,6 @@ async function until(client: Client, requestId: string, state: string): Promise<
     if (Date.now() > deadline) assert.fail(`request ${requestId} is ${s.out?.state}, not ${state}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-async function trail(): Promise<AuditRecord[]> {
-  const info = theStack().info;
-  const sink = new GcsAuditSink(
-    (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
-  );
-  const all = await Promise.all((await sink.list('')).map((n) => sink.read(n)));
-  return all.flatMap((d) =>
-    new TextDecoder()
-      .decode(d)
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as AuditRecord),
-  );
 }
 
 describe('approvals: the whole flow', function () {
@@ -158,7 +141,7 @@ describe('approvals: the whole flow', function () {
     await eve.close();
     assert.equal(stolen.isError, true);
 
-    const types = (await trail()).filter((r) => r.event.requestId === id).map((r) => r.event.type);
+    const types = (await auditRecords()).filter((r) => r.event.requestId === id).map((r) => r.event.type);
     for (const t of [
       'policy.decision',
       'approval.requested',
@@ -185,7 +168,9 @@ describe('approvals: the whole flow', function () {
     );
     await pubsub.close();
     await new Promise((r) => setTimeout(r, 3000));
-    const starts = (await trail()).filter((r) => r.event.type === 'query.start' && r.event.requestId === id);
+    const starts = (await auditRecords()).filter(
+      (r) => r.event.type === 'query.start' && r.event.requestId === id,
+    );
     assert.equal(starts.length, 1);
   });
 });
@@ -211,7 +196,7 @@ describe('approvals: races and expiry', function () {
     assert.ok(answers.every((a) => a.status === 200 || a.status === 409));
     await until(ann, id, 'SUCCEEDED');
     await ann.close();
-    const records = (await trail()).filter((r) => r.event.requestId === id);
+    const records = (await auditRecords()).filter((r) => r.event.requestId === id);
     assert.equal(records.filter((r) => r.event.type === 'approval.approved').length, 1);
     assert.equal(records.filter((r) => r.event.type === 'query.start').length, 1);
   });

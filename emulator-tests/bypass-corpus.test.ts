@@ -4,11 +4,8 @@
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createStorageClient } from '../shared/adapters/clients.ts';
-import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
-import type { AuditRecord } from '../shared/core/audit/record.ts';
 import { BYPASS_CORPUS } from '../shared/core/query/bypass-corpus.ts';
-import { theStack, tokenFor } from './harness.ts';
+import { auditRecords, theStack, tokenFor } from './harness.ts';
 
 describe('bypass corpus through the gateway (analyst, no approval)', function () {
   this.timeout(120_000);
@@ -53,17 +50,7 @@ describe('bypass corpus through the gateway (analyst, no approval)', function ()
   });
 
   it('never reaches the executor', async () => {
-    const info = theStack().info;
-    const sink = new GcsAuditSink(
-      (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
-    );
-    const records = (await Promise.all((await sink.list('')).map((n) => sink.read(n)))).flatMap((d) =>
-      new TextDecoder()
-        .decode(d)
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as AuditRecord),
-    );
+    const records = await auditRecords();
     const ids = new Set(outcomes.map((o) => o.requestId));
     assert.equal(ids.size, outcomes.length, 'every answer names its request');
     assert.deepEqual(

@@ -8,12 +8,10 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { freePort } from '../local/net.ts';
 import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
 import { KEYS, LOCAL, startFunction } from '../local/stack.ts';
-import { createKmsClient, createStorageClient } from '../shared/adapters/clients.ts';
+import { createKmsClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
-import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
-import type { AuditRecord } from '../shared/core/audit/record.ts';
 import { openCredential } from '../shared/core/credential/sealed-credential.ts';
-import { theStack, tokenFor } from './harness.ts';
+import { auditRecordsFor, theStack, tokenFor } from './harness.ts';
 
 const REQUEST = (requestId: string) => ({
   requestId,
@@ -66,23 +64,6 @@ async function execute(url: string, token: string | undefined, requestId: string
   };
 }
 
-async function records(requestId: string): Promise<AuditRecord[]> {
-  const info = theStack().info;
-  const sink = new GcsAuditSink(
-    (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
-  );
-  const all = await Promise.all((await sink.list('')).map((n) => sink.read(n)));
-  return all
-    .flatMap((d) =>
-      new TextDecoder()
-        .decode(d)
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as AuditRecord),
-    )
-    .filter((r) => r.event.requestId === requestId);
-}
-
 /** Starts a second executor with `overrides`, runs `fn` against it, stops it. */
 async function withExecutor(
   overrides: Record<string, string>,
@@ -111,7 +92,7 @@ describe('executor', () => {
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.result?.rows.length, 2);
     assert.deepEqual(
-      (await records('exec-ok-1')).map((r) => r.event.type),
+      (await auditRecordsFor('exec-ok-1')).map((r) => r.event.type),
       ['query.start', 'query.end'],
     );
   });
@@ -140,7 +121,7 @@ describe('executor', () => {
       const res = await execute(theStack().info.executorUrl, await c.token(), id);
       assert.equal(res.status, c.status);
       assert.equal(res.body.result, undefined);
-      assert.deepEqual(await records(id), []);
+      assert.deepEqual(await auditRecordsFor(id), []);
     });
   }
 
@@ -154,7 +135,7 @@ describe('executor', () => {
       assert.equal(res.status, 500);
       assert.equal(res.body.error?.kind, 'integrity');
       assert.doesNotMatch(res.body.error?.message ?? '', /PRIVATE|BEGIN|at .*\.ts/);
-      const end = (await records('exec-corrupt-1')).find((r) => r.event.type === 'query.end');
+      const end = (await auditRecordsFor('exec-corrupt-1')).find((r) => r.event.type === 'query.end');
       assert.equal(end?.event['outcome'], 'error');
       assert.equal((end?.event['error'] as { kind: string } | undefined)?.kind, 'integrity');
     });
@@ -167,7 +148,7 @@ describe('executor', () => {
       assert.equal(res.status, 503);
       assert.equal(res.body.error?.kind, 'unavailable');
       assert.equal(
-        (await records('exec-kms-1')).find((r) => r.event.type === 'query.end')?.event['outcome'],
+        (await auditRecordsFor('exec-kms-1')).find((r) => r.event.type === 'query.end')?.event['outcome'],
         'error',
       );
       const again = await execute(url, await gatewayToken(url), 'exec-kms-2');

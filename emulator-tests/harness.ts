@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { freePortBlock } from '../local/net.ts';
 import { loadIssuerKey, mintToken, personClaims } from '../local/oidc/dev-issuer.ts';
 import { type Stack, startStack } from '../local/stack.ts';
+import { createStorageClient } from '../shared/adapters/clients.ts';
+import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
+import type { AuditRecord } from '../shared/core/audit/record.ts';
 
 let stack: Stack | undefined;
 let stateDir: string | undefined;
@@ -57,4 +60,25 @@ export async function stopHarness(): Promise<void> {
   await stack?.stop();
   stack = undefined;
   if (stateDir && !process.env['WARDEN_KEEP_STATE']) rmSync(stateDir, { recursive: true, force: true });
+}
+
+/** Every audit record in the local audit bucket, read through the official Storage client. */
+export async function auditRecords(): Promise<AuditRecord[]> {
+  const info = theStack().info;
+  const sink = new GcsAuditSink(
+    (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
+  );
+  const objects = await Promise.all((await sink.list('')).map((name) => sink.read(name)));
+  return objects.flatMap((d) =>
+    new TextDecoder()
+      .decode(d)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord),
+  );
+}
+
+/** The audit records of one request. */
+export async function auditRecordsFor(requestId: string): Promise<AuditRecord[]> {
+  return (await auditRecords()).filter((r) => r.event.requestId === requestId);
 }

@@ -5,10 +5,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { generateKeyPair, SignJWT } from 'jose';
 import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
-import { createStorageClient } from '../shared/adapters/clients.ts';
-import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
-import type { AuditRecord } from '../shared/core/audit/record.ts';
-import { theStack } from './harness.ts';
+import { auditRecordsFor, theStack } from './harness.ts';
 
 const QUERY = 'SELECT code FROM `demo-warden.reference.icd10_codes` LIMIT 1';
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -36,23 +33,6 @@ async function callGateway(token: string | undefined, path = '/mcp') {
     auth: res.headers.get('www-authenticate'),
     body: (await res.json()) as Record<string, unknown>,
   };
-}
-
-async function recordsFor(requestId: string): Promise<AuditRecord[]> {
-  const info = theStack().info;
-  const sink = new GcsAuditSink(
-    (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
-  );
-  const all = await Promise.all((await sink.list('')).map((n) => sink.read(n)));
-  return all
-    .flatMap((d) =>
-      new TextDecoder()
-        .decode(d)
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as AuditRecord),
-    )
-    .filter((r) => r.event.requestId === requestId);
 }
 
 describe('identity: the token matrix through the gateway', () => {
@@ -146,7 +126,7 @@ describe('identity: the token matrix through the gateway', () => {
       const res = await callGateway(await c.token(), path);
       assert.equal(res.status, 401);
       assert.match(res.auth ?? '', /^Bearer resource_metadata="/);
-      const types = (await recordsFor(res.requestId)).map((r) => r.event.type);
+      const types = (await auditRecordsFor(res.requestId)).map((r) => r.event.type);
       assert.deepEqual(types, ['mcp.unauthenticated']);
     });
   }
@@ -154,7 +134,7 @@ describe('identity: the token matrix through the gateway', () => {
   it('accepts a generic OIDC token and its groups reach the policy', async () => {
     const res = await callGateway(await good({ groups: ['analysts'] }));
     assert.equal(res.status, 200);
-    const decision = (await recordsFor(res.requestId)).find((r) => r.event.type === 'policy.decision');
+    const decision = (await auditRecordsFor(res.requestId)).find((r) => r.event.type === 'policy.decision');
     assert.equal((decision?.event['decision'] as { rule: string } | undefined)?.rule, 'reference-data');
   });
 
@@ -169,7 +149,7 @@ describe('identity: the token matrix through the gateway', () => {
     });
     const res = await callGateway(token);
     assert.equal(res.status, 200);
-    const decision = (await recordsFor(res.requestId)).find((r) => r.event.type === 'policy.decision');
+    const decision = (await auditRecordsFor(res.requestId)).find((r) => r.event.type === 'policy.decision');
     assert.deepEqual((decision?.event['principal'] as { groups: string[] } | undefined)?.groups, [
       'analysts',
     ]);
@@ -200,7 +180,9 @@ describe('bad bodies through the functions framework', () => {
     const body = (await res.json()) as { error: { code: number; message: string } };
     assert.equal(body.error.code, -32700);
     assert.doesNotMatch(JSON.stringify(body), /SyntaxError|at .*\.js/);
-    const types = (await recordsFor(res.headers.get('x-warden-request-id') ?? '')).map((r) => r.event.type);
+    const types = (await auditRecordsFor(res.headers.get('x-warden-request-id') ?? '')).map(
+      (r) => r.event.type,
+    );
     assert.deepEqual(types, ['mcp.rejected']);
   });
 });
