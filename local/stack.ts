@@ -28,7 +28,7 @@ export const LOCAL = {
   gatewayServiceAccount: 'warden-gateway@demo-warden.iam.gserviceaccount.com',
   executorServiceAccount: 'warden-executor@demo-warden.iam.gserviceaccount.com',
   dataServiceAccount: 'warden-bigquery-reader@demo-warden.iam.gserviceaccount.com',
-  topics: ['approval-requested', 'approval-decided'],
+  topics: ['approval-requested', 'approval-decided', 'approval-decided-dead-letter'],
 } as const;
 export const KEYS = {
   credential: `${LOCAL.keyRing}/cryptoKeys/executor-credential`,
@@ -294,9 +294,16 @@ async function createPushSubscription(
     const sub = pubsub.subscription(name);
     const [exists] = await sub.exists();
     if (exists) await sub.delete();
-    await pubsub
-      .topic(topic)
-      .createSubscription(name, { pushConfig: { pushEndpoint: endpoint }, ackDeadlineSeconds: 60 });
+    await pubsub.topic(topic).createSubscription(name, {
+      pushConfig: { pushEndpoint: endpoint },
+      ackDeadlineSeconds: 60,
+      // At-least-once with backoff; poison messages go to the dead-letter topic after 10 attempts.
+      retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 60 } },
+      deadLetterPolicy: {
+        deadLetterTopic: `projects/${LOCAL.projectId}/topics/${topic}-dead-letter`,
+        maxDeliveryAttempts: 10,
+      },
+    });
   } finally {
     await pubsub.close();
   }
