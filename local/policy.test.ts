@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Principal } from '../shared/core/identity/principal.ts';
-import {
-  evaluatePolicy,
-  loadPolicy,
-  resolvePrincipal,
-  toolsVisibleTo,
-} from '../shared/core/policy/policy.ts';
-import { TOOL_NAMES } from '../shared/mcp/tools.ts';
+import { evaluatePolicy, loadPolicy, resolvePrincipal } from '../shared/core/policy/policy.ts';
+import { TOOL_NAMES, visibleToolNames } from '../shared/mcp/tools.ts';
 
 const policy = loadPolicy(readFileSync(new URL('./policy.yaml', import.meta.url), 'utf8'));
 const person = (groups: string[], email = 'x@example.org'): Principal => ({
@@ -21,8 +16,8 @@ const table = (datasetId: string, tableId = '*') => ({ projectId: 'demo-warden',
 
 describe('local/policy.yaml', () => {
   it('shows analysts every tool and shows nothing to a caller without groups', () => {
-    assert.deepEqual(toolsVisibleTo(policy, person(['analysts']), TOOL_NAMES), TOOL_NAMES);
-    assert.deepEqual(toolsVisibleTo(policy, person([]), TOOL_NAMES), []);
+    assert.deepEqual(visibleToolNames(policy, person(['analysts'])), TOOL_NAMES);
+    assert.deepEqual(visibleToolNames(policy, person([])), []);
   });
   const cases = [
     {

@@ -21,11 +21,10 @@ import {
   type MetadataOutcome,
 } from '../../shared/core/gateway/metadata-tools.ts';
 import type { Principal } from '../../shared/core/identity/principal.ts';
-import { type Decision, toolsVisibleTo } from '../../shared/core/policy/policy.ts';
+import type { Decision } from '../../shared/core/policy/policy.ts';
 import { formatTableRef } from '../../shared/core/query/facts.ts';
 import { jsonRpcError, toWireError } from '../../shared/mcp/to-wire-error.ts';
 import {
-  APPROVAL_TOOLS,
   DatasetArgs,
   ExecuteSqlArgs,
   ListDatasetIdsArgs,
@@ -33,8 +32,8 @@ import {
   parseArguments,
   RequestIdArgs,
   TableArgs,
-  TOOL_NAMES,
   TOOLS,
+  visibleToolNames,
 } from '../../shared/mcp/tools.ts';
 import type { ApprovalRequest, StoredResult } from '../../shared/ports/approval-store.ts';
 
@@ -59,17 +58,9 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
     { name: 'warden', version: '0.1.0' },
     { capabilities: { tools: { listChanged: false } } },
   );
-  server.setRequestHandler(ListToolsRequestSchema, async () => {
-    const visible = new Set(
-      toolsVisibleTo(
-        deps.policy,
-        ctx.principal,
-        TOOL_NAMES.filter((n) => !APPROVAL_TOOLS.includes(n)),
-      ),
-    );
-    if (visible.has('execute_sql')) for (const t of APPROVAL_TOOLS) visible.add(t);
-    return { tools: TOOL_NAMES.filter((n) => visible.has(n)).map((name) => LISTED.get(name)!) };
-  });
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: visibleToolNames(deps.policy, ctx.principal).map((name) => LISTED.get(name)!),
+  }));
   server.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => {
     const name = req.params.name;
     try {

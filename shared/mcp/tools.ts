@@ -2,6 +2,8 @@
 // prompts written for it work unchanged. Input schemas are zod; the JSON Schema sent to clients is derived.
 
 import { z } from 'zod';
+import type { Principal } from '../core/identity/principal.ts';
+import { type Policy, toolsVisibleTo } from '../core/policy/policy.ts';
 
 const projectId = z.string().min(1).max(1024).describe('Project ID of the request.');
 const datasetId = z.string().min(1).max(1024).describe('Dataset ID of the request.');
@@ -172,4 +174,17 @@ export function parseArguments<T>(
   if (parsed.success) return { ok: true, value: parsed.data };
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`);
   return { ok: false, message: `Invalid arguments for ${tool}: ${problems.join('; ')}` };
+}
+
+/** The tools a caller sees: what policy may grant it, plus the approval tools whenever it may use execute_sql. */
+export function visibleToolNames(policy: Policy, principal: Principal): string[] {
+  const visible = new Set(
+    toolsVisibleTo(
+      policy,
+      principal,
+      TOOL_NAMES.filter((n) => !APPROVAL_TOOLS.includes(n)),
+    ),
+  );
+  if (visible.has('execute_sql')) for (const t of APPROVAL_TOOLS) visible.add(t);
+  return TOOL_NAMES.filter((n) => visible.has(n));
 }
