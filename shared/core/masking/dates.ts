@@ -90,6 +90,26 @@ export function formatDateParts(
   return like.padded ? `${pad(month, 2)}/${pad(day, 2)}/${year}${time}` : `${month}/${day}/${year}${time}`;
 }
 
+const UTC_TIME = /^[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,12})?)?(?:Z| ?UTC)?$/;
+const DIGIT = /\d/g;
+
+/** True when `text` starts with a real YYYY-MM-DD date (years 0001–9999). */
+function isoDatePrefix(text: string): boolean {
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  let year = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    year = year * 10 + d;
+  }
+  const m1 = text.charCodeAt(5) - 48;
+  const m2 = text.charCodeAt(6) - 48;
+  const d1 = text.charCodeAt(8) - 48;
+  const d2 = text.charCodeAt(9) - 48;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
+  return isCalendarDate(year, m1 * 10 + m2, d1 * 10 + d2);
+}
+
 /** `14:18:41.123456Z` → `00:00:00.000000Z`: every digit of the time of day zeroed, separators and zone kept. */
 function midnight(time: string): string {
   let zone = '';
@@ -119,6 +139,12 @@ function utcDateOf(parts: DateParts): { year: number; month: number; day: number
  * as the input was. Undefined when `text` is not a date.
  */
 export function truncateToYear(text: string): string | undefined {
+  // Fast path for DATE and UTC DATETIME/TIMESTAMP cells, the common case.
+  if (text.length >= 10 && isoDatePrefix(text)) {
+    if (text.length === 10) return `${text.slice(0, 4)}-01-01`;
+    const rest = text.slice(10);
+    if (UTC_TIME.test(rest)) return `${text.slice(0, 4)}-01-01${rest.replace(DIGIT, '0')}`;
+  }
   const parts = parseDateCell(text);
   if (!parts) return undefined;
   const year = utcDateOf(parts)?.year ?? parts.year;

@@ -35,8 +35,15 @@ export const FLAG_KINDS: ReadonlySet<string> = new Set<DetectorKind>(['biometric
 
 /** The replacement text for a detected kind: its upper-cased name in brackets, e.g. `[SSN]`. */
 export function tagFor(kind: string): string {
-  return `[${kind.toUpperCase()}]`;
+  let tag = TAGS.get(kind);
+  if (tag === undefined) {
+    tag = `[${kind.toUpperCase()}]`;
+    TAGS.set(kind, tag);
+  }
+  return tag;
 }
+
+const TAGS = new Map<string, string>();
 
 /** PHI classes of the classification (policy tag names) and the tag a `replace` strategy writes for them. */
 const CLASS_TAGS: Readonly<Record<string, string>> = {

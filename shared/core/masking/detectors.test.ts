@@ -1,0 +1,326 @@
+// Tests for the content detectors: positives in many formats, negatives that checksums and context reject.
+
+import assert from 'node:assert/strict';
+import { contextKind, DetectorSet, detectIdentifiers } from './detectors.ts';
+
+/** The detections in `text` as `kind:matched text`. */
+function found(text: string, set = new DetectorSet(), context?: string): string[] {
+  return set.detect(text, context).map((d) => `${d.kind}:${text.slice(d.start, d.end)}`);
+}
+
+interface Case {
+  text: string;
+  want: string[];
+}
+
+function table(title: string, cases: Case[]): void {
+  describe(title, () => {
+    for (const c of cases) {
+      it(`${c.want.length === 0 ? 'finds nothing in' : 'finds'} ${JSON.stringify(c.text)}`, () =>
+        assert.deepEqual(found(c.text), c.want));
+    }
+  });
+}
+
+table('SSN', [
+  { text: 'SSN 123-45-6789 on file', want: ['ssn:123-45-6789'] },
+  { text: 'ssn: 123 45 6789', want: ['ssn:123 45 6789'] },
+  { text: 'Social Security number 123456789', want: ['ssn:123456789'] },
+  { text: 'SS# 078-05-1121', want: ['ssn:078-05-1121'] },
+  { text: 'alias column value 219-09-9998', want: ['ssn:219-09-9998'] },
+  { text: 'area 000: 000-12-3456', want: [] },
+  { text: 'area 666: 666-12-3456', want: [] },
+  { text: 'area 9xx: 912-34-5678', want: [] },
+  { text: 'group 00: 123-00-4567', want: [] },
+  { text: 'serial 0000: 123-45-0000', want: [] },
+  { text: 'SSN 000-12-3456', want: [] },
+  { text: 'nine digits without context 123456789', want: [] },
+  { text: 'spaced without context 123 45 6789', want: [] },
+  { text: 'part of a longer number 123-45-6789-0', want: [] },
+]);
+
+table('phone and fax', [
+  { text: 'Call (617) 273-4213.', want: ['phone:(617) 273-4213'] },
+  { text: 'Call 617-273-4213', want: ['phone:617-273-4213'] },
+  { text: 'Call 617.273.4213', want: ['phone:617.273.4213'] },
+  { text: 'Call +1 617 273 4213', want: ['phone:+1 617 273 4213'] },
+  { text: 'Call 1-617-273-4213 ext. 204', want: ['phone:1-617-273-4213 ext. 204'] },
+  { text: 'Phone: 6172734213', want: ['phone:6172734213'] },
+  { text: 'cell 273-4213', want: ['phone:273-4213'] },
+  { text: 'fax 212.555.0199', want: ['fax:212.555.0199'] },
+  { text: 'Fax: (212) 555-0199', want: ['fax:(212) 555-0199'] },
+  { text: 'Tel +44 20 7946 0958', want: ['phone:+44 20 7946 0958'] },
+  { text: 'or +33 1 42 68 53 00.', want: ['phone:+33 1 42 68 53 00'] },
+  { text: 'dose +2 mg', want: [] },
+  { text: 'invalid area code 123-456-7890', want: [] },
+  { text: 'N11 exchange 617-911-4213', want: [] },
+  { text: 'bare ten digits 6172734213', want: [] },
+  { text: 'ratio 617/273/4213', want: [] },
+]);
+
+table('dates', [
+  { text: 'DOB 03/14/1952.', want: ['date:03/14/1952'] },
+  { text: 'seen 3/14/52', want: ['date:3/14/52'] },
+  { text: 'seen 14/03/1952', want: ['date:14/03/1952'] },
+  { text: 'seen 1952-03-14', want: ['date:1952-03-14'] },
+  { text: 'at 2019-03-14T14:18:41.000Z', want: ['date:2019-03-14T14:18:41.000Z'] },
+  { text: 'at 2023-11-10 14:30 today', want: ['date:2023-11-10 14:30'] },
+  { text: 'on March 14, 1952.', want: ['date:March 14, 1952'] },
+  { text: 'on Mar. 14 1952', want: ['date:Mar. 14 1952'] },
+  { text: 'on 14 Mar 1952', want: ['date:14 Mar 1952'] },
+  { text: 'on 14-Mar-1952', want: ['date:14-Mar-1952'] },
+  { text: 'on the 14th of March, 1952', want: ['date:14th of March, 1952'] },
+  { text: 'in March 1952', want: ['date:March 1952'] },
+  { text: 'follow up June 3rd', want: ['date:June 3rd'] },
+  { text: 'DOB 19520314', want: ['date:19520314'] },
+  { text: 'since 12/2020', want: ['date:12/2020'] },
+  { text: 'not a month 13/2020', want: [] },
+  { text: 'not a month: 13/45/2020', want: [] },
+  { text: 'not a day: 2020-02-30', want: [] },
+  { text: 'fraction 1/2 and ratio 120/80', want: [] },
+  { text: 'units 10*3/uL and dose 5-325 mg', want: [] },
+  { text: 'version 1.2.3 and 3.5 mg', want: [] },
+  { text: 'year alone 1952', want: [] },
+  { text: 'eight digits without label 19520314', want: [] },
+  { text: 'you may go', want: [] },
+]);
+
+table('ages over 89', [
+  { text: 'a 92-year-old man', want: ['age:92'] },
+  { text: 'age 95', want: ['age:95'] },
+  { text: 'Aged: 101', want: ['age:101'] },
+  { text: '90 yo female', want: ['age:90'] },
+  { text: 'a 45-year-old man', want: [] },
+  { text: 'an 89 year old woman', want: [] },
+  { text: 'a woman over 89 years of age', want: [] },
+  { text: '95 mg', want: [] },
+]);
+
+table('e-mail and URLs', [
+  { text: 'mail jane.doe+x@mail.example.com.', want: ['email:jane.doe+x@mail.example.com'] },
+  { text: 'JOHN_SMITH52@EXAMPLE.ORG', want: ['email:JOHN_SMITH52@EXAMPLE.ORG'] },
+  { text: 'log at https://example.org/~jdoe?x=1).', want: ['url:https://example.org/~jdoe?x=1'] },
+  { text: 'see www.example.com/path, then', want: ['url:www.example.com/path'] },
+  { text: 'http://social.example.net/u/a.b.42', want: ['url:http://social.example.net/u/a.b.42'] },
+  { text: 'no @ here, user@localhost', want: [] },
+  { text: 'ratio 3:1 and time 10:30', want: [] },
+]);
+
+table('IP and MAC addresses', [
+  { text: 'from 24.56.78.201.', want: ['ip:24.56.78.201'] },
+  { text: 'from 2001:db8::8a2e:370:7334', want: ['ip:2001:db8::8a2e:370:7334'] },
+  { text: 'link fe80::1 up', want: ['ip:fe80::1'] },
+  { text: 'MAC 00:1A:2B:3C:4D:5E', want: ['device:00:1A:2B:3C:4D:5E'] },
+  { text: 'MAC 00-1A-2B-3C-4D-5E', want: ['device:00-1A-2B-3C-4D-5E'] },
+  { text: 'octet 999.1.1.1', want: [] },
+  { text: 'five parts 1.2.3.4.5', want: [] },
+  { text: 'time 10:30:45', want: [] },
+]);
+
+table('record, plan, account, licence, plate, device and vehicle numbers', [
+  { text: 'MRN: 95391962', want: ['mrn:95391962'] },
+  { text: 'MR# 95391962', want: ['mrn:95391962'] },
+  { text: 'Medical record number 34453309', want: ['mrn:34453309'] },
+  { text: 'chart # AB123456', want: ['mrn:AB123456'] },
+  { text: 'Insurance member ID UHC303477463 on file', want: ['health_plan:UHC303477463'] },
+  { text: 'plan BCX482910384', want: ['health_plan:BCX482910384'] },
+  { text: 'Medicare 1EG4-TE5-MK73', want: ['health_plan:1EG4-TE5-MK73'] },
+  { text: 'MBI 1EG4TE5MK73', want: ['health_plan:1EG4TE5MK73'] },
+  { text: 'Billing account #0012345678.', want: ['account:0012345678'] },
+  { text: 'card 4111 1111 1111 1111', want: ['account:4111 1111 1111 1111'] },
+  { text: "MI driver's license S12345678.", want: ['license:S12345678'] },
+  { text: 'license plate 7ABC123', want: ['plate:7ABC123'] },
+  { text: 'Uses insulin pump, serial no. PJN482913H.', want: ['device:PJN482913H'] },
+  { text: 'S/N: MMT-1780-K93X2', want: ['device:MMT-1780-K93X2'] },
+  { text: 'UDI (01)00884838000123(17)251231', want: ['device:(01)00884838000123(17)251231'] },
+  { text: 'vehicle VIN 1HGCM82633A004352 recorded', want: ['vin:1HGCM82633A004352'] },
+  { text: 'unlabelled 1M8GDM9AXKP042788', want: ['vin:1M8GDM9AXKP042788'] },
+  { text: 'bad check digit 1HGCM82643A004352', want: [] },
+  { text: 'card failing Luhn 4111 1111 1111 1112', want: [] },
+  { text: 'plain numbers 95391962 and 0012345678', want: [] },
+  { text: 'license expired', want: [] },
+  { text: 'serial measurements 12', want: [] },
+]);
+
+table('street addresses and ZIP codes', [
+  {
+    text: 'Lives at 1002 Sunset Dr Apt 7C, Grand Rapids, MI 49503.',
+    want: ['address:1002 Sunset Dr Apt 7C, Grand Rapids', 'zip:49503'],
+  },
+  {
+    text: '77 Massachusetts Avenue, Cambridge, MA 02139',
+    want: ['address:77 Massachusetts Avenue, Cambridge', 'zip:02139'],
+  },
+  { text: '12 N Main St.', want: ['address:12 N Main St.'] },
+  { text: 'P.O. Box 1234', want: ['address:P.O. Box 1234'] },
+  { text: 'from Boston, MA 02115-1234', want: ['address:Boston', 'zip:02115-1234'] },
+  { text: 'Zip: 02139', want: ['zip:02139'] },
+  { text: 'Austin, Texas 78701', want: ['address:Austin', 'zip:78701'] },
+  { text: 'a ZIP-like count: 12345 units', want: [] },
+  { text: 'lower-case state word: in 46202 cases', want: [] },
+  { text: 'Take 2 Tablets By Mouth', want: [] },
+]);
+
+table('names', [
+  { text: 'Patient: TORRES, ANGELA   MRN: 95391962', want: ['name:TORRES, ANGELA', 'mrn:95391962'] },
+  { text: 'Patient: Torres, Angela', want: ['name:Torres, Angela'] },
+  { text: 'Patient name: Angela Torres', want: ['name:Angela Torres'] },
+  { text: "Patient: O'BRIEN, LINDA", want: ["name:O'BRIEN, LINDA"] },
+  { text: 'Ms. Torres is a 75-year-old woman.', want: ['name:Torres'] },
+  { text: 'Attending: Dr. Bernard Ingersoll', want: ['name:Bernard Ingersoll'] },
+  { text: 'Seen by Dr Ana Lee.', want: ['name:Ana Lee'] },
+  {
+    text: 'Electronically signed by Hugo Underwood, MD on 2022-08-03.',
+    want: ['name:Hugo Underwood', 'date:2022-08-03'],
+  },
+  { text: 'Signature: Maria Gonzalez, RN', want: ['name:Maria Gonzalez'] },
+  { text: 'Accompanied by parent Maria Nelson, who provided the history.', want: ['name:Maria Nelson'] },
+  { text: 'Her daughter, Ana, was present.', want: ['name:Ana'] },
+  { text: 'Adam Nelson (DOB 08/18/1961) is well.', want: ['name:Adam Nelson', 'date:08/18/1961'] },
+  {
+    text: 'Angela Torres is a 77-year-old woman. Angela reports pain.',
+    want: ['name:Angela Torres', 'name:Angela'],
+  },
+  { text: 'Jane Q. Public presented with fever.', want: ['name:Jane Q. Public'] },
+  { text: 'Mr. Smith\u2019s wife called; Smith was calm.', want: ['name:Smith', 'name:Smith'] },
+  { text: 'Type 2 Diabetes Mellitus without complications.', want: [] },
+  { text: 'Essential (Primary) Hypertension. Start Lisinopril 10 mg.', want: [] },
+  { text: 'Facility: Pinecrest Cardiology Group', want: [] },
+  { text: 'Patient reports pain. She denies fever.', want: [] },
+  { text: 'Sunset Dr Apt 7C', want: [] },
+  { text: 'Assessment and Plan: Continue Metformin.', want: [] },
+  { text: 'Discussed with Pharmacy. Seen by Cardiology. Spoke with Social Work.', want: [] },
+  { text: 'Referred to Physical Therapy; follow up with Neurology in 2 weeks.', want: [] },
+  { text: 'Hemoglobin A1c 7.9 %; Carbon dioxide, total 23 mmol/L.', want: [] },
+]);
+
+describe('flags', () => {
+  it('flags biometric mentions and base64 images without masking them', () => {
+    const text =
+      'Fingerprint and retinal scan on file. Photo: data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==';
+    assert.deepEqual(found(text), [
+      'biometric:Fingerprint',
+      'biometric:retinal scan',
+      'image:data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==',
+    ]);
+    const stats = { counts: new Map<string, number>(), flags: new Set<string>() };
+    assert.equal(new DetectorSet().redact(text, undefined, stats), text);
+    assert.deepEqual([...stats.flags].sort(), ['biometric', 'image']);
+    assert.equal(stats.counts.size, 0);
+  });
+  it('flags a value that is a base64 image by its magic number', () => {
+    const jpeg = `/9j/${'A'.repeat(80)}`;
+    assert.deepEqual(found(jpeg), [`image:${jpeg}`]);
+    assert.deepEqual(found('A'.repeat(84)), []);
+  });
+});
+
+describe('redact', () => {
+  it('replaces each identifier with its tag and counts kinds, never keeping values', () => {
+    const stats = { counts: new Map<string, number>(), flags: new Set<string>() };
+    const out = new DetectorSet().redact(
+      'Patient: Torres, Angela  SSN 071-34-1324, call 616-273-4213 or 616.273.4214.',
+      undefined,
+      stats,
+    );
+    assert.equal(out, 'Patient: [NAME]  SSN [SSN], call [PHONE] or [PHONE].');
+    assert.deepEqual(Object.fromEntries(stats.counts), { name: 1, ssn: 1, phone: 2 });
+  });
+  it('returns the same string when nothing is found', () => {
+    const text = 'Supportive care; monitor.';
+    const stats = { counts: new Map<string, number>(), flags: new Set<string>() };
+    assert.equal(new DetectorSet().redact(text, undefined, stats), text);
+  });
+  it('merges overlapping detections into one tag', () => {
+    const stats = { counts: new Map<string, number>(), flags: new Set<string>() };
+    assert.equal(new DetectorSet().redact('fax: (212) 555-0199', undefined, stats), 'fax: [FAX]');
+  });
+});
+
+describe('column names as context', () => {
+  const cases = [
+    { name: 'ssn', kind: 'ssn' },
+    { name: 'patient_ssn', kind: 'ssn' },
+    { name: 'socialSecurityNumber', kind: 'ssn' },
+    { name: 'mrn', kind: 'mrn' },
+    { name: 'first_name', kind: 'name' },
+    { name: 'lastName', kind: 'name' },
+    { name: 'attending_physician', kind: 'name' },
+    { name: 'home_phone', kind: 'phone' },
+    { name: 'fax_number', kind: 'fax' },
+    { name: 'zip', kind: 'zip' },
+    { name: 'street_address', kind: 'address' },
+    { name: 'city', kind: 'address' },
+    { name: 'health_plan_id', kind: 'health_plan' },
+    { name: 'license_plate', kind: 'plate' },
+    { name: 'person.dob', kind: 'date' },
+    { name: 'drug_name', kind: undefined },
+    { name: 'facility_name', kind: undefined },
+    { name: 'test_name', kind: undefined },
+    { name: 'patient_id', kind: undefined },
+    { name: 'description', kind: undefined },
+  ];
+  for (const c of cases)
+    it(`reads ${c.name} as ${c.kind ?? 'nothing'}`, () => assert.equal(contextKind(c.name), c.kind));
+
+  const values = [
+    { context: 'mrn', value: '95391962', want: ['mrn:95391962'] },
+    { context: 'first_name', value: 'Angela', want: ['name:Angela'] },
+    { context: 'author', value: 'Bernard Ingersoll, DO', want: ['name:Bernard Ingersoll, DO'] },
+    { context: 'zip', value: '49503', want: ['zip:49503'] },
+    { context: 'ssn', value: '071341324', want: ['ssn:071341324'] },
+    { context: 'phone', value: '6162734213', want: ['phone:6162734213'] },
+    { context: 'city', value: 'Grand Rapids', want: ['address:Grand Rapids'] },
+    { context: 'drug_name', value: 'Lisinopril', want: [] },
+    { context: 'first_name', value: 'unknown', want: [] },
+    { context: 'ssn', value: '000-12-3456', want: [] },
+    { context: 'mrn', value: 'pending', want: [] },
+  ];
+  for (const c of values) {
+    it(`treats ${JSON.stringify(c.value)} under ${c.context} as ${c.want.length ? c.want[0]!.split(':')[0] : 'nothing'}`, () =>
+      assert.deepEqual(found(c.value, new DetectorSet(), c.context), c.want));
+  }
+  it('finds nothing in bare values that need their column name', () => {
+    assert.deepEqual(found('95391962'), []);
+    assert.deepEqual(found('Angela'), []);
+  });
+});
+
+describe('configuration', () => {
+  it('runs only the kinds asked for', () => {
+    const set = new DetectorSet({ kinds: ['ssn'] });
+    assert.deepEqual(found('SSN 123-45-6789, call 617-273-4213, jane@example.com', set), ['ssn:123-45-6789']);
+  });
+  it('takes MRN labels, value format and standalone patterns from the profile', () => {
+    const set = new DetectorSet({
+      mrn: {
+        labels: ['hospital no'],
+        value: String.raw`H\d{6}(?!\d)`,
+        patterns: [String.raw`\bMRN-\d{7}\b`],
+      },
+    });
+    assert.deepEqual(found('Hospital no. H123456; MRN-1234567; MRN: 95391962', set), [
+      'mrn:H123456',
+      'mrn:MRN-1234567',
+    ]);
+  });
+  it('adds custom detectors, masking the named group id when present', () => {
+    const set = new DetectorSet({
+      custom: [
+        { kind: 'study_id', pattern: String.raw`\bSTUDY-\d{4}\b` },
+        { kind: 'room', pattern: String.raw`room (?<id>\d{3})` },
+      ],
+    });
+    assert.deepEqual(found('Enrolled in STUDY-0042, room 512.', set), ['study_id:STUDY-0042', 'room:512']);
+  });
+  it('detectIdentifiers caches one compiled set per options', () => {
+    assert.deepEqual(
+      detectIdentifiers('Zip 02139', { kinds: ['zip'] }).map((d) => d.kind),
+      ['zip'],
+    );
+    assert.deepEqual(
+      detectIdentifiers('49503', { context: 'zip' }).map((d) => [d.kind, d.start, d.end]),
+      [['zip', 0, 5]],
+    );
+  });
+});

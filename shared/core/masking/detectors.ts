@@ -1,0 +1,1101 @@
+// Content detectors for Safe Harbor identifiers in free text, with checksums and context to cut false positives.
+
+import { parseDateCell } from './dates.ts';
+import type { Detection } from './detection.ts';
+import { DETECTOR_KINDS, tagFor } from './kinds.ts';
+import { LabelTrie, lastLabelStart } from './labels.ts';
+import { detectNames, looksLikeName } from './names.ts';
+import {
+  isIpv4,
+  isIpv6,
+  isNanpNumber,
+  isValidDate,
+  isValidSsn,
+  isValidSsnParts,
+  isValidVin,
+  luhnValid,
+} from './validators.ts';
+
+export type { Detection } from './detection.ts';
+
+/** A detector the policy adds: a regular expression whose match (or its named group `id`) is of `kind`. */
+export interface CustomPattern {
+  kind: string;
+  pattern: string;
+}
+
+/**
+ * A labelled identifier family (MRN, health plan, account): a value matching `value` right after one of
+ * `labels` ("MRN: 12345678"), or anything matching one of `patterns` (regular expressions; a named group `id`,
+ * if present, is the part masked).
+ */
+export interface IdentifierFormat {
+  labels?: readonly string[];
+  value?: string;
+  patterns?: readonly string[];
+}
+
+/** What to detect. Omitted fields take the defaults. */
+export interface DetectorOptions {
+  /** Built-in kinds to run (default: all of {@link DETECTOR_KINDS}). */
+  kinds?: readonly string[];
+  /** Medical record numbers; default {@link DEFAULT_MRN}. */
+  mrn?: IdentifierFormat;
+  /** Health plan beneficiary and member numbers; default {@link DEFAULT_HEALTH_PLAN}. */
+  healthPlan?: IdentifierFormat;
+  /** Account numbers (payment card numbers are always found by their Luhn check); default {@link DEFAULT_ACCOUNT}. */
+  account?: IdentifierFormat;
+  /** Extra detectors. */
+  custom?: readonly CustomPattern[];
+}
+
+/** Default MRN format: a medical-record label and up to three letters and 5–12 digits. */
+export const DEFAULT_MRN: Required<IdentifierFormat> = {
+  labels: [
+    'MRN',
+    'MR#',
+    'MR number',
+    'medical record',
+    'medical record number',
+    'med rec',
+    'chart',
+    'chart number',
+    'patient ID',
+    'pt ID',
+    'patient number',
+    'hospital number',
+    'record number',
+    'unit number',
+  ],
+  value: String.raw`[A-Z]{0,3}-?\d{5,12}[A-Z]?(?![\w-])`,
+  patterns: [],
+};
+
+/** Default health plan format: member/policy labels, Medicare Beneficiary Identifiers, payer-prefixed ids. */
+export const DEFAULT_HEALTH_PLAN: Required<IdentifierFormat> = {
+  labels: [
+    'member ID',
+    'member',
+    'member number',
+    'subscriber ID',
+    'subscriber',
+    'insurance ID',
+    'insurance',
+    'policy',
+    'policy ID',
+    'group',
+    'group ID',
+    'plan ID',
+    'health plan',
+    'health plan ID',
+    'Medicaid',
+    'Medicaid ID',
+    'Medicare',
+    'Medicare ID',
+    'MBI',
+    'HICN',
+    'beneficiary ID',
+    'insured ID',
+    'payer ID',
+  ],
+  value: String.raw`(?=[A-Z0-9-]*\d\d)[A-Z0-9][A-Z0-9-]{3,19}[A-Z0-9](?![\w-])`,
+  patterns: [
+    // Medicare Beneficiary Identifier (CMS format), with or without dashes.
+    String.raw`(?<![\w-])[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y\d]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y\d]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}(?![\w-])`,
+    // Payer prefix and nine digits (BCX482910384), written digits-first so the scan is fast.
+    String.raw`(?<=(?<![\w-])[A-Z]{3})\d{9}(?![\w-])`,
+  ],
+};
+
+/** Default account format: account labels and 4–26 letters, digits and dashes with at least three digits. */
+export const DEFAULT_ACCOUNT: Required<IdentifierFormat> = {
+  labels: [
+    'account',
+    'acct',
+    'account number',
+    'billing account',
+    'bank account',
+    'guarantor account',
+    'patient account',
+    'A/C',
+  ],
+  value: String.raw`(?=[A-Z0-9-]*\d{3})[A-Z0-9][A-Z0-9-]{3,24}[A-Z0-9](?![\w-])`,
+  patterns: [],
+};
+
+// Precedence when two detections cover the same span: the more specific kind wins.
+const PRIORITY: Readonly<Record<string, number>> = {
+  ssn: 20,
+  vin: 19,
+  email: 18,
+  url: 17,
+  ip: 16,
+  fax: 15,
+  phone: 14,
+  mrn: 13,
+  health_plan: 12,
+  account: 11,
+  license: 10,
+  device: 9,
+  plate: 8,
+  date: 7,
+  age: 6,
+  address: 5,
+  zip: 4,
+  name: 3,
+};
+/** Added to detections found after an explicit label, which beat unlabelled look-alikes. */
+const LABELLED = 100;
+/** The rank of flags (biometric, image): reported, never merged with or replaced like masked kinds. */
+const FLAG = -1;
+
+interface Found {
+  kind: string;
+  start: number;
+  end: number;
+  rank: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Labels read backwards from digit-bearing tokens. Fixed kinds; MRN, health plan and account are per set.
+
+const L_SSN = 0;
+const L_PHONE = 1;
+const L_FAX = 2;
+const L_ZIP = 3;
+const L_LICENSE = 4;
+const L_PLATE = 5;
+const L_DEVICE = 6;
+const L_VIN = 7;
+const L_DOB = 8;
+const L_MRN = 9;
+const L_PLAN = 10;
+const L_ACCOUNT = 11;
+const L_AGE = 12;
+const L_POBOX = 13;
+const LABEL_KIND_NAMES = [
+  'ssn',
+  'phone',
+  'fax',
+  'zip',
+  'license',
+  'plate',
+  'device',
+  'vin',
+  'date',
+  'mrn',
+  'health_plan',
+  'account',
+  'age',
+  'address',
+];
+
+const FIXED_LABELS: [number, string[]][] = [
+  [L_SSN, ['SSN', 'SS#', 'S.S.N.', 'social security', 'social security number', 'soc sec', 'soc sec number']],
+  [
+    L_PHONE,
+    [
+      'phone',
+      'telephone',
+      'tel',
+      'mobile',
+      'cell',
+      'cell phone',
+      'cellphone',
+      'home phone',
+      'work phone',
+      'contact',
+      'contact number',
+      'callback',
+      'callback number',
+      'call back number',
+      'call',
+      'pager',
+      'ph',
+      'reached at',
+    ],
+  ],
+  [L_FAX, ['fax', 'fax number', 'facsimile']],
+  [L_ZIP, ['zip', 'zip code', 'zipcode', 'postal code', 'postcode']],
+  [
+    L_LICENSE,
+    [
+      'license',
+      'licence',
+      "driver's license",
+      "driver's licence",
+      'drivers license',
+      'driver license',
+      'DL',
+      'certificate',
+      'cert',
+      'permit',
+      'license number',
+    ],
+  ],
+  [L_PLATE, ['plate', 'license plate', 'licence plate', 'registration plate', 'plate number', 'tag number']],
+  [
+    L_DEVICE,
+    [
+      'serial',
+      'serial number',
+      'S/N',
+      'SN',
+      'device ID',
+      'device',
+      'device serial',
+      'UDI',
+      'IMEI',
+      'MEID',
+      'implant ID',
+      'implant serial',
+    ],
+  ],
+  [L_VIN, ['VIN', 'vehicle identification number']],
+  [L_DOB, ['DOB', 'D.O.B.', 'date of birth', 'birth date', 'birthdate', 'born', 'born on']],
+  [L_AGE, ['age', 'aged', 'age of']],
+  [L_POBOX, ['PO box', 'P.O. box', 'post office box']],
+];
+
+const LABEL_VALUES: RegExp[] = [
+  /\d{3}[ -]?\d{2}[ -]?\d{4}(?![\w-])/y,
+  /(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-]?)?\d{3}[ .-]?\d{4}(?!\w)(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}(?!\w))?/iy,
+  /(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-]?)?\d{3}[ .-]?\d{4}(?!\w)/y,
+  /\d{5}(?:-\d{4})?(?![\w-])/y,
+  /(?=[A-Z0-9-]*\d\d)[A-Z0-9][A-Z0-9-]{3,18}[A-Z0-9](?![\w-])/y,
+  /(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?![\w-])/y,
+  /(?=[A-Za-z0-9:-]*\d)[A-Za-z0-9][A-Za-z0-9:-]{3,30}[A-Za-z0-9](?![\w-])/y,
+  /[A-HJ-NPR-Z0-9]{17}(?![\w-])/y,
+  /\d{8}(?![\w-])/y,
+];
+const AGE_VALUE = /\d{2,3}(?![\w.])/y;
+const POBOX_VALUE = /\d{1,7}(?![\w-])/y;
+
+const STATE_CODES =
+  'AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA PR RI SC SD TN TX UT VT VA WA WV WI WY GU VI AS MP'.split(
+    ' ',
+  );
+const STATE_NAMES =
+  'Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Puerto Rico|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming|District of Columbia'.split(
+    '|',
+  );
+const STATES = new LabelTrie();
+for (const s of [...STATE_CODES, ...STATE_NAMES]) STATES.add(s, 0);
+const STATE = `(?:${STATE_CODES.join('|')}|${STATE_NAMES.join('|')})`;
+
+// ---------------------------------------------------------------------------------------------------------
+// Patterns. All are module-level and stateful (`g`/`y`); every use resets lastIndex first.
+
+const MONTHS: [string, string, number][] = [
+  ['January', 'Jan', 1],
+  ['February', 'Feb', 2],
+  ['March', 'Mar', 3],
+  ['April', 'Apr', 4],
+  ['May', 'May', 5],
+  ['June', 'Jun', 6],
+  ['July', 'Jul', 7],
+  ['August', 'Aug', 8],
+  ['September', 'Sept', 9],
+  ['September', 'Sep', 9],
+  ['October', 'Oct', 10],
+  ['November', 'Nov', 11],
+  ['December', 'Dec', 12],
+];
+const MONTH_NUMBER = new Map<string, number>();
+for (const [full, abbr, n] of MONTHS) {
+  for (const w of [full, abbr]) {
+    MONTH_NUMBER.set(w, n);
+    MONTH_NUMBER.set(w.toUpperCase(), n);
+  }
+}
+/** A month name (Title or upper case, abbreviations with an optional period). */
+const MONTH_WORD = new RegExp(
+  `(?<![A-Za-z])(${[...new Set(MONTHS.flatMap(([full, abbr]) => [full, full.toUpperCase(), abbr, abbr.toUpperCase()]))].sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z])(\\.?)`,
+  'g',
+);
+/** After a month: " 14", " 14th", ", 1952", " 14, 1952", "-1952". */
+const AFTER_MONTH =
+  /(?:[ \t]+(\d{1,2})(?:st|nd|rd|th)?(?![\w:]|\.\d))?(?:(?:,?[ \t]+|-)(\d{4})(?!\w|\.\d))?/y;
+
+const SUFFIXES =
+  'Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl|Pike|Row|Loop|Alley|Aly|Expressway|Expy|Freeway|Fwy|Plaza|Plz|Run|Path|Walk|Crossing|Xing|Crescent|Cres|Grove|Grv|Heights|Hts|Point|Pt|Commons|Cove|Cv|Bend|Pass|Ridge|Rdg|Landing';
+const SUFFIX = `(?:${SUFFIXES}|${SUFFIXES.toUpperCase()})`;
+const STREET_WORD = "(?:[A-Z][A-Za-z'’-]*|\\d{1,3}(?:st|nd|rd|th|ST|ND|RD|TH))";
+const UNIT =
+  '(?:Apt|Apartment|Unit|Suite|Ste|Fl|Floor|Rm|Room|Bldg|Building|Lot|Trlr|APT|UNIT|SUITE|STE|#)\\.?[ \\t]*#?[ \\t]*[A-Za-z0-9-]{1,6}(?![\\w-])';
+const ADDRESS = new RegExp(
+  `\\d{1,6}[A-Z]?(?:-\\d{1,5})?[ \\t]+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\\.?[ \\t]+)?(?:${STREET_WORD}[ \\t]+){1,4}${SUFFIX}(?![A-Za-z])\\.?(?:[ \\t]+(?:N|S|E|W|NE|NW|SE|SW)(?![A-Za-z])\\.?)?(?:,?[ \\t]+${UNIT})?`,
+  'y',
+);
+/** ", Grand Rapids, MI" after a street address: the city (a subdivision smaller than a state) is masked too. */
+const CITY_AFTER = new RegExp(
+  `,?[ \\t]+((?:[A-Z][a-z]+\\.?|[A-Z]{2,})(?:[ \\t]+(?:[A-Z][a-z]+|[A-Z]{2,}|of)){0,3})(?=,?[ \\t]+${STATE}(?![A-Za-z]))`,
+  'y',
+);
+
+const SSN_SHAPE = /^\d{3}-\d{2}-\d{4}$/;
+const PHONE =
+  /(?:\+?1[ .-]?)?(?:\((\d{3})\)[ .-]?|(\d{3})[ .-])(\d{3})[ .-](\d{4})(?![\w-]|\.\d)(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}(?!\w))?/y;
+const INTL_PHONE = /\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){1,2}(?:[ .-]?\d{2,4}){1,4}(?![\w-]|\.\d)/y;
+/** Numeric dates: ISO (with an optional time), month/day/year in US (or day/month) order, or month/year. */
+const NUMERIC_DATE =
+  /(?:(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:[ \t]?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?|(\d{1,2})([/.-])(\d{1,2})\6(\d{4}|\d{2})|(\d{1,2})\/((?:19|20)\d{2}))(?![\w/]|[.-]\d)/y;
+/** After a number from 90 to 129: "-year-old", " years", " yo". */
+const AGE_AFTER =
+  /[ \t]*-?[ \t]*(?:[Yy](?:ears?|EARS?|rs?|RS?|\/[Oo]|\.[Oo]\.|[Oo]))(?:[ \t-]*(?:old|OLD))?(?![A-Za-z])/y;
+const URL = /(?<![A-Za-z0-9])(?:(?:https?|ftp|sftp|file):\/\/|www\.)[^\s<>"'`{}|\\^[\]]+/gi;
+const URL_HINT = /:\/\/|[Ww][Ww][Ww]\./;
+const IPV4 = /(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)/y;
+const MAC_COLON = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
+const MAC_DASH = /^[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}$/;
+const CARD = /[3-6](?:[ -]?\d){12,18}(?![\d-])/y;
+const UDI = /\(01\)\d{14}(?:\(\d{2,4}\)[A-Za-z0-9-]{1,20})*/g;
+const DIGITS = /\d+/g;
+
+const BIOMETRIC =
+  /(?<![A-Za-z])(?:finger[ -]?prints?|thumb[ -]?prints?|palm[ -]?prints?|retina(?:l)?[ \t]+scans?|iris[ \t]+(?:scans?|recognition)|voice[ -]?prints?|voice[ \t]+recognition|face[ -]?prints?|facial[ \t]+(?:recognition|scans?|photo(?:graph)?s?)|full[ -]face[ \t]+photo(?:graph)?s?|biometrics?)(?![A-Za-z])/gi;
+/** Cheap pre-check: a word part every biometric phrase contains. */
+const BIOMETRIC_HINT = /print|scan|biometric|recogni|photo/i;
+const DATA_IMAGE = /data:image\/[A-Za-z0-9.+-]+;base64,[A-Za-z0-9+/=\r\n]*/gi;
+/** Base64 openings of JPEG, PNG, GIF, WebP, TIFF and BMP files. */
+const IMAGE_MAGIC =
+  /^(?:\/9j\/|iVBORw0KGgo|R0lGOD[lh]|UklGR|SUkqA|TU0AK|Qk[0-9A-Za-z+/]{2}AAAAAA)[A-Za-z0-9+/]{56}/;
+
+// Column and key names as context.
+
+const CONTEXT_RULES: [RegExp, string][] = [
+  [/(?:^|_)(?:ssn|social_security(?:_number|_no|_num)?|socsec|ss_?num)(?:$|_)/, 'ssn'],
+  [
+    /(?:^|_)(?:mrn|medical_record(?:_number|_num|_no|_id)?|med_rec(?:_num|_no)?|chart_(?:number|num|no|id)|mr_?(?:number|num|no))(?:$|_)/,
+    'mrn',
+  ],
+  [/(?:^|_)fax(?:$|_)/, 'fax'],
+  [/(?:^|_)(?:phone|telephone|tel|mobile|cell|cellphone|pager|contact_number)(?:$|_)/, 'phone'],
+  [/(?:^|_)(?:e_?mail|email_address)(?:$|_)/, 'email'],
+  [/(?:^|_)(?:zip|zipcode|zip_code|postal|postal_code|postcode)(?:$|_)/, 'zip'],
+  [/(?:^|_)(?:address|addr|street|address_line_?\d?|city|town|county|municipality)(?:$|_)/, 'address'],
+  [
+    /(?:^|_)(?:member_id|subscriber_id|health_plan(?:_id|_number)?|plan_member_id|insurance_id|policy_(?:number|num|no|id)|medicaid(?:_id)?|medicare(?:_id)?|mbi|hicn|beneficiary_id)(?:$|_)/,
+    'health_plan',
+  ],
+  [
+    /(?:^|_)(?:account|acct|account_(?:number|num|no|id)|billing_account|iban|card_number|credit_card)(?:$|_)/,
+    'account',
+  ],
+  [/(?:^|_)(?:license_plate|plate|plate_number|tag_number)(?:$|_)/, 'plate'],
+  [
+    /(?:^|_)(?:licen[cs]e(?:_number|_num|_no)?|dl_(?:number|num|no)|drivers?_licen[cs]e|certificate(?:_number|_no)?)(?:$|_)/,
+    'license',
+  ],
+  [/(?:^|_)vin(?:$|_)/, 'vin'],
+  [/(?:^|_)(?:serial|serial_number|device_id|device_serial|udi|imei|mac|mac_address)(?:$|_)/, 'device'],
+  [/(?:^|_)(?:ip|ip_address|ipv4|ipv6|client_ip|remote_addr|remote_ip|source_ip)(?:$|_)/, 'ip'],
+  [/(?:^|_)(?:url|website|homepage|web_address)(?:$|_)/, 'url'],
+  [/(?:^|_)(?:dob|birth_?date|date_of_birth|birthday|birth_dt)(?:$|_)/, 'date'],
+  [/(?:^|_)age(?:$|_)/, 'age'],
+];
+const NAME_TOKEN = /(?:^|_)(?:name|names|surname|firstname|lastname|fname|lname|fullname|maiden)(?:$|_)/;
+const NON_PERSON =
+  /(?:^|_)(?:drug|medication|med|test|lab|facility|hospital|clinic|file|table|column|field|product|company|org|organization|organisation|department|dept|device|brand|generic|procedure|code|host|hostname|domain|city|street|state|country|place|event|plan|payer|insurance|diagnosis|condition|unit|item|category|type|class|group|project|dataset|schema|app|service|model|vendor|manufacturer|site|location|ward|team|role|tag|label|key|source|specialty|display|feature|pharmacy|practice)(?:$|_)/;
+const PERSON_COLUMNS = new Set([
+  'patient',
+  'guardian',
+  'mother',
+  'father',
+  'spouse',
+  'author',
+  'attending',
+  'attending_physician',
+  'physician',
+  'provider',
+  'clinician',
+  'doctor',
+  'nurse',
+  'signed_by',
+  'signer',
+  'emergency_contact',
+  'next_of_kin',
+  'caregiver',
+  'pcp',
+  'referring_physician',
+  'referring_provider',
+  'ordering_provider',
+  'ordering_physician',
+  'rendering_provider',
+]);
+
+const contextCache = new Map<string, string | null>();
+
+/**
+ * The identifier kind a column or JSON key name announces (`ssn`, `patient_phone`, `firstName` …), or
+ * undefined. Values under such a name are checked against that kind's shape as a whole.
+ */
+export function contextKind(name: string): string | undefined {
+  const cached = contextCache.get(name);
+  if (cached !== undefined) return cached ?? undefined;
+  const leaf = name.slice(name.lastIndexOf('.') + 1);
+  const norm = leaf
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+  let kind: string | undefined;
+  for (const [re, k] of CONTEXT_RULES) {
+    if (re.test(norm)) {
+      kind = k;
+      break;
+    }
+  }
+  if (kind === undefined && ((NAME_TOKEN.test(norm) && !NON_PERSON.test(norm)) || PERSON_COLUMNS.has(norm)))
+    kind = 'name';
+  // Bounded: column and key names come from schemas, but JSON keys could be arbitrary.
+  if (contextCache.size > 10_000) contextCache.clear();
+  contextCache.set(name, kind ?? null);
+  return kind;
+}
+
+const ID_SHAPE = /^[A-Za-z0-9][A-Za-z0-9 .:/-]{2,40}$/;
+const HAS_DIGIT = /\d/;
+const SIMPLE_WORD = /^[A-Za-z0-9_]+$/;
+
+/** True when a whole value (trimmed) has the shape of `kind`, as a value under a telling column name must. */
+function wholeValueIs(kind: string, value: string): boolean {
+  switch (kind) {
+    case 'name':
+      return looksLikeName(value);
+    case 'ssn':
+      return isValidSsn(value);
+    case 'phone':
+    case 'fax': {
+      if (!/^[+()\d .-]{7,20}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,6})?$/i.test(value)) return false;
+      const digits = value.replace(/(?:x|ext\.?).*$/i, '').replace(/\D/g, '');
+      if (digits.length === 7) return true;
+      if (digits.length === 11 && digits.startsWith('1')) return isNanpNumber(digits.slice(1));
+      return digits.length === 10 ? isNanpNumber(digits) : digits.length >= 8 && digits.length <= 15;
+    }
+    case 'zip':
+      return /^\d{5}(?:-?\d{4})?$/.test(value);
+    case 'email':
+      return value.includes('@');
+    case 'address':
+    case 'url':
+      return /[A-Za-z0-9]/.test(value);
+    case 'ip':
+      return isIpv4(value) || isIpv6(value);
+    case 'vin':
+      return /^[A-HJ-NPR-Z0-9]{17}$/i.test(value);
+    case 'date':
+      return parseDateCell(value) !== undefined || compactDate(value);
+    case 'age': {
+      const n = Number(value);
+      return Number.isFinite(n) && n > 89;
+    }
+    default:
+      return ID_SHAPE.test(value) && HAS_DIGIT.test(value);
+  }
+}
+
+/** `YYYYMMDD` or `MMDDYYYY` that is a real date. */
+function compactDate(digits: string): boolean {
+  if (!/^\d{8}$/.test(digits)) return false;
+  const a = Number(digits.slice(0, 4));
+  if (isValidDate(a, Number(digits.slice(4, 6)), Number(digits.slice(6)))) return true;
+  return isValidDate(Number(digits.slice(4)), Number(digits.slice(0, 2)), Number(digits.slice(2, 4)));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+interface CompiledPattern {
+  kind: string;
+  re: RegExp;
+  hasId: boolean;
+}
+
+/**
+ * Compiles a kind's patterns: those without an `id` group are joined into one alternation (one scan of the
+ * text instead of several); each with an `id` group stays on its own.
+ */
+function compilePatterns(kind: string, sources: readonly string[]): CompiledPattern[] {
+  // Back-references would be renumbered by joining, so patterns with them stay on their own too.
+  const alone = (src: string): boolean => /\(\?<id>|\\[1-9]|\\k</.test(src);
+  const plain = sources.filter((src) => !alone(src));
+  const out: CompiledPattern[] = sources
+    .filter(alone)
+    .map((src) => ({ kind, re: new RegExp(src, 'gd'), hasId: /\(\?<id>/.test(src) }));
+  if (plain.length > 0)
+    out.push({ kind, re: new RegExp(plain.map((src) => `(?:${src})`).join('|'), 'g'), hasId: false });
+  return out;
+}
+
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+const isAlnumCode = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isIdCode = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
+const isUpperCode = (c: number): boolean => c >= 65 && c <= 90;
+const isHexOrColon = (c: number): boolean =>
+  (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isLocalCode = (c: number): boolean =>
+  (c >= 48 && c <= 57) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  c === 95 ||
+  c === 46 ||
+  c === 37 ||
+  c === 43 ||
+  c === 45 ||
+  c === 39;
+const isDomainCode = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46;
+
+/** Counts, per kind, of identifiers masked, and the flags raised, while redacting. */
+export interface RedactionStats {
+  counts: Map<string, number>;
+  flags: Set<string>;
+}
+
+/**
+ * A compiled set of detectors. Compile once (per policy) and reuse: detection allocates only for what it finds.
+ * Every pass is cheap: one over tokens that carry digits (labels read backwards: "MRN:", "SSN", "fax", "member
+ * ID"), one over capitalised words (names), and a few expressions anchored on digits or rare characters.
+ * Not re-entrant (it reuses buffers); JavaScript being single-threaded, that only matters for recursion.
+ */
+export class DetectorSet {
+  readonly kinds: ReadonlySet<string>;
+  private readonly on: Record<string, boolean>;
+  private readonly labels: LabelTrie;
+  private readonly labelValues: RegExp[];
+  private readonly patterns: CompiledPattern[];
+  private readonly found: Found[] = [];
+
+  constructor(options: DetectorOptions = {}) {
+    const kinds = new Set(options.kinds ?? DETECTOR_KINDS);
+    for (const c of options.custom ?? []) kinds.add(c.kind);
+    this.kinds = kinds;
+    this.on = Object.fromEntries(DETECTOR_KINDS.map((k) => [k, kinds.has(k)]));
+    const mrn = { ...DEFAULT_MRN, ...options.mrn };
+    const plan = { ...DEFAULT_HEALTH_PLAN, ...options.healthPlan };
+    const account = { ...DEFAULT_ACCOUNT, ...options.account };
+    this.labels = new LabelTrie();
+    for (const [kind, phrases] of FIXED_LABELS) for (const p of phrases) this.labels.add(p, kind);
+    for (const p of mrn.labels) this.labels.add(p, L_MRN);
+    for (const p of plan.labels) this.labels.add(p, L_PLAN);
+    for (const p of account.labels) this.labels.add(p, L_ACCOUNT);
+    this.labelValues = [
+      ...LABEL_VALUES,
+      new RegExp(mrn.value, 'y'),
+      new RegExp(plan.value, 'y'),
+      new RegExp(account.value, 'y'),
+      AGE_VALUE,
+      POBOX_VALUE,
+    ];
+    this.patterns = [
+      ...(kinds.has('mrn') ? compilePatterns('mrn', mrn.patterns) : []),
+      ...(kinds.has('health_plan') ? compilePatterns('health_plan', plan.patterns) : []),
+      ...(kinds.has('account') ? compilePatterns('account', account.patterns) : []),
+      ...(options.custom ?? []).flatMap((c) => compilePatterns(c.kind, [c.pattern])),
+    ];
+  }
+
+  /**
+   * Finds identifiers in `text`. `context` is the column or JSON key the text sits under; `seeds` are
+   * lower-cased name words known from the same row. Returns non-overlapping detections sorted by start:
+   * masked kinds merged where they overlap, flags (`biometric`, `image`) listed as found.
+   */
+  detect(text: string, context?: string, seeds?: ReadonlySet<string>): Detection[] {
+    const merged = this.scan(text, context === undefined ? undefined : contextKind(context), seeds);
+    return merged.map((f) => ({ kind: f.kind, start: f.start, end: f.end }));
+  }
+
+  /**
+   * `text` with every detected identifier replaced by its tag (`[SSN]`); flags are recorded, not replaced.
+   * Returns `text` itself when nothing was found. `ctxKind` is a {@link contextKind} result.
+   */
+  redact(
+    text: string,
+    ctxKind: string | undefined,
+    stats: RedactionStats,
+    seeds?: ReadonlySet<string>,
+  ): string {
+    const merged = this.scan(text, ctxKind, seeds);
+    if (merged.length === 0) return text;
+    let out = '';
+    let last = 0;
+    let replaced = false;
+    for (const f of merged) {
+      if (f.rank < 0) {
+        stats.flags.add(f.kind);
+        continue;
+      }
+      out += text.slice(last, f.start) + tagFor(f.kind);
+      last = f.end;
+      replaced = true;
+      stats.counts.set(f.kind, (stats.counts.get(f.kind) ?? 0) + 1);
+    }
+    return replaced ? out + text.slice(last) : text;
+  }
+
+  /** Runs every enabled detector; returns merged detections (the internal buffer is reused). */
+  private scan(text: string, ctxKind: string | undefined, seeds?: ReadonlySet<string>): Found[] {
+    const found = this.found;
+    found.length = 0;
+    if (text.length === 0) return found;
+    if (ctxKind !== undefined && this.kinds.has(ctxKind)) {
+      const trimmed = text.trim();
+      if (trimmed.length > 0 && wholeValueIs(ctxKind, trimmed)) {
+        const start = text.indexOf(trimmed);
+        return [{ kind: ctxKind, start, end: start + trimmed.length, rank: LABELLED }];
+      }
+    }
+    if (text.length < 3 && seeds === undefined) return found;
+    const on = this.on;
+    // A short single word of letters and digits (a key such as P000123): only standalone patterns (and names
+    // seeded from the row) can match it; VINs, cards and images are longer.
+    if (text.length < 13 && SIMPLE_WORD.test(text)) {
+      for (const p of this.patterns) this.pattern(p, text);
+      if (on['name'] && seeds !== undefined) detectNames(text, found, PRIORITY['name']!, seeds);
+      return found.length === 0 ? found : merge(found);
+    }
+    if (HAS_DIGIT.test(text)) {
+      this.tokens(text);
+      if (on['device'] && text.includes('(01)')) this.regexAll(UDI, text, 'device');
+    }
+    if (on['date']) this.monthDates(text);
+    for (const p of this.patterns) this.pattern(p, text);
+    if (on['email'] && text.includes('@')) this.emails(text);
+    if (on['url'] && URL_HINT.test(text)) this.urls(text);
+    if (on['name']) detectNames(text, found, PRIORITY['name']!, seeds);
+    if (on['biometric'] && BIOMETRIC_HINT.test(text))
+      this.regexAll(BIOMETRIC, text, 'biometric', undefined, FLAG);
+    if (on['image']) this.images(text);
+    return found.length === 0 ? found : merge(found);
+  }
+
+  private push(kind: string, start: number, end: number, rank: number): void {
+    // Flags (rank FLAG) keep a negative rank, so merging tells them apart without a set lookup.
+    this.found.push({ kind, start, end, rank: rank < 0 ? rank : rank + (PRIORITY[kind] ?? 2) });
+  }
+
+  private regexAll(
+    re: RegExp,
+    text: string,
+    kind: string,
+    ok?: (m: RegExpExecArray) => boolean,
+    rank = 0,
+  ): void {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (ok === undefined || ok(m)) this.push(kind, m.index, m.index + m[0].length, rank);
+    }
+  }
+
+  private pattern(p: CompiledPattern, text: string): void {
+    const re = p.re;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      const span = p.hasId ? m.indices?.groups?.['id'] : undefined;
+      if (span) this.push(p.kind, span[0], span[1], LABELLED);
+      else {
+        // A match masks the whole word it is part of, so no fragment of an identifier is left behind.
+        let a = m.index;
+        let b = a + m[0].length;
+        while (a > 0 && isAlnumCode(text.charCodeAt(a - 1))) a--;
+        while (b < text.length && isAlnumCode(text.charCodeAt(b))) b++;
+        this.push(p.kind, a, b, 0);
+      }
+    }
+  }
+
+  /**
+   * One pass over tokens that carry digits (`S12345678`, `2020-10-26`, `95391962`). At each, the detectors that
+   * can start there run as sticky expressions: labelled values (the label read backwards: "MRN:", "SSN", "fax",
+   * "member ID", "serial no."), VINs by check digit, numeric dates, SSNs, phone numbers, IP and MAC addresses,
+   * payment cards, ages over 89, street addresses, and ZIP codes after a state.
+   */
+  private tokens(text: string): void {
+    const len = text.length;
+    let covered = 0;
+    DIGITS.lastIndex = 0;
+    while (DIGITS.test(text)) {
+      const runEnd = DIGITS.lastIndex;
+      let runStart = runEnd - 1;
+      while (runStart > 0 && isDigitCode(text.charCodeAt(runStart - 1))) runStart--;
+      if (runStart < covered) continue;
+      let s = runStart;
+      while (s > covered && isIdCode(text.charCodeAt(s - 1))) s--;
+      let e = runEnd;
+      while (e < len && isIdCode(text.charCodeAt(e))) e++;
+      while (text.charCodeAt(s) === 45) s++;
+      while (e > s && text.charCodeAt(e - 1) === 45) e--;
+      const end = Math.max(this.token(text, s, e, runStart, runEnd), e);
+      covered = end;
+      DIGITS.lastIndex = end;
+    }
+  }
+
+  /** Detectors for one token [s, e) whose first digit run is [rs, re); returns the end of what was found. */
+  private token(text: string, s: number, e: number, rs: number, re: number): number {
+    const on = this.on;
+    const n = e - s;
+    const before = s > 0 ? text.charCodeAt(s - 1) : 32;
+    const after = e < text.length ? text.charCodeAt(e) : 32;
+    if (s > 0) {
+      const vs = before === 40 || before === 43 ? s - 1 : s;
+      const kind = this.labels.kindBefore(text, vs);
+      if (kind >= 0 && on[LABEL_KIND_NAMES[kind]!]) {
+        const value = this.labelValues[kind]!;
+        value.lastIndex = vs;
+        if (value.test(text)) {
+          const end = value.lastIndex;
+          if (labelledValueValid(kind, text, vs, end)) {
+            this.push(LABEL_KIND_NAMES[kind]!, kind === L_POBOX ? lastLabelStart() : vs, end, LABELLED);
+            return end;
+          }
+        }
+      }
+    }
+    if (n === 17 && on['vin'] && isValidVin(text, s)) {
+      this.push('vin', s, e, 0);
+      return e;
+    }
+    if (after === 58 || before === 58) {
+      const end = this.colonGroups(text, s, e);
+      if (end > 0) return end;
+    }
+    if (on['device'] && n === 17 && MAC_DASH.test(text.slice(s, e))) {
+      this.push('device', s, e, 0);
+      return e;
+    }
+    if (rs !== s || before === 46 || before === 47) return e;
+    // From here the token starts with a digit.
+    const runLen = re - rs;
+    const sep = text.charCodeAt(re);
+    const dashed = sep === 45 && re < e;
+    // A numeric date has a separator and a digit right after the first run: 3/14, 1952-03, 14.03.
+    if (
+      on['date'] &&
+      runLen <= 4 &&
+      (sep === 45 || sep === 47 || sep === 46) &&
+      isDigitCode(text.charCodeAt(re + 1))
+    ) {
+      NUMERIC_DATE.lastIndex = s;
+      const m = NUMERIC_DATE.exec(text);
+      if (m && numericDateValid(m)) {
+        this.push('date', s, NUMERIC_DATE.lastIndex, 0);
+        return NUMERIC_DATE.lastIndex;
+      }
+    }
+    if (after === 46 && on['ip'] && runLen <= 3) {
+      IPV4.lastIndex = s;
+      if (IPV4.test(text) && isIpv4(text.slice(s, IPV4.lastIndex))) {
+        this.push('ip', s, IPV4.lastIndex, 0);
+        return IPV4.lastIndex;
+      }
+    }
+    if (
+      on['ssn'] &&
+      n === 11 &&
+      runLen === 3 &&
+      SSN_SHAPE.test(text.slice(s, e)) &&
+      !(after === 46 && isDigitCode(text.charCodeAt(e + 1)))
+    ) {
+      if (
+        isValidSsnParts(
+          Number(text.slice(s, s + 3)),
+          Number(text.slice(s + 4, s + 6)),
+          Number(text.slice(s + 7, e)),
+        )
+      ) {
+        this.push('ssn', s, e, 0);
+        return e;
+      }
+    }
+    if (on['phone'] && before === 43 && !(runLen === 1 && text.charCodeAt(rs) === 49)) {
+      // International: +44 20 7946 0958 (8 to 15 digits after the country code's plus).
+      INTL_PHONE.lastIndex = s - 1;
+      if (INTL_PHONE.test(text)) {
+        const digits = text.slice(s, INTL_PHONE.lastIndex).replace(/\D/g, '').length;
+        if (digits >= 8 && digits <= 15) {
+          this.push('phone', s - 1, INTL_PHONE.lastIndex, 0);
+          return INTL_PHONE.lastIndex;
+        }
+      }
+    }
+    if (on['phone'] && (runLen === 3 || (runLen === 1 && text.charCodeAt(rs) === 49))) {
+      const ps = before === 40 || before === 43 ? s - 1 : s;
+      PHONE.lastIndex = ps;
+      const m = PHONE.exec(text);
+      if (m && isNanpNumber((m[1] ?? m[2] ?? '') + m[3]! + m[4]!)) {
+        this.push('phone', ps, PHONE.lastIndex, 0);
+        return PHONE.lastIndex;
+      }
+    }
+    const first = text.charCodeAt(s);
+    if (on['account'] && first >= 51 && first <= 54 && (runLen >= 13 || runLen === 4)) {
+      CARD.lastIndex = s;
+      if (CARD.test(text) && luhnValid(text.slice(s, CARD.lastIndex).replace(/\D/g, ''))) {
+        this.push('account', s, CARD.lastIndex, 0);
+        return CARD.lastIndex;
+      }
+    }
+    if (on['age'] && (runLen === 2 || runLen === 3)) {
+      let age = 0;
+      for (let i = rs; i < re; i++) age = age * 10 + text.charCodeAt(i) - 48;
+      if (age > 89 && age < 130) {
+        AGE_AFTER.lastIndex = re;
+        if (AGE_AFTER.test(text)) this.push('age', rs, re, 0);
+      }
+    }
+    if (on['address'] && runLen <= 6 && (after === 32 || after === 9) && before !== 44) {
+      ADDRESS.lastIndex = s;
+      if (ADDRESS.test(text)) {
+        let end = ADDRESS.lastIndex;
+        CITY_AFTER.lastIndex = end;
+        if (CITY_AFTER.test(text)) end = CITY_AFTER.lastIndex;
+        this.push('address', s, end, 0);
+        return end;
+      }
+    }
+    if (on['zip'] && (n === 5 || (n === 10 && dashed && runLen === 5)) && runLen === 5)
+      this.zipAfterState(text, s, e);
+    return e;
+  }
+
+  /** IPv6 addresses and colon-separated MAC addresses around a token; returns the end of what was found, or 0. */
+  private colonGroups(text: string, s: number, e: number): number {
+    let a = s;
+    while (a > 0 && isHexOrColon(text.charCodeAt(a - 1))) a--;
+    let b = e;
+    while (b < text.length && (isHexOrColon(text.charCodeAt(b)) || text.charCodeAt(b) === 46)) b++;
+    while (b > e && (text.charCodeAt(b - 1) === 46 || text.charCodeAt(b - 1) === 58)) b--;
+    if (a > 0 && isIdCode(text.charCodeAt(a - 1))) return 0;
+    const candidate = text.slice(a, b);
+    if (this.on['ip'] && isIpv6(candidate)) {
+      this.push('ip', a, b, 0);
+      return b;
+    }
+    if (this.on['device'] && MAC_COLON.test(candidate)) {
+      this.push('device', a, b, 0);
+      return b;
+    }
+    return 0;
+  }
+
+  /** A ZIP right after a state ("MI 49503", "Texas 78701"); the city before the state is an address part. */
+  private zipAfterState(text: string, s: number, e: number): void {
+    let p = s;
+    while (p > 0 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+    if (p === s || p === 0) return;
+    if (text.charCodeAt(p - 1) === 44) p--;
+    if (text.charCodeAt(p - 1) === 46) p--;
+    if (STATES.kindBefore(text, p) < 0) return;
+    const st = lastLabelStart();
+    // Two-letter codes count only in upper case ("in 46202" is not Indiana).
+    if (p - st <= 3 && !(isUpperCode(text.charCodeAt(st)) && isUpperCode(text.charCodeAt(st + 1)))) return;
+    this.push('zip', s, e, 0);
+    // "Grand Rapids, MI": up to three capitalised words before the state.
+    let q = st;
+    while (q > 0 && (text.charCodeAt(q - 1) === 32 || text.charCodeAt(q - 1) === 9)) q--;
+    if (text.charCodeAt(q - 1) !== 44) return;
+    const cityEnd = q - 1;
+    let cityStart = -1;
+    let k = cityEnd;
+    for (let words = 0; words < 3; words++) {
+      let w = k;
+      while (w > 0 && /[A-Za-z.'’]/.test(text.charAt(w - 1))) w--;
+      if (w === k || !isUpperCode(text.charCodeAt(w))) break;
+      cityStart = w;
+      k = w;
+      if (k === 0 || (text.charCodeAt(k - 1) !== 32 && text.charCodeAt(k - 1) !== 9)) break;
+      k--;
+    }
+    if (cityStart >= 0) this.push('address', cityStart, cityEnd, 0);
+  }
+
+  /** Dates with a month name: "March 14, 1952", "Mar 14 1952", "14 March 1952", "14-Mar-1952", "March 1952". */
+  private monthDates(text: string): void {
+    MONTH_WORD.lastIndex = 0;
+    for (let m = MONTH_WORD.exec(text); m !== null; m = MONTH_WORD.exec(text)) {
+      const month = MONTH_NUMBER.get(m[1]!) ?? 0;
+      let start = m.index;
+      let end = m.index + m[0].length;
+      let day: number | undefined;
+      let year: number | undefined;
+      AFTER_MONTH.lastIndex = end;
+      const after = AFTER_MONTH.exec(text);
+      if (after && after[0].length > 0) {
+        if (after[1] !== undefined) day = Number(after[1]);
+        if (after[2] !== undefined) year = Number(after[2]);
+        end = AFTER_MONTH.lastIndex;
+      } else {
+        end = m.index + m[1]!.length;
+      }
+      if (day === undefined) {
+        // "14 March 1952", "14th of March", "14-Mar-1952"
+        const before = /(?<![\w/.-])(\d{1,2})(?:st|nd|rd|th)?(?:[ \t]+of)?(?:[ \t]+|-)$/.exec(
+          text.slice(Math.max(0, start - 12), start),
+        );
+        if (before) {
+          day = Number(before[1]);
+          start -= before[0].length;
+          if (year === undefined && text.charCodeAt(m.index + m[0].length) === 45) {
+            const yy = /^-(\d{2})(?![\w.-])/.exec(
+              text.slice(m.index + m[0].length, m.index + m[0].length + 4),
+            );
+            if (yy) end = m.index + m[0].length + yy[0].length;
+          }
+        }
+      }
+      if (day === undefined && year === undefined) continue;
+      if (isValidDate(year ?? 2000, month, day ?? 1)) this.push('date', start, end, 0);
+    }
+  }
+
+  private emails(text: string): void {
+    const len = text.length;
+    let at = text.indexOf('@');
+    while (at >= 0) {
+      let s = at;
+      while (s > 0 && isLocalCode(text.charCodeAt(s - 1))) s--;
+      while (s < at && text.charCodeAt(s) === 46) s++;
+      let e = at + 1;
+      while (e < len && isDomainCode(text.charCodeAt(e))) e++;
+      while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+      const dot = text.lastIndexOf('.', e - 1);
+      if (s < at && dot > at + 1 && e - dot > 2 && /^[A-Za-z]+$/.test(text.slice(dot + 1, e)))
+        this.push('email', s, e, 0);
+      at = text.indexOf('@', Math.max(e, at + 1));
+    }
+  }
+
+  private urls(text: string): void {
+    URL.lastIndex = 0;
+    for (let m = URL.exec(text); m !== null; m = URL.exec(text)) {
+      let end = m.index + m[0].length;
+      while (end > m.index && /[.,;:!?)'"\]}]/.test(text.charAt(end - 1))) {
+        // Keep a closing parenthesis that closes one inside the URL, as in Wikipedia links.
+        if (text.charAt(end - 1) === ')' && text.slice(m.index, end).includes('(')) break;
+        end--;
+      }
+      if (end - m.index > 7) this.push('url', m.index, end, 0);
+    }
+  }
+
+  private images(text: string): void {
+    if (text.includes(';base64,')) this.regexAll(DATA_IMAGE, text, 'image', undefined, FLAG);
+    else if (text.length >= 64 && IMAGE_MAGIC.test(text)) this.push('image', 0, text.length, FLAG);
+  }
+}
+
+/** True when a {@link NUMERIC_DATE} match is a real date (two-digit years only after slashes). */
+function numericDateValid(m: RegExpExecArray): boolean {
+  if (m[1] !== undefined) return isValidDate(Number(m[1]), Number(m[3]), Number(m[4]));
+  if (m[9] !== undefined) return isValidDate(Number(m[10]), Number(m[9]), 1);
+  const a = Number(m[5]);
+  const b = Number(m[7]);
+  const y = m[8]!;
+  if (y.length === 2 && m[6] !== '/') return false;
+  const year = y.length === 2 ? 2000 : Number(y);
+  return isValidDate(year, a, b) || isValidDate(year, b, a);
+}
+
+/** Extra checks on a labelled value: SSN validity, NANP phone numbers, real compact dates, ages over 89. */
+function labelledValueValid(kind: number, text: string, start: number, end: number): boolean {
+  if (kind !== L_SSN && kind !== L_PHONE && kind !== L_FAX && kind !== L_DOB && kind !== L_AGE) return true;
+  const value = text.slice(start, end);
+  switch (kind) {
+    case L_SSN:
+      return isValidSsn(value);
+    case L_PHONE:
+    case L_FAX: {
+      const digits = value.replace(/(?:x|ext\.?|extension).*$/i, '').replace(/\D/g, '');
+      if (digits.length === 7) return true;
+      if (digits.length === 11) return digits.startsWith('1') && isNanpNumber(digits.slice(1));
+      return digits.length === 10 && isNanpNumber(digits);
+    }
+    case L_DOB:
+      return compactDate(value);
+    default: {
+      const age = Number(value);
+      return age > 89 && age < 130;
+    }
+  }
+}
+
+/** Sorts detections and merges overlapping masked spans; the longer, then more specific, kind names the union. */
+function merge(found: Found[]): Found[] {
+  // Insertion sort: the lists are short and mostly in order already.
+  for (let i = 1; i < found.length; i++) {
+    const f = found[i]!;
+    let j = i - 1;
+    while (j >= 0 && (found[j]!.start > f.start || (found[j]!.start === f.start && found[j]!.end < f.end))) {
+      found[j + 1] = found[j]!;
+      j--;
+    }
+    found[j + 1] = f;
+  }
+  let w = 0;
+  let cur: Found | undefined;
+  let curLen = 0;
+  let flags: Found[] | undefined;
+  for (let i = 0; i < found.length; i++) {
+    const f = found[i]!;
+    if (f.rank < 0) {
+      flags ??= [];
+      flags.push(f);
+      continue;
+    }
+    if (cur !== undefined && f.start < cur.end) {
+      const len = f.end - f.start;
+      if (len > curLen || (len === curLen && f.rank > cur.rank)) {
+        cur.kind = f.kind;
+        cur.rank = f.rank;
+        curLen = len;
+      }
+      if (f.end > cur.end) cur.end = f.end;
+      continue;
+    }
+    cur = f;
+    curLen = f.end - f.start;
+    found[w++] = f;
+  }
+  found.length = w;
+  if (flags === undefined) return found;
+  for (const f of flags) found.push(f);
+  return found.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+const compiledSets = new Map<string, DetectorSet>();
+
+/** A {@link DetectorSet} for `options`, compiled once per distinct options and cached. */
+export function compileDetectors(options: DetectorOptions = {}): DetectorSet {
+  const key = JSON.stringify([
+    options.kinds,
+    options.mrn,
+    options.healthPlan,
+    options.account,
+    options.custom,
+  ]);
+  let set = compiledSets.get(key);
+  if (!set) {
+    set = new DetectorSet(options);
+    if (compiledSets.size > 100) compiledSets.clear();
+    compiledSets.set(key, set);
+  }
+  return set;
+}
+
+/**
+ * Finds Safe Harbor identifiers in `text`: non-overlapping `{kind, start, end}` spans sorted by start.
+ * `context` (a column or key name such as `ssn` or `first_name`) lets a bare value count as its kind.
+ */
+export function detectIdentifiers(
+  text: string,
+  options: DetectorOptions & { context?: string } = {},
+): Detection[] {
+  return compileDetectors(options).detect(text, options.context);
+}

@@ -1,0 +1,461 @@
+// Person-name detection by context (titles, labels, signatures, relations, credentials, subject phrases).
+
+// A capitalised name word (Latin-1 letters): Angela, O'Brien, McDonald, Smith-Jones, José.
+const UP = 'A-ZÀ-ÖØ-Þ';
+const LO = 'a-zß-öø-ÿ';
+const CAP = `[${UP}](?:[${LO}]+(?:[${UP}][${LO}]+)?|['’][${UP}][${LO}]+)(?:-[${UP}][${LO}]+)?`;
+// An upper-case name word: TORRES, O'BRIEN.
+const UPPER = `[${UP}](?:['’]?[${UP}])+(?:-[${UP}]+)*`;
+const INITIAL = `[${UP}](?:\\.|(?![A-Za-zÀ-ÖØ-öø-ÿ'’]))`;
+const SP = '[ \\t]+';
+
+/** Words that end or reject a name candidate (lower case). */
+const STOP_WORDS = new Set(
+  (
+    'patient pt pts name names the a an he she they his her hers their them him it its this that these those we our ' +
+    'i you your my me us mr mrs ms miss mx dr prof md do rn np pa pa-c phd dds dmd mrn dob ssn id unknown none n/a na ' +
+    'male female man woman boy girl infant child adult baby date admission admitted discharge discharged attending ' +
+    'facility hospital clinic center centre medical medicine department emergency unit room bed floor type stage ' +
+    'grade class level chronic acute start stop continue follow return call labs lab assessment plan history hx ' +
+    'impression diagnosis dx diagnoses medications medication meds allergies allergy exam examination vitals vital ' +
+    'review note notes summary progress visit service signed by on at in of for with and or to from not no yes as ' +
+    'reports states denies presents presented returns complains is was has had will would should could can ' +
+    'monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow ' +
+    'mother father parent parents son daughter wife husband spouse partner sister brother guardian family care ' +
+    'primary team nurse nursing physician provider doctor surgeon resident fellow staff apt apartment suite ste st ' +
+    'ave rd blvd ln ct way pl ter street avenue road drive court boulevard phone fax ' +
+    'email e-mail address zip city state county country insurance member account license licence serial device vin ' +
+    'ip url negative positive normal abnormal left right bilateral general internal group associates memorial ' +
+    'regional community university health pediatrics cardiology surgery oncology radiology pharmacy neurology ' +
+    'nephrology psychiatry psychology dermatology endocrinology gastroenterology pulmonology urology orthopedics ' +
+    'rheumatology hematology obstetrics gynecology anesthesia infectious palliative hospice therapy nutrition ' +
+    'dietitian social work case management rehab rehabilitation lab laboratory pathology imaging triage ' +
+    'er ed icu or pacu cc hpi ros pmh psh fh rx tx sx bp hr rr temp cbc bmp cmp ekg ecg ct mri xr ' +
+    'please see also per ok okay thanks thank dear re subject cc bcc sincerely regards signature ' +
+    'electronically cosigned dictated transcribed reviewed verified mellitus diabetes disease syndrome disorder ' +
+    'cancer carcinoma failure infection fracture pain hypertension insulin vitamin tablet capsule injection'
+  ).split(' '),
+);
+
+/** Credentials that mark the words before them as a clinician's name. */
+const CREDENTIALS =
+  'M\\.?D\\.?|D\\.?O\\.?|RN|NP|PA-C|PA|Ph\\.?D\\.?|DDS|DMD|DPM|DNP|APRN|CRNA|LPN|LVN|CNA|LCSW|MSW|PharmD|MBBS|FNP(?:-BC)?|FACP|FACS|CNM|OD|DC';
+
+const TITLE_ABBR = '(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sr|Sra|Srta|Rev|Hon)\\.?';
+const TITLE = `${TITLE_ABBR}|Miss|Mister|Doctor|Madam`;
+const TITLES = new Set([
+  'mr',
+  'mrs',
+  'ms',
+  'mx',
+  'dr',
+  'prof',
+  'sr',
+  'sra',
+  'srta',
+  'rev',
+  'hon',
+  'miss',
+  'mister',
+  'doctor',
+  'madam',
+]);
+
+/** Last words of labels after which (and a colon) a name follows: "Patient:", "Patient name:", "Emergency contact:". */
+const LABEL_WORDS = new Set(
+  (
+    'patient pt name guardian parent mother father spouse husband wife partner contact kin nok caregiver attending ' +
+    'physician provider pcp care referring surgeon resident author signed signature cosigner clinician nurse son ' +
+    'daughter brother sister to from attn by'
+  ).split(' '),
+);
+
+/** Verbs of "<verb> by <name>". */
+const BY_VERBS = new Set(
+  (
+    'signed cosigned co-signed dictated transcribed reviewed seen examined evaluated referred accompanied attended ' +
+    'authored prepared verified interpreted read approved performed'
+  ).split(' '),
+);
+
+/** Relations after which a capitalised word is a name: "parent Maria Nelson", "daughter, Jane". */
+const RELATIONS = new Set(
+  (
+    'parent mother father mom dad son daughter wife husband spouse partner sister brother guardian grandmother ' +
+    'grandfather grandson granddaughter aunt uncle niece nephew cousin caregiver fiance fiancee fiancé fiancée friend ' +
+    'neighbor neighbour roommate boyfriend girlfriend sibling'
+  ).split(' '),
+);
+
+// Name shapes at a cue: "LAST, FIRST M", "Last, First M.", "First M. Last" (or one word), "FIRST LAST".
+const AT_UPPER_COMMA = new RegExp(
+  `${UPPER},[ \\t]*${UPPER}(?:${SP}${UPPER}|${SP}${INITIAL})?(?![${LO}])`,
+  'y',
+);
+const AT_COMMA = new RegExp(`${CAP},${SP}${CAP}(?:${SP}${INITIAL}(?![${LO}])|${SP}${CAP})?`, 'y');
+const AT_WORDS = new RegExp(`(?:${TITLE_ABBR}${SP})?${CAP}(?:${SP}(?:${INITIAL}|${CAP})){0,3}`, 'y');
+const AT_UPPER = new RegExp(`${UPPER}(?:${SP}(?:${UPPER}|${INITIAL})){0,2}(?![${LO}])`, 'y');
+
+/** After a sentence-initial name: "is a 77-year-old", "(DOB …", "reports …". */
+const SUBJECT_FOLLOW = new RegExp(
+  `${SP}\\((?:DOB|D\\.O\\.B|MRN|MR#|age|born)|${SP}is${SP}an?${SP}(?:\\d|infant|newborn|neonate|pleasant|well|healthy|previously|known|woman|man|girl|boy|female|male|child|toddler|teen|teenage|adolescent|patient|resident|veteran)|,${SP}an?${SP}\\d{1,3}[- ]year|${SP}(?:was|is|has[ \\t]+been)${SP}(?:seen|admitted|brought|transferred|evaluated|discharged|referred)|${SP}(?:presents|presented|reports|reported|returns|returned|comes|came|arrives|arrived|denies|denied|states|stated|complains|complained|endorses|endorsed|notes|noted|feels|felt|tolerated|understands|agrees|verbalized)\\b`,
+  'y',
+);
+
+/** ", MD" after a name: the comma of a credential. */
+const CREDENTIAL = new RegExp(`,[ \\t]*(?:${CREDENTIALS})(?![A-Za-z])`, 'g');
+
+/** An upper-case letter: where a capitalised token (the only place a name can start) may begin. */
+const UPPER_CHAR = /[A-ZÀ-ÖØ-Þ]/g;
+
+// Character classes of Latin-1 (and ’), by code: 1 letter, 2 upper case, 4 token character (letter ' ’ -).
+const CLASS = new Uint8Array(65536);
+for (let c = 65; c <= 90; c++) CLASS[c] = 7;
+for (let c = 97; c <= 122; c++) CLASS[c] = 5;
+for (let c = 192; c <= 255; c++) CLASS[c] = c === 215 || c === 247 ? 0 : c <= 222 ? 7 : 5;
+CLASS[39] = 4;
+CLASS[45] = 4;
+CLASS[8217] = 4;
+
+const isSpace = (c: number): boolean => c === 32 || c === 9;
+const isLetter = (c: number): boolean => (CLASS[c]! & 1) !== 0;
+const isUpper = (c: number): boolean => (CLASS[c]! & 2) !== 0;
+const isTokenChar = (c: number): boolean => (CLASS[c]! & 4) !== 0;
+const lowerCode = (c: number): number => ((CLASS[c]! & 2) !== 0 ? c + 32 : c);
+
+// Roles of cue words, looked up by a hash of the word read backwards (no allocation per token).
+const LABEL = 1;
+const TITLE_ROLE = 2;
+const RELATION = 4;
+const BY = 8;
+const WITH = 16;
+const BY_VERB = 32;
+const WITH_VERB = 64;
+const DR = 128;
+const STOP = 256;
+
+function hashWord(word: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = word.length - 1; i >= 0; i--) h = Math.imul(h ^ word.charCodeAt(i), 16777619);
+  // Kept within small-integer range, so Map lookups stay cheap.
+  return h & 0x3fffffff;
+}
+
+const ROLES = new Map<number, number>();
+const addRole = (words: Iterable<string>, role: number): void => {
+  for (const w of words) {
+    const h = hashWord(w);
+    ROLES.set(h, (ROLES.get(h) ?? 0) | role);
+  }
+};
+addRole(LABEL_WORDS, LABEL);
+addRole(TITLES, TITLE_ROLE);
+addRole(RELATIONS, RELATION);
+addRole(BY_VERBS, BY_VERB);
+addRole(['discussed', 'spoke', 'met'], WITH_VERB);
+addRole(['by'], BY);
+addRole(['with'], WITH);
+addRole(['dr'], DR);
+addRole(STOP_WORDS, STOP);
+
+/** Lower-cased first letter as 0–25 (26 for anything else). */
+function letterIndex(c: number): number {
+  const l = lowerCode(c);
+  return l >= 97 && l <= 122 ? l - 97 : 26;
+}
+
+/** (length, first letter) of every cue word: other words are rejected without hashing. */
+const CUE_SHAPES = new Uint8Array(32 * 27);
+for (const w of [
+  ...LABEL_WORDS,
+  ...TITLES,
+  ...RELATIONS,
+  ...BY_VERBS,
+  'discussed',
+  'spoke',
+  'met',
+  'by',
+  'with',
+])
+  CUE_SHAPES[Math.min(w.length, 31) * 27 + letterIndex(w.charCodeAt(0))] = 1;
+
+/** The cue role of [s, e) of `text`, read forwards (same hash as {@link roleBefore}). */
+function roleOf(text: string, s: number, e: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = e - 1; i >= s; i--) h = Math.imul(h ^ lowerCode(text.charCodeAt(i)), 16777619);
+  return ROLES.get(h & 0x3fffffff) ?? 0;
+}
+
+let wordStart = 0;
+/** The cue role of the word ending at `end` (0 when none); sets `wordStart`. */
+function roleBefore(text: string, end: number): number {
+  let i = end;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (!isLetter(c) && c !== 45) break;
+    i--;
+    if (end - i > 16) return 0;
+  }
+  wordStart = i;
+  if (i === end || CUE_SHAPES[Math.min(end - i, 31) * 27 + letterIndex(text.charCodeAt(i))] !== 1) return 0;
+  let h = 0x811c9dc5 | 0;
+  for (let k = end - 1; k >= i; k--) h = Math.imul(h ^ lowerCode(text.charCodeAt(k)), 16777619);
+  return ROLES.get(h & 0x3fffffff) ?? 0;
+}
+
+/** Index of the last non-blank character before `pos`, or -1. */
+function skipBlanksBack(text: string, pos: number): number {
+  let j = pos - 1;
+  while (j >= 0 && isSpace(text.charCodeAt(j))) j--;
+  return j;
+}
+
+/** True when a cue (title, label, "signed by", relation, /s/) announces a name starting at `s`. */
+function cueBefore(text: string, s: number): boolean {
+  const j = skipBlanksBack(text, s);
+  if (j < 0) return false;
+  const c = text.charCodeAt(j);
+  if (c === 58) return (roleBefore(text, skipBlanksBack(text, j) + 1) & LABEL) !== 0;
+  if (c === 46) return (roleBefore(text, j) & TITLE_ROLE) !== 0 && isUpper(text.charCodeAt(wordStart));
+  if (isLetter(c)) {
+    if (j === s - 1) return false;
+    const role = roleBefore(text, j + 1);
+    if (role === 0) return false;
+    const ws = wordStart;
+    if ((role & TITLE_ROLE) !== 0 && isUpper(text.charCodeAt(ws))) {
+      if ((role & DR) === 0) return true;
+      // "Dr" without a period after a capitalised word is a street suffix ("Sunset Dr Apt 7C").
+      const k = skipBlanksBack(text, ws);
+      if (k < 0 || !isLetter(text.charCodeAt(k))) return true;
+      roleBefore(text, k + 1);
+      return !isUpper(text.charCodeAt(wordStart));
+    }
+    if ((role & RELATION) !== 0) return true;
+    if ((role & (BY | WITH)) !== 0) {
+      const verb = roleBefore(text, skipBlanksBack(text, ws) + 1);
+      return (
+        ((role & BY) !== 0 && (verb & BY_VERB) !== 0) || ((role & WITH) !== 0 && (verb & WITH_VERB) !== 0)
+      );
+    }
+    return false;
+  }
+  if (c === 44) return (roleBefore(text, skipBlanksBack(text, j) + 1) & RELATION) !== 0;
+  if (c === 47) return j >= 2 && text.startsWith('/s/', j - 2);
+  return false;
+}
+
+/** True when `s` starts a sentence or line. */
+function sentenceStart(text: string, s: number): boolean {
+  const j = skipBlanksBack(text, s);
+  if (j < 0) return true;
+  const c = text.charCodeAt(j);
+  return c === 10 || c === 13 || ((c === 46 || c === 33 || c === 63 || c === 59) && j < s - 1);
+}
+
+// Capitalised tokens of the current text: offsets, reused across calls.
+let starts = new Int32Array(256);
+let ends = new Int32Array(256);
+let hashes = new Int32Array(256);
+let count = 0;
+
+function collectTokens(text: string): void {
+  count = 0;
+  const len = text.length;
+  UPPER_CHAR.lastIndex = 0;
+  while (UPPER_CHAR.test(text)) {
+    const s = UPPER_CHAR.lastIndex - 1;
+    if (s > 0 && isTokenChar(text.charCodeAt(s - 1))) continue;
+    let e = s + 1;
+    while (e < len && isTokenChar(text.charCodeAt(e))) e++;
+    UPPER_CHAR.lastIndex = e;
+    // Without a possessive or trailing dash/apostrophe: "Torres's" → "Torres".
+    if (
+      e - s > 3 &&
+      text.charCodeAt(e - 1) === 115 &&
+      (text.charCodeAt(e - 2) === 39 || text.charCodeAt(e - 2) === 8217)
+    )
+      e -= 2;
+    while (e > s + 1 && !isLetter(text.charCodeAt(e - 1))) e--;
+    if (count === starts.length) {
+      const s2 = new Int32Array(count * 2);
+      const e2 = new Int32Array(count * 2);
+      const h2 = new Int32Array(count * 2);
+      s2.set(starts);
+      e2.set(ends);
+      h2.set(hashes);
+      starts = s2;
+      ends = e2;
+      hashes = h2;
+    }
+    let h = 0x811c9dc5 | 0;
+    for (let i = e - 1; i >= s; i--) h = Math.imul(h ^ lowerCode(text.charCodeAt(i)), 16777619);
+    starts[count] = s;
+    ends[count] = e;
+    hashes[count] = h & 0x3fffffff;
+    count++;
+  }
+}
+
+/** First token index with start >= pos. */
+function tokenAt(pos: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Trims a candidate to its name words: leading titles are skipped, and the candidate ends before the first
+ * stop word. Returns [start, end] within text, or undefined when nothing name-like is left.
+ */
+function trimCandidate(text: string, start: number, end: number): [number, number] | undefined {
+  let first = -1;
+  let last = -1;
+  for (let k = tokenAt(start); k < count && starts[k]! < end; k++) {
+    const s = starts[k]!;
+    const e = Math.min(ends[k]!, end);
+    const role = e === ends[k] ? (ROLES.get(hashes[k]!) ?? 0) : roleOf(text, s, e);
+    if (first < 0 && (role & TITLE_ROLE) !== 0) continue;
+    if ((role & STOP) !== 0) break;
+    if (first < 0) first = s;
+    last = e;
+  }
+  return first >= 0 ? [first, last] : undefined;
+}
+
+function nameAt(text: string, pos: number): [number, number] | undefined {
+  for (const re of [AT_UPPER_COMMA, AT_COMMA, AT_WORDS, AT_UPPER]) {
+    re.lastIndex = pos;
+    if (re.test(text)) {
+      const span = trimCandidate(text, pos, re.lastIndex);
+      if (span) return span;
+    }
+  }
+  return undefined;
+}
+
+/** True when the gap between tokens k and k+1 is blanks (after an initial, ". " too). */
+function adjacent(text: string, k: number): boolean {
+  let i = ends[k]!;
+  const next = starts[k + 1]!;
+  if (i >= next) return false;
+  if (text.charCodeAt(i) === 46 && i - starts[k]! === 1) i++;
+  if (i === next) return false;
+  for (; i < next; i++) if (!isSpace(text.charCodeAt(i))) return false;
+  return next - ends[k]! <= 4;
+}
+
+/** A sentence-initial run of one to three name tokens followed by a subject phrase. */
+function subjectAt(text: string, k: number): [number, number] | undefined {
+  for (let last = k; last < count && last < k + 3; last++) {
+    if (last > k && !adjacent(text, last - 1)) break;
+    // The first token must look like a name word (Capitalised), not an upper-case heading.
+    if (last === k && (ends[k]! - starts[k]! < 2 || isUpper(text.charCodeAt(starts[k]! + 1))))
+      return undefined;
+    SUBJECT_FOLLOW.lastIndex = ends[last]!;
+    if (SUBJECT_FOLLOW.test(text)) return trimCandidate(text, starts[k]!, ends[last]!);
+  }
+  return undefined;
+}
+
+/** Hashes of the name words of [start, end) (no titles, initials or stop words), added to `into`. */
+function spanWords(start: number, end: number, into: number[]): void {
+  for (let k = tokenAt(start); k < count && starts[k]! < end; k++) {
+    const h = hashes[k]!;
+    if (ends[k]! - starts[k]! < 2 || ((ROLES.get(h) ?? 0) & (STOP | TITLE_ROLE)) !== 0) continue;
+    if (!into.includes(h)) into.push(h);
+  }
+}
+
+/** A name found: offsets, and the merge rank the caller asked for. */
+export interface NameSpan {
+  kind: string;
+  start: number;
+  end: number;
+  rank: number;
+}
+
+/**
+ * Appends name detections in `text` to `out`: names after titles ("Ms.", "Dr."), labels ("Patient:", "Name:"),
+ * signature and relationship phrases ("signed by", "parent"), before credentials (", MD"), and as the subject
+ * of clinical sentences ("X Y is a 45-year-old"), then every other capitalised mention of a word of a name
+ * found. One pass collects capitalised tokens and cues are checked around them, so the cost stays linear.
+ * `seeds` are lower-cased name words known from elsewhere (the row's name columns), spread the same way.
+ */
+export function detectNames(text: string, out: NameSpan[], rank: number, seeds?: ReadonlySet<string>): void {
+  collectTokens(text);
+  const n = count;
+  if (n === 0) return;
+  const first = out.length;
+  let coveredTo = -1;
+  for (let k = 0; k < n; k++) {
+    const s = starts[k]!;
+    if (s < coveredTo) continue;
+    // Inside a run of capitalised words ("Pinecrest Cardiology Group") only a title can cue a name.
+    if (
+      k > 0 &&
+      s - ends[k - 1]! === 1 &&
+      isSpace(text.charCodeAt(s - 1)) &&
+      ends[k - 1]! - starts[k - 1]! > 6
+    )
+      continue;
+    let span: [number, number] | undefined;
+    if (cueBefore(text, s)) span = nameAt(text, s);
+    else if (sentenceStart(text, s)) span = subjectAt(text, k);
+    if (span) {
+      out.push({ kind: 'name', start: span[0], end: span[1], rank });
+      coveredTo = span[1];
+    }
+  }
+  if (text.includes(',')) {
+    CREDENTIAL.lastIndex = 0;
+    let k = 0;
+    for (let m = CREDENTIAL.exec(text); m !== null; m = CREDENTIAL.exec(text)) {
+      // Two or three adjacent capitalised tokens right before the comma.
+      while (k < n && ends[k]! <= m.index) k++;
+      const j = k - 1;
+      if (j < 0 || ends[j] !== m.index) continue;
+      let from = j;
+      while (from > j - 2 && from > 0 && adjacent(text, from - 1)) from--;
+      if (from === j) continue;
+      const span = trimCandidate(text, starts[from]!, m.index);
+      if (span) out.push({ kind: 'name', start: span[0], end: span[1], rank });
+    }
+  }
+  if (out.length === first && (seeds === undefined || seeds.size === 0)) return;
+  // Every other capitalised mention of a name word found (or seeded) is a name too.
+  const words: number[] = [];
+  if (seeds) for (const w of seeds) words.push(hashWord(w));
+  for (let d = first; d < out.length; d++) spanWords(out[d]!.start, out[d]!.end, words);
+  if (words.length === 0) return;
+  for (let k = 0; k < n; k++) {
+    if (words.includes(hashes[k]!)) out.push({ kind: 'name', start: starts[k]!, end: ends[k]!, rank });
+  }
+}
+
+const WORD = new RegExp(`[${UP}][A-Za-zÀ-ÖØ-öø-ÿ'’-]*`, 'g');
+
+/** Adds the lower-cased words of a name value (no titles, initials or stop words) to `into`. */
+export function nameWords(value: string, into: Set<string>): void {
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(value); m !== null; m = WORD.exec(value)) {
+    let w = m[0].toLowerCase();
+    if (w.endsWith("'s") || w.endsWith('’s')) w = w.slice(0, -2);
+    w = w.replace(/[-'’]+$/, '');
+    if (w.length < 2 || STOP_WORDS.has(w) || TITLES.has(w)) continue;
+    into.add(w);
+  }
+}
+
+/** True when a whole value looks like a person's name: one to five name words, optionally with a credential. */
+export function looksLikeName(value: string): boolean {
+  return WHOLE_NAME.test(value);
+}
+
+const WHOLE_NAME = new RegExp(
+  `^[ \\t]*(?:(?:${TITLE})[ \\t]+)?(?:${CAP}|${UPPER})(?:,?[ \\t]+(?:${CAP}|${UPPER}|${INITIAL})){0,4}(?:,[ \\t]*(?:${CREDENTIALS}))?[ \\t]*$`,
+);
