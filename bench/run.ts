@@ -3,6 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { arch, cpus, platform } from 'node:os';
+import { benchMasking } from './masking.bench.ts';
 import { benchPolicy } from './policy.bench.ts';
 
 const results: Record<string, unknown> = {
@@ -22,6 +23,15 @@ console.log('benchmark                              figure');
 console.log(
   `policy decisions/s (${policy.rules} rules, 1 core)   ${policy.decisionsPerSecond.toLocaleString('en-US')}`,
 );
+
+const masking = benchMasking(2000);
+results['masking'] = masking;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log(`masking: column rules, cells/s (1 core)           ${fmt(masking.cellsPerSecond)}`);
+console.log(`masking: HMAC pseudonyms, cells/s                 ${fmt(masking.hashCellsPerSecond)}`);
+console.log(`masking: detectors over notes, MB/s               ${masking.scanMBPerSecond.toFixed(1)}`);
+console.log(`masking: detectors over PHI-free text, MB/s       ${masking.cleanScanMBPerSecond.toFixed(1)}`);
+console.log(`masking: safe-harbor profile, cells/s             ${fmt(masking.safeHarborCellsPerSecond)}`);
 
 writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench/results.json');

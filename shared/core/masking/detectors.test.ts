@@ -192,6 +192,8 @@ table('names', [
   { text: 'Discussed with Pharmacy. Seen by Cardiology. Spoke with Social Work.', want: [] },
   { text: 'Referred to Physical Therapy; follow up with Neurology in 2 weeks.', want: [] },
   { text: 'Hemoglobin A1c 7.9 %; Carbon dioxide, total 23 mmol/L.', want: [] },
+  { text: 'Patient: Alert and oriented. Echo reports normal EF.', want: [] },
+  { text: 'Lisinopril is an ACE inhibitor. Hypertension is well controlled.', want: [] },
 ]);
 
 describe('flags', () => {

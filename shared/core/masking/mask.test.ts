@@ -326,6 +326,14 @@ describe('maskResult nested and JSON values', () => {
     });
   });
 
+  it('keeps a JSON key named __proto__ as data, masked', () => {
+    const input: MaskingInput = {
+      schema: [col('j', 'JSON')],
+      rows: [{ j: '{"__proto__":{"ssn":"123-45-6789"}}' }],
+    };
+    assert.equal(maskResult(SAFE, input, KEYS).rows[0]!['j'], '{"__proto__":{"ssn":"[SSN]"}}');
+  });
+
   it('masks JSON values the adapter already parsed, keys giving context', () => {
     const input: MaskingInput = {
       schema: [col('j', 'JSON')],

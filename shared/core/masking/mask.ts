@@ -336,6 +336,18 @@ function parseJsonExact(text: string): unknown {
   } as (this: unknown, key: string, value: unknown) => unknown);
 }
 
+/** Sets an own property, even one named `__proto__` (which plain assignment would turn into a prototype). */
+function put(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/** An own property's value, or null (never one inherited from a prototype). */
+function own(obj: { readonly [k: string]: Cell }, key: string): Cell {
+  return Object.hasOwn(obj, key) ? (obj[key] ?? null) : null;
+}
+
 /** Masks one cell of a node (an element, for repeated nodes). */
 function maskElement(
   node: PlanNode,
@@ -347,7 +359,8 @@ function maskElement(
   if (node.children !== undefined) {
     if (typeof value !== 'object' || Array.isArray(value)) return maskLoose(node, value, row, state);
     const out: Record<string, Cell> = {};
-    for (const child of node.children) out[child.key] = maskNode(child, value[child.key] ?? null, row, state);
+    for (const child of node.children)
+      put(out, child.key, maskNode(child, own(value, child.key), row, state));
     return out;
   }
   if (typeof value === 'object') {
@@ -389,7 +402,7 @@ function maskLoose(
   if (typeof value === 'object') {
     const out: Record<string, Cell> = {};
     for (const [k, v] of Object.entries(value))
-      out[k] = maskLoose(node, v, row, state, contextKind(k) ?? ctxKind);
+      put(out, k, maskLoose(node, v, row, state, contextKind(k) ?? ctxKind));
     return out;
   }
   if (node.masker !== undefined) return node.masker(value, row);
@@ -469,7 +482,8 @@ function maskJsonValue(
   if (Array.isArray(v)) return v.map((x) => maskJsonValue(detectors, x, kind, state, walk));
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = maskJsonValue(detectors, x, contextKind(k), state, walk);
+    for (const [k, x] of Object.entries(v))
+      put(out, k, maskJsonValue(detectors, x, contextKind(k), state, walk));
     return out;
   }
   return v;
@@ -529,7 +543,7 @@ export function maskResult(
       const out: Record<string, Cell> = {};
       for (let i = 0; i < nodes.length; i++) {
         const node = nodes[i]!;
-        out[node.key] = maskNode(node, row[node.key] ?? null, row, state);
+        put(out, node.key, maskNode(node, own(row, node.key), row, state));
       }
       rows[r] = out;
     }

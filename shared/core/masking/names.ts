@@ -30,6 +30,9 @@ const STOP_WORDS = new Set(
     'nephrology psychiatry psychology dermatology endocrinology gastroenterology pulmonology urology orthopedics ' +
     'rheumatology hematology obstetrics gynecology anesthesia infectious palliative hospice therapy nutrition ' +
     'dietitian social work case management rehab rehabilitation lab laboratory pathology imaging triage ' +
+    'alert oriented stable pleasant awake afebrile ambulatory elderly obese unable refused declined comfortable ' +
+    'calm agitated confused cooperative appearing ill toxic distress new established returning known deceased ' +
+    'echo echocardiogram biopsy culture cultures urinalysis ultrasound x-ray xray scan chest abdomen head neck ' +
     'er ed icu or pacu cc hpi ros pmh psh fh rx tx sx bp hr rr temp cbc bmp cmp ekg ecg ct mri xr ' +
     'please see also per ok okay thanks thank dear re subject cc bcc sincerely regards signature ' +
     'electronically cosigned dictated transcribed reviewed verified mellitus diabetes disease syndrome disorder ' +
