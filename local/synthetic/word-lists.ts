@@ -3,6 +3,8 @@
 const words = (...lines: string[]): string[] => lines.flatMap((line) => line.split(' '));
 
 /** Female given names. */
+import { RESTRICTED_ZIP3 as SAFE_HARBOR_RESTRICTED_ZIP3 } from '../../shared/core/masking/strategies.ts';
+
 export const FEMALE_FIRST_NAMES: readonly string[] = words(
   'Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Lisa Nancy Betty',
   'Margaret Sandra Ashley Kimberly Emily Donna Michelle Carol Amanda Dorothy Melissa Deborah',
@@ -82,29 +84,8 @@ export interface CityEntry {
   weight: number;
 }
 
-/**
- * Three-digit ZIP prefixes HIPAA Safe Harbor requires to be replaced by 000, because each covers
- * 20,000 people or fewer (2000 Census).
- */
-export const RESTRICTED_ZIP3: readonly string[] = [
-  '036',
-  '059',
-  '063',
-  '102',
-  '203',
-  '556',
-  '692',
-  '790',
-  '821',
-  '823',
-  '830',
-  '831',
-  '878',
-  '879',
-  '884',
-  '890',
-  '893',
-];
+/** Three-digit ZIP prefixes Safe Harbor requires to be written as 000: the masking engine's list. */
+export const RESTRICTED_ZIP3: readonly string[] = [...SAFE_HARBOR_RESTRICTED_ZIP3].sort();
 
 const city = (name: string, state: string, zips: string, areaCodes: string, weight = 10): CityEntry => ({
   city: name,
