@@ -215,3 +215,40 @@ describe('end to end: PHI decisions through the local stack', () => {
     assert.match(JSON.stringify(result.content), /no-ssn-for-analysts/);
   });
 });
+
+describe('end to end: masking in the executor', () => {
+  it('masks SSNs for clinicians, aliased or not, and records what it masked (never the values)', async () => {
+    const client = await connect(await tokenFor('cleo@example.org', ['clinicians']));
+    const result = await client.callTool({
+      name: 'execute_sql',
+      arguments: {
+        projectId: 'demo-warden',
+        query:
+          'SELECT patient_id, ssn, ssn AS x, first_name FROM `demo-warden.clinical.patients` ORDER BY patient_id LIMIT 3',
+      },
+    });
+    await client.close();
+    assert.notEqual(result.isError, true, JSON.stringify(result.content));
+    const out = result.structuredContent as {
+      requestId: string;
+      rows: { ssn: string; x: string; first_name: string }[];
+    };
+    assert.equal(out.rows.length, 3);
+    for (const r of out.rows) {
+      assert.match(r.ssn, /^X+\d{4}$/, 'the ssn column is masked to its last four digits');
+      assert.doesNotMatch(r.x, /\d{3}-\d{2}-\d{4}/, 'an aliased SSN is caught by the detector');
+      assert.ok(r.first_name.length > 0 && !r.first_name.includes('['), 'clinicians keep names');
+    }
+    const { records } = await auditTrail();
+    const end = records.find((r) => r.event.requestId === out.requestId && r.event.type === 'query.end');
+    const summary = end?.event['masking'] as {
+      profile: string;
+      columns: { column: string }[];
+      detectors: { kind: string; count: number }[];
+    };
+    assert.equal(summary.profile, 'clinician');
+    assert.ok(summary.columns.some((c) => c.column === 'ssn'));
+    assert.ok(summary.detectors.some((d) => d.kind === 'ssn' && d.count >= 3));
+    assert.doesNotMatch(JSON.stringify(end), /\d{3}-\d{2}-\d{4}/, 'no SSN in the audit record');
+  });
+});

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKmsClient, createPubSubClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
-import { sealCredential } from '../shared/core/credential/sealed-credential.ts';
+import { sealCredential, sealMaskingKey } from '../shared/core/credential/sealed-credential.ts';
 import { startBigQueryStandIn } from './bigquery/server.ts';
 import { startFirestore, startPubSub, stopGroup, waitReady } from './emulators.ts';
 import { type KmsStandIn, startKmsStandIn } from './kms/server.ts';
@@ -163,6 +163,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const m of metadata) stops.push(m.close);
 
     const credentialPath = await ensureSealedCredential(stateDir, kms.endpoint);
+    const maskingKeyPath = await ensureSealedMaskingKey(stateDir, kms.endpoint);
+    const policyPath = options.policyPath ?? join(REPO_ROOT, 'local', 'policy.yaml');
     const [firestore, pubsub] = await emulators;
     await createTopics(pubsub.host);
     log(`emulators ready: Firestore ${firestore.host}, Pub/Sub ${pubsub.host} (${Date.now() - t0} ms)`);
@@ -188,6 +190,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       CREDENTIAL_MODE: 'kms',
       CREDENTIAL_CIPHERTEXT_PATH: credentialPath,
       CREDENTIAL_KMS_KEY: KEYS.credential,
+      POLICY_PATH: policyPath,
+      MASKING_KEY_CIPHERTEXT_PATH: maskingKeyPath,
+      MASKING_KMS_KEY: KEYS.credential,
     };
     const eventsUrl = `http://127.0.0.1:${port('executorEvents')}/`;
     const started = await Promise.allSettled([
@@ -201,7 +206,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ALLOWED_HOSTS: `127.0.0.1:${port('gateway')},localhost:${port('gateway')}`,
         ALLOWED_ORIGINS: `http://127.0.0.1:${port('gateway')},http://localhost:${port('gateway')}`,
         OIDC_ISSUERS: issuer.issuer,
-        POLICY_PATH: options.policyPath ?? join(REPO_ROOT, 'local', 'policy.yaml'),
+        POLICY_PATH: policyPath,
         EXECUTOR_URL: executorUrl,
       }),
     ]);
@@ -249,6 +254,15 @@ async function ensurePortsFree(base: number, env: NodeJS.ProcessEnv): Promise<vo
 }
 
 /** A development service-account key for the executor, sealed with the KMS stand-in (as in production). */
+/** A random 32-byte masking (HMAC) key, sealed with the KMS stand-in, stable across restarts. */
+async function ensureSealedMaskingKey(stateDir: string, kmsEndpoint: string): Promise<string> {
+  const path = join(stateDir, 'masking-key.enc');
+  if (existsSync(path)) return path;
+  const keys = new KmsKeyService(await createKmsClient(kmsEndpoint));
+  writeFileSync(path, await sealMaskingKey(keys, KEYS.credential, randomBytes(32)), { mode: 0o600 });
+  return path;
+}
+
 async function ensureSealedCredential(stateDir: string, kmsEndpoint: string): Promise<string> {
   const path = join(stateDir, 'executor-credential.json.enc');
   if (existsSync(path)) return path;

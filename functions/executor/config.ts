@@ -22,6 +22,13 @@ export const ExecutorConfig = z
       .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/)
       .optional(),
     QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+    /** The policy (same file as the gateway's): its masking profiles apply here. A file or gs://bucket/object. */
+    POLICY_PATH: z.string().min(1),
+    /** The sealed HMAC key for pseudonyms and date shifts, and the KMS symmetric key that sealed it. */
+    MASKING_KEY_CIPHERTEXT_PATH: z.string().min(1),
+    MASKING_KMS_KEY: z
+      .string()
+      .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/),
     /** Firestore database holding approval requests and results. */
     FIRESTORE_DATABASE: z.string().default('(default)'),
     /** How long a requester may fetch the masked result of an approved query (default one day). */

@@ -2,7 +2,6 @@
 // on first use, and kept in memory only.
 
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Storage } from '@google-cloud/storage';
 import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
 import {
@@ -19,13 +18,16 @@ import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
+import { readLocation } from '../../shared/adapters/storage/read-location.ts';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
-import { openCredential } from '../../shared/core/credential/sealed-credential.ts';
+import { openCredential, openMaskingKey } from '../../shared/core/credential/sealed-credential.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import type { RunApprovedDeps } from '../../shared/core/execution/run-approved.ts';
+import { loadPolicy } from '../../shared/core/policy/policy.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import type { KeyService } from '../../shared/ports/key-service.ts';
 import type { WarehouseExecutor } from '../../shared/ports/warehouse.ts';
+
 import type { ExecutorConfig } from './config.ts';
 import type { ExecutorDeps } from './handle.ts';
 
@@ -36,6 +38,10 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
     createFirestoreClient(config.PROJECT_ID, config.FIRESTORE_DATABASE),
   ]);
   const keys = new KmsKeyService(kms);
+  const policy = loadPolicy(
+    new TextDecoder().decode(await readObject(config.POLICY_PATH, storage, 'policy')),
+    config.POLICY_PATH,
+  );
   return {
     store: new FirestoreApprovalStore(firestore),
     results: new FirestoreResultStore(firestore),
@@ -54,6 +60,16 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
       writer: 'executor',
     }),
     warehouse: once(() => createWarehouse(config, keys, storage)),
+    masking: {
+      profiles: policy.maskingProfiles,
+      key: once(async () =>
+        openMaskingKey(
+          keys,
+          config.MASKING_KMS_KEY,
+          await readObject(config.MASKING_KEY_CIPHERTEXT_PATH, storage, 'masking key'),
+        ),
+      ),
+    },
     timeoutMs: config.QUERY_TIMEOUT_MS,
     ...(config.BIGQUERY_LOCATION ? { location: config.BIGQUERY_LOCATION } : {}),
     log: logLine('executor'),
@@ -67,15 +83,7 @@ async function createWarehouse(
 ): Promise<WarehouseExecutor> {
   if (config.CREDENTIAL_MODE === 'keyless')
     return new BigQueryWarehouse(await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT));
-  let ciphertext: Uint8Array;
-  try {
-    const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(config.CREDENTIAL_CIPHERTEXT_PATH!);
-    ciphertext = gs
-      ? (await storage.bucket(gs[1]!).file(gs[2]!).download())[0]
-      : await readFile(config.CREDENTIAL_CIPHERTEXT_PATH!);
-  } catch (err) {
-    throw new WardenError('unavailable', 'The sealed credential could not be read.', { cause: err });
-  }
+  const ciphertext = await readObject(config.CREDENTIAL_CIPHERTEXT_PATH!, storage, 'sealed credential');
   const credential = await openCredential(keys, config.CREDENTIAL_KMS_KEY!, ciphertext);
   return new BigQueryWarehouse(
     await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT, credential),
@@ -92,4 +100,12 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
     });
     return pending;
   };
+}
+
+async function readObject(location: string, storage: Storage, what: string): Promise<Uint8Array> {
+  try {
+    return await readLocation(location, storage);
+  } catch (err) {
+    throw new WardenError('unavailable', `The ${what} could not be read.`, { cause: err });
+  }
 }

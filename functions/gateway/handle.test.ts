@@ -59,7 +59,16 @@ function setup() {
     metadata: warehouse,
     // The executor, in process: same core function, same audit log.
     runner: {
-      run: (req) => runAllowedQuery({ audit, warehouse: async () => warehouse, timeoutMs: 1000 }, req),
+      run: (req) =>
+        runAllowedQuery(
+          {
+            audit,
+            warehouse: async () => warehouse,
+            timeoutMs: 1000,
+            masking: { profiles: {}, key: async () => new Uint8Array(32).fill(7) },
+          },
+          req,
+        ),
     },
     verifier: {
       async verify(token: string): Promise<Principal> {

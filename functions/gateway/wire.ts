@@ -1,6 +1,5 @@
 // Wiring: the gateway's adapters, built once per instance from its configuration.
 
-import { readFile } from 'node:fs/promises';
 import type { Storage } from '@google-cloud/storage';
 import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
 import {
@@ -20,6 +19,7 @@ import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { PubSubEventBus } from '../../shared/adapters/pubsub/event-bus.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
+import { readLocation } from '../../shared/adapters/storage/read-location.ts';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
@@ -32,10 +32,7 @@ import type { GatewayDeps } from './handle.ts';
 /** The policy's text from a file path or a `gs://bucket/object` URL; a missing policy stops the start. */
 export async function readPolicyText(location: string, storage: Storage): Promise<string> {
   try {
-    const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(location);
-    if (!gs) return await readFile(location, 'utf8');
-    const [data] = await storage.bucket(gs[1]!).file(gs[2]!).download();
-    return data.toString('utf8');
+    return new TextDecoder().decode(await readLocation(location, storage));
   } catch (err) {
     throw new WardenError(
       'failed_precondition',

@@ -63,3 +63,27 @@ function parseKey(bytes: Uint8Array): ServiceAccountCredential {
   }
   return { client_email: parsed.data.client_email, private_key: parsed.data.private_key };
 }
+
+/** AAD of the sealed masking key (the HMAC key behind `sha256` pseudonyms and date shifts). */
+export const MASKING_KEY_AAD = new TextEncoder().encode('warden:masking-key:v1');
+
+/** Seals a masking key (at least 32 random bytes) with a KMS symmetric key. */
+export async function sealMaskingKey(
+  keys: KeyService,
+  keyName: string,
+  key: Uint8Array,
+): Promise<Uint8Array> {
+  if (key.length < 32) throw new WardenError('invalid_argument', 'A masking key needs at least 32 bytes.');
+  return keys.encrypt(keyName, key, MASKING_KEY_AAD);
+}
+
+/** Opens a sealed masking key; kept in memory only. */
+export async function openMaskingKey(
+  keys: KeyService,
+  keyName: string,
+  ciphertext: Uint8Array,
+): Promise<Uint8Array> {
+  const key = await keys.decrypt(keyName, ciphertext, MASKING_KEY_AAD);
+  if (key.length < 32) throw new WardenError('integrity', 'The sealed masking key is too short.');
+  return key;
+}

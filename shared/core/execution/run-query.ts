@@ -3,9 +3,11 @@
 import type { AuditAppender } from '../../ports/audit-appender.ts';
 import type { ExecutionRequest } from '../../ports/query-runner.ts';
 import type { QueryResult, WarehouseExecutor } from '../../ports/warehouse.ts';
-import { canonicalize } from '../audit/canonical-json.ts';
+import { canonicalize, type Json } from '../audit/canonical-json.ts';
 import { auditDecision, auditPrincipal, auditQuery, sha256Hex } from '../audit/events.ts';
 import { WardenError } from '../errors.ts';
+import { type MaskedResult, maskResult, resolveMaskingProfile } from '../masking/mask.ts';
+import type { MaskingProfiles } from '../masking/profile.ts';
 import { isRunnable } from '../policy/policy.ts';
 
 export interface RunQueryDeps {
@@ -15,6 +17,8 @@ export interface RunQueryDeps {
   timeoutMs: number;
   /** BigQuery location jobs run in (e.g. US, EU, us-central1); default: the client's. */
   location?: string;
+  /** Masking: the policy's profiles and the KMS-protected HMAC key (decrypted once per instance). */
+  masking: { profiles: MaskingProfiles; key: () => Promise<Uint8Array> };
 }
 
 /**
@@ -42,6 +46,7 @@ export async function runAllowedQuery(
     ...(approval ? { approvalId: approval.id } : {}),
   });
   let result: QueryResult;
+  let masked: MaskedResult;
   try {
     const warehouse = await deps.warehouse();
     result = await warehouse.execute(
@@ -64,6 +69,8 @@ export async function runAllowedQuery(
         timeoutMs: deps.timeoutMs,
       },
     );
+    // Masking happens here, before any row leaves the executor; any failure withholds the result.
+    masked = await mask(deps, req, result);
   } catch (err) {
     await deps.audit.append({
       type: 'query.end',
@@ -76,18 +83,32 @@ export async function runAllowedQuery(
     });
     throw err;
   }
+  const released: QueryResult = { ...result, rows: masked.rows };
   await deps.audit.append({
     type: 'query.end',
     ...common,
     outcome: 'ok',
     jobId: result.jobId,
     totalBytesProcessed: result.totalBytesProcessed,
-    rowCount: result.rows.length,
+    rowCount: released.rows.length,
     truncated: result.truncated,
     columns: result.schema.map((c) => c.name),
-    resultSha256: sha256Hex(canonicalize(result.rows)),
+    // What was masked, never values (45 CFR 164.514(d) minimum necessary).
+    masking: masked.summary as unknown as Json,
+    resultSha256: sha256Hex(canonicalize(released.rows)),
   });
-  return result;
+  return released;
+}
+
+async function mask(deps: RunQueryDeps, req: ExecutionRequest, result: QueryResult): Promise<MaskedResult> {
+  try {
+    const profile = resolveMaskingProfile(req.decision.maskingProfile, deps.masking.profiles);
+    const hmacKey = await deps.masking.key();
+    return maskResult(profile, { schema: result.schema, rows: result.rows }, { hmacKey });
+  } catch (err) {
+    if (err instanceof WardenError) throw err;
+    throw new WardenError('internal', 'The result could not be masked, so it was withheld.', { cause: err });
+  }
 }
 
 /** BigQuery label values: lower-case letters, digits, `-` and `_`, at most 63 characters. */

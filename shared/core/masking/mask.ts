@@ -282,14 +282,10 @@ function buildPlan(
         strategy: strategy.type,
         ...(lin.phiClass ? { phiClass: lin.phiClass } : {}),
       });
+    const scanning = strategy.type === 'scrub' ? profile.scrubDetectors : profile.detectors;
+    // BYTES (base64) are only checked for image content; their text is not language.
     const detectors =
-      masker !== undefined
-        ? undefined
-        : type === 'BYTES'
-          ? imageOnly
-          : strategy.type === 'scrub'
-            ? profile.scrubDetectors
-            : profile.detectors;
+      masker !== undefined || scanning === undefined ? undefined : type === 'BYTES' ? imageOnly : scanning;
     return {
       key: field.name,
       path,

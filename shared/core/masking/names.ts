@@ -290,13 +290,24 @@ function collectTokens(text: string): void {
       ends = e2;
       hashes = h2;
     }
-    let h = 0x811c9dc5 | 0;
-    for (let i = e - 1; i >= s; i--) h = Math.imul(h ^ lowerCode(text.charCodeAt(i)), 16777619);
     starts[count] = s;
     ends[count] = e;
-    hashes[count] = h & 0x3fffffff;
+    hashes[count] = -1;
     count++;
   }
+}
+
+/** The hash of token k (computed on first use; most tokens never need one). */
+function hashOf(text: string, k: number): number {
+  let h = hashes[k]!;
+  if (h < 0) {
+    h = 0x811c9dc5 | 0;
+    for (let i = ends[k]! - 1; i >= starts[k]!; i--)
+      h = Math.imul(h ^ lowerCode(text.charCodeAt(i)), 16777619);
+    h &= 0x3fffffff;
+    hashes[k] = h;
+  }
+  return h;
 }
 
 /** First token index with start >= pos. */
@@ -321,7 +332,7 @@ function trimCandidate(text: string, start: number, end: number): [number, numbe
   for (let k = tokenAt(start); k < count && starts[k]! < end; k++) {
     const s = starts[k]!;
     const e = Math.min(ends[k]!, end);
-    const role = e === ends[k] ? (ROLES.get(hashes[k]!) ?? 0) : roleOf(text, s, e);
+    const role = e === ends[k] ? (ROLES.get(hashOf(text, k)) ?? 0) : roleOf(text, s, e);
     if (first < 0 && (role & TITLE_ROLE) !== 0) continue;
     if ((role & STOP) !== 0) break;
     if (first < 0) first = s;
@@ -365,13 +376,25 @@ function subjectAt(text: string, k: number): [number, number] | undefined {
   return undefined;
 }
 
-/** Hashes of the name words of [start, end) (no titles, initials or stop words), added to `into`. */
-function spanWords(start: number, end: number, into: number[]): void {
+/**
+ * Name words of [start, end) (no titles, initials or stop words), added to `into` as hash, length and first
+ * letter (the last two let most tokens be rejected without hashing them).
+ */
+function spanWords(text: string, start: number, end: number, into: NameWords): void {
   for (let k = tokenAt(start); k < count && starts[k]! < end; k++) {
-    const h = hashes[k]!;
-    if (ends[k]! - starts[k]! < 2 || ((ROLES.get(h) ?? 0) & (STOP | TITLE_ROLE)) !== 0) continue;
-    if (!into.includes(h)) into.push(h);
+    const len = ends[k]! - starts[k]!;
+    if (len < 2) continue;
+    const h = hashOf(text, k);
+    if (((ROLES.get(h) ?? 0) & (STOP | TITLE_ROLE)) !== 0 || into.hashes.includes(h)) continue;
+    into.hashes.push(h);
+    into.shapes.push(len * 32 + (lowerCode(text.charCodeAt(starts[k]!)) & 31));
   }
+}
+
+/** Name words to spread: hashes, and length·32 + first letter of each. */
+interface NameWords {
+  hashes: number[];
+  shapes: number[];
 }
 
 /** A name found: offsets, and the merge rank the caller asked for. */
@@ -431,12 +454,20 @@ export function detectNames(text: string, out: NameSpan[], rank: number, seeds?:
   }
   if (out.length === first && (seeds === undefined || seeds.size === 0)) return;
   // Every other capitalised mention of a name word found (or seeded) is a name too.
-  const words: number[] = [];
-  if (seeds) for (const w of seeds) words.push(hashWord(w));
-  for (let d = first; d < out.length; d++) spanWords(out[d]!.start, out[d]!.end, words);
-  if (words.length === 0) return;
+  const words: NameWords = { hashes: [], shapes: [] };
+  if (seeds) {
+    for (const w of seeds) {
+      words.hashes.push(hashWord(w));
+      words.shapes.push(w.length * 32 + (w.charCodeAt(0) & 31));
+    }
+  }
+  for (let d = first; d < out.length; d++) spanWords(text, out[d]!.start, out[d]!.end, words);
+  if (words.hashes.length === 0) return;
   for (let k = 0; k < n; k++) {
-    if (words.includes(hashes[k]!)) out.push({ kind: 'name', start: starts[k]!, end: ends[k]!, rank });
+    const shape = (ends[k]! - starts[k]!) * 32 + (lowerCode(text.charCodeAt(starts[k]!)) & 31);
+    if (!words.shapes.includes(shape)) continue;
+    if (words.hashes.includes(hashOf(text, k)))
+      out.push({ kind: 'name', start: starts[k]!, end: ends[k]!, rank });
   }
 }
 

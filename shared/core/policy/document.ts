@@ -6,6 +6,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { WardenError } from '../errors.ts';
 import type { GroupMapping } from '../identity/principal.ts';
+import { BUILTIN_PROFILE_NAMES, type MaskingProfiles, MaskingProfilesSchema } from '../masking/profile.ts';
 
 const stringList = z.array(z.string().min(1)).min(1);
 const ruleId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
@@ -153,6 +154,8 @@ const PolicyDocument = z
       phiColumns: {},
     }),
     groupMappings: z.array(z.object({ group: z.string().min(1), members: stringList }).strict()).default([]),
+    /** Masking profiles (docs/masking.md); `safe-harbor` and `none` are built in. */
+    maskingProfiles: MaskingProfilesSchema.default({}),
     rules: z.array(Rule),
   })
   .strict()
@@ -173,6 +176,21 @@ const PolicyDocument = z
           code: 'custom',
           path: ['rules', i, 'approval'],
           message: 'approval applies to require_approval rules only',
+        });
+    }
+    const profiles = new Set([...BUILTIN_PROFILE_NAMES, ...Object.keys(doc.maskingProfiles)]);
+    if (!profiles.has(doc.defaults.maskingProfile))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaults', 'maskingProfile'],
+        message: `unknown masking profile "${doc.defaults.maskingProfile}"`,
+      });
+    for (const [i, r] of doc.rules.entries()) {
+      if (r.maskingProfile && !profiles.has(r.maskingProfile))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'maskingProfile'],
+          message: `unknown masking profile "${r.maskingProfile}"`,
         });
     }
     if (doc.defaults.unparseablePhi === 'require_approval' && !doc.unparseableApproval) {
@@ -213,6 +231,7 @@ export interface Policy {
   projects?: string[];
   classification: ClassificationConfig;
   groupMappings: GroupMapping[];
+  maskingProfiles: MaskingProfiles;
   rules: PolicyRule[];
 }
 
@@ -258,6 +277,7 @@ export function loadPolicy(text: string, source = 'policy'): Policy {
     ...(d.projects ? { projects: d.projects } : {}),
     classification: d.classification,
     groupMappings: d.groupMappings,
+    maskingProfiles: d.maskingProfiles,
     rules: d.rules,
   };
 }

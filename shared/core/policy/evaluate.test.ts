@@ -9,6 +9,10 @@ const POLICY = loadPolicy(`
 version: 1
 defaults: { rowLimit: 500, maximumBytesBilled: 1000000, maskingProfile: safe-harbor }
 projects: [demo-warden]
+maskingProfiles:
+  clinician:
+    phiDefault: keep
+    rules: [{ match: { phiClasses: [ssn] }, strategy: last_four }]
 rules:
   - id: analysts-non-phi
     effect: allow
