@@ -18,6 +18,8 @@ const MONTH_NAMES = [
 const MS_PER_DAY = 86_400_000;
 
 /** A calendar date split into parts; `month` is 1–12. */
+import { civilFromDays, daysFromCivil } from '../../shared/core/masking/dates.ts';
+
 export interface CivilDate {
   year: number;
   month: number;
@@ -30,30 +32,8 @@ export const DATE_STYLES = ['us', 'long', 'iso', 'us-unpadded'] as const;
 /** One of {@link DATE_STYLES}: `03/14/1952`, `March 14, 1952`, `1952-03-14`, `3/14/1952`. */
 export type DateStyle = (typeof DATE_STYLES)[number];
 
-/** Day number of a calendar date (Hinnant's days_from_civil). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** Calendar date of a day number (Hinnant's civil_from_days). */
-export function civilFromDays(dayNumber: number): CivilDate {
-  const z = dayNumber + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
-}
+/** Day numbers and civil dates convert as the masking engine does (Hinnant's algorithms). */
+export { civilFromDays, daysFromCivil };
 
 /** Day number of a `YYYY-MM-DD` string. */
 export function parseIsoDate(text: string): number {
