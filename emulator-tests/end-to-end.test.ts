@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { createKmsClient, createStorageClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
-import type { AuditRecord } from '../shared/core/audit/record.ts';
+import { readTrail, recordsIn } from '../shared/core/audit/trail.ts';
 import { verifyTrail } from '../shared/core/audit/verify.ts';
 import { theStack, tokenFor } from './harness.ts';
 
@@ -26,15 +26,8 @@ async function auditTrail() {
   const sink = new GcsAuditSink(
     (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
   );
-  const names = await sink.list('');
-  const objects = await Promise.all(names.map(async (name) => ({ name, data: await sink.read(name) })));
-  const records = objects.flatMap((o) =>
-    new TextDecoder()
-      .decode(o.data)
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as AuditRecord),
-  );
+  const { objects } = await readTrail(sink);
+  const records = recordsIn(objects);
   const pem = await new KmsKeyService(await createKmsClient(info.endpoints.kms)).getPublicKeyPem(
     info.auditKeyVersion,
   );

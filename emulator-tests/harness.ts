@@ -10,6 +10,7 @@ import { type Stack, startStack } from '../local/stack.ts';
 import { createStorageClient } from '../shared/adapters/clients.ts';
 import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
 import type { AuditRecord } from '../shared/core/audit/record.ts';
+import { readTrail, recordsIn } from '../shared/core/audit/trail.ts';
 
 let stack: Stack | undefined;
 let stateDir: string | undefined;
@@ -68,14 +69,7 @@ export async function auditRecords(): Promise<AuditRecord[]> {
   const sink = new GcsAuditSink(
     (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
   );
-  const objects = await Promise.all((await sink.list('')).map((name) => sink.read(name)));
-  return objects.flatMap((d) =>
-    new TextDecoder()
-      .decode(d)
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as AuditRecord),
-  );
+  return recordsIn((await readTrail(sink)).objects);
 }
 
 /** The audit records of one request. */

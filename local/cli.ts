@@ -10,6 +10,7 @@ import { sqlFactsFor } from '../shared/core/gateway/sql-facts.ts';
 import { loadPolicy } from '../shared/core/policy/policy.ts';
 import { type CaseResult, formatCaseResult, runPolicyCases } from '../shared/core/policy/policy-cases.ts';
 import { APPROVALS_USAGE, approvalsCommand } from './approvals/cli.ts';
+import { AUDIT_USAGE, auditCommand } from './audit/cli.ts';
 import { bridgeCommand } from './bridge/bridge.ts';
 import { EmulatorsMissingError } from './emulators.ts';
 import { PortInUseError } from './net.ts';
@@ -38,6 +39,7 @@ Commands:
             --header N=V      a fixed header on every gateway request (repeatable)
             Default tokens: application default credentials. See local/bridge/README.md.
 ${APPROVALS_USAGE}
+${AUDIT_USAGE}
   credential seal --key KMS_KEY --in key.json --out key.json.enc [--kms-endpoint HOST:PORT]
             Encrypt a service-account key for the executor with a Cloud KMS symmetric key (the key name is
             projects/…/cryptoKeys/…); --kms-endpoint points at a local KMS stand-in.
@@ -62,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       return credential(rest);
     case 'approvals':
       return approvalsCommand(rest, stateDirOf(process.env['WARDEN_STATE_DIR']));
+    case 'audit':
+      return auditCommand(rest, stateDirOf(process.env['WARDEN_STATE_DIR']));
     case undefined:
     case 'help':
     case '--help':

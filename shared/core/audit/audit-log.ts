@@ -7,6 +7,8 @@ import type { Clock } from '../../ports/clock.ts';
 import type { KeyService } from '../../ports/key-service.ts';
 import { WardenError } from '../errors.ts';
 import { canonicalBytes, type Json } from './canonical-json.ts';
+import { type DigestEntry, hashDigestBody, nextDigestBody, sha256Hex, signDigest } from './digest.ts';
+import { digestObjectName as digestName, recordObjectName, STREAM_MAX_AGE_MS } from './layout.ts';
 import { type AuditEvent, type AuditRecord, chainBody, hashBody, type RecordBody } from './record.ts';
 import { createInstanceSigner, type InstanceSigner } from './signing-key.ts';
 
@@ -30,6 +32,12 @@ export interface AuditLogOptions {
   prefix?: string;
   /** Most records in one object. */
   maxBatch?: number;
+  /** A digest is written once this many record objects are undigested… */
+  digestEvery?: number;
+  /** …or this long after the first undigested object was stored, whichever comes first. */
+  digestIntervalMs?: number;
+  /** Failures of background work (digests), which never fail a request: records are already durable. */
+  onBackgroundError?: (err: unknown) => void;
 }
 
 interface Pending {
@@ -37,11 +45,6 @@ interface Pending {
   time: Date;
   resolve: (r: AppendedRecord) => void;
   reject: (e: unknown) => void;
-}
-
-/** Object name of a batch: streams sort by start time, objects by first sequence number. */
-export function objectName(prefix: string, stream: string, firstSeq: number): string {
-  return `${prefix}streams/${stream}/${String(firstSeq).padStart(12, '0')}.jsonl`;
 }
 
 /** Serializes records as JSON Lines; each line parses back to the stored record. */
@@ -56,13 +59,26 @@ export function encodeBatch(records: AuditRecord[]): Uint8Array {
 export class AuditLog {
   readonly #o: Required<AuditLogOptions>;
   #signer: Promise<InstanceSigner> | undefined;
-  #stream: string | undefined;
+  #stream: { id: string; started: Date } | undefined;
   #last: { stream: string; seq: number; hash: string } | undefined;
   #queue: Pending[] = [];
-  #flushing = false;
+  #flushing: Promise<void> | undefined;
+  // Digests: the objects stored since the last digest, and this instance's digest chain.
+  #undigested: DigestEntry[] = [];
+  #digestStream: string | undefined;
+  #lastDigest: { seq: number; hash: string } | undefined;
+  #digesting: Promise<void> = Promise.resolve();
+  #digestTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: AuditLogOptions) {
-    this.#o = { prefix: 'v1/', maxBatch: 500, ...options };
+    this.#o = {
+      prefix: 'v1/',
+      maxBatch: 500,
+      digestEvery: 100,
+      digestIntervalMs: 60_000,
+      onBackgroundError: () => {},
+      ...options,
+    };
   }
 
   /** Appends an event; resolves when durable. */
@@ -73,17 +89,34 @@ export class AuditLog {
     });
   }
 
-  async #flush(): Promise<void> {
-    if (this.#flushing) return;
-    this.#flushing = true;
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#o.maxBatch);
-        await this.#write(batch);
+  /**
+   * Waits for pending records, then writes a digest of every object not yet digested. Call on shutdown
+   * (SIGTERM) so the last objects of an instance are covered; rejects if that digest could not be stored.
+   */
+  async close(): Promise<void> {
+    await this.#flushing;
+    clearTimeout(this.#digestTimer);
+    this.#digestTimer = undefined;
+    await this.#digest();
+  }
+
+  /** Writes a digest now of every object stored since the last one (no-op when there is none). */
+  digest(): Promise<void> {
+    return this.#digest();
+  }
+
+  #flush(): Promise<void> {
+    this.#flushing ??= (async () => {
+      try {
+        while (this.#queue.length > 0) {
+          const batch = this.#queue.splice(0, this.#o.maxBatch);
+          await this.#write(batch);
+        }
+      } finally {
+        this.#flushing = undefined;
       }
-    } finally {
-      this.#flushing = false;
-    }
+    })();
+    return this.#flushing;
   }
 
   async #write(batch: Pending[]): Promise<void> {
@@ -91,28 +124,41 @@ export class AuditLog {
       const signer = await this.#instanceSigner();
       const records: AuditRecord[] = [];
       let last = this.#last;
-      if (!this.#stream || !last) {
-        // A new stream opens with the KMS certificate of the key that signs it.
-        this.#stream = newStreamId(this.#o.writer, this.#o.clock.now());
-        const start = chainBody(undefined, this.#stream, this.#o.clock.now(), {
+      const now = this.#o.clock.now();
+      if (!this.#stream || !last || now.getTime() - this.#stream.started.getTime() >= STREAM_MAX_AGE_MS) {
+        // A new stream (at least hourly, so a time range lists cheaply) opens with the KMS certificate of the
+        // key that signs it.
+        this.#stream = { id: newStreamId(this.#o.writer, now), started: now };
+        const start = chainBody(undefined, this.#stream.id, now, {
           type: 'stream.start',
           certificate: signer.certificate as unknown as Json,
         });
         records.push(signRecord(start, signer));
-        last = { stream: this.#stream, seq: 0, hash: hashBody(start) };
+        last = { stream: this.#stream.id, seq: 0, hash: hashBody(start) };
       }
+      const stream = this.#stream.id;
       const placed: AppendedRecord[] = [];
       for (const p of batch) {
-        const body = chainBody(last, this.#stream, p.time, p.event);
+        const body = chainBody(last, stream, p.time, p.event);
         const hash = hashBody(body);
         records.push(signRecord(body, signer));
-        last = { stream: this.#stream, seq: body.seq, hash };
-        placed.push({ stream: this.#stream, seq: body.seq, hash, object: '' });
+        last = { stream, seq: body.seq, hash };
+        placed.push({ stream, seq: body.seq, hash, object: '' });
       }
-      const name = objectName(this.#o.prefix, this.#stream, records[0]!.seq);
-      await this.#o.sink.create(name, encodeBatch(records), 'application/x-ndjson');
+      const name = recordObjectName(this.#o.prefix, this.#stream.started, stream, records[0]!.seq);
+      const data = encodeBatch(records);
+      await this.#o.sink.create(name, data, 'application/x-ndjson');
       this.#last = last;
       for (const [i, p] of batch.entries()) p.resolve({ ...placed[i]!, object: name });
+      this.#stored({
+        object: name,
+        sha256: sha256Hex(data),
+        size: data.length,
+        stream,
+        firstSeq: records[0]!.seq,
+        lastSeq: last.seq,
+        lastHash: last.hash,
+      });
     } catch (err) {
       // The write may or may not have landed; continuing this chain could fork it, so the next
       // batch starts a fresh stream. The verifier sees this stream simply end.
@@ -123,6 +169,56 @@ export class AuditLog {
       });
       for (const p of batch) p.reject(failure);
     }
+  }
+
+  #stored(entry: DigestEntry): void {
+    this.#undigested.push(entry);
+    if (this.#undigested.length >= this.#o.digestEvery) {
+      void this.#digest().catch(this.#o.onBackgroundError);
+    } else if (!this.#digestTimer) {
+      this.#digestTimer = setTimeout(() => {
+        this.#digestTimer = undefined;
+        void this.#digest().catch(this.#o.onBackgroundError);
+      }, this.#o.digestIntervalMs);
+      this.#digestTimer.unref?.();
+    }
+  }
+
+  /** Digests are written one at a time, in order; each lists the objects stored since the one before. */
+  #digest(): Promise<void> {
+    const run = this.#digesting.then(async () => {
+      const objects = this.#undigested.splice(0);
+      if (objects.length === 0) return;
+      clearTimeout(this.#digestTimer);
+      this.#digestTimer = undefined;
+      try {
+        const now = this.#o.clock.now();
+        this.#digestStream ??= newStreamId(`${this.#o.writer}-digest`, now);
+        const body = nextDigestBody(this.#lastDigest, {
+          writer: this.#o.writer,
+          stream: this.#digestStream,
+          time: now,
+          kmsKeyVersion: this.#o.kmsKeyVersion,
+          objects,
+        });
+        const digest = await signDigest(this.#o.keys, body);
+        await this.#o.sink.create(
+          digestName(this.#o.prefix, now, body.stream, body.seq),
+          new TextEncoder().encode(`${JSON.stringify(digest)}\n`),
+          'application/json',
+        );
+        this.#lastDigest = { seq: body.seq, hash: hashDigestBody(body) };
+      } catch (err) {
+        // Keep the objects for the next digest. The failed write may have landed, so continuing this chain
+        // could fork it: the next digest opens a new digest stream.
+        this.#undigested.unshift(...objects);
+        this.#digestStream = undefined;
+        this.#lastDigest = undefined;
+        throw new WardenError('unavailable', 'The audit digest could not be written.', { cause: err });
+      }
+    });
+    this.#digesting = run.catch(() => {});
+    return run;
   }
 
   #instanceSigner(): Promise<InstanceSigner> {

@@ -1,6 +1,8 @@
 // Verification of an audit trail from its stored objects alone: signatures, certificates, chains, order.
 
 import { canonicalBytes } from './canonical-json.ts';
+import { type Digest, digestBody, hashDigestBody, isValidDigest, parseDigest, sha256Hex } from './digest.ts';
+import { parseObjectName } from './layout.ts';
 import { type AuditRecord, hashBody, recordBody } from './record.ts';
 import { isValidCertificate, isValidSignature, type KeyCertificate } from './signing-key.ts';
 
@@ -19,7 +21,12 @@ export type ProblemKind =
   | 'missing' // sequence numbers skip: records were removed
   | 'reordered' // sequence numbers go backwards
   | 'duplicate' // the same sequence number appears twice
-  | 'misplaced'; // a record sits in an object whose name does not match its stream or position
+  | 'misplaced' // a record sits in an object whose name does not match its stream or position
+  | 'bad-digest' // a digest is unreadable or its KMS signature does not verify: it was altered or forged
+  | 'digest-chain' // digests of one writer skip, repeat, go backwards or do not link: a digest was removed
+  | 'object-missing' // a digest lists an object that is not in the bucket: the object was deleted
+  | 'object-altered' // an object's bytes differ from what its digest recorded
+  | 'truncated'; // a stream ends before the last record a digest recorded for it
 
 export interface Problem {
   kind: ProblemKind;
@@ -41,7 +48,23 @@ export interface VerifyReport {
   ok: boolean;
   records: number;
   streams: StreamSummary[];
+  /** Digests read and checked. */
+  digests: number;
+  /** Record objects that no digest (yet) lists: the newest ones, normally, until the next digest. */
+  undigested: string[];
   problems: Problem[];
+}
+
+export interface VerifyOptions {
+  /**
+   * Which objects the caller read. A digest entry naming an object outside it is not reported missing (a
+   * time-range verification reads only part of the bucket); default: every object.
+   */
+  covers?: (objectName: string) => boolean;
+  /** True when `objects` are the whole trail, so every digest chain must start at seq 0 (default false). */
+  complete?: boolean;
+  /** Called as objects are checked. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 interface Located {
@@ -53,11 +76,23 @@ interface Located {
  * Verifies every stream in `objects` against the KMS public key that certifies instance keys. Objects may
  * come in any order; records are checked in object-name order, which is stream and sequence order.
  */
-export function verifyTrail(objects: TrailObject[], kmsPublicKeyPem: string): VerifyReport {
+export function verifyTrail(
+  objects: TrailObject[],
+  kmsPublicKeyPem: string,
+  options: VerifyOptions = {},
+): VerifyReport {
   const problems: Problem[] = [];
   const byStream = new Map<string, Located[]>();
   const sorted = [...objects].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const obj of sorted) {
+  const digests: { digest: Digest; object: string }[] = [];
+  for (const [n, obj] of sorted.entries()) {
+    options.onProgress?.(n, sorted.length);
+    if (parseObjectName(obj.name)?.kind === 'digest') {
+      const digest = parseDigest(obj.data);
+      if (!digest) problems.push({ kind: 'bad-digest', object: obj.name, detail: 'not a digest' });
+      else digests.push({ digest, object: obj.name });
+      continue;
+    }
     const lines = new TextDecoder().decode(obj.data).split('\n');
     for (const [i, line] of lines.entries()) {
       if (line === '' && i === lines.length - 1) continue;
@@ -70,7 +105,7 @@ export function verifyTrail(objects: TrailObject[], kmsPublicKeyPem: string): Ve
         });
         continue;
       }
-      if (!obj.name.includes(`/streams/${record.stream}/`)) {
+      if (parseObjectName(obj.name)?.stream !== record.stream) {
         problems.push({
           kind: 'misplaced',
           object: obj.name,
@@ -90,7 +125,114 @@ export function verifyTrail(objects: TrailObject[], kmsPublicKeyPem: string): Ve
     count += located.length;
     streams.push(verifyStream(stream, located, kmsPublicKeyPem, problems));
   }
-  return { ok: problems.length === 0, records: count, streams, problems };
+  options.onProgress?.(sorted.length, sorted.length);
+  const undigested = verifyDigests(digests, sorted, byStream, kmsPublicKeyPem, options, problems);
+  return {
+    ok: problems.length === 0,
+    records: count,
+    streams,
+    digests: digests.length,
+    undigested,
+    problems,
+  };
+}
+
+/**
+ * Checks digests: KMS signatures, each writer's digest chain, and every listed object against the objects
+ * present (present, same bytes, stream not cut short). Returns the record objects no digest lists.
+ */
+function verifyDigests(
+  digests: { digest: Digest; object: string }[],
+  objects: TrailObject[],
+  byStream: Map<string, Located[]>,
+  kmsPublicKeyPem: string,
+  options: VerifyOptions,
+  problems: Problem[],
+): string[] {
+  const present = new Map(objects.map((o) => [o.name, o]));
+  const listed = new Set<string>();
+  const claimedTail = new Map<string, { seq: number; object: string }>();
+  const chains = new Map<string, { digest: Digest; object: string }[]>();
+  for (const d of digests) {
+    if (!isValidDigest(d.digest, kmsPublicKeyPem)) {
+      problems.push({
+        kind: 'bad-digest',
+        object: d.object,
+        stream: d.digest.stream,
+        seq: d.digest.seq,
+        detail: 'KMS signature does not verify: the digest was altered or forged',
+      });
+      continue;
+    }
+    const chain = chains.get(d.digest.stream) ?? [];
+    chain.push(d);
+    chains.set(d.digest.stream, chain);
+    for (const entry of d.digest.objects) {
+      listed.add(entry.object);
+      const tail = claimedTail.get(entry.stream);
+      if (!tail || entry.lastSeq > tail.seq)
+        claimedTail.set(entry.stream, { seq: entry.lastSeq, object: d.object });
+      const obj = present.get(entry.object);
+      const at = { object: entry.object, stream: entry.stream, seq: entry.firstSeq };
+      if (!obj) {
+        if (options.covers?.(entry.object) ?? true)
+          problems.push({
+            kind: 'object-missing',
+            ...at,
+            detail: `listed by digest ${d.object} (records ${entry.firstSeq}..${entry.lastSeq}) but absent`,
+          });
+      } else if (sha256Hex(obj.data) !== entry.sha256) {
+        problems.push({
+          kind: 'object-altered',
+          ...at,
+          detail: `bytes differ from the SHA-256 recorded by digest ${d.object}`,
+        });
+      }
+    }
+  }
+  for (const [stream, chain] of chains) {
+    chain.sort((a, b) => a.digest.seq - b.digest.seq);
+    const first = chain[0]!;
+    if (options.complete && first.digest.seq !== 0)
+      problems.push({
+        kind: 'digest-chain',
+        object: first.object,
+        stream,
+        seq: first.digest.seq,
+        detail: `digests 0..${first.digest.seq - 1} of this writer are missing`,
+      });
+    for (let i = 1; i < chain.length; i++) {
+      const prev = chain[i - 1]!;
+      const cur = chain[i]!;
+      const at = { object: cur.object, stream, seq: cur.digest.seq };
+      if (cur.digest.seq === prev.digest.seq)
+        problems.push({ kind: 'digest-chain', ...at, detail: `digest ${cur.digest.seq} appears twice` });
+      else if (cur.digest.seq !== prev.digest.seq + 1)
+        problems.push({
+          kind: 'digest-chain',
+          ...at,
+          detail: `digests ${prev.digest.seq + 1}..${cur.digest.seq - 1} are missing`,
+        });
+      else if (cur.digest.prev !== hashDigestBody(digestBody(prev.digest)))
+        problems.push({ kind: 'digest-chain', ...at, detail: 'prev does not match the digest before it' });
+    }
+  }
+  // A stream cut short: its last record present is before the last one a digest recorded.
+  for (const [stream, tail] of claimedTail) {
+    const located = byStream.get(stream);
+    const lastPresent = located?.reduce((m, l) => Math.max(m, l.record.seq), -1) ?? -1;
+    if (located && lastPresent < tail.seq)
+      problems.push({
+        kind: 'truncated',
+        object: located.at(-1)!.object,
+        stream,
+        seq: lastPresent,
+        detail: `stream ends at seq ${lastPresent}, but digest ${tail.object} recorded records up to seq ${tail.seq}`,
+      });
+  }
+  return objects
+    .filter((o) => parseObjectName(o.name)?.kind === 'records' && !listed.has(o.name))
+    .map((o) => o.name);
 }
 
 function verifyStream(

@@ -1,0 +1,125 @@
+// `warden audit verify|search` against the local stack's audit bucket, through the official Storage and KMS
+// clients, exactly as an auditor runs them against a deployed bucket.
+
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { auditCommand } from '../local/audit/cli.ts';
+import type { AuditRecord } from '../shared/core/audit/record.ts';
+import { theStack, tokenFor } from './harness.ts';
+
+async function run(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const progress: string[] = [];
+  const code = await auditCommand(args, theStack().info.stateDir, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    progress: (l) => progress.push(l),
+  });
+  return { code, out, err, progress };
+}
+
+describe('warden audit', () => {
+  let requestId: string;
+  const started = new Date(Date.now() - 1000);
+
+  before(async () => {
+    const client = new Client({ name: 'warden-audit-cli', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(theStack().info.mcpUrl), {
+        requestInit: {
+          headers: { authorization: `Bearer ${await tokenFor('ann@example.org', ['analysts'])}` },
+        },
+      }),
+    );
+    const result = await client.callTool({
+      name: 'execute_sql',
+      arguments: {
+        projectId: 'demo-warden',
+        query: 'SELECT code FROM `demo-warden.reference.icd10_codes` LIMIT 2',
+      },
+    });
+    await client.close();
+    requestId = (result.structuredContent as { requestId: string }).requestId;
+    assert.ok(requestId);
+    // The stack digests 2 s after a write; wait for the digest of this request's objects.
+    await new Promise((r) => setTimeout(r, 3500));
+  });
+
+  it('verify: the whole trail verifies, digests included, with progress and a summary', async () => {
+    const { code, out, progress } = await run(['verify']);
+    assert.equal(code, 0, out.join('\n'));
+    const summary = out.at(-1)!;
+    assert.match(summary, /^OK: \d+ records in \d+ streams, [1-9]\d* digests checked/);
+    assert.ok(progress.some((p) => /verified \d+\/\d+ objects/.test(p)));
+  });
+
+  it('verify --from --to: a time range verifies on its own', async () => {
+    const { code, out } = await run([
+      'verify',
+      '--from',
+      started.toISOString(),
+      '--to',
+      new Date().toISOString(),
+    ]);
+    assert.equal(code, 0, out.join('\n'));
+    assert.match(out.at(-1)!, /^OK: [1-9]\d* records/);
+  });
+
+  it('verify exits 1 and names every problem when the key is not the one that certified the trail', async () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+      type: 'spki',
+      format: 'pem',
+    });
+    const path = join(theStack().info.stateDir, 'other.pem');
+    writeFileSync(path, pem);
+    const { code, out } = await run(['verify', '--public-key', path]);
+    assert.equal(code, 1);
+    assert.ok(out.some((l) => l.startsWith('PROBLEM bad-certificate v1/streams/')));
+    assert.ok(out.some((l) => l.startsWith('PROBLEM bad-digest v1/digests/')));
+    assert.match(out.at(-1)!, /^FAILED: /);
+  });
+
+  it('search --request finds the request’s records in time order', async () => {
+    const { code, out } = await run(['search', '--request', requestId]);
+    assert.equal(code, 0);
+    const records = out.map((l) => JSON.parse(l) as AuditRecord);
+    assert.deepEqual(
+      new Set(records.map((r) => r.event.type)),
+      new Set(['mcp.request', 'policy.decision', 'query.start', 'query.end', 'mcp.response']),
+    );
+    assert.ok(records.every((r) => r.event.requestId === requestId));
+  });
+
+  it('search by principal, table and decision, as a table', async () => {
+    const { code, out, err } = await run([
+      'search',
+      '--principal',
+      'ANN@example.org',
+      '--table',
+      'reference.icd10_codes',
+      '--decision',
+      'allow',
+      '--from',
+      started.toISOString(),
+      '--format',
+      'table',
+    ]);
+    assert.equal(code, 0, err.join('\n'));
+    assert.equal(out[0], 'time\ttype\trequest\twho\tdecision\ttables');
+    const rows = out.slice(1).filter((l) => l.includes(requestId));
+    assert.ok(rows.length >= 1, out.join('\n'));
+    assert.ok(rows.every((l) => l.includes('\tann@example.org\tallow\tdemo-warden.reference.icd10_codes')));
+  });
+
+  it('refuses bad input with usage (exit 2)', async () => {
+    assert.equal((await run(['search', '--decision', 'maybe'])).code, 2);
+    assert.equal((await run(['verify', '--from', 'yesterday'])).code, 2);
+    assert.equal((await run(['verify', '--from', '2026-02-01', '--to', '2026-01-01'])).code, 2);
+    assert.equal((await run(['explode'])).code, 2);
+  });
+});

@@ -1,0 +1,112 @@
+// Independent verification, as docs/audit-format.md describes it: the `openssl` command line checks a
+// certificate, a record and a digest. Nothing from Warden is used but canonicalization (RFC 8785).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, MemoryKeys, MemorySink } from '../../test-support/memory-ports.ts';
+import { AuditLog } from './audit-log.ts';
+import { canonicalize } from './canonical-json.ts';
+
+const KEY = 'projects/demo/locations/global/keyRings/warden/cryptoKeys/audit/cryptoKeyVersions/1';
+
+function openssl(args: string[]): string {
+  try {
+    return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    return String((err as { stdout?: string }).stdout ?? '');
+  }
+}
+
+describe('verification with openssl alone', () => {
+  let dir: string;
+  let lines: Record<string, unknown>[];
+  let digest: Record<string, unknown>;
+  let kmsPem: string;
+
+  before(async () => {
+    try {
+      execFileSync('openssl', ['version']);
+    } catch {
+      throw new Error('openssl is not installed (apt-get install openssl)');
+    }
+    const sink = new MemorySink();
+    const keys = new MemoryKeys();
+    const log = new AuditLog({ sink, keys, clock: new ManualClock(), kmsKeyVersion: KEY, writer: 'gateway' });
+    await log.append({
+      type: 'mcp.request',
+      requestId: 'r1',
+      rpc: { method: 'tools/call', tool: 'execute_sql' },
+    });
+    await log.append({ type: 'mcp.response', requestId: 'r1', status: 200 });
+    await log.close();
+    const text = async (prefix: string) => {
+      const names = await sink.list(prefix);
+      return Promise.all(names.map(async (n) => new TextDecoder().decode(await sink.read(n))));
+    };
+    lines = (await text('v1/streams/')).flatMap((t) =>
+      t
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+    digest = JSON.parse((await text('v1/digests/'))[0]!);
+    kmsPem = await keys.getPublicKeyPem();
+    dir = mkdtempSync(join(tmpdir(), 'warden-openssl-'));
+    writeFileSync(join(dir, 'kms.pem'), kmsPem);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const file = (name: string, data: string | Buffer) => {
+    writeFileSync(join(dir, name), data);
+    return join(dir, name);
+  };
+  const verify = (pem: string, sigB64: string, body: string) =>
+    openssl([
+      'dgst',
+      '-sha256',
+      '-verify',
+      pem,
+      '-signature',
+      file('sig.der', Buffer.from(sigB64, 'base64')),
+      file('body.json', body),
+    ]).trim();
+
+  it('the stream certificate verifies with the KMS public key', () => {
+    const cert = (lines[0]!['event'] as { certificate: { body: unknown; kmsSignature: string } }).certificate;
+    assert.equal(
+      verify(join(dir, 'kms.pem'), cert.kmsSignature, canonicalize(cert.body as never)),
+      'Verified OK',
+    );
+  });
+
+  it('every record verifies with the certified instance key, and openssl fails on an altered one', () => {
+    const cert = (lines[0]!['event'] as { certificate: { body: { publicKeyPem: string } } }).certificate;
+    const instancePem = file('instance.pem', cert.body.publicKeyPem);
+    for (const record of lines) {
+      const { sig, ...body } = record as { sig: string };
+      assert.equal(verify(instancePem, sig, canonicalize(body as never)), 'Verified OK');
+    }
+    const { sig, ...body } = lines[1] as { sig: string; seq: number };
+    assert.match(
+      verify(instancePem, sig, canonicalize({ ...body, seq: 7 } as never)),
+      /Verification failure/,
+    );
+  });
+
+  it("each record's prev is `openssl dgst -sha256` of the previous body", () => {
+    for (let i = 1; i < lines.length; i++) {
+      const { sig: _s, ...prevBody } = lines[i - 1] as { sig: string };
+      const out = openssl(['dgst', '-sha256', '-r', file('prev.json', canonicalize(prevBody as never))]);
+      assert.equal(out.split(' ')[0], lines[i]!['prev']);
+    }
+  });
+
+  it('the digest verifies with the KMS public key and lists the record objects by SHA-256', () => {
+    const { kmsSignature, ...body } = digest as { kmsSignature: string; objects: unknown[] };
+    assert.equal(verify(join(dir, 'kms.pem'), kmsSignature, canonicalize(body as never)), 'Verified OK');
+    assert.equal(body.objects.length, 2);
+  });
+});
