@@ -74,7 +74,7 @@ export class AuditLog {
     this.#o = {
       prefix: 'v1/',
       maxBatch: 500,
-      digestEvery: 100,
+      digestEvery: 1000,
       digestIntervalMs: 60_000,
       onBackgroundError: () => {},
       ...options,
