@@ -224,6 +224,45 @@ describe('approvals: races and expiry', function () {
   });
 });
 
+describe('approvals: a result too large for a Firestore document', function () {
+  this.timeout(120_000);
+
+  it('keeps it masked in the results bucket, and gives it whole to the requester alone', async () => {
+    const ann = await mcp('ann@example.org', ['analysts']);
+    // ~1,000 rows of ~1.2 kB: well above the 900 kB a result document may hold.
+    const query =
+      "SELECT p.patient_id, n, REPEAT('x', 1200) AS pad FROM `demo-warden.clinical.patients` p " +
+      'CROSS JOIN UNNEST(GENERATE_ARRAY(1, 5)) AS n ORDER BY p.patient_id, n';
+    const parked = await ann.callTool({
+      name: 'execute_sql',
+      arguments: { projectId: 'demo-warden', query, reason: 'cohort export' },
+    });
+    assert.notEqual(parked.isError, true, JSON.stringify(parked.content));
+    const id = (parked.structuredContent as { requestId: string }).requestId;
+    const approved = await api('priya@example.org', ['privacy-office'], 'POST', `/approvals/${id}:approve`, {
+      reason: 'IRB 2026-115',
+    });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    await until(ann, id, 'SUCCEEDED');
+
+    const succeeded = (await auditRecords()).find(
+      (r) => r.event.requestId === id && r.event.type === 'approval.succeeded',
+    );
+    assert.match(String(succeeded?.event['resultLocation']), /^gs:\/\/warden-results-local\/results\//);
+    const result = await ann.callTool({ name: 'get_query_result', arguments: { requestId: id } });
+    assert.notEqual(result.isError, true, JSON.stringify(result.content).slice(0, 500));
+    const rows = (result.structuredContent as { rows: { patient_id: unknown; pad: string }[] }).rows;
+    assert.equal(rows.length, 1000);
+    assert.equal(rows[0]!.pad, 'x'.repeat(1200));
+    assert.doesNotMatch(JSON.stringify(rows), /\b\d{3}-\d{2}-\d{4}\b/, 'no SSN-shaped value');
+    const eve = await mcp('eve@example.org', ['analysts']);
+    const stolen = await eve.callTool({ name: 'get_query_result', arguments: { requestId: id } });
+    assert.equal(stolen.isError, true);
+    await eve.close();
+    await ann.close();
+  });
+});
+
 describe('warden approvals (CLI on the approvals API)', function () {
   this.timeout(60_000);
   it('lists, refuses a reasonless denial, and denies with a reason', async () => {

@@ -30,6 +30,8 @@ export interface StoredResult {
   rows: Record<string, unknown>[];
   truncated: boolean;
   expiresAt: Date;
+  /** Set when the rows are kept in the results bucket (too large for a document); `rows` is then empty. */
+  rowsLocation?: string;
 }
 
 /** Where masked results of approved queries wait for their requester. */
