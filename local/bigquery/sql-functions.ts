@@ -20,13 +20,18 @@ function arity(name: string, args: string[], ...counts: number[]): void {
 /** A field of `STRUCT(...)`: `expr AS name`, or a path whose last part names it, else `_field_N`. */
 function structField(arg: string, index: number): string {
   const aliased = /^([\s\S]*\S)\s+AS\s+("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)$/i.exec(arg);
-  if (aliased) return `${aliased[2]} := ${aliased[1]}`;
+  if (aliased) return `${quoted(aliased[2]!)} := ${aliased[1]}`;
   const path = /(?:^|\.)("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)$/.exec(arg);
   const isPath = /^("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)(\.("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*))*$/.test(
     arg,
   );
-  const name = isPath && path ? path[1] : `"_field_${index + 1}"`;
+  const name = isPath && path ? quoted(path[1]!) : `"_field_${index + 1}"`;
   return `${name} := ${arg}`;
+}
+
+/** A field name as a quoted DuckDB identifier, so names DuckDB reserves (time, order…) work as in GoogleSQL. */
+function quoted(name: string): string {
+  return name.startsWith('"') ? name : `"${name}"`;
 }
 
 function dateDiff(name: string): Rewrite {
@@ -107,6 +112,21 @@ const REWRITES: Record<string, Rewrite> = {
   SPLIT: renamed('string_split'),
   REGEXP_CONTAINS: renamed('regexp_matches'),
   TO_JSON_STRING: (args) => `CAST(to_json(${args.join(', ')}) AS VARCHAR)`,
+  PARSE_JSON: (args) => {
+    arity('PARSE_JSON', args, 1, 2);
+    return `json(${args[0]})`;
+  },
+  JSON_VALUE: (args) => {
+    arity('JSON_VALUE', args, 1, 2);
+    return `json_extract_string(${args[0]}, ${args[1] ?? "'$'"})`;
+  },
+  // DuckDB returns a list for a path ending in [*]; the path must be a literal (as it is in Warden's SQL).
+  JSON_VALUE_ARRAY: (args) => {
+    arity('JSON_VALUE_ARRAY', args, 1, 2);
+    const path = args[1] ?? "'$'";
+    if (!/^'[^']*'$/.test(path)) throw new Error('JSON_VALUE_ARRAY needs a literal JSON path here');
+    return `json_extract_string(${args[0]}, '${path.slice(1, -1)}[*]')`;
+  },
 };
 
 /** True when calls to `name` (upper case) are rewritten. */

@@ -99,11 +99,11 @@ export function searchQuery(
   const params: QueryParameter[] = [];
   if (f.from) {
     where.push('time >= @from_time');
-    params.push({ name: 'from_time', type: 'TIMESTAMP', value: f.from.toISOString() });
+    params.push({ name: 'from_time', type: 'TIMESTAMP', value: sqlTimestamp(f.from) });
   }
   if (f.to) {
     where.push('time <= @to_time');
-    params.push({ name: 'to_time', type: 'TIMESTAMP', value: f.to.toISOString() });
+    params.push({ name: 'to_time', type: 'TIMESTAMP', value: sqlTimestamp(f.to) });
   }
   if (f.request) {
     where.push("JSON_VALUE(event, '$.requestId') = @request_id");
@@ -137,4 +137,9 @@ export function searchQuery(
     (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
     ` ORDER BY time, stream, seq LIMIT ${Math.max(1, Math.floor(limit))}`;
   return { sql, params };
+}
+
+/** A TIMESTAMP parameter value in BigQuery's canonical form (`2026-03-01 10:30:00.000+00:00`). */
+function sqlTimestamp(t: Date): string {
+  return `${t.toISOString().replace('T', ' ').replace('Z', '')}+00:00`;
 }
