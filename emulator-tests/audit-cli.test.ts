@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -114,6 +114,29 @@ describe('warden audit', () => {
     const rows = out.slice(1).filter((l) => l.includes(requestId));
     assert.ok(rows.length >= 1, out.join('\n'));
     assert.ok(rows.every((l) => l.includes('\tann@example.org\tallow\tdemo-warden.reference.icd10_codes')));
+  });
+
+  it('report: writes one self-contained HTML report of the range, with its verification status', async () => {
+    const out = join(theStack().info.stateDir, 'report.html');
+    const { code, out: lines } = await run([
+      'report',
+      '--from',
+      started.toISOString(),
+      '--to',
+      new Date().toISOString(),
+      '--out',
+      out,
+    ]);
+    assert.equal(code, 0, lines.join('\n'));
+    const html = readFileSync(out, 'utf8');
+    assert.match(html, /Verification passed: \d+ records/);
+    assert.match(html, /ann@example\.org/);
+    assert.doesNotMatch(
+      html,
+      /<script|https?:\/\/(?!www\.w3\.org)/,
+      'self-contained: no script, no external asset',
+    );
+    assert.equal((await run(['report', '--out', out])).code, 2, 'a report needs a range');
   });
 
   it('refuses bad input with usage (exit 2)', async () => {
