@@ -9,6 +9,7 @@ import { type Digest, parseDigest } from './digest.ts';
 import { parseObjectName } from './layout.ts';
 import { type AuditRecord, chainBody, hashBody, recordBody } from './record.ts';
 import { createInstanceSigner } from './signing-key.ts';
+import { readTrail } from './trail.ts';
 import { type ProblemKind, type TrailObject, verifyTrail } from './verify.ts';
 
 const KEY = 'projects/demo/locations/global/keyRings/warden/cryptoKeys/audit/cryptoKeyVersions/1';
@@ -34,9 +35,7 @@ async function writeTrail() {
         log.append({ type: 'mcp.response', requestId: `r${i}` }),
       ]);
   for (const log of logs) await log.close();
-  const objects = await Promise.all(
-    (await sink.list('')).map(async (name) => ({ name, data: await sink.read(name) })),
-  );
+  const { objects } = await readTrail(sink);
   return { objects, keys, pem: await keys.getPublicKeyPem() };
 }
 
@@ -229,9 +228,7 @@ describe('AuditLog digests', () => {
     await assert.rejects(log.digest());
     await log.append({ type: 'b' });
     await log.close();
-    const objects = await Promise.all(
-      (await sink.list('')).map(async (name) => ({ name, data: await sink.read(name) })),
-    );
+    const { objects } = await readTrail(sink);
     const report = verifyTrail(objects, await keys.getPublicKeyPem(), { complete: true });
     assert.equal(report.ok, true, JSON.stringify(report.problems));
     assert.equal(report.undigested.length, 0, 'both record objects are in the surviving digest');
@@ -251,9 +248,7 @@ describe('AuditLog digests', () => {
       names.map((n) => n.split('/').slice(2, 6).join('/')),
       ['2026/01/01/10', '2026/01/01/12'],
     );
-    const objects = await Promise.all(
-      (await sink.list('')).map(async (name) => ({ name, data: await sink.read(name) })),
-    );
+    const { objects } = await readTrail(sink);
     const report = verifyTrail(objects, await keys.getPublicKeyPem(), { complete: true });
     assert.equal(report.ok, true, JSON.stringify(report.problems));
     assert.equal(report.streams.length, 2);
