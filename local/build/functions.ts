@@ -1,0 +1,159 @@
+// Bundles each Cloud Function (functions/<name>/index.ts) into dist/functions/<name>/: one minified ESM file
+// plus a package.json, the source directory Terraform archives and uploads (`npm run build:functions`).
+
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The deployable functions; a folder that does not exist (yet) is skipped. */
+export const FUNCTION_NAMES = ['gateway', 'executor', 'notifier'] as const;
+
+/**
+ * Packages left out of the bundle and installed by Cloud Build from the generated package.json.
+ * The functions framework must stay external: the runtime starts it from node_modules and it looks up the
+ * functions that index.js registered in its own module instance (a bundled copy would register them
+ * elsewhere); gateway/body-parsing.ts also patches the framework's body-parser through node_modules.
+ */
+export const EXTERNAL_PACKAGES = ['@google-cloud/functions-framework'] as const;
+
+/** Packages that must never reach a deployed bundle (local-only, native). */
+export const FORBIDDEN_PACKAGES = ['@duckdb/node-api', '@duckdb/node-bindings'] as const;
+
+// CommonJS dependencies call require() and read __dirname; an ESM bundle has neither unless it defines them.
+const BANNER = [
+  "import { createRequire as __wardenCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __wardenFileURLToPath } from 'node:url';",
+  "import { dirname as __wardenDirname } from 'node:path';",
+  'const require = __wardenCreateRequire(import.meta.url);',
+  'const __filename = __wardenFileURLToPath(import.meta.url);',
+  'const __dirname = __wardenDirname(__filename);',
+].join('\n');
+
+export interface BuiltFunction {
+  name: string;
+  dir: string;
+  bytes: number;
+  packages: string[];
+}
+
+/** Bundles one function into `outRoot/<name>`; throws if a forbidden package is pulled in. */
+export async function buildFunction(name: string, outRoot: string): Promise<BuiltFunction> {
+  const entry = join(REPO_ROOT, 'functions', name, 'index.ts');
+  const dir = join(outRoot, name);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const result = await build({
+    entryPoints: [entry],
+    outfile: join(dir, 'index.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    minify: true,
+    // Stack traces in Cloud Logging keep readable function names.
+    keepNames: true,
+    legalComments: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+    external: [...EXTERNAL_PACKAGES],
+    banner: { js: BANNER },
+    absWorkingDir: REPO_ROOT,
+  });
+  const packages = packagesIn(result.metafile);
+  const forbidden = packages.filter((p) => (FORBIDDEN_PACKAGES as readonly string[]).includes(p));
+  if (forbidden.length > 0)
+    throw new Error(`functions/${name} pulls ${forbidden.join(', ')} into its bundle: fix the import graph.`);
+  await copyAssets(result.metafile, dir);
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(await packageJsonFor(name), null, 2)}\n`);
+  return { name, dir, bytes: (await stat(join(dir, 'index.js'))).size, packages };
+}
+
+/** The generated package.json: ESM, index.js, and only the external packages at the repository's versions. */
+export async function packageJsonFor(name: string): Promise<Record<string, unknown>> {
+  const root = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+    engines?: Record<string, string>;
+    dependencies: Record<string, string>;
+  };
+  const dependencies: Record<string, string> = {};
+  for (const p of EXTERNAL_PACKAGES) {
+    const version = root.dependencies[p];
+    if (!version) throw new Error(`${p} is not a dependency in package.json`);
+    dependencies[p] = version;
+  }
+  return {
+    name: `warden-${name}`,
+    version: root.version,
+    private: true,
+    type: 'module',
+    main: 'index.js',
+    ...(root.engines ? { engines: root.engines } : {}),
+    dependencies,
+  };
+}
+
+/**
+ * Source modules that read files beside them (`new URL('./assets/x', import.meta.url)`) find them next to
+ * index.js once bundled, so every `assets/` folder beside a bundled source file is copied to `<dir>/assets/`.
+ * Two folders holding the same file name would shadow each other: that stops the build.
+ */
+export async function copyAssets(metafile: Metafile, dir: string): Promise<string[]> {
+  const folders = new Set<string>();
+  for (const input of Object.keys(metafile.inputs)) {
+    if (input.includes('node_modules/')) continue;
+    const folder = join(REPO_ROOT, dirname(input), 'assets');
+    if (existsSync(folder)) folders.add(folder);
+  }
+  const copied = new Map<string, string>();
+  for (const folder of [...folders].sort()) {
+    for (const file of await readdir(folder, { recursive: true })) {
+      const previous = copied.get(file);
+      if (previous)
+        throw new Error(
+          `assets/${file} exists in ${relative(REPO_ROOT, previous)} and ${relative(REPO_ROOT, folder)}`,
+        );
+      copied.set(file, folder);
+    }
+    await cp(folder, join(dir, 'assets'), { recursive: true });
+  }
+  return [...copied.keys()].sort();
+}
+
+/** Package names (`@scope/name` or `name`) of the node_modules inputs of a bundle. */
+export function packagesIn(metafile: Metafile): string[] {
+  const names = new Set<string>();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(
+      input.replace(/.*node_modules\//, 'node_modules/'),
+    );
+    if (m?.[1]) names.add(m[1]);
+  }
+  return [...names].sort();
+}
+
+/** Builds every function that exists; returns what was built. */
+export async function buildFunctions(
+  outRoot = join(REPO_ROOT, 'dist', 'functions'),
+): Promise<BuiltFunction[]> {
+  const built: BuiltFunction[] = [];
+  for (const name of FUNCTION_NAMES) {
+    if (!existsSync(join(REPO_ROOT, 'functions', name, 'index.ts'))) continue;
+    built.push(await buildFunction(name, outRoot));
+  }
+  return built;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    for (const f of await buildFunctions()) {
+      console.log(`${f.name.padEnd(9)} ${(f.bytes / 1024).toFixed(0).padStart(6)} KiB  ${f.dir}`);
+    }
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,231 @@
+// Static checks on Warden's Terraform, on the parsed HCL (@cdktf/hcl2json): the security properties a
+// reviewer would otherwise have to re-read the modules for. `terraform validate` needs the provider; these
+// do not.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parse } from '@cdktf/hcl2json';
+
+/** One broken property, with the file and block that break it. */
+export interface Violation {
+  check: CheckName;
+  where: string;
+  message: string;
+}
+
+export type CheckName =
+  | 'retention-locked'
+  | 'public-access-prevention'
+  | 'executor-not-public'
+  | 'gateway-no-decrypt'
+  | 'gateway-no-table-data'
+  | 'variable-typed-described'
+  | 'no-primitive-roles'
+  | 'references-resolve';
+
+type Body = Record<string, unknown>;
+
+interface Block {
+  file: string;
+  kind: 'resource' | 'data' | 'variable' | 'other';
+  type: string;
+  name: string;
+  body: Body;
+}
+
+/** Roles that let a member decrypt with (or administer) a KMS key. */
+const DECRYPT_ROLE =
+  /roles\/(owner|editor|cloudkms\.(admin|cryptoKeyDecrypter|cryptoKeyEncrypterDecrypter|cryptoKeyDecrypterViaDelegation|cryptoKeyEncrypterDecrypterViaDelegation|cryptoOperator))\b/;
+/** Roles that read BigQuery table data. */
+const TABLE_DATA_ROLE = /roles\/bigquery\.(admin|dataViewer|dataEditor|dataOwner|user|studioAdmin)\b/;
+const PRIMITIVE_ROLE = /roles\/(owner|editor|viewer)\b/;
+const PUBLIC_MEMBER = /\b(allUsers|allAuthenticatedUsers)\b/;
+const IAM_RESOURCE = /_iam_(member|binding|policy)$/;
+
+/** Every `.tf` file under `dir`, skipping `.terraform`. */
+export function terraformFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === '.terraform' || entry.name === 'node_modules') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...terraformFiles(path));
+    else if (entry.name.endsWith('.tf')) out.push(path);
+  }
+  return out.sort();
+}
+
+/** Parses every file into blocks (resources, data sources, variables). */
+export async function readBlocks(dir: string): Promise<Block[]> {
+  const blocks: Block[] = [];
+  for (const path of terraformFiles(dir)) {
+    const file = relative(dir, path);
+    const json = (await parse(path, readFileSync(path, 'utf8'))) as Record<string, unknown>;
+    for (const [kind, content] of Object.entries(json)) {
+      if (kind === 'resource' || kind === 'data') {
+        for (const [type, byName] of Object.entries(content as Record<string, Record<string, Body[]>>))
+          for (const [name, bodies] of Object.entries(byName))
+            for (const body of bodies) blocks.push({ file, kind, type, name, body });
+      } else if (kind === 'variable') {
+        for (const [name, bodies] of Object.entries(content as Record<string, Body[]>))
+          for (const body of bodies) blocks.push({ file, kind, type: 'variable', name, body });
+      } else {
+        blocks.push({ file, kind: 'other', type: kind, name: '', body: { [kind]: content } });
+      }
+    }
+  }
+  return blocks;
+}
+
+const first = (v: unknown): Body | undefined => (Array.isArray(v) ? (v[0] as Body | undefined) : undefined);
+const where = (b: Block) => `${b.file}: ${b.kind === 'variable' ? 'variable' : b.type}.${b.name}`;
+const text = (v: unknown) => JSON.stringify(v ?? '');
+
+/** Runs every check on the Terraform under `dir`; an empty list means every property holds. */
+export async function checkTerraform(dir: string): Promise<Violation[]> {
+  const blocks = await readBlocks(dir);
+  const v: Violation[] = [];
+  const add = (check: CheckName, b: Block, message: string) => v.push({ check, where: where(b), message });
+
+  const buckets = blocks.filter((b) => b.kind === 'resource' && b.type === 'google_storage_bucket');
+  const auditBuckets = buckets.filter((b) => b.file.startsWith(join('modules', 'audit')));
+  if (auditBuckets.length === 0)
+    v.push({ check: 'retention-locked', where: 'modules/audit', message: 'no audit bucket found' });
+  for (const b of auditBuckets) {
+    const retention = first(b.body['retention_policy']);
+    if (retention?.['is_locked'] !== true)
+      add('retention-locked', b, 'the audit bucket needs retention_policy { is_locked = true }');
+    if (retention?.['retention_period'] === undefined)
+      add('retention-locked', b, 'the audit bucket needs a retention_period');
+  }
+  for (const b of buckets) {
+    if (b.body['public_access_prevention'] !== 'enforced')
+      add('public-access-prevention', b, 'public_access_prevention must be "enforced"');
+    if (b.body['uniform_bucket_level_access'] !== true)
+      add('public-access-prevention', b, 'uniform_bucket_level_access must be true');
+  }
+
+  for (const b of blocks.filter((x) => x.kind === 'resource' && IAM_RESOURCE.test(x.type))) {
+    const body = text(b.body);
+    const members = text([b.body['member'], b.body['members'], b.body['policy_data']]);
+    const role = text(b.body['role']);
+    if (PUBLIC_MEMBER.test(body)) {
+      const target = text([b.body['name'], b.body['service'], b.body['cloud_function']]);
+      if (/executor|approved/.test(target) || !/gateway/.test(target))
+        add(
+          'executor-not-public',
+          b,
+          `allUsers/allAuthenticatedUsers may invoke only the gateway (target ${target})`,
+        );
+    }
+    if (/gateway/.test(members)) {
+      if (DECRYPT_ROLE.test(role) || DECRYPT_ROLE.test(body))
+        add('gateway-no-decrypt', b, `the gateway's account must not hold a decrypting role (${role})`);
+      if (TABLE_DATA_ROLE.test(role) || TABLE_DATA_ROLE.test(body))
+        add('gateway-no-table-data', b, `the gateway's account must not read table data (${role})`);
+    }
+  }
+
+  for (const b of blocks.filter((x) => x.kind === 'variable')) {
+    if (typeof b.body['type'] !== 'string') add('variable-typed-described', b, 'the variable has no type');
+    const d = b.body['description'];
+    if (typeof d !== 'string' || d.trim() === '')
+      add('variable-typed-described', b, 'the variable has no description');
+  }
+
+  for (const b of blocks) {
+    const m = PRIMITIVE_ROLE.exec(text(b.body));
+    if (m)
+      add('no-primitive-roles', b, `basic role ${m[0]} (grant a predefined role on the resource instead)`);
+  }
+  v.push(...(await checkReferences(dir)));
+  return v;
+}
+interface ModuleDir {
+  variables: Map<string, Body>;
+  outputs: Set<string>;
+  locals: Set<string>;
+  modules: Map<string, { file: string; body: Body }>;
+  /** Every string in the parsed files (expressions are strings), with its file. */
+  strings: { file: string; value: string }[];
+}
+
+async function readModuleDir(root: string, dir: string): Promise<ModuleDir> {
+  const m: ModuleDir = {
+    variables: new Map(),
+    outputs: new Set(),
+    locals: new Set(),
+    modules: new Map(),
+    strings: [],
+  };
+  for (const entry of readdirSync(dir)) {
+    if (!entry.endsWith('.tf')) continue;
+    const path = join(dir, entry);
+    const file = relative(root, path);
+    const json = (await parse(path, readFileSync(path, 'utf8'))) as Record<string, unknown>;
+    for (const [name, bodies] of Object.entries((json['variable'] ?? {}) as Record<string, Body[]>))
+      m.variables.set(name, bodies[0] ?? {});
+    for (const name of Object.keys((json['output'] ?? {}) as Body)) m.outputs.add(name);
+    for (const block of (json['locals'] ?? []) as Body[])
+      for (const name of Object.keys(block)) m.locals.add(name);
+    for (const [name, bodies] of Object.entries((json['module'] ?? {}) as Record<string, Body[]>))
+      m.modules.set(name, { file, body: bodies[0] ?? {} });
+    const walk = (x: unknown): void => {
+      if (typeof x === 'string') m.strings.push({ file, value: x });
+      else if (Array.isArray(x)) x.forEach(walk);
+      else if (x && typeof x === 'object') Object.values(x).forEach(walk);
+    };
+    walk(json);
+  }
+  return m;
+}
+
+const META_ARGUMENTS = new Set(['source', 'version', 'depends_on', 'count', 'for_each', 'providers']);
+
+/**
+ * Part of what `terraform validate` would catch, without the provider: every `var.`, `local.` and
+ * `module.<name>.<output>` reference names something declared, and every call of a local module passes only
+ * inputs the module declares, and every input it requires.
+ */
+export async function checkReferences(root: string): Promise<Violation[]> {
+  const v: Violation[] = [];
+  const add = (where: string, message: string) => v.push({ check: 'references-resolve', where, message });
+  const cache = new Map<string, ModuleDir>();
+  const load = async (d: string) => {
+    const key = resolve(d);
+    let m = cache.get(key);
+    if (!m) {
+      m = await readModuleDir(root, key);
+      cache.set(key, m);
+    }
+    return m;
+  };
+  for (const d of [...new Set(terraformFiles(root).map((f) => dirname(f)))]) {
+    const m = await load(d);
+    for (const { file, value } of m.strings) {
+      for (const [, name = ''] of value.matchAll(/(?<![\w.])var\.([A-Za-z_][\w-]*)/g))
+        if (!m.variables.has(name)) add(file, `var.${name} is not declared`);
+      for (const [, name = ''] of value.matchAll(/(?<![\w.])local\.([A-Za-z_][\w-]*)/g))
+        if (!m.locals.has(name)) add(file, `local.${name} is not declared`);
+      for (const [, mod = '', out = ''] of value.matchAll(
+        /(?<![\w.])module\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)/g,
+      )) {
+        const call = m.modules.get(mod);
+        if (!call) add(file, `module.${mod} is not declared`);
+        else if (!(await load(join(d, String(call.body['source'])))).outputs.has(out))
+          add(file, `module.${mod} has no output ${out}`);
+      }
+    }
+    for (const [name, call] of m.modules) {
+      const source = String(call.body['source']);
+      if (!source.startsWith('.')) continue;
+      const target = await load(join(d, source));
+      for (const arg of Object.keys(call.body))
+        if (!META_ARGUMENTS.has(arg) && !target.variables.has(arg))
+          add(call.file, `module.${name}: ${source} has no input ${arg}`);
+      for (const [input, body] of target.variables)
+        if (!('default' in body) && !(input in call.body))
+          add(call.file, `module.${name}: required input ${input} is not set`);
+    }
+  }
+  return v;
+}

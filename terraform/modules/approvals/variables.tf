@@ -1,0 +1,75 @@
+variable "project_id" {
+  type        = string
+  description = "Project that holds the Firestore database and the topics."
+}
+
+variable "firestore_location" {
+  type        = string
+  description = "Firestore location (a region such as us-central1, or a multi-region such as nam5 or eur3)."
+}
+
+variable "database_name" {
+  type        = string
+  description = "Firestore database for approval requests and results (FIRESTORE_DATABASE). A named database keeps Warden apart from any (default) database."
+  default     = "warden"
+}
+
+variable "delete_protection" {
+  type        = bool
+  description = "Refuse deletion of the Firestore database."
+  default     = true
+}
+
+variable "point_in_time_recovery" {
+  type        = bool
+  description = "Keep 7 days of point-in-time recovery for the database."
+  default     = false
+}
+
+variable "firestore_kms_key_name" {
+  type        = string
+  description = "Cloud KMS key for customer-managed encryption of the database (in the database's location; grant the Firestore service agent encrypter/decrypter on it first), or null."
+  default     = null
+}
+
+variable "requested_topic" {
+  type        = string
+  description = "Topic of approval-requested events (APPROVAL_REQUESTED_TOPIC)."
+  default     = "approval-requested"
+}
+
+variable "decided_topic" {
+  type        = string
+  description = "Topic of approval-decided events (APPROVAL_DECIDED_TOPIC)."
+  default     = "approval-decided"
+}
+
+variable "dead_letter_topic" {
+  type        = string
+  description = "Topic receiving events that failed every delivery attempt."
+  default     = "approval-dead-letter"
+}
+
+variable "message_retention_duration" {
+  type        = string
+  description = "How long the topics and the dead-letter subscription keep messages (e.g. 604800s)."
+  default     = "604800s"
+}
+
+variable "allowed_persistence_regions" {
+  type        = list(string)
+  description = "Regions where Pub/Sub may store messages (message storage policy); empty for no restriction."
+  default     = []
+}
+
+variable "topic_kms_key_name" {
+  type        = string
+  description = "Cloud KMS key for customer-managed encryption of the topics (grant the Pub/Sub service agent encrypter/decrypter on it first), or null."
+  default     = null
+}
+
+variable "labels" {
+  type        = map(string)
+  description = "Labels on the database and the topics."
+  default     = {}
+}

@@ -1,0 +1,29 @@
+output "key_ring_id" {
+  description = "The key ring (projects/…/locations/…/keyRings/…)."
+  value       = google_kms_key_ring.main.id
+}
+
+output "credential_key_id" {
+  description = "Symmetric key that seals the executor's credential (CREDENTIAL_KMS_KEY; `warden credential seal --key`)."
+  value       = google_kms_crypto_key.credential.id
+}
+
+output "masking_key_id" {
+  description = "Symmetric key that seals the masking HMAC key (MASKING_KMS_KEY)."
+  value       = google_kms_crypto_key.masking.id
+}
+
+output "audit_key_id" {
+  description = "Asymmetric EC P-256 key that certifies audit signing keys."
+  value       = google_kms_crypto_key.audit_signing.id
+}
+
+output "audit_key_version" {
+  description = "Key version the writers certify with (AUDIT_KMS_KEY_VERSION; `warden audit verify --kms-key-version`)."
+  value       = "${google_kms_crypto_key.audit_signing.id}/cryptoKeyVersions/${var.audit_key_version}"
+}
+
+output "storage_key_id" {
+  description = "Key for the audit bucket's CMEK, or null when create_storage_key is false."
+  value       = var.create_storage_key ? google_kms_crypto_key.storage[0].id : null
+}

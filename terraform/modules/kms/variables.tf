@@ -1,0 +1,59 @@
+variable "project_id" {
+  type        = string
+  description = "Project that holds the key ring."
+}
+
+variable "location" {
+  type        = string
+  description = "Cloud KMS location of the key ring (a region such as us-central1, a multi-region, or global)."
+}
+
+variable "key_ring_name" {
+  type        = string
+  description = "Name of the key ring. Key rings cannot be deleted: pick a name that is new in this project and location."
+  default     = "warden"
+}
+
+variable "protection_level" {
+  type        = string
+  description = "SOFTWARE or HSM (FIPS 140-2 level 3) for every key."
+  default     = "SOFTWARE"
+  validation {
+    condition     = contains(["SOFTWARE", "HSM"], var.protection_level)
+    error_message = "protection_level is SOFTWARE or HSM."
+  }
+}
+
+variable "rotation_period" {
+  type        = string
+  description = "Automatic rotation period of the symmetric keys, in seconds with an s suffix (default 90 days). Asymmetric keys do not rotate automatically in Cloud KMS."
+  default     = "7776000s"
+  validation {
+    condition     = can(regex("^[0-9]+s$", var.rotation_period)) && tonumber(trimsuffix(var.rotation_period, "s")) >= 86400
+    error_message = "rotation_period is a number of seconds (at least 86400) followed by s, e.g. 7776000s."
+  }
+}
+
+variable "audit_key_version" {
+  type        = number
+  description = "Version of the audit signing key that certifies new instance keys. Raise it after creating a new version (manual rotation); old versions must stay enabled so older records still verify."
+  default     = 1
+}
+
+variable "destroy_scheduled_duration" {
+  type        = string
+  description = "How long a destroyed key version stays restorable (Cloud KMS allows up to 120 days)."
+  default     = "2592000s"
+}
+
+variable "create_storage_key" {
+  type        = bool
+  description = "Create a symmetric key for customer-managed encryption (CMEK) of the audit bucket; the key ring must then be in the bucket's location."
+  default     = false
+}
+
+variable "labels" {
+  type        = map(string)
+  description = "Labels on every key."
+  default     = {}
+}

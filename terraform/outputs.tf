@@ -1,0 +1,74 @@
+output "mcp_url" {
+  description = "Point MCP clients here (Streamable HTTP, an OIDC ID token as Authorization: Bearer)."
+  value       = "${module.functions.gateway_url}/mcp"
+}
+
+output "gateway_url" {
+  description = "The gateway's base URL (PUBLIC_URL); the approvers' console is at /console."
+  value       = module.functions.gateway_url
+}
+
+output "executor_url" {
+  description = "The executor's URL (invokable by the gateway's service account alone)."
+  value       = module.functions.executor_url
+}
+
+output "credential_key" {
+  description = "KMS key to seal the credential with: `warden credential seal --key <this> --in key.json --out key.json.enc`."
+  value       = module.kms.credential_key_id
+}
+
+output "masking_key" {
+  description = "KMS key to seal the masking HMAC key with."
+  value       = module.kms.masking_key_id
+}
+
+output "audit_key_version" {
+  description = "KMS key version that certifies audit records (`warden audit verify --kms-key-version`)."
+  value       = module.kms.audit_key_version
+}
+
+output "audit_bucket" {
+  description = "The retention-locked audit bucket (`warden audit verify --bucket`)."
+  value       = module.audit.bucket_name
+}
+
+output "audit_table" {
+  description = "BigQuery table over the audit records (`warden audit search --table`)."
+  value       = module.audit.table
+}
+
+output "config_bucket" {
+  description = "Bucket holding the policy and the sealed keys."
+  value       = module.functions.config_bucket
+}
+
+output "credential_object" {
+  description = "Where the executor reads the sealed credential (upload here if credential_ciphertext_file is null)."
+  value       = module.functions.credential_object
+}
+
+output "masking_key_object" {
+  description = "Where the executor reads the sealed masking key (upload here if masking_key_ciphertext_file is null)."
+  value       = module.functions.masking_key_object
+}
+
+output "firestore_database" {
+  description = "Firestore database of approval requests and results."
+  value       = module.approvals.database_name
+}
+
+output "dead_letter_subscription" {
+  description = "Subscription holding approval events that failed every delivery."
+  value       = module.approvals.dead_letter_subscription
+}
+
+output "service_accounts" {
+  description = "Service accounts of the functions, and the data reader whose key you seal (kms mode)."
+  value = {
+    gateway     = module.iam.gateway_email
+    executor    = module.iam.executor_email
+    notifier    = module.iam.notifier_email
+    data_reader = module.iam.data_reader_email
+  }
+}

@@ -1,0 +1,277 @@
+// Warden's Terraform: `terraform fmt` is clean, the security properties hold on the parsed HCL, and each
+// check fails on a copy of the modules where its property is broken.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type CheckName, checkTerraform, readBlocks } from './checks.ts';
+import { MODULE_DIRS, renderReadme } from './readme-tables.ts';
+
+const TERRAFORM_DIR = dirname(fileURLToPath(import.meta.url));
+
+const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0;
+
+function terraformFmtCheck(dir: string) {
+  return spawnSync('terraform', ['fmt', '-check', '-recursive', dir], { encoding: 'utf8' });
+}
+
+/** A scratch copy of terraform/ (without .terraform). */
+function copyTerraform(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-terraform-'));
+  cpSync(TERRAFORM_DIR, dir, {
+    recursive: true,
+    filter: (src) => !src.split(/[\\/]/).includes('.terraform') && !src.endsWith('.ts'),
+  });
+  return dir;
+}
+
+/** Replaces `from` with `to` in a file of the copy; fails if `from` is not there (the mutation must bite). */
+function replaceIn(dir: string, file: string, from: string | RegExp, to: string): void {
+  const path = join(dir, file);
+  const before = readFileSync(path, 'utf8');
+  const after = before.replace(from, to);
+  assert.notEqual(after, before, `${file} does not contain ${from}`);
+  writeFileSync(path, after);
+}
+
+describe('terraform/', function () {
+  this.timeout(60_000);
+
+  it('is formatted (terraform fmt -check -recursive)', function () {
+    if (!hasTerraform) {
+      console.warn('    terraform is not installed: skipping terraform fmt -check');
+      this.skip();
+    }
+    const r = terraformFmtCheck(TERRAFORM_DIR);
+    assert.equal(r.status, 0, `terraform fmt would change:\n${r.stdout}${r.stderr}`);
+  });
+
+  it('holds every checked property', async () => {
+    assert.deepEqual(await checkTerraform(TERRAFORM_DIR), []);
+  });
+
+  it('has a root module, five modules and two examples, each with the standard files and a README', () => {
+    for (const d of MODULE_DIRS)
+      for (const f of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'README.md'])
+        assert.doesNotThrow(() => readFileSync(join(TERRAFORM_DIR, d, f)), `${d}/${f} is missing`);
+  });
+
+  it('keeps the README input and output tables in step with the variables and outputs', async () => {
+    for (const m of MODULE_DIRS) {
+      const readme = readFileSync(join(TERRAFORM_DIR, m, 'README.md'), 'utf8');
+      assert.match(readme, /<!-- inputs -->[\s\S]*<!-- \/outputs -->/, `${m}/README.md has no tables`);
+      assert.equal(
+        readme,
+        await renderReadme(join(TERRAFORM_DIR, m), readme),
+        `run node terraform/readme-tables.ts (${m})`,
+      );
+    }
+  });
+
+  it('gives the audit bucket a locked six-year retention by default', async () => {
+    const blocks = await readBlocks(TERRAFORM_DIR);
+    const years = blocks.find(
+      (b) => b.kind === 'variable' && b.name === 'retention_years' && b.file.includes('audit'),
+    );
+    assert.equal(years?.body['default'], 6);
+  });
+
+  if (hasTerraform) {
+    it('fails the format check on a misformatted copy', () => {
+      const dir = copyTerraform();
+      try {
+        replaceIn(dir, 'modules/audit/main.tf', 'is_locked        = true', 'is_locked = true');
+        assert.notEqual(terraformFmtCheck(dir).status, 0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  const mutations: { name: string; check: CheckName; mutate: (dir: string) => void }[] = [
+    {
+      name: 'an unlocked retention policy',
+      check: 'retention-locked',
+      mutate: (d) => replaceIn(d, 'modules/audit/main.tf', /is_locked\s*=\s*true/, 'is_locked = false'),
+    },
+    {
+      name: 'an audit bucket without retention',
+      check: 'retention-locked',
+      mutate: (d) => replaceIn(d, 'modules/audit/main.tf', /retention_policy \{[^}]*\}/, ''),
+    },
+    {
+      name: 'public access prevention inherited',
+      check: 'public-access-prevention',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/audit/main.tf',
+          /public_access_prevention\s*=\s*"enforced"/,
+          'public_access_prevention = "inherited"',
+        ),
+    },
+    {
+      name: 'a bucket with fine-grained ACLs',
+      check: 'public-access-prevention',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/functions/main.tf',
+          /uniform_bucket_level_access\s*=\s*true/,
+          'uniform_bucket_level_access = false',
+        ),
+    },
+    {
+      name: 'allUsers as an invoker of the executor',
+      check: 'executor-not-public',
+      mutate: (d) =>
+        appendFileSync(
+          join(d, 'modules/iam/main.tf'),
+          `
+resource "google_cloud_run_v2_service_iam_member" "executor_public" {
+  project  = var.project_id
+  location = var.region
+  name     = var.service_names["executor"]
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+`,
+        ),
+    },
+    {
+      name: 'allAuthenticatedUsers as an invoker of the approved-query target',
+      check: 'executor-not-public',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/iam/main.tf',
+          /(name\s*=\s*var\.service_names\["approved"\]\s*role\s*=\s*"roles\/run\.invoker"\s*member\s*=\s*)local\.executor/,
+          '$1"allAuthenticatedUsers"',
+        ),
+    },
+    {
+      name: 'the decrypter role for the gateway',
+      check: 'gateway-no-decrypt',
+      mutate: (d) =>
+        appendFileSync(
+          join(d, 'modules/iam/main.tf'),
+          `
+resource "google_kms_crypto_key_iam_member" "gateway_credential" {
+  crypto_key_id = var.keys.credential
+  role          = "roles/cloudkms.cryptoKeyDecrypter"
+  member        = local.gateway
+}
+`,
+        ),
+    },
+    {
+      name: 'the credential key handed to the gateway instead of the executor',
+      check: 'gateway-no-decrypt',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/iam/main.tf',
+          /(role\s*=\s*"roles\/cloudkms\.cryptoKeyDecrypter"\s*member\s*=\s*)local\.executor/,
+          '$1local.gateway',
+        ),
+    },
+    {
+      name: 'table data for the gateway',
+      check: 'gateway-no-table-data',
+      mutate: (d) =>
+        replaceIn(d, 'modules/iam/main.tf', '"roles/bigquery.metadataViewer"', '"roles/bigquery.dataViewer"'),
+    },
+    {
+      name: 'a variable without a description',
+      check: 'variable-typed-described',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/kms/variables.tf',
+          /\n\s*description\s*=\s*"Project that holds the key ring\."/,
+          '',
+        ),
+    },
+    {
+      name: 'a variable without a type',
+      check: 'variable-typed-described',
+      mutate: (d) => replaceIn(d, 'variables.tf', /(variable "project_id" \{)\s*type\s*=\s*string/, '$1'),
+    },
+    {
+      name: 'roles/editor on the project',
+      check: 'no-primitive-roles',
+      mutate: (d) =>
+        appendFileSync(
+          join(d, 'modules/iam/main.tf'),
+          `
+resource "google_project_iam_member" "executor_editor" {
+  project = var.project_id
+  role    = "roles/editor"
+  member  = local.executor
+}
+`,
+        ),
+    },
+    {
+      name: 'roles/owner in an example',
+      check: 'no-primitive-roles',
+      mutate: (d) =>
+        appendFileSync(
+          join(d, 'examples/minimal/main.tf'),
+          `
+resource "google_project_iam_member" "me" {
+  project = var.project_id
+  role    = "roles/owner"
+  member  = "user:someone@example.org"
+}
+`,
+        ),
+    },
+    {
+      name: 'a reference to an undeclared variable',
+      check: 'references-resolve',
+      mutate: (d) => replaceIn(d, 'modules/kms/main.tf', 'var.rotation_period', 'var.rotation'),
+    },
+    {
+      name: 'a module input the module does not declare',
+      check: 'references-resolve',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'main.tf',
+          'key_ring_name      = var.kms_key_ring_name',
+          'key_ring = var.kms_key_ring_name',
+        ),
+    },
+    {
+      name: 'a required module input left out',
+      check: 'references-resolve',
+      mutate: (d) => replaceIn(d, 'examples/minimal/main.tf', /\n\s*policy_file\s*=\s*var\.policy_file/, ''),
+    },
+    {
+      name: 'a module output that does not exist',
+      check: 'references-resolve',
+      mutate: (d) => replaceIn(d, 'main.tf', 'module.kms.credential_key_id', 'module.kms.credential_key'),
+    },
+  ];
+
+  for (const m of mutations) {
+    it(`reports ${m.check} on ${m.name}`, async () => {
+      const dir = copyTerraform();
+      try {
+        assert.deepEqual(await checkTerraform(dir), [], 'the copy starts clean');
+        m.mutate(dir);
+        const violations = await checkTerraform(dir);
+        assert.ok(
+          violations.some((v) => v.check === m.check),
+          `expected ${m.check}, got ${JSON.stringify(violations)}`,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
