@@ -19,6 +19,11 @@ export type CheckName =
   | 'executor-not-public'
   | 'gateway-no-decrypt'
   | 'gateway-no-table-data'
+  | 'results-least-privilege'
+  | 'results-expire'
+  | 'sweeper-least-privilege'
+  | 'event-functions-internal'
+  | 'push-authenticated'
   | 'variable-typed-described'
   | 'no-primitive-roles'
   | 'references-resolve';
@@ -41,6 +46,55 @@ const TABLE_DATA_ROLE = /roles\/bigquery\.(admin|dataViewer|dataEditor|dataOwner
 const PRIMITIVE_ROLE = /roles\/(owner|editor|viewer)\b/;
 const PUBLIC_MEMBER = /\b(allUsers|allAuthenticatedUsers)\b/;
 const IAM_RESOURCE = /_iam_(member|binding|policy)$/;
+/** Roles that create, overwrite or delete Cloud Storage objects. */
+const STORAGE_WRITE_ROLE =
+  /roles\/storage\.(admin|objectAdmin|objectCreator|objectUser|legacyBucketWriter|legacyBucketOwner|legacyObjectOwner)\b/;
+/** IAM on a whole project, folder or organization: it reaches every bucket in it. */
+const HIERARCHY_IAM = /^google_(project|folder|organization)_iam_/;
+/** Accounts that run the gateway's code: the gateway itself and the sweeper (its `sweep` target). */
+const GATEWAY_CODE = /gateway|sweeper/;
+/** The sweeper's Cloud Run service (`var.service_names["sweeper"]`, quotes escaped or not). */
+const SWEEPER_SERVICE = /service_names\[\\?"sweeper\\?"\]/;
+/** Functions fed by Pub/Sub push only: never reachable from outside the project's network. */
+const EVENT_FUNCTIONS = ['approved', 'sweeper', 'notifier'];
+
+/**
+ * What the sweeper may hold, each on one resource: the gateway's Firestore (conditioned on Warden's
+ * database), audit signing and audit object creation, publishing approval-decided, reading the policy, and
+ * being invoked (Pub/Sub push with its own token).
+ */
+const SWEEPER_GRANTS: { role: string; on: (b: Body) => boolean; what: string }[] = [
+  {
+    role: 'roles/datastore.user',
+    on: (b) => /firestore_iam|resource\.name/.test(text(b['condition'])),
+    what: "Warden's database only (an IAM condition)",
+  },
+  {
+    role: 'roles/cloudkms.signer',
+    on: (b) => /keys\.audit\b/.test(text(b['crypto_key_id'])),
+    what: 'the audit key',
+  },
+  {
+    role: 'roles/storage.objectCreator',
+    on: (b) => /audit_bucket/.test(text(b['bucket'])),
+    what: 'the audit bucket',
+  },
+  {
+    role: 'roles/pubsub.publisher',
+    on: (b) => /topic_ids\.decided\b/.test(text(b['topic'])),
+    what: 'the approval-decided topic',
+  },
+  {
+    role: 'roles/storage.objectViewer',
+    on: (b) => /config_bucket/.test(text(b['bucket'])) && /objects\/policy\//.test(text(b['condition'])),
+    what: 'the policy objects of the configuration bucket (an IAM condition)',
+  },
+  {
+    role: 'roles/run.invoker',
+    on: (b) => SWEEPER_SERVICE.test(text(b['name'])),
+    what: "the sweeper's own service",
+  },
+];
 
 /** Every `.tf` file under `dir`, skipping `.terraform`. */
 export function terraformFiles(dir: string): string[] {
@@ -97,6 +151,29 @@ export async function checkTerraform(dir: string): Promise<Violation[]> {
     if (retention?.['retention_period'] === undefined)
       add('retention-locked', b, 'the audit bucket needs a retention_period');
   }
+  const resultsBuckets = buckets.filter((b) => b.file.startsWith(join('modules', 'approvals')));
+  if (resultsBuckets.length === 0)
+    v.push({ check: 'results-expire', where: 'modules/approvals', message: 'no results bucket found' });
+  for (const b of resultsBuckets) {
+    const rules = Array.isArray(b.body['lifecycle_rule']) ? (b.body['lifecycle_rule'] as Body[]) : [];
+    const deletes = rules.some(
+      (r) => text(r['action']).includes('"type":"Delete"') && first(r['condition'])?.['age'] !== undefined,
+    );
+    if (!deletes)
+      add('results-expire', b, 'the results bucket needs a lifecycle_rule deleting objects by age');
+    if (first(b.body['versioning'])?.['enabled'] === true)
+      add('results-expire', b, 'the results bucket must not keep noncurrent versions (versioning)');
+    if (first(b.body['soft_delete_policy'])?.['retention_duration_seconds'] !== 0)
+      add(
+        'results-expire',
+        b,
+        'the results bucket needs soft_delete_policy { retention_duration_seconds = 0 }',
+      );
+    if (b.body['retention_policy'] !== undefined)
+      add('results-expire', b, 'a retention policy would keep results past their deletion');
+    if (b.body['force_destroy'] !== false)
+      add('results-expire', b, 'the results bucket needs force_destroy = false');
+  }
   for (const b of buckets) {
     if (b.body['public_access_prevention'] !== 'enforced')
       add('public-access-prevention', b, 'public_access_prevention must be "enforced"');
@@ -117,12 +194,74 @@ export async function checkTerraform(dir: string): Promise<Violation[]> {
           `allUsers/allAuthenticatedUsers may invoke only the gateway (target ${target})`,
         );
     }
-    if (/gateway/.test(members)) {
+    if (GATEWAY_CODE.test(members)) {
       if (DECRYPT_ROLE.test(role) || DECRYPT_ROLE.test(body))
-        add('gateway-no-decrypt', b, `the gateway's account must not hold a decrypting role (${role})`);
+        add(
+          'gateway-no-decrypt',
+          b,
+          `the gateway's (or sweeper's) account must not hold a decrypting role (${role})`,
+        );
       if (TABLE_DATA_ROLE.test(role) || TABLE_DATA_ROLE.test(body))
-        add('gateway-no-table-data', b, `the gateway's account must not read table data (${role})`);
+        add(
+          'gateway-no-table-data',
+          b,
+          `the gateway's (or sweeper's) account must not read table data (${role})`,
+        );
+      if (HIERARCHY_IAM.test(b.type) && STORAGE_WRITE_ROLE.test(role))
+        add(
+          'results-least-privilege',
+          b,
+          `${role} on the project would let the gateway write the results bucket`,
+        );
     }
+    if (/results_bucket/.test(text(b.body['bucket']))) {
+      if (GATEWAY_CODE.test(members)) {
+        if (role !== '"roles/storage.objectViewer"')
+          add('results-least-privilege', b, `the gateway only reads the results bucket (${role})`);
+      } else if (/executor/.test(members)) {
+        if (role !== '"roles/storage.objectCreator"')
+          add('results-least-privilege', b, `the executor only creates results (${role})`);
+      } else
+        add(
+          'results-least-privilege',
+          b,
+          `only the gateway and the executor use the results bucket (${members})`,
+        );
+    }
+    if (/sweeper/.test(members)) {
+      const grant = SWEEPER_GRANTS.find((g) => role === JSON.stringify(g.role));
+      if (!grant) add('sweeper-least-privilege', b, `the sweeper needs no ${role}`);
+      else if (!grant.on(b.body))
+        add('sweeper-least-privilege', b, `the sweeper holds ${grant.role} only on ${grant.what}`);
+    }
+    // The sweeper's service: invoked by its own account (Pub/Sub mints that token), by no one else.
+    const member = b.body['member'];
+    const onlySweeper =
+      typeof member === 'string' && /sweeper/.test(member) && !b.body['members'] && !b.body['policy_data'];
+    if (SWEEPER_SERVICE.test(text(b.body['name'])) && !onlySweeper)
+      add('sweeper-least-privilege', b, `only the sweeper's push identity may invoke it (${members})`);
+  }
+
+  const functionLocals = blocks
+    .filter((b) => b.type === 'locals' && b.file.startsWith(join('modules', 'functions')))
+    .flatMap((b) => (Array.isArray(b.body['locals']) ? (b.body['locals'] as Body[]) : []));
+  const ingress = functionLocals.find((l) => l['ingress'] !== undefined)?.['ingress'] as Body | undefined;
+  for (const f of EVENT_FUNCTIONS)
+    if (ingress?.[f] !== 'ALLOW_INTERNAL_ONLY')
+      v.push({
+        check: 'event-functions-internal',
+        where: 'modules/functions: locals.ingress',
+        message: `${f} is fed by Pub/Sub push only: its ingress must be ALLOW_INTERNAL_ONLY (is ${text(ingress?.[f])})`,
+      });
+
+  for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'google_pubsub_subscription')) {
+    const push = first(b.body['push_config']);
+    if (push && first(push['oidc_token'])?.['service_account_email'] === undefined)
+      add(
+        'push-authenticated',
+        b,
+        'a push subscription needs oidc_token (the function admits only that identity)',
+      );
   }
 
   for (const b of blocks.filter((x) => x.kind === 'variable')) {

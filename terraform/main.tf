@@ -1,8 +1,8 @@
 # Warden on Google Cloud: the modules composed through their outputs.
 #
-#   kms ──keys──▶ audit (CMEK), functions (env), iam (grants)
+#   kms ──keys──▶ audit (CMEK), approvals (results CMEK), functions (env), iam (grants)
 #   audit ──bucket, dataset──▶ functions, iam
-#   approvals ──database, topics──▶ functions, iam
+#   approvals ──database, topics, results bucket──▶ functions, iam
 #   iam ──service accounts, startup grants──▶ functions ──services, subscriptions──▶ iam (invokers)
 
 data "google_project" "main" {
@@ -13,6 +13,7 @@ locals {
   apis = [
     "bigquery.googleapis.com",
     "cloudbuild.googleapis.com",
+    "cloudscheduler.googleapis.com",
     "cloudfunctions.googleapis.com",
     "cloudkms.googleapis.com",
     "artifactregistry.googleapis.com",
@@ -46,6 +47,7 @@ module "kms" {
   rotation_period    = var.kms_rotation_period
   audit_key_version  = var.audit_key_version
   create_storage_key = var.audit_cmek
+  create_results_key = var.results_cmek
   labels             = var.labels
 
   depends_on = [google_project_service.main]
@@ -73,6 +75,12 @@ module "approvals" {
   point_in_time_recovery      = var.firestore_point_in_time_recovery
   delete_protection           = var.firestore_delete_protection
   allowed_persistence_regions = var.pubsub_allowed_regions
+  region                      = var.region
+  sweep_schedule              = var.sweep_schedule
+  results_bucket_name         = coalesce(var.results_bucket_name, "${var.project_id}-${var.name_prefix}-results")
+  result_ttl_days             = var.result_ttl_days
+  results_use_cmek            = var.results_cmek
+  results_kms_key_name        = module.kms.results_key_id
   labels                      = var.labels
 
   depends_on = [google_project_service.main]
@@ -89,12 +97,14 @@ module "functions" {
   service_accounts = {
     gateway  = module.iam.gateway_email
     executor = module.iam.executor_email
+    sweeper  = module.iam.sweeper_email
     notifier = module.iam.notifier_email
   }
   build_service_account       = var.build_service_account
   iam_ready                   = module.iam.startup_grants
   audit_bucket                = module.audit.bucket_name
   audit_key_version           = module.kms.audit_key_version
+  results_bucket              = module.approvals.results_bucket
   credential_mode             = var.credential_mode
   credential_key_id           = module.kms.credential_key_id
   masking_key_id              = module.kms.masking_key_id
@@ -107,6 +117,8 @@ module "functions" {
     decided_name   = module.approvals.decided_topic
     requested_id   = module.approvals.requested_topic_id
     decided_id     = module.approvals.decided_topic_id
+    sweep_name     = module.approvals.sweep_topic
+    sweep_id       = module.approvals.sweep_topic_id
     dead_letter_id = module.approvals.dead_letter_topic_id
   }
   oidc_issuers            = var.oidc_issuers
@@ -119,7 +131,7 @@ module "functions" {
   vpc_connector           = var.vpc_connector
   bigquery_location       = var.bigquery_location
   query_timeout_ms        = var.query_timeout_ms
-  result_ttl_seconds      = var.result_ttl_seconds
+  result_ttl_seconds      = coalesce(var.result_ttl_seconds, var.result_ttl_days * 86400)
   gateway_environment     = local.gateway_environment
   executor_environment    = var.executor_environment
   notifier_enabled        = var.notifier_enabled
@@ -128,6 +140,9 @@ module "functions" {
   notifier_environment    = var.notifier_environment
   max_delivery_attempts   = var.max_delivery_attempts
   labels                  = var.labels
+
+  audit_digest_interval_seconds = var.audit_digest_interval_seconds
+  sweep_stuck_after_seconds     = var.sweep_stuck_after_seconds
 
   depends_on = [google_project_service.main]
 }
@@ -152,6 +167,7 @@ module "iam" {
     audit      = module.kms.audit_key_id
   }
   audit_bucket          = module.audit.bucket_name
+  results_bucket        = module.approvals.results_bucket
   audit_dataset_id      = module.audit.dataset_id
   config_bucket         = module.functions.config_bucket
   firestore_database_id = module.approvals.database_id

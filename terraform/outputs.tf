@@ -58,6 +58,16 @@ output "firestore_database" {
   value       = module.approvals.database_name
 }
 
+output "results_bucket" {
+  description = "Bucket of large masked results of approved queries (RESULTS_BUCKET), deleted after result_ttl_days."
+  value       = module.approvals.results_bucket
+}
+
+output "sweep_job" {
+  description = "Cloud Scheduler job that starts the sweeper (`gcloud scheduler jobs run` to sweep now)."
+  value       = module.approvals.sweep_job
+}
+
 output "dead_letter_subscription" {
   description = "Subscription holding approval events that failed every delivery."
   value       = module.approvals.dead_letter_subscription
@@ -68,6 +78,7 @@ output "service_accounts" {
   value = {
     gateway     = module.iam.gateway_email
     executor    = module.iam.executor_email
+    sweeper     = module.iam.sweeper_email
     notifier    = module.iam.notifier_email
     data_reader = module.iam.data_reader_email
   }

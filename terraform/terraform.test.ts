@@ -79,6 +79,70 @@ describe('terraform/', function () {
     assert.equal(years?.body['default'], 6);
   });
 
+  it('indexes requests by state and createdAt in both directions (console newest first, sweep oldest first)', async () => {
+    const blocks = await readBlocks(TERRAFORM_DIR);
+    const orders = blocks
+      .filter((b) => b.type === 'google_firestore_index' && b.file.includes('approvals'))
+      .map((b) =>
+        (b.body['fields'] as { field_path: string; order: string }[])
+          .map((f) => `${f.field_path} ${f.order}`)
+          .join(', '),
+      )
+      .sort();
+    assert.deepEqual(orders, [
+      'state ASCENDING, createdAt ASCENDING',
+      'state ASCENDING, createdAt DESCENDING',
+    ]);
+  });
+
+  it('deletes results after result_ttl_days (default 1) and derives RESULT_TTL_SECONDS from it', async () => {
+    const blocks = await readBlocks(TERRAFORM_DIR);
+    const ttlDays = blocks.filter((b) => b.kind === 'variable' && b.name === 'result_ttl_days');
+    assert.deepEqual(
+      ttlDays.map((b) => [b.file, b.body['default']]),
+      [
+        ['modules/approvals/variables.tf', 1],
+        ['variables.tf', 1],
+      ],
+    );
+    const root = readFileSync(join(TERRAFORM_DIR, 'main.tf'), 'utf8');
+    assert.match(root, /result_ttl_days\s*=\s*var\.result_ttl_days\n/);
+    assert.match(
+      root,
+      /result_ttl_seconds\s*=\s*coalesce\(var\.result_ttl_seconds, var\.result_ttl_days \* 86400\)/,
+    );
+    const rootTtl = blocks.find((b) => b.name === 'result_ttl_seconds' && b.file === 'variables.tf');
+    assert.match(JSON.stringify(rootTtl?.body['validation'] ?? null), /result_ttl_days \* 86400/);
+  });
+
+  it('deploys the sweeper from the gateway bundle, pushed from approval-sweep on a schedule', async () => {
+    const blocks = await readBlocks(TERRAFORM_DIR);
+    const locals = blocks
+      .filter((b) => b.type === 'locals' && b.file.startsWith('modules/functions'))
+      .flatMap((b) => b.body['locals'] as Record<string, Record<string, unknown>>[]);
+    const all = locals.find((l) => l['all_functions'])?.['all_functions'] as Record<
+      string,
+      Record<string, string>
+    >;
+    assert.equal(all['sweeper']?.['source'], 'gateway');
+    assert.equal(all['sweeper']?.['entry_point'], 'sweep');
+    assert.match(String(all['sweeper']?.['service_account']), /var\.service_accounts\.sweeper\b/);
+    const subscriptions = locals.find((l) => l['all_subscriptions'])?.['all_subscriptions'] as Record<
+      string,
+      unknown
+    >;
+    assert.ok(subscriptions['sweeper'], 'the sweeper has a push subscription');
+    const job = blocks.find((b) => b.type === 'google_cloud_scheduler_job');
+    assert.match(JSON.stringify(job?.body['pubsub_target']), /google_pubsub_topic\.main\[\\"sweep\\"\]/);
+    const topic = blocks.find((b) => b.kind === 'variable' && b.name === 'sweep_topic');
+    assert.equal(topic?.body['default'], 'approval-sweep');
+    const functions = readFileSync(join(TERRAFORM_DIR, 'modules/functions/main.tf'), 'utf8');
+    assert.match(
+      functions,
+      /sweeper_environment = merge\(local\.gateway_environment, \{\s*SWEEP_STUCK_AFTER_SECONDS/,
+    );
+  });
+
   if (hasTerraform) {
     it('fails the format check on a misformatted copy', () => {
       const dir = copyTerraform();
@@ -111,6 +175,28 @@ describe('terraform/', function () {
           'modules/audit/main.tf',
           /public_access_prevention\s*=\s*"enforced"/,
           'public_access_prevention = "inherited"',
+        ),
+    },
+    {
+      name: 'public access prevention inherited on the results bucket',
+      check: 'public-access-prevention',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/approvals/main.tf',
+          /public_access_prevention\s*=\s*"enforced"/,
+          'public_access_prevention = "inherited"',
+        ),
+    },
+    {
+      name: 'a results bucket with fine-grained ACLs',
+      check: 'public-access-prevention',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/approvals/main.tf',
+          /uniform_bucket_level_access\s*=\s*true/,
+          'uniform_bucket_level_access = false',
         ),
     },
     {
@@ -183,6 +269,151 @@ resource "google_kms_crypto_key_iam_member" "gateway_credential" {
       check: 'gateway-no-table-data',
       mutate: (d) =>
         replaceIn(d, 'modules/iam/main.tf', '"roles/bigquery.metadataViewer"', '"roles/bigquery.dataViewer"'),
+    },
+    {
+      name: 'the gateway allowed to write the results bucket',
+      check: 'results-least-privilege',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/iam/main.tf',
+          /("gateway_results_reader" \{\s*bucket\s*=\s*var\.results_bucket\s*role\s*=\s*)"roles\/storage\.objectViewer"/,
+          '$1"roles/storage.objectAdmin"',
+        ),
+    },
+    {
+      name: 'object creation on the whole project for the gateway',
+      check: 'results-least-privilege',
+      mutate: (d) =>
+        appendFileSync(
+          join(d, 'modules/iam/main.tf'),
+          `
+resource "google_project_iam_member" "gateway_objects" {
+  project = var.project_id
+  role    = "roles/storage.objectCreator"
+  member  = local.gateway
+}
+`,
+        ),
+    },
+    {
+      name: 'the executor allowed to read and delete results',
+      check: 'results-least-privilege',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/iam/main.tf',
+          /("executor_results_writer" \{\s*bucket\s*=\s*var\.results_bucket\s*role\s*=\s*)"roles\/storage\.objectCreator"/,
+          '$1"roles/storage.objectUser"',
+        ),
+    },
+    {
+      name: 'a results bucket without a deletion rule',
+      check: 'results-expire',
+      mutate: (d) =>
+        replaceIn(d, 'modules/approvals/main.tf', /\n {2}lifecycle_rule \{[\s\S]*?\n {2}\}\n/, '\n'),
+    },
+    {
+      name: 'a versioned results bucket',
+      check: 'results-expire',
+      mutate: (d) =>
+        replaceIn(d, 'modules/approvals/main.tf', /(versioning \{\s*enabled\s*=\s*)false/, '$1true'),
+    },
+    {
+      name: 'a results bucket that keeps deleted results (soft delete)',
+      check: 'results-expire',
+      mutate: (d) => replaceIn(d, 'modules/approvals/main.tf', /\n {2}soft_delete_policy \{[^}]*\}\n/, '\n'),
+    },
+    {
+      name: 'a results bucket destroyed with its contents',
+      check: 'results-expire',
+      mutate: (d) =>
+        replaceIn(d, 'modules/approvals/main.tf', /force_destroy\s*=\s*false/, 'force_destroy = true'),
+    },
+    {
+      name: 'BigQuery jobs for the sweeper',
+      check: 'sweeper-least-privilege',
+      mutate: (d) =>
+        appendFileSync(
+          join(d, 'modules/iam/main.tf'),
+          `
+resource "google_project_iam_member" "sweeper_jobs" {
+  project = var.project_id
+  role    = "roles/bigquery.jobUser"
+  member  = local.sweeper
+}
+`,
+        ),
+    },
+    {
+      name: 'the sweeper publishing approval requests',
+      check: 'sweeper-least-privilege',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/iam/main.tf',
+          /("sweeper_decided" \{\s*topic\s*=\s*)var\.topic_ids\.decided/,
+          '$1var.topic_ids.requested',
+        ),
+    },
+    {
+      name: 'Firestore for the sweeper on every database',
+      check: 'sweeper-least-privilege',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/iam/main.tf',
+          /("sweeper_firestore" \{[^}]*?member\s*=\s*local\.sweeper)\s*condition \{[^}]*\}/,
+          '$1',
+        ),
+    },
+    {
+      name: 'the gateway as an invoker of the sweeper',
+      check: 'sweeper-least-privilege',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/iam/main.tf',
+          /(name\s*=\s*var\.service_names\["sweeper"\]\s*role\s*=\s*"roles\/run\.invoker"\s*member\s*=\s*)local\.sweeper/,
+          '$1local.gateway',
+        ),
+    },
+    {
+      name: 'allUsers as an invoker of the sweeper',
+      check: 'executor-not-public',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/iam/main.tf',
+          /(name\s*=\s*var\.service_names\["sweeper"\]\s*role\s*=\s*"roles\/run\.invoker"\s*member\s*=\s*)local\.sweeper/,
+          '$1"allUsers"',
+        ),
+    },
+    {
+      name: 'the masking key for the sweeper',
+      check: 'gateway-no-decrypt',
+      mutate: (d) =>
+        appendFileSync(
+          join(d, 'modules/iam/main.tf'),
+          `
+resource "google_kms_crypto_key_iam_member" "sweeper_masking" {
+  crypto_key_id = var.keys.masking
+  role          = "roles/cloudkms.cryptoKeyDecrypter"
+  member        = local.sweeper
+}
+`,
+        ),
+    },
+    {
+      name: 'a sweeper reachable from outside',
+      check: 'event-functions-internal',
+      mutate: (d) =>
+        replaceIn(d, 'modules/functions/main.tf', /(sweeper\s*=\s*)"ALLOW_INTERNAL_ONLY"/, '$1"ALLOW_ALL"'),
+    },
+    {
+      name: 'a push subscription without an OIDC token',
+      check: 'push-authenticated',
+      mutate: (d) => replaceIn(d, 'modules/functions/main.tf', /\n\s*oidc_token \{[^}]*\}/, ''),
     },
     {
       name: 'a variable without a description',

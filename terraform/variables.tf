@@ -150,15 +150,37 @@ variable "query_timeout_ms" {
 
 variable "result_ttl_seconds" {
   type        = number
-  description = "How long a requester may fetch an approved query's masked result (RESULT_TTL_SECONDS)."
-  default     = 86400
+  description = "How long a requester may fetch an approved query's masked result (RESULT_TTL_SECONDS); null for result_ttl_days. At most result_ttl_days days."
+  default     = null
+  validation {
+    condition     = var.result_ttl_seconds == null || (coalesce(var.result_ttl_seconds, 0) >= 1 && coalesce(var.result_ttl_seconds, 0) <= var.result_ttl_days * 86400)
+    error_message = "result_ttl_seconds is between 1 and result_ttl_days * 86400: the results bucket deletes results after result_ttl_days."
+  }
+}
+
+variable "result_ttl_days" {
+  type        = number
+  description = "Days after which the results bucket deletes a masked result (lifecycle rule); also the default of RESULT_TTL_SECONDS."
+  default     = 1
+}
+
+variable "results_bucket_name" {
+  type        = string
+  description = "Name of the results bucket (RESULTS_BUCKET: large masked results of approved queries); null for PROJECT_ID-NAME_PREFIX-results."
+  default     = null
+}
+
+variable "results_cmek" {
+  type        = bool
+  description = "Encrypt the results bucket with a Cloud KMS key of Warden's key ring (which must then be in region)."
+  default     = false
 }
 
 # --- keys ------------------------------------------------------------------------------------------------
 
 variable "kms_location" {
   type        = string
-  description = "Location of the key ring; null for region. With audit_cmek the key ring must be in the audit bucket's location."
+  description = "Location of the key ring; null for region. With audit_cmek the key ring must be in the audit bucket's location, with results_cmek in region."
   default     = null
 }
 
@@ -224,6 +246,12 @@ variable "auditors" {
   default     = []
 }
 
+variable "audit_digest_interval_seconds" {
+  type        = number
+  description = "Seconds after an audit object is stored until a digest lists it, at the latest (AUDIT_DIGEST_INTERVAL_SECONDS)."
+  default     = 60
+}
+
 variable "console_audit_read" {
   type        = bool
   description = "Let the gateway read and verify the audit trail for the approvers' console (CONSOLE_AUDIT_READ)."
@@ -266,6 +294,18 @@ variable "max_delivery_attempts" {
   type        = number
   description = "Deliveries of an event before it is dead-lettered (5 to 100)."
   default     = 5
+}
+
+variable "sweep_schedule" {
+  type        = string
+  description = "When the sweeper runs (Cloud Scheduler cron, UTC): records approval expiries and fails stuck executions."
+  default     = "*/5 * * * *"
+}
+
+variable "sweep_stuck_after_seconds" {
+  type        = number
+  description = "The sweeper fails an approved request still executing this long after its claim (SWEEP_STUCK_AFTER_SECONDS)."
+  default     = 3600
 }
 
 # --- notifier --------------------------------------------------------------------------------------------

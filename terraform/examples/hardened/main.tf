@@ -1,7 +1,7 @@
 # Production-shaped Warden: an internal-only executor reached through a VPC (Cloud NAT for the gateway's
 # calls to OIDC issuers), a sealed credential for a dedicated data-reader account, HSM keys, CMEK on the
-# audit bucket, point-in-time recovery, Pub/Sub storage pinned to the region, the notifier, auditors, and
-# Data Access audit logs on the services that touch PHI or keys.
+# audit and results buckets, point-in-time recovery, Pub/Sub storage pinned to the region, the notifier,
+# auditors, and Data Access audit logs on the services that touch PHI or keys.
 
 resource "google_project_service" "network" {
   for_each           = toset(["compute.googleapis.com", "vpcaccess.googleapis.com"])
@@ -100,10 +100,11 @@ module "warden" {
   masking_key_ciphertext_file = var.masking_key_ciphertext_file
 
   kms_protection_level = "HSM"
-  # CMEK needs the key ring in the bucket's location.
+  # CMEK needs the key ring in the buckets' location.
   kms_location   = var.region
   audit_location = var.region
   audit_cmek     = true
+  results_cmek   = true
   auditors       = var.auditors
 
   firestore_point_in_time_recovery = true

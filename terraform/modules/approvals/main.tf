@@ -1,5 +1,7 @@
 # Approvals: the Firestore database where parked requests and their masked results live (expired documents
-# removed by TTL), and the Pub/Sub topics that carry approval events, with a dead-letter topic.
+# removed by TTL), the results bucket for masked results too large for a document (deleted by a lifecycle
+# rule), the Pub/Sub topics that carry approval events, with a dead-letter topic, and the Cloud Scheduler job
+# that starts the sweep (expiries, stuck executions) through the approval-sweep topic.
 
 locals {
   # Collections and fields as in shared/adapters/firestore/approval-store.ts.
@@ -9,6 +11,7 @@ locals {
     requested   = var.requested_topic
     decided     = var.decided_topic
     dead_letter = var.dead_letter_topic
+    sweep       = var.sweep_topic
   }
 }
 
@@ -54,7 +57,7 @@ resource "google_firestore_field" "results_expiry" {
   index_config {}
 }
 
-# `list({ state })`: where state == … order by createdAt desc.
+# `list({ state })`: where state == … order by createdAt desc (console, API).
 resource "google_firestore_index" "requests_by_state" {
   project     = var.project_id
   database    = google_firestore_database.main.name
@@ -69,6 +72,24 @@ resource "google_firestore_index" "requests_by_state" {
   fields {
     field_path = "createdAt"
     order      = "DESCENDING"
+  }
+}
+
+# `list({ state, oldestFirst })`: where state == … order by createdAt asc (the sweep).
+resource "google_firestore_index" "requests_by_state_oldest_first" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = local.approvals_collection
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "createdAt"
+    order      = "ASCENDING"
   }
 }
 
@@ -101,4 +122,85 @@ resource "google_pubsub_subscription" "dead_letter" {
   expiration_policy {
     ttl = ""
   }
+}
+
+# --- the sweep ---------------------------------------------------------------------------------------------
+
+# Publishes to approval-sweep on a schedule; module functions pushes that topic to the sweeper. Cloud
+# Scheduler publishes as its service agent (roles/cloudscheduler.serviceAgent), so no topic grant is needed.
+resource "google_cloud_scheduler_job" "main" {
+  project     = var.project_id
+  region      = var.region
+  name        = var.sweep_topic
+  description = "Warden: persist approval expiries and fail stuck executions (the sweeper)."
+  schedule    = var.sweep_schedule
+  time_zone   = "Etc/UTC"
+
+  pubsub_target {
+    topic_name = google_pubsub_topic.main["sweep"].id
+    # Pub/Sub needs a non-empty message; the sweeper ignores its content.
+    data = base64encode("sweep")
+  }
+}
+
+# --- results bucket ------------------------------------------------------------------------------------------
+
+data "google_storage_project_service_account" "main" {
+  count   = var.results_use_cmek ? 1 : 0
+  project = var.project_id
+}
+
+# Cloud Storage encrypts with the CMEK as its own service agent.
+resource "google_kms_crypto_key_iam_member" "storage_agent" {
+  count         = var.results_use_cmek ? 1 : 0
+  crypto_key_id = var.results_kms_key_name
+  role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+  member        = "serviceAccount:${data.google_storage_project_service_account.main[0].email_address}"
+}
+
+# Masked results of approved queries too large for a Firestore document (RESULTS_BUCKET), as
+# results/<request id>.json: written once by the executor (create-only), read by the gateway, and deleted
+# after result_ttl_days. No versioning and no soft delete, so a deleted result is gone.
+resource "google_storage_bucket" "main" {
+  project                     = var.project_id
+  name                        = var.results_bucket_name
+  location                    = var.region
+  storage_class               = "STANDARD"
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = false
+  labels                      = var.labels
+
+  versioning {
+    enabled = false
+  }
+
+  soft_delete_policy {
+    retention_duration_seconds = 0
+  }
+
+  lifecycle_rule {
+    condition {
+      age = var.result_ttl_days
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  dynamic "encryption" {
+    for_each = var.results_use_cmek ? [var.results_kms_key_name] : []
+    content {
+      default_kms_key_name = encryption.value
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = !var.results_use_cmek || var.results_kms_key_name != null
+      error_message = "results_use_cmek needs results_kms_key_name."
+    }
+  }
+
+  depends_on = [google_kms_crypto_key_iam_member.storage_agent]
 }

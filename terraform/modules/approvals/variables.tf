@@ -3,6 +3,11 @@ variable "project_id" {
   description = "Project that holds the Firestore database and the topics."
 }
 
+variable "region" {
+  type        = string
+  description = "Region of the results bucket and the sweep's Cloud Scheduler job (the functions' region)."
+}
+
 variable "firestore_location" {
   type        = string
   description = "Firestore location (a region such as us-central1, or a multi-region such as nam5 or eur3)."
@@ -50,6 +55,18 @@ variable "dead_letter_topic" {
   default     = "approval-dead-letter"
 }
 
+variable "sweep_topic" {
+  type        = string
+  description = "Topic the Cloud Scheduler job publishes to and the sweeper is pushed from (also the job's name)."
+  default     = "approval-sweep"
+}
+
+variable "sweep_schedule" {
+  type        = string
+  description = "When the sweep runs: a cron schedule in UTC (default every 5 minutes)."
+  default     = "*/5 * * * *"
+}
+
 variable "message_retention_duration" {
   type        = string
   description = "How long the topics and the dead-letter subscription keep messages (e.g. 604800s)."
@@ -68,8 +85,35 @@ variable "topic_kms_key_name" {
   default     = null
 }
 
+variable "results_bucket_name" {
+  type        = string
+  description = "Globally unique name of the results bucket (RESULTS_BUCKET)."
+}
+
+variable "result_ttl_days" {
+  type        = number
+  description = "Days after which the results bucket deletes a result (lifecycle rule); RESULT_TTL_SECONDS should not exceed it."
+  default     = 1
+  validation {
+    condition     = var.result_ttl_days >= 1 && floor(var.result_ttl_days) == var.result_ttl_days
+    error_message = "result_ttl_days is a whole number of days, at least 1."
+  }
+}
+
+variable "results_use_cmek" {
+  type        = bool
+  description = "Encrypt the results bucket with results_kms_key_name (a separate flag, so plans need not wait for the key's name)."
+  default     = false
+}
+
+variable "results_kms_key_name" {
+  type        = string
+  description = "Cloud KMS key for customer-managed encryption of the results bucket (same location as the bucket) when results_use_cmek is true."
+  default     = null
+}
+
 variable "labels" {
   type        = map(string)
-  description = "Labels on the database and the topics."
+  description = "Labels on the database, the topics and the results bucket."
   default     = {}
 }

@@ -1,6 +1,7 @@
 # The functions: `gateway` (public MCP endpoint), `executor` (internal, HTTPS, invoked by the gateway alone),
 # `approved` (the executor's source, target `approved`, fed approval-decided events by a push subscription
-# with retries and a dead-letter topic) and optionally `notifier` (approval-requested events to a chat
+# with retries and a dead-letter topic), `sweeper` (the gateway's source, target `sweep`, fed approval-sweep
+# ticks from Cloud Scheduler the same way) and optionally `notifier` (approval-requested events to a chat
 # webhook). Sources are the bundles of `npm run build:functions`; configuration is passed as environment.
 
 locals {
@@ -8,6 +9,7 @@ locals {
     gateway  = { source = "gateway", entry_point = "gateway", service_account = var.service_accounts.gateway }
     executor = { source = "executor", entry_point = "executor", service_account = var.service_accounts.executor }
     approved = { source = "executor", entry_point = "approved", service_account = var.service_accounts.executor }
+    sweeper  = { source = "gateway", entry_point = "sweep", service_account = var.service_accounts.sweeper }
     notifier = { source = "notifier", entry_point = var.notifier_entry_point, service_account = var.service_accounts.notifier }
   }
   functions = { for k, f in local.all_functions : k => f if k != "notifier" || var.notifier_enabled }
@@ -27,13 +29,18 @@ locals {
   credential_object = "sealed/executor-credential.enc"
   masking_object    = "sealed/masking-key.enc"
 
-  common_environment = {
+  common_environment = merge({
     PROJECT_ID            = var.project_id
     POLICY_PATH           = "gs://${local.config_bucket}/${local.policy_object}"
     AUDIT_BUCKET          = var.audit_bucket
     AUDIT_KMS_KEY_VERSION = var.audit_key_version
     FIRESTORE_DATABASE    = var.firestore_database
-  }
+    # Both writers list stored audit objects in a digest this soon (and the sweeper, with the gateway's).
+    AUDIT_DIGEST_INTERVAL_SECONDS = tostring(var.audit_digest_interval_seconds)
+    }, var.results_bucket == null ? {} : {
+    # Large masked results: the executor creates results/<request id>.json, the gateway reads it.
+    RESULTS_BUCKET = var.results_bucket
+  })
 
   gateway_environment = merge(local.common_environment, {
     PUBLIC_URL               = local.gateway_url
@@ -62,6 +69,11 @@ locals {
     BIGQUERY_LOCATION = var.bigquery_location
   }, var.executor_environment)
 
+  # The sweep runs the gateway's whole configuration loader, so it gets the gateway's environment.
+  sweeper_environment = merge(local.gateway_environment, {
+    SWEEP_STUCK_AFTER_SECONDS = tostring(var.sweep_stuck_after_seconds)
+  })
+
   notifier_environment = merge({
     PROJECT_ID         = var.project_id
     FIRESTORE_DATABASE = var.firestore_database
@@ -74,6 +86,7 @@ locals {
     gateway  = local.gateway_environment
     executor = local.executor_environment
     approved = local.executor_environment
+    sweeper  = local.sweeper_environment
     notifier = local.notifier_environment
   }
 
@@ -82,12 +95,14 @@ locals {
     executor = var.executor_internal_only ? "ALLOW_INTERNAL_ONLY" : "ALLOW_ALL"
     # Pub/Sub push from this project counts as internal traffic.
     approved = "ALLOW_INTERNAL_ONLY"
+    sweeper  = "ALLOW_INTERNAL_ONLY"
     notifier = "ALLOW_INTERNAL_ONLY"
   }
 
   # Push subscriptions: the framework turns a Pub/Sub push into a CloudEvent; the topic is read from the path.
   all_subscriptions = {
     approved = { topic_id = var.topics.decided_id, topic_name = var.topics.decided_name }
+    sweeper  = { topic_id = var.topics.sweep_id, topic_name = var.topics.sweep_name }
     notifier = { topic_id = var.topics.requested_id, topic_name = var.topics.requested_name }
   }
   subscriptions = { for k, v in local.all_subscriptions : k => v if contains(keys(local.functions), k) }
@@ -227,6 +242,11 @@ resource "google_cloudfunctions2_function" "main" {
     precondition {
       condition     = !(each.key == "executor" && var.executor_internal_only && var.vpc_connector == null)
       error_message = "executor_internal_only needs vpc_connector: the gateway reaches an internal-only executor only through a VPC. Set vpc_connector, or executor_internal_only = false (IAM still limits invocation to the gateway)."
+    }
+    precondition {
+      # A request is EXECUTING for at most the approved function's timeout; failing it sooner would race the run.
+      condition     = !(each.key == "sweeper" && var.sweep_stuck_after_seconds <= var.scaling["approved"].timeout)
+      error_message = "sweep_stuck_after_seconds must exceed the approved function's timeout (scaling.approved.timeout)."
     }
     precondition {
       condition     = each.value.service_account != null

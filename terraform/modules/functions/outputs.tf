@@ -19,7 +19,7 @@ output "function_uris" {
 }
 
 output "subscription_ids" {
-  description = "Push subscriptions feeding the event functions (keys approved, notifier)."
+  description = "Push subscriptions feeding the event functions (keys approved, sweeper, notifier)."
   value       = { for k, s in google_pubsub_subscription.main : k => s.id }
 }
 

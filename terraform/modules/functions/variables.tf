@@ -34,6 +34,7 @@ variable "service_accounts" {
   type = object({
     gateway  = string
     executor = string
+    sweeper  = string
     notifier = optional(string)
   })
   description = "Runtime service-account emails (module iam)."
@@ -98,6 +99,22 @@ variable "masking_key_ciphertext_file" {
   default     = null
 }
 
+variable "audit_digest_interval_seconds" {
+  type        = number
+  description = "Seconds after an audit object is stored until a digest lists it, at the latest (AUDIT_DIGEST_INTERVAL_SECONDS; gateway, executor, sweeper)."
+  default     = 60
+  validation {
+    condition     = var.audit_digest_interval_seconds >= 1 && var.audit_digest_interval_seconds <= 3600
+    error_message = "audit_digest_interval_seconds is between 1 and 3600."
+  }
+}
+
+variable "results_bucket" {
+  type        = string
+  description = "Bucket for masked results too large for a Firestore document (RESULTS_BUCKET of the gateway and executor), or null for Firestore only."
+  default     = null
+}
+
 variable "firestore_database" {
   type        = string
   description = "Firestore database of approvals (FIRESTORE_DATABASE)."
@@ -109,9 +126,11 @@ variable "topics" {
     decided_name   = string
     requested_id   = string
     decided_id     = string
+    sweep_name     = string
+    sweep_id       = string
     dead_letter_id = string
   })
-  description = "Topic names and ids (module approvals)."
+  description = "Topic names and ids (module approvals): approval-requested, approval-decided, approval-sweep, dead letters."
 }
 
 variable "oidc_issuers" {
@@ -185,6 +204,16 @@ variable "result_ttl_seconds" {
   type        = number
   description = "How long the requester may fetch an approved query's masked result (RESULT_TTL_SECONDS)."
   default     = 86400
+}
+
+variable "sweep_stuck_after_seconds" {
+  type        = number
+  description = "The sweeper fails an approved request still EXECUTING this long after its claim (SWEEP_STUCK_AFTER_SECONDS); longer than the approved function's timeout."
+  default     = 3600
+  validation {
+    condition     = var.sweep_stuck_after_seconds >= 60
+    error_message = "sweep_stuck_after_seconds is at least 60."
+  }
 }
 
 variable "gateway_environment" {
@@ -262,11 +291,12 @@ variable "scaling" {
     memory        = string
     timeout       = number
   }))
-  description = "Instances, memory and timeout (seconds) per function: keys gateway, executor, approved, notifier."
+  description = "Instances, memory and timeout (seconds) per function: keys gateway, executor, approved, sweeper, notifier."
   default = {
     gateway  = { min_instances = 0, max_instances = 20, memory = "512Mi", timeout = 300 }
     executor = { min_instances = 0, max_instances = 10, memory = "1Gi", timeout = 300 }
     approved = { min_instances = 0, max_instances = 5, memory = "1Gi", timeout = 540 }
+    sweeper  = { min_instances = 0, max_instances = 1, memory = "512Mi", timeout = 300 }
     notifier = { min_instances = 0, max_instances = 2, memory = "256Mi", timeout = 60 }
   }
 }

@@ -4,14 +4,19 @@
 # basic roles (owner/editor/viewer) anywhere.
 #
 #   gateway   dry runs + metadata (no table data), Firestore, publish both approval topics, sign audit
-#             certificates, create audit objects, read the policy. No KMS decrypt of any key.
+#             certificates, create audit objects, read the policy, read results (the results bucket).
+#             No KMS decrypt of any key, no write to the results bucket.
 #   executor  decrypt the credential and masking keys, sign, create audit objects, read the policy and the
-#             sealed keys, Firestore; BigQuery data only in keyless mode (otherwise the sealed account reads).
+#             sealed keys, Firestore, create results; BigQuery data only in keyless mode (otherwise the sealed
+#             account reads).
+#   sweeper   the gateway's code on a schedule: Firestore, sign, create audit objects, publish approval-decided,
+#             read the policy. No BigQuery, no results, no executor, no approval-requested.
 #   notifier  read the request it announces (Firestore, read-only) and its webhook secret; nothing else.
 
 locals {
   gateway  = "serviceAccount:${google_service_account.gateway.email}"
   executor = "serviceAccount:${google_service_account.executor.email}"
+  sweeper  = "serviceAccount:${google_service_account.sweeper.email}"
   # The identity BigQuery jobs run as: the sealed data-reader account, or the executor itself (keyless).
   # (Counts and for_each depend on variables only, so plans never wait for an account's email.)
   has_query_identity = var.credential_mode == "keyless" || var.create_data_reader
@@ -37,6 +42,13 @@ resource "google_service_account" "executor" {
   account_id   = "${var.name_prefix}-executor"
   display_name = "Warden executor"
   description  = "Runs the executor functions: decrypts the sealed credential, runs allowed and approved queries, masks, audits."
+}
+
+resource "google_service_account" "sweeper" {
+  project      = var.project_id
+  account_id   = "${var.name_prefix}-sweeper"
+  display_name = "Warden sweeper"
+  description  = "Runs the sweeper function (the gateway's sweep target): records approval expiries and fails stuck executions, with audit records."
 }
 
 resource "google_service_account" "notifier" {
@@ -119,6 +131,13 @@ resource "google_storage_bucket_iam_member" "gateway_policy_reader" {
   }
 }
 
+# Large masked results (results/<request id>.json) handed to their requester: read only.
+resource "google_storage_bucket_iam_member" "gateway_results_reader" {
+  bucket = var.results_bucket
+  role   = "roles/storage.objectViewer"
+  member = local.gateway
+}
+
 resource "google_storage_bucket_iam_member" "gateway_audit_reader" {
   count  = var.console_audit_read ? 1 : 0
   bucket = var.audit_bucket
@@ -171,6 +190,13 @@ resource "google_storage_bucket_iam_member" "executor_config_reader" {
   }
 }
 
+# Create only (objects are written with ifGenerationMatch=0): no reading, overwriting or deleting results.
+resource "google_storage_bucket_iam_member" "executor_results_writer" {
+  bucket = var.results_bucket
+  role   = "roles/storage.objectCreator"
+  member = local.executor
+}
+
 resource "google_project_iam_member" "executor_firestore" {
   project = var.project_id
   role    = "roles/datastore.user"
@@ -179,6 +205,50 @@ resource "google_project_iam_member" "executor_firestore" {
     title       = "warden-database-only"
     description = "Only Warden's Firestore database."
     expression  = local.firestore_iam
+  }
+}
+
+# --- sweeper: the gateway's Firestore, audit and approval-decided rights, nothing else ----------------------
+
+resource "google_project_iam_member" "sweeper_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = local.sweeper
+  condition {
+    title       = "warden-database-only"
+    description = "Only Warden's Firestore database."
+    expression  = local.firestore_iam
+  }
+}
+
+# Expired and failed requests are announced like any decision.
+resource "google_pubsub_topic_iam_member" "sweeper_decided" {
+  topic  = var.topic_ids.decided
+  role   = "roles/pubsub.publisher"
+  member = local.sweeper
+}
+
+resource "google_kms_crypto_key_iam_member" "sweeper_audit_signer" {
+  crypto_key_id = var.keys.audit
+  role          = "roles/cloudkms.signer"
+  member        = local.sweeper
+}
+
+resource "google_storage_bucket_iam_member" "sweeper_audit_writer" {
+  bucket = var.audit_bucket
+  role   = "roles/storage.objectCreator"
+  member = local.sweeper
+}
+
+# The gateway's configuration loader reads the policy at start.
+resource "google_storage_bucket_iam_member" "sweeper_policy_reader" {
+  bucket = var.config_bucket
+  role   = "roles/storage.objectViewer"
+  member = local.sweeper
+  condition {
+    title       = "policy-only"
+    description = "The policy, not the sealed keys."
+    expression  = "resource.name.startsWith(\"projects/_/buckets/${var.config_bucket}/objects/policy/\")"
   }
 }
 
@@ -219,6 +289,15 @@ resource "google_cloud_run_v2_service_iam_member" "approved_invoker" {
   member   = local.executor
 }
 
+# The sweep target: Pub/Sub pushes with a token of the sweeper's account, and nobody else may call it.
+resource "google_cloud_run_v2_service_iam_member" "sweeper_invoker" {
+  project  = var.project_id
+  location = var.region
+  name     = var.service_names["sweeper"]
+  role     = "roles/run.invoker"
+  member   = local.sweeper
+}
+
 resource "google_cloud_run_v2_service_iam_member" "notifier_invoker" {
   count    = var.notifier_enabled ? 1 : 0
   project  = var.project_id
@@ -249,10 +328,17 @@ resource "google_cloud_run_v2_service_iam_member" "gateway_invokers" {
 
 # --- event delivery: the Pub/Sub service agent --------------------------------------------------------------
 
-# Mints the push subscriptions' OIDC tokens as the executor's (and notifier's) account.
+# Mints the push subscriptions' OIDC tokens as the executor's, the sweeper's (and notifier's) account.
 # (After a grant on a topic: the agent exists once Pub/Sub has topics in the project.)
 resource "google_service_account_iam_member" "pubsub_executor_token" {
   service_account_id = google_service_account.executor.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_agent
+  depends_on         = [google_pubsub_topic_iam_member.pubsub_dead_letter]
+}
+
+resource "google_service_account_iam_member" "pubsub_sweeper_token" {
+  service_account_id = google_service_account.sweeper.name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_agent
   depends_on         = [google_pubsub_topic_iam_member.pubsub_dead_letter]
@@ -275,6 +361,12 @@ resource "google_pubsub_topic_iam_member" "pubsub_dead_letter" {
 
 resource "google_pubsub_subscription_iam_member" "pubsub_approved" {
   subscription = var.subscription_ids["approved"]
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent
+}
+
+resource "google_pubsub_subscription_iam_member" "pubsub_sweeper" {
+  subscription = var.subscription_ids["sweeper"]
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
 }

@@ -8,6 +8,11 @@ output "executor_email" {
   value       = google_service_account.executor.email
 }
 
+output "sweeper_email" {
+  description = "The sweeper's service account."
+  value       = google_service_account.sweeper.email
+}
+
 output "notifier_email" {
   description = "The notifier's service account, or null."
   value       = var.notifier_enabled ? google_service_account.notifier[0].email : null
@@ -24,13 +29,17 @@ output "startup_grants" {
     [
       google_storage_bucket_iam_member.gateway_policy_reader.id,
       google_storage_bucket_iam_member.executor_config_reader.id,
+      google_storage_bucket_iam_member.sweeper_policy_reader.id,
       google_storage_bucket_iam_member.gateway_audit_writer.id,
       google_storage_bucket_iam_member.executor_audit_writer.id,
+      google_storage_bucket_iam_member.sweeper_audit_writer.id,
       google_kms_crypto_key_iam_member.gateway_audit_signer.id,
       google_kms_crypto_key_iam_member.executor_audit_signer.id,
+      google_kms_crypto_key_iam_member.sweeper_audit_signer.id,
       google_kms_crypto_key_iam_member.executor_masking.id,
       google_project_iam_member.gateway_firestore.id,
       google_project_iam_member.executor_firestore.id,
+      google_project_iam_member.sweeper_firestore.id,
     ],
     google_kms_crypto_key_iam_member.executor_credential[*].id,
   )))

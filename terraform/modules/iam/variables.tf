@@ -78,7 +78,7 @@ variable "gateway_invokers" {
 
 variable "service_names" {
   type        = map(string)
-  description = "Cloud Run service of each function (module functions): gateway, executor, approved, notifier."
+  description = "Cloud Run service of each function (module functions): gateway, executor, approved, sweeper, notifier."
 }
 
 variable "keys" {
@@ -98,6 +98,11 @@ variable "audit_bucket" {
 variable "audit_dataset_id" {
   type        = string
   description = "Dataset of the audit search table (module audit)."
+}
+
+variable "results_bucket" {
+  type        = string
+  description = "The results bucket (module approvals): the executor creates objects, the gateway reads them."
 }
 
 variable "config_bucket" {
@@ -121,7 +126,7 @@ variable "topic_ids" {
 
 variable "subscription_ids" {
   type        = map(string)
-  description = "Push subscriptions (module functions): approved, notifier."
+  description = "Push subscriptions (module functions): approved, sweeper, notifier."
 }
 
 variable "console_audit_read" {

@@ -1,6 +1,6 @@
 # Cloud KMS for Warden: one key ring; a symmetric key that seals the executor's credential, one that seals
 # the masking HMAC key, an EC P-256 / SHA-256 signing key that certifies the audit trail's instance keys,
-# and optionally a key for the audit bucket's CMEK.
+# and optionally keys for the CMEK of the audit bucket and of the results bucket.
 
 resource "google_kms_key_ring" "main" {
   project  = var.project_id
@@ -68,6 +68,27 @@ resource "google_kms_crypto_key" "audit_signing" {
 resource "google_kms_crypto_key" "storage" {
   count                      = var.create_storage_key ? 1 : 0
   name                       = "audit-bucket"
+  key_ring                   = google_kms_key_ring.main.id
+  purpose                    = "ENCRYPT_DECRYPT"
+  rotation_period            = var.rotation_period
+  destroy_scheduled_duration = var.destroy_scheduled_duration
+  labels                     = var.labels
+
+  version_template {
+    algorithm        = "GOOGLE_SYMMETRIC_ENCRYPTION"
+    protection_level = var.protection_level
+  }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+# A key of its own for the results bucket: its grant to the Cloud Storage service agent is managed apart from
+# the audit bucket's, and disabling it makes every stored result unreadable at once.
+resource "google_kms_crypto_key" "results" {
+  count                      = var.create_results_key ? 1 : 0
+  name                       = "results-bucket"
   key_ring                   = google_kms_key_ring.main.id
   purpose                    = "ENCRYPT_DECRYPT"
   rotation_period            = var.rotation_period

@@ -27,3 +27,8 @@ output "storage_key_id" {
   description = "Key for the audit bucket's CMEK, or null when create_storage_key is false."
   value       = var.create_storage_key ? google_kms_crypto_key.storage[0].id : null
 }
+
+output "results_key_id" {
+  description = "Key for the results bucket's CMEK, or null when create_results_key is false."
+  value       = var.create_results_key ? google_kms_crypto_key.results[0].id : null
+}

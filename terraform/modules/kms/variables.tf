@@ -52,6 +52,12 @@ variable "create_storage_key" {
   default     = false
 }
 
+variable "create_results_key" {
+  type        = bool
+  description = "Create a symmetric key for customer-managed encryption (CMEK) of the results bucket; the key ring must then be in that bucket's location."
+  default     = false
+}
+
 variable "labels" {
   type        = map(string)
   description = "Labels on every key."
