@@ -103,7 +103,12 @@ describe('translate', () => {
     [
       'builds STRUCT(...) with struct_pack, naming fields by alias or path',
       'SELECT STRUCT(1 AS a, t.b)',
-      'SELECT struct_pack(a := 1, b := t.b)',
+      'SELECT struct_pack("a" := 1, "b" := t.b)',
+    ],
+    [
+      'quotes STRUCT field names DuckDB reserves (time, order)',
+      'SELECT STRUCT(time, 1 AS order)',
+      'SELECT struct_pack("time" := time, "order" := 1)',
     ],
     [
       'reorders DATE_DIFF arguments and quotes the part',
