@@ -79,7 +79,8 @@ export async function runApprovedRequest(deps: RunApprovedDeps, requestId: strin
       type: 'succeed',
       jobId: result.jobId,
       rows: result.rows.length,
-      maskedColumns: [],
+      // What masking did (column names, never values), from the executor's summary.
+      maskedColumns: result.masking.columns.map((c) => c.column),
       resultLocation: location,
     });
     return 'ran';

@@ -1,14 +1,24 @@
 // The executor's core: record the execution before it starts, run, record the outcome, release the result.
 
 import type { AuditAppender } from '../../ports/audit-appender.ts';
+import type { Clock } from '../../ports/clock.ts';
 import type { ExecutionRequest } from '../../ports/query-runner.ts';
 import type { QueryResult, WarehouseExecutor } from '../../ports/warehouse.ts';
 import { canonicalize, type Json } from '../audit/canonical-json.ts';
 import { auditDecision, auditPrincipal, auditQuery, sha256Hex } from '../audit/events.ts';
 import { WardenError } from '../errors.ts';
-import { type MaskedResult, maskResult, resolveMaskingProfile } from '../masking/mask.ts';
+import { columnCatalog, lineageTables, resultColumnLineage } from '../masking/lineage.ts';
+import {
+  type MaskedResult,
+  type MaskingSummary,
+  maskResult,
+  resolveMaskingProfile,
+} from '../masking/mask.ts';
 import type { MaskingProfiles } from '../masking/profile.ts';
+import type { TableMetadata } from '../policy/classification.ts';
+import type { ClassificationConfig } from '../policy/document.ts';
 import { isRunnable } from '../policy/policy.ts';
+import { formatTableRef, type TableRef } from '../query/facts.ts';
 
 export interface RunQueryDeps {
   audit: AuditAppender;
@@ -18,8 +28,23 @@ export interface RunQueryDeps {
   /** BigQuery location jobs run in (e.g. US, EU, us-central1); default: the client's. */
   location?: string;
   /** Masking: the policy's profiles and the KMS-protected HMAC key (decrypted once per instance). */
-  masking: { profiles: MaskingProfiles; key: () => Promise<Uint8Array> };
+  masking: {
+    profiles: MaskingProfiles;
+    key: () => Promise<Uint8Array>;
+    /**
+     * The policy's classification: with the result's lineage from the SQL, column rules keyed by
+     * table.column, PHI class or policy tag apply to renamed and computed columns too.
+     */
+    classification?: ClassificationConfig;
+    /** BigQuery metadata (labels, policy tags, descriptions) of a table the query reads; cached by the caller. */
+    describeTable?: (table: TableRef) => Promise<TableMetadata>;
+  };
+  /** The query's start time gives masking its reference day (ages over 89, date shifts); default: now. */
+  clock?: Clock;
 }
+
+/** A released result: masked rows and what masking did (names, strategies and counts, never values). */
+export type MaskedQueryResult = QueryResult & { masking: MaskingSummary };
 
 /**
  * Runs an allowed query. Nothing executes unaudited: the `query.start` record is durable before the job is
@@ -29,7 +54,7 @@ export async function runAllowedQuery(
   deps: RunQueryDeps,
   req: ExecutionRequest,
   approval?: { id: string },
-): Promise<QueryResult> {
+): Promise<MaskedQueryResult> {
   // A require_approval decision runs only through an approved, claimed request (run-approved.ts).
   if (!isRunnable(req.decision) && !(approval && req.decision.effect === 'require_approval'))
     throw new WardenError('forbidden', 'The executor runs allowed queries only.');
@@ -38,6 +63,8 @@ export async function runAllowedQuery(
     principal: auditPrincipal(req.principal),
     projectId: req.projectId,
   };
+  // The reference day for masking is fixed when the query starts, so a result masks the same way throughout.
+  const asOf = (deps.clock?.now() ?? new Date()).toISOString().slice(0, 10);
   await deps.audit.append({
     type: 'query.start',
     ...common,
@@ -70,7 +97,7 @@ export async function runAllowedQuery(
       },
     );
     // Masking happens here, before any row leaves the executor; any failure withholds the result.
-    masked = await mask(deps, req, result);
+    masked = await mask(deps, req, result, asOf);
   } catch (err) {
     await deps.audit.append({
       type: 'query.end',
@@ -97,14 +124,35 @@ export async function runAllowedQuery(
     masking: masked.summary as unknown as Json,
     resultSha256: sha256Hex(canonicalize(released.rows)),
   });
-  return released;
+  return { ...released, masking: masked.summary };
 }
 
-async function mask(deps: RunQueryDeps, req: ExecutionRequest, result: QueryResult): Promise<MaskedResult> {
+async function mask(
+  deps: RunQueryDeps,
+  req: ExecutionRequest,
+  result: QueryResult,
+  asOf: string,
+): Promise<MaskedResult> {
   try {
     const profile = resolveMaskingProfile(req.decision.maskingProfile, deps.masking.profiles);
     const hmacKey = await deps.masking.key();
-    return maskResult(profile, { schema: result.schema, rows: result.rows }, { hmacKey });
+    // Lineage from the SQL: which source columns each result column reads, so rules follow aliases.
+    const columns = resultColumnLineage(req.sql, req.projectId, result.schema);
+    const { classification, describeTable } = deps.masking;
+    let catalog: ReturnType<typeof columnCatalog> | undefined;
+    if (classification !== undefined) {
+      const tables = new Map<string, TableRef>();
+      for (const t of [...req.facts.referencedTables, ...lineageTables(columns)])
+        if (t !== undefined && !t.tableId.includes('*')) tables.set(formatTableRef(t), t);
+      // Metadata that cannot be read fails the masking, and so withholds the result (fail closed).
+      const metadata = describeTable ? await Promise.all([...tables.values()].map(describeTable)) : [];
+      catalog = columnCatalog(classification, metadata);
+    }
+    return maskResult(
+      profile,
+      { schema: result.schema, rows: result.rows, columns, asOf, ...(catalog ? { catalog } : {}) },
+      { hmacKey },
+    );
   } catch (err) {
     if (err instanceof WardenError) throw err;
     throw new WardenError('internal', 'The result could not be masked, so it was withheld.', { cause: err });

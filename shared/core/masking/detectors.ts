@@ -308,9 +308,9 @@ for (const [full, abbr, n] of MONTHS) {
     MONTH_NUMBER.set(w.toUpperCase(), n);
   }
 }
-/** A month name (Title or upper case, abbreviations with an optional period). */
+/** A month name (Title or upper case, abbreviations with an optional period); the caller rejects one inside a word. */
 const MONTH_WORD = new RegExp(
-  `(?<![A-Za-z])(${[...new Set(MONTHS.flatMap(([full, abbr]) => [full, full.toUpperCase(), abbr, abbr.toUpperCase()]))].sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z])(\\.?)`,
+  `(${[...new Set(MONTHS.flatMap(([full, abbr]) => [full, full.toUpperCase(), abbr, abbr.toUpperCase()]))].sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z])(\\.?)`,
   'g',
 );
 /** After a month: " 14", " 14th", ", 1952", " 14, 1952", "-1952". */
@@ -533,6 +533,7 @@ const isAlnumCode = (c: number): boolean =>
 const isIdCode = (c: number): boolean =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
 const isUpperCode = (c: number): boolean => c >= 65 && c <= 90;
+const isAsciiLetterCode = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isHexOrColon = (c: number): boolean =>
   (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isLocalCode = (c: number): boolean =>
@@ -850,7 +851,13 @@ export class DetectorSet {
         if (AGE_AFTER.test(text)) this.push('age', rs, re, 0);
       }
     }
-    if (on['address'] && runLen <= 6 && (after === 32 || after === 9) && before !== 44) {
+    if (
+      on['address'] &&
+      runLen <= 6 &&
+      (after === 32 || after === 9) &&
+      before !== 44 &&
+      streetWordAfter(text, e)
+    ) {
       ADDRESS.lastIndex = s;
       if (ADDRESS.test(text)) {
         let end = ADDRESS.lastIndex;
@@ -920,6 +927,11 @@ export class DetectorSet {
   private monthDates(text: string): void {
     MONTH_WORD.lastIndex = 0;
     for (let m = MONTH_WORD.exec(text); m !== null; m = MONTH_WORD.exec(text)) {
+      // Not inside a word ("Smarch"); checked here, as a look-behind would be tried at every position.
+      if (m.index > 0 && isAsciiLetterCode(text.charCodeAt(m.index - 1))) {
+        MONTH_WORD.lastIndex = m.index + 1;
+        continue;
+      }
       const month = MONTH_NUMBER.get(m[1]!) ?? 0;
       let start = m.index;
       let end = m.index + m[0].length;
@@ -989,6 +1001,17 @@ export class DetectorSet {
     if (text.includes(';base64,')) this.regexAll(DATA_IMAGE, text, 'image', undefined, FLAG);
     else if (text.length >= 64 && IMAGE_MAGIC.test(text)) this.push('image', 0, text.length, FLAG);
   }
+}
+
+/**
+ * After the blanks at `pos`, a capital or a digit: the only way a street (a direction, a capitalised word or an
+ * ordinal such as 21st) can follow a house number. Saves running {@link ADDRESS} after "7 mg" and the like.
+ */
+function streetWordAfter(text: string, pos: number): boolean {
+  let i = pos;
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  const c = text.charCodeAt(i);
+  return (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
 
 /** True when a {@link NUMERIC_DATE} match is a real date (two-digit years only after slashes). */

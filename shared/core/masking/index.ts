@@ -16,7 +16,9 @@ export {
 } from './detectors.ts';
 export { MaskingError, type MaskingFailure } from './errors.ts';
 export { DETECTOR_KINDS, type DetectorKind, FLAG_KINDS, tagFor } from './kinds.ts';
+export { columnCatalog, lineageTables, resultColumnLineage } from './lineage.ts';
 export {
+  type ColumnCatalog,
   type ColumnLineage,
   type CompiledMaskingProfile,
   compileMaskingProfile,

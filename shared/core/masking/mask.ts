@@ -33,6 +33,21 @@ export interface ColumnLineage {
   phiClass?: string;
   /** Full BigQuery policy tag names on the source column. */
   policyTags?: string[];
+  /**
+   * For a column computed from several source columns (`CONCAT(first_name, ' ', last_name)`), or from a
+   * whole row (`sourceColumn: '*'`): one lineage per source. The column gets the strictest of the
+   * strategies its sources would get; `table`, `sourceColumn`, `phiClass` and `policyTags` above are then
+   * ignored.
+   */
+  sources?: ColumnLineage[];
+}
+
+/** What the classification (the policy's lists merged with BigQuery metadata) says about source columns. */
+export interface ColumnCatalog {
+  /** PHI class and policy tags of `column` (dotted for nested fields) of `table`; undefined if unknown. */
+  describe(table: TableRef, column: string): { phiClass?: string; policyTags?: string[] } | undefined;
+  /** Every column path of `table` with a PHI class or policy tag, for whole-row reads (`TO_JSON_STRING(p)`). */
+  phiColumns(table: TableRef): string[];
 }
 
 /** A query result to mask, with what is known about its columns. */
@@ -43,6 +58,8 @@ export interface MaskingInput {
   columns?: Record<string, ColumnLineage>;
   /** The day the result is released (YYYY-MM-DD), for Safe Harbor's ages-over-89 rule on dates. */
   asOf?: string;
+  /** Classes and policy tags of source columns, for lineage that names a table and column but no class. */
+  catalog?: ColumnCatalog;
 }
 
 /** Key material, decrypted by the caller (KMS) once per instance. */
@@ -152,6 +169,89 @@ interface Lineage {
   source: string | undefined;
   phiClass: string | undefined;
   policyTags: readonly string[];
+  /** Several sources (a computed column): the strictest of their strategies applies. */
+  sources: Lineage[] | undefined;
+}
+
+/** The lineage of field `name` of a STRUCT whose lineage is `p`; a whole row's field is the row's column. */
+function childLineage(p: Lineage, name: string): Lineage {
+  return {
+    table: p.table,
+    source: p.source === undefined ? undefined : p.source === '*' ? name : `${p.source}.${name}`,
+    phiClass: p.source === '*' ? undefined : p.phiClass,
+    policyTags: p.source === '*' ? [] : p.policyTags,
+    sources: p.sources?.map((s) => childLineage(s, name)),
+  };
+}
+
+/** Fills a lineage's class and policy tags from the catalog when it names a table and column but no class. */
+function classify(lin: Lineage, catalog: ColumnCatalog | undefined): Lineage {
+  if (catalog === undefined || lin.table === undefined || lin.source === undefined) return lin;
+  if (lin.phiClass !== undefined || lin.policyTags.length > 0) return lin;
+  if (lin.source === '*') return lin;
+  // A nested field inherits its enclosing column's class.
+  for (
+    let path = lin.source;
+    path !== '';
+    path = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : ''
+  ) {
+    const d = catalog.describe(lin.table, path);
+    if (d !== undefined && (d.phiClass !== undefined || (d.policyTags?.length ?? 0) > 0))
+      return { ...lin, phiClass: d.phiClass, policyTags: d.policyTags ?? [] };
+  }
+  return lin;
+}
+
+/** The single-source lineages a (possibly computed, possibly whole-row) column reads; empty when none. */
+function expandSources(lin: Lineage, catalog: ColumnCatalog | undefined): Lineage[] {
+  const list = lin.sources ?? [lin];
+  const out: Lineage[] = [];
+  for (const s of list) {
+    if (s.sources !== undefined) out.push(...expandSources(s, catalog));
+    else if (s.source === '*' && s.table !== undefined) {
+      // A whole row read into one value: every PHI column of the table is a source.
+      out.push({ ...s, source: undefined });
+      for (const c of catalog?.phiColumns(s.table) ?? [])
+        out.push(classify({ ...s, source: c, phiClass: undefined, policyTags: [] }, catalog));
+    } else out.push(classify(s, catalog));
+  }
+  return out;
+}
+
+// How strict a strategy is: lower is stricter. Format-keeping strategies share a rank.
+const STRICTNESS: Readonly<Record<string, number>> = {
+  nullify: 0,
+  default_value: 1,
+  replace: 2,
+  sha256: 3,
+  last_four: 4,
+  first_four: 4,
+  email_mask: 4,
+  zip3: 4,
+  date_year_mask: 4,
+  age_over_89: 4,
+  date_shift: 4,
+  scrub: 5,
+  keep: 6,
+};
+
+/**
+ * The strictest of several sources' strategies. Two different format-keeping strategies (an SSN's last four
+ * and a ZIP3 in one CONCAT) cannot both hold, so the value is replaced.
+ */
+function strictest(candidates: { strategy: MaskingStrategy; lin: Lineage }[]): {
+  strategy: MaskingStrategy;
+  lin: Lineage;
+} {
+  let best = candidates[0]!;
+  for (const c of candidates)
+    if ((STRICTNESS[c.strategy.type] ?? 0) < (STRICTNESS[best.strategy.type] ?? 0)) best = c;
+  if (STRICTNESS[best.strategy.type] === 4) {
+    const key = JSON.stringify(best.strategy);
+    if (candidates.some((c) => STRICTNESS[c.strategy.type] === 4 && JSON.stringify(c.strategy) !== key))
+      return { strategy: { type: 'replace' }, lin: best.lin };
+  }
+  return best;
 }
 
 /** How one column (or nested field) of the result is masked. */
@@ -238,12 +338,15 @@ function buildPlan(
       throw new MaskingError('invalid_input', 'the result schema is malformed');
     const path = prefix ? `${prefix}.${field.name}` : field.name;
     const own = Object.hasOwn(columns, path) ? columns[path] : undefined;
-    const lin: Lineage = {
-      table: own?.table ?? parent?.table,
-      source:
-        own?.sourceColumn ?? (parent?.source !== undefined ? `${parent.source}.${field.name}` : undefined),
-      phiClass: own?.phiClass ?? parent?.phiClass,
-      policyTags: own?.policyTags ?? parent?.policyTags ?? [],
+    const inherited = parent === undefined ? undefined : childLineage(parent, field.name);
+    const mine = own === undefined ? undefined : toLineage(own);
+    // A column's own lineage wins; what it leaves out comes from its enclosing STRUCT.
+    let lin: Lineage = {
+      table: mine?.table ?? inherited?.table,
+      source: mine?.source ?? inherited?.source,
+      phiClass: mine?.phiClass ?? inherited?.phiClass,
+      policyTags: own?.policyTags ?? inherited?.policyTags ?? [],
+      sources: mine?.sources ?? inherited?.sources,
     };
     const type = canonicalType(field.type);
     const repeated = field.mode?.toUpperCase() === 'REPEATED';
@@ -263,7 +366,13 @@ function buildPlan(
         phiClass: lin.phiClass,
       };
     }
-    const strategy = strategyFor(profile, path, type, lin);
+    const sources = expandSources(lin, input.catalog);
+    const chosen =
+      sources.length === 0
+        ? { strategy: strategyFor(profile, path, type, lin), lin }
+        : strictest(sources.map((s) => ({ strategy: strategyFor(profile, path, type, s), lin: s })));
+    const strategy = chosen.strategy;
+    lin = chosen.lin;
     if (needsKey(strategy) && !hasKey)
       throw new MaskingError('missing_key', `masking "${path}" with ${strategy.type} needs the masking key`);
     if (strategy.type === 'date_year_mask' && strategy.over89 === 'nullify' && env.asOfYear === undefined)
@@ -301,6 +410,13 @@ function buildPlan(
       phiClass: lin.phiClass,
     };
   };
+  const toLineage = (c: ColumnLineage): Lineage => ({
+    table: c.table,
+    source: c.sourceColumn,
+    phiClass: c.phiClass,
+    policyTags: c.policyTags ?? [],
+    sources: c.sources?.map(toLineage),
+  });
   if (!Array.isArray(input.schema)) throw new MaskingError('invalid_input', 'the result schema is malformed');
   const nodes = input.schema.map((f) => build(f, '', undefined));
   const seeders =

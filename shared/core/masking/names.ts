@@ -105,11 +105,11 @@ const SUBJECT_FOLLOW = new RegExp(
   'y',
 );
 
-/** ", MD" after a name: the comma of a credential. */
-const CREDENTIAL = new RegExp(`,[ \\t]*(?:${CREDENTIALS})(?![A-Za-z])`, 'g');
+/** A credential (MD, RN, …) at a token start; ", MD" after a name marks it a clinician's. */
+const CREDENTIAL_AT = new RegExp(`(?:${CREDENTIALS})(?![A-Za-z])`, 'y');
 
-/** An upper-case letter: where a capitalised token (the only place a name can start) may begin. */
-const UPPER_CHAR = /[A-ZÀ-ÖØ-Þ]/g;
+/** A capital after a character that cannot be part of a token: where a capitalised token begins. */
+const TOKEN_START = /[^A-Za-zÀ-ÖØ-öø-ÿ'’-][A-ZÀ-ÖØ-Þ]/g;
 
 // Character classes of Latin-1 (and ’), by code: 1 letter, 2 upper case, 4 token character (letter ' ’ -).
 const CLASS = new Uint8Array(65536);
@@ -123,7 +123,6 @@ CLASS[8217] = 4;
 const isSpace = (c: number): boolean => c === 32 || c === 9;
 const isLetter = (c: number): boolean => (CLASS[c]! & 1) !== 0;
 const isUpper = (c: number): boolean => (CLASS[c]! & 2) !== 0;
-const isTokenChar = (c: number): boolean => (CLASS[c]! & 4) !== 0;
 const lowerCode = (c: number): number => ((CLASS[c]! & 2) !== 0 ? c + 32 : c);
 
 // Roles of cue words, looked up by a hash of the word read backwards (no allocation per token).
@@ -264,13 +263,18 @@ let count = 0;
 function collectTokens(text: string): void {
   count = 0;
   const len = text.length;
-  UPPER_CHAR.lastIndex = 0;
-  while (UPPER_CHAR.test(text)) {
-    const s = UPPER_CHAR.lastIndex - 1;
-    if (s > 0 && isTokenChar(text.charCodeAt(s - 1))) continue;
+  // Token starts are found by one native scan for "not a token character, then a capital" (no look-behind,
+  // which would be tried at every position); the text's first character is checked by hand.
+  let s = len > 0 && (CLASS[text.charCodeAt(0)]! & 2) !== 0 ? 0 : -1;
+  TOKEN_START.lastIndex = 0;
+  for (;;) {
+    if (s < 0) {
+      if (!TOKEN_START.test(text)) break;
+      s = TOKEN_START.lastIndex - 1;
+    }
     let e = s + 1;
-    while (e < len && isTokenChar(text.charCodeAt(e))) e++;
-    UPPER_CHAR.lastIndex = e;
+    while (e < len && (CLASS[text.charCodeAt(e)]! & 4) !== 0) e++;
+    TOKEN_START.lastIndex = e;
     // Without a possessive or trailing dash/apostrophe: "Torres's" → "Torres".
     if (
       e - s > 3 &&
@@ -294,6 +298,7 @@ function collectTokens(text: string): void {
     ends[count] = e;
     hashes[count] = -1;
     count++;
+    s = -1;
   }
 }
 
@@ -341,8 +346,16 @@ function trimCandidate(text: string, start: number, end: number): [number, numbe
   return first >= 0 ? [first, last] : undefined;
 }
 
+// The shapes worth trying at a cue, by the second character: upper-case shapes need a capital there, mixed-case
+// ones a small letter; after an apostrophe ("O'Brien", "O'BRIEN") all are tried.
+const AT_ANY = [AT_UPPER_COMMA, AT_COMMA, AT_WORDS, AT_UPPER];
+const AT_MIXED = [AT_COMMA, AT_WORDS];
+const AT_CAPS = [AT_UPPER_COMMA, AT_UPPER];
+
 function nameAt(text: string, pos: number): [number, number] | undefined {
-  for (const re of [AT_UPPER_COMMA, AT_COMMA, AT_WORDS, AT_UPPER]) {
+  const c = text.charCodeAt(pos + 1);
+  const shapes = (CLASS[c]! & 3) === 1 ? AT_MIXED : (CLASS[c]! & 2) !== 0 ? AT_CAPS : AT_ANY;
+  for (const re of shapes) {
     re.lastIndex = pos;
     if (re.test(text)) {
       const span = trimCandidate(text, pos, re.lastIndex);
@@ -438,17 +451,23 @@ export function detectNames(text: string, out: NameSpan[], rank: number, seeds?:
     }
   }
   if (text.includes(',')) {
-    CREDENTIAL.lastIndex = 0;
     let k = 0;
-    for (let m = CREDENTIAL.exec(text); m !== null; m = CREDENTIAL.exec(text)) {
+    // Every credential starts with a capital, so it starts a token: look for ", MD" at tokens rather than
+    // scanning the whole text again.
+    for (let t = 0; t < n; t++) {
+      let comma = starts[t]! - 1;
+      while (comma >= 0 && isSpace(text.charCodeAt(comma))) comma--;
+      if (comma < 0 || text.charCodeAt(comma) !== 44) continue;
+      CREDENTIAL_AT.lastIndex = starts[t]!;
+      if (!CREDENTIAL_AT.test(text)) continue;
       // Two or three adjacent capitalised tokens right before the comma.
-      while (k < n && ends[k]! <= m.index) k++;
+      while (k < n && ends[k]! <= comma) k++;
       const j = k - 1;
-      if (j < 0 || ends[j] !== m.index) continue;
+      if (j < 0 || ends[j] !== comma) continue;
       let from = j;
       while (from > j - 2 && from > 0 && adjacent(text, from - 1)) from--;
       if (from === j) continue;
-      const span = trimCandidate(text, starts[from]!, m.index);
+      const span = trimCandidate(text, starts[from]!, comma);
       if (span) out.push({ kind: 'name', start: span[0], end: span[1], rank });
     }
   }

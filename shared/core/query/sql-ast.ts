@@ -47,7 +47,8 @@ interface Relation {
 
 /** The output of a query expression (subquery, CTE, set operation). */
 interface Derived {
-  outputs: { name?: string; origins: ColumnRef[] }[];
+  /** `direct`: the item is a plain column reference (`ssn`, `p.ssn AS x`), not an expression. */
+  outputs: { name?: string; origins: ColumnRef[]; direct?: boolean }[];
   /** Relations `*` or `t.*` passed through. */
   stars: Relation[];
   /** Columns of other set-operation branches (not matched by position: over-reported to every name). */
@@ -118,6 +119,8 @@ class Walker {
   readonly tables: TableRef[] = [];
   readonly columns: ColumnRef[] = [];
   selectStar = false;
+  /** The outputs of the statement's top-level query, when it is a query. */
+  output: Derived | undefined;
   /** The AST had a shape that misreads the text (e.g. a reserved word as table name). */
   suspect = false;
   private readonly collectors: ColumnRef[][] = [];
@@ -150,7 +153,7 @@ class Walker {
     );
     const root: Scope = { relations: [], ctes, selectAliases: new Set() };
     if (ast['type'] === 'select') {
-      this.query(ast, root);
+      this.output = this.query(ast, root);
       return;
     }
     // UPDATE / DELETE read their target's columns; INSERT / CREATE / DROP / ALTER … only name theirs.
@@ -239,8 +242,9 @@ class Walker {
       const expr = col['expr'];
       const origins = this.collect(() => this.walk(expr, scope, false));
       let name = lower(str(col['as']));
-      if (name === undefined && isNode(expr) && expr['type'] === 'column_ref') name = refName(expr);
-      out.outputs.push({ name, origins });
+      const direct = isNode(expr) && expr['type'] === 'column_ref';
+      if (name === undefined && direct) name = refName(expr);
+      out.outputs.push({ name, origins, direct });
     }
   }
 
@@ -474,5 +478,59 @@ export function analyzeAst(
     columns: w.columns,
     selectStar: w.selectStar,
     words,
+  };
+}
+
+/** Where the columns of a query's result come from (see {@link analyzeResultLineage}). */
+export interface AstLineage {
+  /**
+   * Source columns of the output column `name` (lower case): for a star, the star's relations; for an
+   * unnamed expression (BigQuery names it `f0_`, `f1_`, …), every unnamed expression's. Undefined when the
+   * name matches nothing.
+   */
+  sourcesOf(name: string): { origins: ColumnRef[]; direct: boolean } | undefined;
+}
+
+/**
+ * Parses one SELECT statement and returns where its output columns come from; undefined when the statement
+ * does not parse, is not a query, or the parser missed part of it. Never throws.
+ */
+export function analyzeAstLineage(statement: string, defaults: NameDefaults): AstLineage | undefined {
+  let ast: unknown;
+  try {
+    ast = parser.astify(statement, { database: 'bigquery' });
+  } catch {
+    return undefined;
+  }
+  const list = Array.isArray(ast) ? ast : [ast];
+  const first = list[0];
+  if (list.length !== 1 || !isNode(first) || first['type'] !== 'select') return undefined;
+  const w = new Walker(defaults);
+  try {
+    w.statement(first, new Set());
+  } catch {
+    return undefined;
+  }
+  const out = w.output;
+  if (w.suspect || out === undefined) return undefined;
+  return {
+    sourcesOf(name) {
+      const n = name.toLowerCase();
+      const named = out.outputs.filter((o) => o.name === n);
+      if (named.length > 0)
+        return {
+          origins: [...named.flatMap((o) => o.origins), ...out.extra],
+          direct: named.length === 1 && named[0]!.direct === true && out.extra.length === 0,
+        };
+      const fromStars = out.stars.map((r) => r.lookup(n)).filter((r) => r !== undefined);
+      if (fromStars.length > 0) {
+        const origins = [...fromStars.flat(), ...out.extra];
+        return { origins, direct: origins.length === 1 };
+      }
+      const unnamed = out.outputs.filter((o) => o.name === undefined);
+      if (unnamed.length > 0)
+        return { origins: [...unnamed.flatMap((o) => o.origins), ...out.extra], direct: false };
+      return undefined;
+    },
   };
 }

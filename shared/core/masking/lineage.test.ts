@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import type { Cell, ColumnSchema } from '../../ports/warehouse.ts';
+import type { TableMetadata } from '../policy/classification.ts';
+import type { ClassificationConfig } from '../policy/document.ts';
+import { columnCatalog, lineageTables, resultColumnLineage } from './lineage.ts';
+import { compileMaskingProfile, maskResult } from './mask.ts';
+import { MaskingProfileSchema } from './profile.ts';
+
+const P = 'demo-warden';
+const T = `\`${P}.clinical.patients\``;
+const table = { projectId: P, datasetId: 'clinical', tableId: 'patients' };
+const tag = (cls: string) => `projects/${P}/locations/us/taxonomies/warden-phi/policyTags/${cls}`;
+const META: TableMetadata = {
+  table,
+  labels: { phi: 'true' },
+  datasetLabels: {},
+  fields: [
+    { name: 'patient_id' },
+    { name: 'ssn', policyTags: [tag('ssn')] },
+    { name: 'first_name', policyTags: [tag('name')] },
+    { name: 'last_name', policyTags: [tag('name')] },
+    { name: 'zip', policyTags: [tag('address')] },
+    { name: 'birth_date', policyTags: [tag('date')] },
+    { name: 'notes', description: 'Free text; PHI' },
+    { name: 'home', fields: [{ name: 'street', policyTags: [tag('address')] }, { name: 'floor' }] },
+  ],
+};
+const CONFIG: ClassificationConfig = {
+  labels: { phi: 'true' },
+  policyTags: ['projects/*/locations/*/taxonomies/warden-phi/policyTags/*'],
+  descriptionPattern: '\\bPHI\\b',
+  phiTables: [],
+  phiColumns: {},
+};
+const KEYS = { hmacKey: new Uint8Array(32).fill(9) };
+
+const profile = compileMaskingProfile(
+  'lineage-test',
+  MaskingProfileSchema.parse({
+    phiDefault: 'keep',
+    rules: [
+      { match: { columns: [`${P}.clinical.patients.ssn`] }, strategy: 'last_four' },
+      { match: { phiClasses: ['address'], namePattern: '^zip$' }, strategy: 'zip3' },
+      { match: { phiClasses: ['name'] }, strategy: 'replace' },
+      { match: { policyTags: ['*/policyTags/date'] }, strategy: 'date_year_mask' },
+      { match: { phiClasses: ['phi'] }, strategy: 'nullify' },
+    ],
+    detectors: { enabled: false },
+  }),
+);
+
+/** Masks one row of `sql`'s result, with lineage from the SQL and classes from the metadata. */
+function maskOne(sql: string, schema: ColumnSchema[], row: Record<string, Cell>, metadata = [META]) {
+  const columns = resultColumnLineage(sql, P, schema);
+  return maskResult(
+    profile,
+    { schema, rows: [row], columns, asOf: '2025-06-30', catalog: columnCatalog(CONFIG, metadata) },
+    KEYS,
+  );
+}
+
+const s = (name: string, type = 'STRING'): ColumnSchema => ({ name, type });
+
+describe('masking through result lineage', () => {
+  it('applies a table.column rule to a renamed column', () => {
+    const r = maskOne(`SELECT ssn AS x FROM ${T}`, [s('x')], { x: '123-45-6789' });
+    assert.match(String(r.rows[0]!['x']), /^X+6789$/);
+    assert.deepEqual(r.summary.columns, [{ column: 'x', strategy: 'last_four', phiClass: 'ssn' }]);
+  });
+
+  it('applies a PHI-class rule (from the policy tag) to a renamed column', () => {
+    const r = maskOne(`SELECT first_name AS a, patient_id AS id FROM ${T}`, [s('a'), s('id')], {
+      a: 'Ann',
+      id: 'P1',
+    });
+    assert.deepEqual(r.rows[0], { a: '[NAME]', id: 'P1' });
+  });
+
+  it('gives a computed column the strictest strategy of its sources', () => {
+    const r = maskOne(`SELECT CONCAT(ssn, ' ', first_name) AS v FROM ${T}`, [s('v')], {
+      v: '123-45-6789 Ann',
+    });
+    assert.equal(r.rows[0]!['v'], '[NAME]');
+  });
+
+  it('replaces a value computed from columns with different format-keeping strategies', () => {
+    const r = maskOne(`SELECT CONCAT(ssn, '/', zip) AS v FROM ${T}`, [s('v')], { v: '123-45-6789/02139' });
+    assert.equal(r.summary.columns[0]?.strategy, 'replace');
+    assert.doesNotMatch(String(r.rows[0]!['v']), /6789|021/);
+  });
+
+  it('treats a whole row read into one value as its most sensitive column', () => {
+    const r = maskOne(`SELECT TO_JSON_STRING(p) AS j FROM ${T} p`, [s('j')], { j: '{"notes":"x"}' });
+    assert.equal(r.rows[0]!['j'], null);
+    assert.equal(r.summary.columns[0]?.strategy, 'nullify');
+  });
+
+  it('masks the fields of a row selected as a STRUCT by their own columns', () => {
+    const schema: ColumnSchema[] = [
+      { name: 'p', type: 'RECORD', fields: [s('ssn'), s('first_name'), s('patient_id')] },
+    ];
+    const r = maskOne(`SELECT p FROM ${T} p`, schema, {
+      p: { ssn: '123-45-6789', first_name: 'Ann', patient_id: 'P1' },
+    });
+    const p = r.rows[0]!['p'] as Record<string, Cell>;
+    assert.match(String(p['ssn']), /^X+6789$/);
+    assert.equal(p['first_name'], '[NAME]');
+    assert.equal(p['patient_id'], 'P1');
+  });
+
+  it('classifies a nested field and a description-marked column', () => {
+    const schema: ColumnSchema[] = [s('street'), s('notes'), s('birth', 'DATE')];
+    const r = maskOne(`SELECT home.street AS street, notes, birth_date AS birth FROM ${T}`, schema, {
+      street: '1 Main St',
+      notes: 'seen today',
+      birth: '1950-03-02',
+    });
+    // street: address class, no rule for it here and phiDefault keep; notes: description → nullify.
+    assert.deepEqual(r.rows[0], { street: '1 Main St', notes: null, birth: '1950-01-01' });
+  });
+
+  it('uses the policy phiColumns patterns for tables without metadata', () => {
+    const columns = resultColumnLineage(`SELECT secret AS x FROM \`${P}.other.t\``, P, [s('x')]);
+    const catalog = columnCatalog({ ...CONFIG, phiColumns: { '*.other.t.secret': 'phi' } }, []);
+    const r = maskResult(profile, { schema: [s('x')], rows: [{ x: 'abc' }], columns, catalog }, KEYS);
+    assert.deepEqual(r.rows, [{ x: null }]);
+    assert.deepEqual(r.summary.columns, [{ column: 'x', strategy: 'nullify', phiClass: 'phi' }]);
+  });
+
+  it('keeps what the SQL analysis cannot trace to its default (detectors still run)', () => {
+    assert.deepEqual(resultColumnLineage('SELECT ssn AS x FROM', P, [s('x')]), {});
+  });
+
+  it('lists the tables a lineage names', () => {
+    const columns = resultColumnLineage(`SELECT CONCAT(ssn, first_name) AS v FROM ${T}`, P, [s('v')]);
+    assert.deepEqual(lineageTables(columns), [table]);
+  });
+});
