@@ -74,6 +74,8 @@ export async function runAllowedQuery(
   });
   let result: QueryResult;
   let masked: MaskedResult;
+  const started = performance.now();
+  const durationMs = () => Math.round(performance.now() - started);
   try {
     const warehouse = await deps.warehouse();
     result = await warehouse.execute(
@@ -103,6 +105,7 @@ export async function runAllowedQuery(
       type: 'query.end',
       ...common,
       outcome: 'error',
+      durationMs: durationMs(),
       error:
         err instanceof WardenError
           ? { kind: err.kind, message: err.message }
@@ -115,6 +118,7 @@ export async function runAllowedQuery(
     type: 'query.end',
     ...common,
     outcome: 'ok',
+    durationMs: durationMs(),
     jobId: result.jobId,
     totalBytesProcessed: result.totalBytesProcessed,
     rowCount: released.rows.length,
