@@ -22,6 +22,39 @@ describe('FirestoreApprovalStore (Firestore emulator)', () => {
   });
   after(() => db.terminate());
 
+  it('lists oldest first for the sweep, and the sweep persists expiries in Firestore', async () => {
+    const { sweepApprovals } = await import('../shared/core/gateway/approvals.ts');
+    const { ManualClock, MemoryBus, MemoryResults } = await import('../shared/test-support/memory-ports.ts');
+    const sweepStore = new FirestoreApprovalStore(db, `approvals-${randomUUID()}`);
+    await sweepStore.create(request('older'));
+    await sweepStore.create({ ...request('newer'), createdAt: new Date(T0.getTime() + 60_000) });
+    const oldest = await sweepStore.list({ state: 'PENDING', limit: 1, oldestFirst: true });
+    assert.deepEqual(
+      oldest.map((r) => r.id),
+      ['older'],
+    );
+    const types: string[] = [];
+    const out = await sweepApprovals(
+      {
+        store: sweepStore,
+        results: new MemoryResults(),
+        bus: new MemoryBus(),
+        audit: {
+          append: async (e) => {
+            types.push(e.type);
+            return { stream: 's', seq: types.length, hash: '', object: '' };
+          },
+        },
+        clock: new ManualClock(new Date(T0.getTime() + 3 * 3_600_000).toISOString()),
+        topics: { requested: 'approval-requested', decided: 'approval-decided' },
+      },
+      { limit: 10, stuckAfterMs: 3_600_000, actor: 'warden-sweeper' },
+    );
+    assert.deepEqual(out.expired.sort(), ['newer', 'older']);
+    assert.equal((await sweepStore.get('older'))?.state, 'EXPIRED');
+    assert.deepEqual(types, ['approval.expired', 'approval.expired']);
+  });
+
   it('round-trips a request exactly, dates included', async () => {
     const id = randomUUID();
     await store.create(request(id));
