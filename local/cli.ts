@@ -24,7 +24,7 @@ Commands:
             --patients N      synthetic patients (default 10000)
             --seed S          dataset seed (default warden)
             --state-dir DIR   where state lives (default .warden, env WARDEN_STATE_DIR)
-            --port-base P     first of 11 consecutive ports (default 8700, env WARDEN_PORT_BASE)
+            --port-base P     first of 13 consecutive ports (default 8700, env WARDEN_PORT_BASE)
             --policy FILE     policy YAML (default local/policy.yaml)
   token     Print an ID token from the development issuer of a running (or last started) local stack.
             --email E         (required) the person's email

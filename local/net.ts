@@ -55,7 +55,7 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /** Ports the local stack uses from its port base (base … base + STACK_PORTS - 1). */
-export const STACK_PORTS = 11;
+export const STACK_PORTS = 13;
 
 /**
  * A base of `count` consecutive free loopback ports between 20000 and 32767, below Linux's ephemeral range

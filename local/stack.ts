@@ -11,6 +11,7 @@ import { createKmsClient, createPubSubClient } from '../shared/adapters/clients.
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { sealCredential, sealMaskingKey } from '../shared/core/credential/sealed-credential.ts';
 import { startBigQueryStandIn } from './bigquery/server.ts';
+import { startChatInbox } from './chat/inbox.ts';
 import { startFirestore, startPubSub, stopGroup, waitReady } from './emulators.ts';
 import { type KmsStandIn, startKmsStandIn } from './kms/server.ts';
 import { isPortFree, PortInUseError } from './net.ts';
@@ -24,11 +25,17 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL = {
   projectId: 'demo-warden',
   auditBucket: 'warden-audit-local',
+  resultsBucket: 'warden-results-local',
   keyRing: 'projects/demo-warden/locations/global/keyRings/warden',
   gatewayServiceAccount: 'warden-gateway@demo-warden.iam.gserviceaccount.com',
   executorServiceAccount: 'warden-executor@demo-warden.iam.gserviceaccount.com',
   dataServiceAccount: 'warden-bigquery-reader@demo-warden.iam.gserviceaccount.com',
-  topics: ['approval-requested', 'approval-decided', 'approval-decided-dead-letter'],
+  topics: [
+    'approval-requested',
+    'approval-requested-dead-letter',
+    'approval-decided',
+    'approval-decided-dead-letter',
+  ],
 } as const;
 export const KEYS = {
   credential: `${LOCAL.keyRing}/cryptoKeys/executor-credential`,
@@ -50,6 +57,8 @@ const PORTS = {
   storage: 8,
   bigquery: 9,
   executorEvents: 10,
+  notifier: 11,
+  chatInbox: 12,
 } as const;
 type PortName = keyof typeof PORTS;
 
@@ -77,6 +86,8 @@ export interface StackInfo {
   endpoints: { firestore: string; pubsub: string; kms: string; storage: string; bigquery: string };
   /** Metadata-server stand-in of the gateway's identity (GCE_METADATA_HOST). */
   gatewayMetadataHost: string;
+  /** The chat webhook stand-in the notifier posts to (`GET <url>/messages` lists what it received). */
+  chatInboxUrl: string;
 }
 
 export interface Stack {
@@ -128,7 +139,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: port('storage'),
       stateDir: join(stateDir, 'storage'),
       // HIPAA documentation retention: six years (45 CFR 164.316(b)(2)(i)).
-      buckets: [{ name: LOCAL.auditBucket, retentionPeriodSeconds: 6 * 365 * 24 * 3600, locked: true }],
+      buckets: [
+        { name: LOCAL.auditBucket, retentionPeriodSeconds: 6 * 365 * 24 * 3600, locked: true },
+        { name: LOCAL.resultsBucket },
+      ],
     });
     stops.push(storage.close);
     const dataset = generateDataset({
@@ -174,7 +188,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const shared = {
       PROJECT_ID: LOCAL.projectId,
       AUDIT_BUCKET: LOCAL.auditBucket,
+      RESULTS_BUCKET: LOCAL.resultsBucket,
       AUDIT_KMS_KEY_VERSION: KEYS.auditSigningVersion,
+      // Digests soon after each write, so `warden audit verify` sees a digested trail locally.
+      AUDIT_DIGEST_INTERVAL_SECONDS: '2',
       KMS_API_ENDPOINT: kms.endpoint,
       STORAGE_API_ENDPOINT: storage.url,
       BIGQUERY_API_ENDPOINT: bigquery.url,
@@ -195,9 +212,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       MASKING_KMS_KEY: KEYS.credential,
     };
     const eventsUrl = `http://127.0.0.1:${port('executorEvents')}/`;
+    const inbox = await startChatInbox({
+      port: port('chatInbox'),
+      logPath: join(logDir, 'chat-inbox.jsonl'),
+    });
+    stops.push(inbox.stop);
     const started = await Promise.allSettled([
       startFunction('executor', port('executor'), logDir, executorEnv),
       startFunction('approved', port('executorEvents'), logDir, executorEnv, 'executor-approved', 'executor'),
+      startFunction(
+        'notify',
+        port('notifier'),
+        logDir,
+        {
+          PROJECT_ID: LOCAL.projectId,
+          FIRESTORE_EMULATOR_HOST: firestore.host,
+          NOTIFIER_WEBHOOK_URL: inbox.webhookUrl,
+          NOTIFIER_FORMAT: 'slack',
+          CONSOLE_URL: gatewayUrl,
+        },
+        'notifier',
+        'notifier',
+      ),
       startFunction('gateway', port('gateway'), logDir, {
         ...shared,
         GCE_METADATA_HOST: metadata[0]!.host,
@@ -216,6 +252,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (failed) throw failed.reason;
     // As Eventarc does in production: approval-decided is delivered to the executor's event function.
     await createPushSubscription(pubsub.host, 'approval-decided', 'approval-decided-executor', eventsUrl);
+    // …and approval-requested to the notifier, which posts to the chat inbox stand-in.
+    await createPushSubscription(
+      pubsub.host,
+      'approval-requested',
+      'approval-requested-notifier',
+      `http://127.0.0.1:${port('notifier')}/`,
+    );
     log(`functions ready (${Date.now() - t0} ms)`);
 
     const info: StackInfo = {
@@ -236,6 +279,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         bigquery: bigquery.url,
       },
       gatewayMetadataHost: metadata[0]!.host,
+      chatInboxUrl: inbox.webhookUrl.replace(/\/webhook\/.*$/, ''),
     };
     writeFileSync(join(stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
     return { info, executorEnv, kms, stop };

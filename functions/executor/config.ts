@@ -22,6 +22,8 @@ export const ExecutorConfig = z
       .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/)
       .optional(),
     QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+    /** Deadline of each call to KMS, Firestore and Cloud Storage, in ms (fail closed); queries get QUERY_TIMEOUT_MS. */
+    DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
     /** The policy (same file as the gateway's): its masking profiles apply here. A file or gs://bucket/object. */
     POLICY_PATH: z.string().min(1),
     /** The sealed HMAC key for pseudonyms and date shifts, and the KMS symmetric key that sealed it. */
@@ -36,11 +38,15 @@ export const ExecutorConfig = z
     /** BigQuery location jobs run in (US, EU, a region); default: where the datasets are. */
     BIGQUERY_LOCATION: z.string().min(2).optional(),
     AUDIT_BUCKET: z.string().min(3),
+    /** Bucket for masked results of approved queries too large for a Firestore document (optional). */
+    RESULTS_BUCKET: z.string().min(3).optional(),
     AUDIT_KMS_KEY_VERSION: z
       .string()
       .regex(
         /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/,
       ),
+    /** Seconds after an audit object is stored until a digest lists it (at the latest). */
+    AUDIT_DIGEST_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     KMS_API_ENDPOINT: loopbackHostPort.optional(),
     BIGQUERY_API_ENDPOINT: loopbackUrl.optional(),
     STORAGE_API_ENDPOINT: loopbackUrl.optional(),

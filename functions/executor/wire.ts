@@ -10,23 +10,24 @@ import {
   createKmsClient,
   createStorageClient,
 } from '../../shared/adapters/clients.ts';
-import {
-  FirestoreApprovalStore,
-  FirestoreResultStore,
-} from '../../shared/adapters/firestore/approval-store.ts';
+import { withDeadline } from '../../shared/adapters/deadline.ts';
+import { FirestoreApprovalStore } from '../../shared/adapters/firestore/approval-store.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
+import { resultStore } from '../../shared/adapters/result-store.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { readLocation } from '../../shared/adapters/storage/read-location.ts';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
 import { openCredential, openMaskingKey } from '../../shared/core/credential/sealed-credential.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import type { RunApprovedDeps } from '../../shared/core/execution/run-approved.ts';
+import type { TableMetadata } from '../../shared/core/policy/classification.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
+import type { TableRef } from '../../shared/core/query/facts.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import type { KeyService } from '../../shared/ports/key-service.ts';
-import type { WarehouseExecutor } from '../../shared/ports/warehouse.ts';
+import type { WarehouseExecutor, WarehouseMetadata } from '../../shared/ports/warehouse.ts';
 
 import type { ExecutorConfig } from './config.ts';
 import type { ExecutorDeps } from './handle.ts';
@@ -37,14 +38,24 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
     createStorageClient(config.PROJECT_ID, config.STORAGE_API_ENDPOINT),
     createFirestoreClient(config.PROJECT_ID, config.FIRESTORE_DATABASE),
   ]);
-  const keys = new KmsKeyService(kms);
+  // Every dependency call has a deadline and fails closed when it passes (docs/reliability.md); a query gets
+  // its job timeout plus a margin for fetching the result pages.
+  const ms = config.DEPENDENCY_TIMEOUT_MS;
+  const keys = withDeadline(new KmsKeyService(kms), ms, 'Cloud KMS');
   const policy = loadPolicy(
     new TextDecoder().decode(await readObject(config.POLICY_PATH, storage, 'policy')),
     config.POLICY_PATH,
   );
+  const warehouse = once(async () =>
+    withDeadline(await createWarehouse(config, keys, storage), config.QUERY_TIMEOUT_MS + ms, 'BigQuery'),
+  );
   return {
-    store: new FirestoreApprovalStore(firestore),
-    results: new FirestoreResultStore(firestore),
+    store: withDeadline(new FirestoreApprovalStore(firestore), ms, 'Firestore'),
+    results: resultStore(
+      firestore,
+      config.RESULTS_BUCKET ? storage.bucket(config.RESULTS_BUCKET) : undefined,
+      ms,
+    ),
     clock: systemClock,
     executorId: `executor-${randomUUID()}`,
     resultTtlMs: config.RESULT_TTL_SECONDS * 1000,
@@ -53,15 +64,21 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
     }),
     invokers: config.INVOKER_EMAILS.map((e) => e.toLowerCase()),
     audit: new AuditLog({
-      sink: new GcsAuditSink(storage.bucket(config.AUDIT_BUCKET)),
+      sink: withDeadline(new GcsAuditSink(storage.bucket(config.AUDIT_BUCKET)), ms, 'Cloud Storage'),
       keys,
       clock: systemClock,
       kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
       writer: 'executor',
+      digestIntervalMs: config.AUDIT_DIGEST_INTERVAL_SECONDS * 1000,
+      onBackgroundError: (err) =>
+        logLine('executor')('audit digest not written; its objects go into the next one', err),
     }),
-    warehouse: once(() => createWarehouse(config, keys, storage)),
+    warehouse,
     masking: {
       profiles: policy.maskingProfiles,
+      // Column classes and policy tags for result lineage, from the executor's own metadata reads.
+      classification: policy.classification,
+      describeTable: cachedDescribe(warehouse),
       key: once(async () =>
         openMaskingKey(
           keys,
@@ -88,6 +105,32 @@ async function createWarehouse(
   return new BigQueryWarehouse(
     await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT, credential),
   );
+}
+
+/**
+ * Table metadata for masking, cached per table for five minutes (as the gateway's classification is); the
+ * metadata client is built on first use. Failures are not cached.
+ */
+function cachedDescribe(
+  warehouse: () => Promise<WarehouseExecutor>,
+): (table: TableRef) => Promise<TableMetadata> {
+  const client = once(async () => {
+    const w = (await warehouse()) as WarehouseExecutor & Partial<Pick<WarehouseMetadata, 'describeTable'>>;
+    if (typeof w.describeTable !== 'function')
+      throw new WardenError('internal', 'The warehouse cannot describe tables.');
+    return w as WarehouseExecutor & Pick<WarehouseMetadata, 'describeTable'>;
+  });
+  const cache = new Map<string, { at: number; value: Promise<TableMetadata> }>();
+  return (table) => {
+    const key = `${table.projectId}.${table.datasetId}.${table.tableId}`;
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit && now - hit.at < 5 * 60_000) return hit.value;
+    const value = client().then((w) => w.describeTable(table));
+    cache.set(key, { at: now, value });
+    value.catch(() => cache.delete(key));
+    return value;
+  };
 }
 
 /** Memoizes a successful async result; a failure is not remembered, so the next call tries again. */

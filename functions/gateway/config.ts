@@ -21,22 +21,44 @@ export const GatewayConfig = z.object({
   ALLOWED_ORIGINS: csv.optional(),
   /** Largest accepted request body, in bytes (default 1 MiB). */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Time a client has to send its whole request body, in ms (slow clients get 408 and are disconnected). */
+  REQUEST_BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Deadline of each call to KMS, Firestore, Pub/Sub, Cloud Storage and BigQuery metadata, in ms (fail closed). */
+  DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   /** Path of the policy YAML. */
   POLICY_PATH: z.string().min(1),
   /** The executor's URL and the audience of the ID tokens the gateway sends it. */
   EXECUTOR_URL: z.url(),
   EXECUTOR_AUDIENCE: z.string().optional(),
   AUDIT_BUCKET: z.string().min(3),
+  /** Bucket for masked results of approved queries too large for a Firestore document (optional). */
+  RESULTS_BUCKET: z.string().min(3).optional(),
   /** KMS asymmetric key version that certifies the gateway's audit signing keys. */
   AUDIT_KMS_KEY_VERSION: z
     .string()
     .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/),
+  /** Seconds after an audit object is stored until a digest lists it (at the latest). */
+  AUDIT_DIGEST_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** The sweep fails an approved request still EXECUTING this long after its claim (longer than any query). */
+  SWEEP_STUCK_AFTER_SECONDS: z.coerce.number().int().min(60).default(3600),
   /** Firestore database holding approval requests and results. */
   FIRESTORE_DATABASE: z.string().default('(default)'),
   APPROVAL_REQUESTED_TOPIC: z.string().default('approval-requested'),
   APPROVAL_DECIDED_TOPIC: z.string().default('approval-decided'),
   /** Pub/Sub emulator host:port (local only; the official client reads the same variable). */
   PUBSUB_EMULATOR_HOST: loopbackHostPort.optional(),
+  /** The approvers' web console at `/console` (docs/console.md); `false` answers 404 there. */
+  CONSOLE_ENABLED: z.stringbool().default(true),
+  /** OIDC issuer the console signs in with (authorization code + PKCE); default: the first of OIDC_ISSUERS. */
+  CONSOLE_ISSUER: z.url().optional(),
+  /** The console's OAuth client id at that issuer; its ID tokens' `aud`, accepted by the gateway. Default: PUBLIC_URL. */
+  CONSOLE_CLIENT_ID: z.string().min(1).optional(),
+  /** Redirect URI registered for the client; default: `${PUBLIC_URL}/console/callback`. */
+  CONSOLE_REDIRECT_URI: z.url().optional(),
+  /** Scopes the console asks for (space-separated). */
+  CONSOLE_SCOPES: z.string().default('openid email profile'),
+  /** Lets `GET /approvals/{id}/audit` read and verify the audit bucket (needs object read and KMS public-key access). */
+  CONSOLE_AUDIT_READ: z.stringbool().default(false),
   KMS_API_ENDPOINT: loopbackHostPort.optional(),
   BIGQUERY_API_ENDPOINT: loopbackUrl.optional(),
   STORAGE_API_ENDPOINT: loopbackUrl.optional(),

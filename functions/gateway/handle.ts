@@ -13,6 +13,8 @@ import { resolvePrincipal } from '../../shared/core/policy/policy.ts';
 import { MESSAGES, toWireError } from '../../shared/mcp/to-wire-error.ts';
 import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
 import { handleApprovalsApi } from './approvals-api.ts';
+import { type ConsoleDeps, handleConsole, isConsolePath } from './console/console.ts';
+import { type AuditTrailReader, handleRequestApi, isRequestApiPath } from './console/request-api.ts';
 import { createMcpServer } from './mcp.ts';
 import { checkTransport, parseJsonRpc, summarize } from './request-checks.ts';
 
@@ -26,6 +28,10 @@ export interface GatewayDeps extends ExecuteSqlDeps {
   allowedOrigins: string[];
   maxBodyBytes: number;
   log: (message: string, cause?: unknown) => void;
+  /** The approvers' web console at /console (absent: disabled). */
+  console?: ConsoleDeps;
+  /** Read access to the audit trail for GET /approvals/{id}/audit (absent unless CONSOLE_AUDIT_READ). */
+  auditTrail?: AuditTrailReader;
 }
 
 /** Builds the `gateway` HTTP function. */
@@ -63,6 +69,7 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
         bearer_methods_supported: ['header'],
       });
     }
+    if (deps.console && isConsolePath(path)) return handleConsole(deps.console, req, res);
     const isApprovals = path === '/approvals' || path.startsWith('/approvals/');
     if (path !== '/mcp' && !isApprovals) return void res.status(404).json({ error: 'not found' });
     if (!isApprovals && req.method !== 'POST')
@@ -93,6 +100,8 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       );
     }
 
+    if (isApprovals && isRequestApiPath(req.path))
+      return handleRequestApi(deps, req, res, requestId, principal);
     if (isApprovals) return handleApprovalsApi(deps, req, res, requestId, principal);
 
     const body = parseJsonRpc(req);

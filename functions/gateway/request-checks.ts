@@ -2,6 +2,12 @@
 // in URLs, body size and type, and the JSON-RPC envelope.
 
 import type { Request } from '@google-cloud/functions-framework';
+import {
+  CallToolRequestSchema,
+  InitializeRequestSchema,
+  ListToolsRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { BODY_PROBLEM, type BodyProblem } from './body-parsing.ts';
 
 export interface TransportLimits {
   allowedHosts: string[];
@@ -15,6 +21,9 @@ export interface Rejection {
   code: number;
   message: string;
 }
+
+/** Headers that carry credentials: each may appear at most once. */
+const CREDENTIAL_HEADERS = ['authorization', 'x-warden-on-behalf-of'];
 
 /** Query parameters that would carry a token in the URL (MCP authorization spec: header only). */
 const TOKEN_PARAMS = ['access_token', 'id_token', 'token'];
@@ -38,6 +47,18 @@ export function checkTransport(
   if (origin !== undefined && !limits.allowedOrigins.includes(origin.toLowerCase())) {
     return { check: 'origin', status: 403, code: -32000, message: 'Origin not allowed.' };
   }
+  // Node keeps the first of two Authorization headers and joins other duplicates; a proxy in front may pick
+  // another one. Credentials must be unambiguous, so a repeated credential header is refused.
+  const raw = (req as { rawHeaders?: string[] }).rawHeaders ?? [];
+  for (const name of CREDENTIAL_HEADERS) {
+    if (raw.filter((h, i) => i % 2 === 0 && h.toLowerCase() === name).length > 1)
+      return {
+        check: 'duplicate-header',
+        status: 400,
+        code: -32600,
+        message: `Invalid Request: more than one ${name} header.`,
+      };
+  }
   const query = new URL(req.originalUrl, 'http://x').searchParams;
   if (TOKEN_PARAMS.some((p) => query.has(p))) {
     return {
@@ -47,9 +68,18 @@ export function checkTransport(
       message: 'Tokens are accepted only in the Authorization header, never in the URL.',
     };
   }
+  const problem = (req as { [BODY_PROBLEM]?: BodyProblem })[BODY_PROBLEM];
+  if (problem === 'timeout') {
+    return {
+      check: 'body-timeout',
+      status: 408,
+      code: -32600,
+      message: 'The request body did not arrive in time.',
+    };
+  }
   const declared = Number(req.get('content-length') ?? 0);
   const actual = (req as { rawBody?: Buffer }).rawBody?.length ?? 0;
-  if (declared > limits.maxBodyBytes || actual > limits.maxBodyBytes) {
+  if (problem === 'too-large' || declared > limits.maxBodyBytes || actual > limits.maxBodyBytes) {
     return {
       check: 'body-size',
       status: 413,
@@ -91,8 +121,34 @@ export function parseJsonRpc(
   for (const m of messages) {
     if (!isEnvelope(m))
       return { ok: false, code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message.' };
+    const invalid = invalidParams(m);
+    if (invalid) return { ok: false, code: -32602, message: invalid };
   }
   return { ok: true, value: body as Message | Message[] };
+}
+
+type SafeParse =
+  | { success: true }
+  | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+
+/** The methods the gateway serves, with the MCP SDK's own request schemas. */
+const REQUEST_SCHEMAS = new Map<string, { safeParse(v: unknown): SafeParse }>([
+  ['initialize', InitializeRequestSchema],
+  ['tools/list', ListToolsRequestSchema],
+  ['tools/call', CallToolRequestSchema],
+]);
+
+/**
+ * Why the params of a known method are invalid, or undefined. The SDK would answer these with -32603 and
+ * its validator's whole issue dump; JSON-RPC 2.0 says -32602 Invalid params, and one short line is enough.
+ */
+function invalidParams(m: Message): string | undefined {
+  const schema = typeof m['method'] === 'string' ? REQUEST_SCHEMAS.get(m['method']) : undefined;
+  const parsed = schema?.safeParse(m);
+  if (!parsed || parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  const path = issue?.path.map(String).join('.') || 'params';
+  return `Invalid params for ${m['method'] as string}: ${path}: ${issue?.message ?? 'not valid'}.`;
 }
 
 function isEnvelope(m: unknown): m is Message {

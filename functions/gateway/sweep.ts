@@ -14,7 +14,10 @@ export function createSweepHandler(
       stuckAfterMs: options.stuckAfterMs,
       actor: 'warden-sweeper',
     });
-    deps.log(`sweep: ${outcome.expired.length} expired, ${outcome.failed.length} stuck executions failed`);
+    deps.log(
+      `sweep: ${outcome.expired.length} expired, ${outcome.failed.length} stuck executions failed, ` +
+        `${outcome.reannounced.length} approvals announced again`,
+    );
     return outcome;
   };
 }

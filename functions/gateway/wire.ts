@@ -9,15 +9,14 @@ import {
   createPubSubClient,
   createStorageClient,
 } from '../../shared/adapters/clients.ts';
+import { withDeadline } from '../../shared/adapters/deadline.ts';
 import { HttpQueryRunner, MetadataIdTokenSource } from '../../shared/adapters/executor/http-query-runner.ts';
-import {
-  FirestoreApprovalStore,
-  FirestoreResultStore,
-} from '../../shared/adapters/firestore/approval-store.ts';
+import { FirestoreApprovalStore } from '../../shared/adapters/firestore/approval-store.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { PubSubEventBus } from '../../shared/adapters/pubsub/event-bus.ts';
+import { resultStore } from '../../shared/adapters/result-store.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { readLocation } from '../../shared/adapters/storage/read-location.ts';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
@@ -27,6 +26,7 @@ import { loadPolicy } from '../../shared/core/policy/policy.ts';
 import { TableCatalog } from '../../shared/core/policy/table-catalog.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import type { GatewayConfig } from './config.ts';
+import { cachedDiscovery } from './console/console.ts';
 import type { GatewayDeps } from './handle.ts';
 
 /** The policy's text from a file path or a `gs://bucket/object` URL; a missing policy stops the start. */
@@ -52,21 +52,44 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
     createPubSubClient(config.PROJECT_ID, config.PUBSUB_EMULATOR_HOST),
   ]);
   const policy = loadPolicy(await readPolicyText(config.POLICY_PATH, storage), config.POLICY_PATH);
-  const audiences = config.OIDC_AUDIENCES ?? [config.PUBLIC_URL];
-  const metadata = new BigQueryWarehouse(bigquery);
+  const publicUrl = config.PUBLIC_URL.replace(/\/$/, '');
+  const consoleClientId = config.CONSOLE_CLIENT_ID ?? publicUrl;
+  const consoleIssuer = config.CONSOLE_ISSUER ?? config.OIDC_ISSUERS[0]!;
+  if (config.CONSOLE_ENABLED && !config.OIDC_ISSUERS.includes(consoleIssuer))
+    throw new WardenError('failed_precondition', 'CONSOLE_ISSUER must be one of OIDC_ISSUERS.');
+  // The console's ID tokens carry its client id as `aud`: they are meant for this gateway, so it accepts them.
+  const audiences = [
+    ...new Set([
+      ...(config.OIDC_AUDIENCES ?? [config.PUBLIC_URL]),
+      ...(config.CONSOLE_ENABLED ? [consoleClientId] : []),
+    ]),
+  ];
+  const log = logLine('gateway');
+  // Every dependency call has a deadline and fails closed when it passes (docs/reliability.md).
+  const ms = config.DEPENDENCY_TIMEOUT_MS;
+  const metadata = withDeadline(new BigQueryWarehouse(bigquery), ms, 'BigQuery');
+  const auditSink = withDeadline(new GcsAuditSink(storage.bucket(config.AUDIT_BUCKET)), ms, 'Cloud Storage');
+  const keys = withDeadline(new KmsKeyService(kms), ms, 'Cloud KMS');
   const audit = new AuditLog({
-    sink: new GcsAuditSink(storage.bucket(config.AUDIT_BUCKET)),
-    keys: new KmsKeyService(kms),
+    sink: auditSink,
+    keys,
     clock: systemClock,
     kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
     writer: 'gateway',
+    digestIntervalMs: config.AUDIT_DIGEST_INTERVAL_SECONDS * 1000,
+    onBackgroundError: (err) =>
+      logLine('gateway')('audit digest not written; its objects go into the next one', err),
   });
   return {
     policy,
     approvals: {
-      store: new FirestoreApprovalStore(firestore),
-      results: new FirestoreResultStore(firestore),
-      bus: new PubSubEventBus(pubsub),
+      store: withDeadline(new FirestoreApprovalStore(firestore), ms, 'Firestore'),
+      results: resultStore(
+        firestore,
+        config.RESULTS_BUCKET ? storage.bucket(config.RESULTS_BUCKET) : undefined,
+        ms,
+      ),
+      bus: withDeadline(new PubSubEventBus(pubsub), ms, 'Pub/Sub'),
       audit,
       clock: systemClock,
       topics: { requested: config.APPROVAL_REQUESTED_TOPIC, decided: config.APPROVAL_DECIDED_TOPIC },
@@ -94,8 +117,33 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
       audience: config.EXECUTOR_AUDIENCE ?? config.EXECUTOR_URL,
       tokens: new MetadataIdTokenSource(),
     }),
-    publicUrl: config.PUBLIC_URL.replace(/\/$/, ''),
+    publicUrl,
     issuers: config.OIDC_ISSUERS,
-    log: logLine('gateway'),
+    log,
+    ...(config.CONSOLE_ENABLED
+      ? {
+          console: {
+            settings: {
+              publicUrl,
+              issuer: consoleIssuer,
+              clientId: consoleClientId,
+              redirectUri: config.CONSOLE_REDIRECT_URI ?? `${publicUrl}/console/callback`,
+              scopes: config.CONSOLE_SCOPES,
+              auditRead: config.CONSOLE_AUDIT_READ,
+            },
+            discover: cachedDiscovery(consoleIssuer),
+            log,
+          },
+        }
+      : {}),
+    ...(config.CONSOLE_AUDIT_READ
+      ? {
+          auditTrail: {
+            list: (prefix: string) => auditSink.list(prefix),
+            read: (name: string) => auditSink.read(name),
+            kmsPublicKeyPem: () => keys.getPublicKeyPem(config.AUDIT_KMS_KEY_VERSION),
+          },
+        }
+      : {}),
   };
 }

@@ -35,7 +35,7 @@ export function createNotifyHandler(
     const stored = await deps.store.get(requestId);
     const now = deps.clock.now();
     const request = stored && withExpiry(stored, now);
-    if (!request || request.state !== 'PENDING') return 'skipped';
+    if (request?.state !== 'PENDING') return 'skipped';
     await deps.webhook.post(
       approvalNotification(request, {
         format: deps.format,

@@ -272,7 +272,8 @@ function printReport(report: VerifyReport, io: Io): void {
 export function parseTime(value: string, end: 'start' | 'end'): Date {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const d = new Date(`${value}T00:00:00.000Z`);
-    if (end === 'end') d.setUTCDate(d.getUTCDate() + 1), d.setUTCMilliseconds(-1);
+    // --to 2026-11-01 means the whole day: up to its last millisecond.
+    if (end === 'end') d.setTime(d.getTime() + 86_400_000 - 1);
     if (!Number.isNaN(d.getTime())) return d;
   } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
     const d = new Date(value);

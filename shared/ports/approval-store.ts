@@ -18,8 +18,8 @@ export interface ApprovalStore {
     id: string,
     update: (current: ApprovalRequest) => ApprovalRequest,
   ): Promise<{ before: ApprovalRequest; after: ApprovalRequest }>;
-  /** Requests, newest first, optionally in one state. */
-  list(filter: { state?: ApprovalState; limit: number }): Promise<ApprovalRequest[]>;
+  /** Requests, newest first (or oldest first), optionally in one state. */
+  list(filter: { state?: ApprovalState; limit: number; oldestFirst?: boolean }): Promise<ApprovalRequest[]>;
 }
 
 /** A masked result kept for the requester of an approved query. */

@@ -142,10 +142,15 @@ export class MemoryApprovals implements ApprovalStore {
     this.docs.set(id, structuredClone(after));
     return { before: structuredClone(doc), after };
   }
-  async list(filter: { state?: ApprovalState; limit: number }): Promise<ApprovalRequest[]> {
+  async list(filter: {
+    state?: ApprovalState;
+    limit: number;
+    oldestFirst?: boolean;
+  }): Promise<ApprovalRequest[]> {
+    const sign = filter.oldestFirst ? -1 : 1;
     return [...this.docs.values()]
       .filter((d) => !filter.state || d.state === filter.state)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .sort((a, b) => sign * (b.createdAt.getTime() - a.createdAt.getTime()))
       .slice(0, filter.limit)
       .map((d) => structuredClone(d));
   }

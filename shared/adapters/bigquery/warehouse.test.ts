@@ -60,3 +60,52 @@ describe('BigQueryWarehouse.execute pagination', () => {
     });
   }
 });
+
+describe('BigQueryWarehouse error mapping (fail closed, caller-safe messages)', () => {
+  const failing = (code: number, reason: string) =>
+    ({
+      createQueryJob: async () => {
+        throw Object.assign(new Error(`internal detail ${reason} at 10.1.2.3`), {
+          code,
+          errors: [{ reason, message: 'detail' }],
+        });
+      },
+    }) as unknown as BigQuery;
+  const cases = [
+    { name: 'a syntax error', code: 400, reason: 'invalidQuery', kind: 'invalid_argument', msg: /not valid/ },
+    { name: 'a quota error', code: 403, reason: 'quotaExceeded', kind: 'failed_precondition', msg: /quota/ },
+    {
+      name: 'a rate limit',
+      code: 403,
+      reason: 'rateLimitExceeded',
+      kind: 'failed_precondition',
+      msg: /rate/,
+    },
+    { name: 'a job timeout', code: 400, reason: 'timeout', kind: 'failed_precondition', msg: /job timeout/ },
+    {
+      name: 'the bytes limit',
+      code: 400,
+      reason: 'bytesBilledLimitExceeded',
+      kind: 'failed_precondition',
+      msg: /more bytes/,
+    },
+    { name: 'access denied', code: 403, reason: 'accessDenied', kind: 'forbidden', msg: /access denied/ },
+    { name: 'a backend error', code: 503, reason: 'backendError', kind: 'unavailable', msg: /failed/ },
+  ];
+  for (const c of cases) {
+    it(`maps ${c.name} to ${c.kind} without the client's message`, async () => {
+      const w = new BigQueryWarehouse(failing(c.code, c.reason));
+      for (const run of [
+        () => w.dryRun({ projectId: 'p', sql: 'SELECT 1' }),
+        () => w.execute({ projectId: 'p', sql: 'SELECT 1' }, { rowLimit: 1, labels: {}, timeoutMs: 1000 }),
+      ]) {
+        await assert.rejects(run, (err: Error & { kind?: string }) => {
+          assert.equal(err.kind, c.kind);
+          assert.match(err.message, c.msg);
+          assert.doesNotMatch(err.message, /10\.1\.2\.3|internal detail/);
+          return true;
+        });
+      }
+    });
+  }
+});

@@ -143,11 +143,15 @@ export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor {
   }
 }
 
+const WRAPPED_TYPES = /TIME|DATE|GEOGRAPHY|RANGE/;
+
 function toQuery(request: QueryRequest): Query {
   const params: Record<string, unknown> = {};
   const types: Record<string, string> = {};
   for (const p of request.params ?? []) {
-    params[p.name] = p.value;
+    // The client reads DATE/TIME/DATETIME/TIMESTAMP/GEOGRAPHY values from a wrapper's `.value` (a bare string
+    // would be sent as null), so those travel wrapped.
+    params[p.name] = p.value !== null && WRAPPED_TYPES.test(p.type) ? { value: p.value } : p.value;
     types[p.name] = p.type;
   }
   return {
@@ -167,6 +171,20 @@ async function bigQueryCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const reason = e.errors?.[0]?.reason;
     if (e.code === 404 || reason === 'notFound')
       throw new WardenError('not_found', `BigQuery ${what}: a referenced resource does not exist.`, {
+        cause: err,
+      });
+    // Quotas and job timeouts are BigQuery's state, not the caller's query or access (BigQuery error
+    // messages: quotaExceeded / rateLimitExceeded are 403, timeout is 400); say so instead of "not valid".
+    if (reason === 'quotaExceeded' || reason === 'rateLimitExceeded')
+      throw new WardenError(
+        'failed_precondition',
+        'BigQuery quota or rate limit exceeded: try again later.',
+        {
+          cause: err,
+        },
+      );
+    if (reason === 'timeout' || reason === 'jobTimeout')
+      throw new WardenError('failed_precondition', 'The query did not finish within the job timeout.', {
         cause: err,
       });
     if (reason === 'bytesBilledLimitExceeded')

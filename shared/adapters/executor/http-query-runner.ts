@@ -43,18 +43,27 @@ export class HttpQueryRunner implements QueryRunner {
   readonly #audience: string;
   readonly #tokens: IdTokenSource;
   readonly #timeoutMs: number;
-  constructor(options: { url: string; audience: string; tokens: IdTokenSource; timeoutMs?: number }) {
+  readonly #fetch: typeof fetch;
+  constructor(options: {
+    url: string;
+    audience: string;
+    tokens: IdTokenSource;
+    timeoutMs?: number;
+    /** The HTTP client (tests pass one that calls the executor handler in process). */
+    fetch?: typeof fetch;
+  }) {
     this.#url = options.url.replace(/\/$/, '');
     this.#audience = options.audience;
     this.#tokens = options.tokens;
     this.#timeoutMs = options.timeoutMs ?? 120_000;
+    this.#fetch = options.fetch ?? fetch;
   }
 
   async run(request: ExecutionRequest): Promise<QueryResult> {
     let res: Response;
     try {
       const token = await this.#tokens.idToken(this.#audience);
-      res = await fetch(`${this.#url}/execute`, {
+      res = await this.#fetch(`${this.#url}/execute`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(request),

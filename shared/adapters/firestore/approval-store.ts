@@ -66,15 +66,18 @@ export class FirestoreApprovalStore implements ApprovalStore {
     }
   }
 
-  async list(filter: { state?: ApprovalState; limit: number }): Promise<ApprovalRequest[]> {
+  async list(filter: {
+    state?: ApprovalState;
+    limit: number;
+    oldestFirst?: boolean;
+  }): Promise<ApprovalRequest[]> {
     try {
-      let query = this.#db.collection(this.#collection).orderBy('createdAt', 'desc').limit(filter.limit);
-      if (filter.state)
-        query = this.#db
-          .collection(this.#collection)
-          .where('state', '==', filter.state)
-          .orderBy('createdAt', 'desc')
-          .limit(filter.limit);
+      const collection = this.#db.collection(this.#collection);
+      const direction = filter.oldestFirst ? 'asc' : 'desc';
+      // (state, createdAt) has a composite index (terraform/modules/approvals).
+      const query = (filter.state ? collection.where('state', '==', filter.state) : collection)
+        .orderBy('createdAt', direction)
+        .limit(filter.limit);
       const snap = await query.get();
       return snap.docs.map((d) => toDates(d.data()) as ApprovalRequest);
     } catch (err) {

@@ -140,8 +140,10 @@ export class AuditLog {
       const placed: AppendedRecord[] = [];
       for (const p of batch) {
         const body = chainBody(last, stream, p.time, p.event);
-        const hash = hashBody(body);
-        records.push(signRecord(body, signer));
+        // One canonical serialization per record: its SHA-256 is the record's hash, its signature seals it.
+        const bytes = canonicalBytes(body);
+        const hash = sha256Hex(bytes);
+        records.push({ ...body, sig: signer.sign(bytes) });
         last = { stream, seq: body.seq, hash };
         placed.push({ stream, seq: body.seq, hash, object: '' });
       }

@@ -3,7 +3,7 @@
 import { canonicalBytes } from './canonical-json.ts';
 import { type Digest, digestBody, hashDigestBody, isValidDigest, parseDigest, sha256Hex } from './digest.ts';
 import { parseObjectName } from './layout.ts';
-import { type AuditRecord, hashBody, recordBody } from './record.ts';
+import { type AuditRecord, recordBody } from './record.ts';
 import { isValidCertificate, isValidSignature, type KeyCertificate } from './signing-key.ts';
 
 /** A stored object of the trail: its name and bytes. */
@@ -274,8 +274,10 @@ function verifyStream(
   let prev: { seq: number; hash: string } | undefined;
   for (const { record, object } of located) {
     const body = recordBody(record);
+    // One canonical serialization per record: the signature covers it and its SHA-256 is the record's hash.
+    const bytes = canonicalBytes(body);
     const at = { object, stream, seq: record.seq };
-    if (certificate && !isValidSignature(certificate.body.publicKeyPem, canonicalBytes(body), record.sig)) {
+    if (certificate && !isValidSignature(certificate.body.publicKeyPem, bytes, record.sig)) {
       problems.push({
         kind: 'bad-signature',
         ...at,
@@ -301,7 +303,7 @@ function verifyStream(
         });
       }
     }
-    prev = { seq: record.seq, hash: hashBody(body) };
+    prev = { seq: record.seq, hash: sha256Hex(bytes) };
   }
   return summary;
 }

@@ -17,6 +17,7 @@ import {
   type ApprovalEvent,
   approvalAuditEvent,
   createApprovalRequest,
+  isExpired,
   nextApprovalState,
   sameIdentity,
   withExpiry,
@@ -181,4 +182,62 @@ async function announce(deps: ApprovalDeps, topic: string, request: ApprovalRequ
     attributes: { requestId: request.id, state: request.state },
     orderingKey: request.id,
   });
+}
+
+/** What one sweep did. */
+export interface SweepOutcome {
+  expired: string[];
+  failed: string[];
+  /** APPROVED requests not yet claimed whose `approval-decided` event was announced again. */
+  reannounced: string[];
+}
+
+/**
+ * Housekeeping, run on a schedule: PENDING requests past their expiry become EXPIRED (recorded and announced,
+ * so the trail shows the expiry even though reads already apply it), and requests stuck in EXECUTING longer
+ * than `stuckAfterMs` (the executor died mid-query) become FAILED, and APPROVED requests still unclaimed
+ * `reannounceAfterMs` after the decision get their `approval-decided` event again (its first publish may
+ * have failed after the transaction committed; the executor's claim makes a duplicate harmless). Oldest
+ * first, at most `limit` of each. A request another party moved meanwhile is left alone.
+ */
+export async function sweepApprovals(
+  deps: ApprovalDeps,
+  options: { limit: number; stuckAfterMs: number; reannounceAfterMs?: number; actor: string },
+): Promise<SweepOutcome> {
+  const now = deps.clock.now();
+  const actor = { service: options.actor };
+  const out: SweepOutcome = { expired: [], failed: [], reannounced: [] };
+  const moved = async (id: string, event: ApprovalEvent, into: string[]) => {
+    try {
+      await transition(deps, id, actor, event);
+      into.push(id);
+    } catch (err) {
+      // conflict / failed_precondition: decided, claimed or finished by someone else since the list.
+      if (
+        !(err instanceof WardenError && ['conflict', 'failed_precondition', 'not_found'].includes(err.kind))
+      )
+        throw err;
+    }
+  };
+  for (const r of await deps.store.list({ state: 'PENDING', limit: options.limit, oldestFirst: true }))
+    if (isExpired(r, now)) await moved(r.id, { type: 'expire' }, out.expired);
+  for (const r of await deps.store.list({ state: 'EXECUTING', limit: options.limit, oldestFirst: true })) {
+    const since = r.execution.claimedAt?.getTime() ?? r.updatedAt.getTime();
+    if (now.getTime() - since >= options.stuckAfterMs)
+      await moved(
+        r.id,
+        {
+          type: 'fail',
+          error: { kind: 'deadline_exceeded', message: 'The execution did not finish in time.' },
+        },
+        out.failed,
+      );
+  }
+  const reannounceAfterMs = options.reannounceAfterMs ?? 5 * 60_000;
+  for (const r of await deps.store.list({ state: 'APPROVED', limit: options.limit, oldestFirst: true })) {
+    if (isExpired(r, now) || now.getTime() - r.updatedAt.getTime() < reannounceAfterMs) continue;
+    await announce(deps, deps.topics.decided, r);
+    out.reannounced.push(r.id);
+  }
+  return out;
 }

@@ -29,9 +29,9 @@ describe('sweepApprovals', () => {
     const { deps, store, bus, events } = setup('2026-01-01T03:00:00.000Z'); // fixtures expire at 02:00
     await store.create(pending({ id: 'old' }));
     await store.create(pending({ id: 'fresh', now: new Date('2026-01-01T02:30:00.000Z') }));
-    await store.create({ ...approved(), id: 'approved' });
+    await store.create({ ...approved(), id: 'approved' }); // approved at 00:10, expired by 03:00
     const out = await sweepApprovals(deps, { limit: 100, stuckAfterMs: 3_600_000, actor: 'warden-sweeper' });
-    assert.deepEqual(out, { expired: ['old'], failed: [] });
+    assert.deepEqual(out, { expired: ['old'], failed: [], reannounced: [] });
     assert.equal((await store.get('old'))?.state, 'EXPIRED');
     assert.equal((await store.get('fresh'))?.state, 'PENDING');
     assert.equal((await store.get('approved'))?.state, 'APPROVED');
@@ -53,7 +53,7 @@ describe('sweepApprovals', () => {
       stuckAfterMs: 60 * 60_000,
       actor: 'warden-sweeper',
     });
-    assert.deepEqual(out, { expired: [], failed: ['stuck'] });
+    assert.deepEqual(out, { expired: [], failed: ['stuck'], reannounced: [] });
     const after = await store.get('stuck');
     assert.equal(after?.state, 'FAILED');
     assert.equal(after?.execution.error?.kind, 'deadline_exceeded');
@@ -63,7 +63,11 @@ describe('sweepApprovals', () => {
       stuckAfterMs: 60 * 60_000,
       actor: 'warden-sweeper',
     });
-    assert.deepEqual(again, { expired: [], failed: [] }, 'a second sweep finds nothing to do');
+    assert.deepEqual(
+      again,
+      { expired: [], failed: [], reannounced: [] },
+      'a second sweep finds nothing to do',
+    );
   });
 
   it('does not fail an execution still within its deadline', async () => {
@@ -76,5 +80,25 @@ describe('sweepApprovals', () => {
     });
     assert.deepEqual(out.failed, []);
     assert.equal((await store.get('running'))?.state, 'EXECUTING');
+  });
+
+  it('announces an unclaimed APPROVED request again (its first publish may have been lost), and no sooner', async () => {
+    const { deps, store, bus, events } = setup('2026-01-01T00:12:00.000Z'); // approved at 00:10
+    await store.create({ ...approved(), id: 'waiting' });
+    const early = await sweepApprovals(deps, {
+      limit: 100,
+      stuckAfterMs: 3_600_000,
+      actor: 'warden-sweeper',
+    });
+    assert.deepEqual(early.reannounced, [], 'within the grace period');
+    deps.clock.advance(10 * 60_000);
+    const late = await sweepApprovals(deps, { limit: 100, stuckAfterMs: 3_600_000, actor: 'warden-sweeper' });
+    assert.deepEqual(late.reannounced, ['waiting']);
+    assert.deepEqual(
+      bus.published.map((p) => [p.topic, p.message.attributes]),
+      [['approval-decided', { requestId: 'waiting', state: 'APPROVED' }]],
+    );
+    assert.equal((await store.get('waiting'))?.state, 'APPROVED', 'no state change');
+    assert.equal(events.length, 0);
   });
 });
