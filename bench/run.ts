@@ -1,37 +1,200 @@
 // `npm run bench`: runs Warden's benchmarks, prints a table and writes bench/results.json. Figures, never
 // assertions: the test suite has no timing checks.
+//
+//   npm run bench                         every benchmark (a few minutes on two cores)
+//   npm run bench -- gateway cold-start   only these (policy, masking, audit, gateway, cold-start)
+//   npm run bench -- --seconds 3 --runs 2 --no-build
+//
+// A filtered run keeps the other sections of bench/results.json from the previous run.
 
-import { writeFileSync } from 'node:fs';
-import { arch, cpus, platform } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { type AuditBenchResult, benchAudit } from './audit.bench.ts';
+import { benchColdStart, type ColdStartResult } from './cold-start.bench.ts';
+import { benchGateway, type GatewayBenchResult } from './gateway.bench.ts';
+import { type BenchStack, startBenchStack } from './local-stack.ts';
 import { benchMasking } from './masking.bench.ts';
 import { benchPolicy } from './policy.bench.ts';
 
+const SECTIONS = ['policy', 'masking', 'audit', 'gateway', 'cold-start'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    seconds: { type: 'string' },
+    runs: { type: 'string' },
+    'no-build': { type: 'boolean' },
+  },
+});
+const unknown = positionals.filter((p) => !(SECTIONS as readonly string[]).includes(p));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const selected = new Set<Section>(positionals.length > 0 ? (positionals as Section[]) : SECTIONS);
+const seconds = values.seconds ? Number(values.seconds) : 6;
+const runs = values.runs ? Number(values.runs) : 3;
+
+const resultsUrl = new URL('./results.json', import.meta.url);
+const previous: Record<string, unknown> =
+  positionals.length > 0 && existsSync(resultsUrl) ? JSON.parse(readFileSync(resultsUrl, 'utf8')) : {};
 const results: Record<string, unknown> = {
+  ...previous,
   at: new Date().toISOString(),
+  command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   machine: {
     node: process.version,
     platform: platform(),
     arch: arch(),
     cpus: cpus().length,
     cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
   },
 };
 
-const policy = benchPolicy();
-results['policy'] = policy;
-console.log('benchmark                              figure');
-console.log(
-  `policy decisions/s (${policy.rules} rules, 1 core)   ${policy.decisionsPerSecond.toLocaleString('en-US')}`,
-);
-
-const masking = benchMasking(2000);
-results['masking'] = masking;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-console.log(`masking: column rules, cells/s (1 core)           ${fmt(masking.cellsPerSecond)}`);
-console.log(`masking: HMAC pseudonyms, cells/s                 ${fmt(masking.hashCellsPerSecond)}`);
-console.log(`masking: detectors over notes, MB/s               ${masking.scanMBPerSecond.toFixed(1)}`);
-console.log(`masking: detectors over PHI-free text, MB/s       ${masking.cleanScanMBPerSecond.toFixed(1)}`);
-console.log(`masking: safe-harbor profile, cells/s             ${fmt(masking.safeHarborCellsPerSecond)}`);
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const row = (name: string, figure: string, goal = '') =>
+  console.log(`${name.padEnd(58)} ${figure.padStart(16)}  ${goal}`);
+const progress = (line: string) => console.error(line);
 
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`${'benchmark'.padEnd(58)} ${'figure'.padStart(16)}  goal`);
+
+if (selected.has('policy')) {
+  const policy = benchPolicy();
+  results['policy'] = policy;
+  row(`policy: decisions/s (${policy.rules} rules, 1 core)`, fmt(policy.decisionsPerSecond), '≥ 100,000');
+}
+
+if (selected.has('masking')) {
+  const masking = benchMasking(2000);
+  results['masking'] = masking;
+  row('masking: column rules, cells/s (1 core)', fmt(masking.cellsPerSecond), '≥ 5,000,000');
+  row('masking: HMAC pseudonyms, cells/s', fmt(masking.hashCellsPerSecond));
+  row('masking: detectors over notes, MB/s', masking.scanMBPerSecond.toFixed(1), '≥ 50');
+  row('masking: detectors over PHI-free text, MB/s', masking.cleanScanMBPerSecond.toFixed(1));
+  row('masking: safe-harbor profile, cells/s', fmt(masking.safeHarborCellsPerSecond));
+  row('masking: safe-harbor profile over notes, MB/s', masking.safeHarborNotesMBPerSecond.toFixed(1));
+}
+
+if (selected.has('audit')) {
+  const audit: AuditBenchResult = await benchAudit(2000);
+  results['audit'] = audit;
+  row('audit: records appended/s, one at a time (1 core)', fmt(audit.sequentialRecordsPerSecond), '≥ 20,000');
+  row(
+    `audit: records appended/s, ${audit.burst} in flight (1 core)`,
+    fmt(audit.groupCommitRecordsPerSecond),
+    '≥ 20,000',
+  );
+  row('audit: bytes per record', fmt(audit.bytesPerRecord));
+  row('audit: KMS calls per 1,000 records', audit.kmsCallsPerThousandRecords.toFixed(2), 'none per record');
+  row('audit: verifyTrail, records/s (1 core)', fmt(audit.verifyRecordsPerSecond));
+}
+
+let bench: BenchStack | undefined;
+try {
+  if (selected.has('gateway') || selected.has('cold-start')) {
+    progress('starting the local stack …');
+    bench = await startBenchStack();
+    progress(`local stack up in ${bench.startMs} ms`);
+  }
+
+  if (selected.has('gateway') && bench) {
+    const g: GatewayBenchResult = await benchGateway(bench, { seconds, log: progress });
+    results['gateway'] = g;
+    for (const l of g.levels) {
+      row(`gateway c=${l.concurrency}: direct p50 / p99`, `${ms(l.direct.p50Ms)} / ${ms(l.direct.p99Ms)}`);
+      row(
+        `gateway c=${l.concurrency}: execute_sql p50 / p99`,
+        `${ms(l.gateway.p50Ms)} / ${ms(l.gateway.p99Ms)}`,
+      );
+      row(
+        `gateway c=${l.concurrency}: added p50 / p99`,
+        `${ms(l.addedP50Ms)} / ${ms(l.addedP99Ms)}`,
+        '≤ 3 ms at p50',
+      );
+      row(
+        `gateway c=${l.concurrency}: throughput direct / execute_sql, calls/s`,
+        `${fmt(l.direct.throughputPerSecond)} / ${fmt(l.gateway.throughputPerSecond)}`,
+      );
+      row(
+        `gateway c=${l.concurrency}: audit objects / records per call`,
+        `${l.auditObjectsPerCall} / ${l.auditRecordsPerCall}`,
+      );
+    }
+    const b = g.breakdownP50Ms;
+    row('gateway c=1 parts, p50: dry run / one audit write', `${ms(b.dryRun)} / ${ms(b.auditObjectWrite)}`);
+    row('gateway c=1 parts, p50: executor alone / whole call', `${ms(b.executor)} / ${ms(b.gateway)}`);
+    if (g.cpuMsPerCall) {
+      const c = g.cpuMsPerCall;
+      row('gateway c=1 CPU per direct call: stand-in + client', ms(c.direct.benchProcess));
+      row(
+        'gateway c=1 CPU per execute_sql: gateway / executor / stand-ins',
+        `${c.gateway.gatewayProcess.toFixed(1)} / ${c.gateway.executorProcess.toFixed(1)} / ${c.gateway.benchProcess.toFixed(1)} ms`,
+      );
+    }
+    if (g.phasesP50Ms) {
+      const p = g.phasesP50Ms;
+      row(
+        'gateway c=1 phases, p50: to mcp.request / to policy.decision',
+        `${ms(p.toRequestRecord)} / ${ms(p.toDecisionRecord)}`,
+      );
+      row(
+        'gateway c=1 phases, p50: to query.start / to query.end',
+        `${ms(p.toQueryStart)} / ${ms(p.toQueryEnd)}`,
+      );
+      row(
+        'gateway c=1 phases, p50: to mcp.response / to client',
+        `${ms(p.toResponseRecord)} / ${ms(p.toClient)}`,
+      );
+    }
+    row('gateway: bytes per stored audit record', fmt(g.bytesPerRecord));
+    const a = g.approvalFlow;
+    row(
+      'approval flow: audit objects / records per flow',
+      `${a.auditObjectsPerFlow} / ${a.auditRecordsPerFlow}`,
+      `(${a.statusPollsPerFlow} status polls)`,
+    );
+    row('approval flow: approve → SUCCEEDED, p50', ms(a.approvedToSucceededP50Ms));
+  }
+
+  if (selected.has('cold-start') && bench) {
+    const c: ColdStartResult = await benchColdStart(bench, {
+      runs,
+      build: !values['no-build'],
+      log: progress,
+    });
+    results['coldStart'] = c;
+    row('cold start: node itself (empty script)', ms(c.nodeStartMs));
+    for (const name of ['gateway', 'executor'] as const) {
+      row(`cold start: ${name} from source, to /healthz`, ms(c.source[name].firstRequestMs), '< 500 ms');
+      row(`cold start: ${name} from source, to first query`, ms(c.source[name].firstCallMs));
+      if (c.bundle) {
+        row(`cold start: ${name} bundle, to /healthz`, ms(c.bundle[name].firstRequestMs), '< 500 ms');
+        row(`cold start: ${name} bundle, to first query`, ms(c.bundle[name].firstCallMs));
+      }
+      if (c.bundleBytes)
+        row(
+          `bundle size: ${name} index.js / folder, bytes`,
+          `${fmt(c.bundleBytes[name].indexJs)} / ${fmt(c.bundleBytes[name].folder)}`,
+          '< 5 MB',
+        );
+    }
+    if (!c.bundle || !c.bundleBytes) row('bundles', c.bundleStatus);
+  }
+} finally {
+  await bench?.stop();
+}
+
+// Other work on a shared machine skews every figure: the load averages say how busy it was.
+(results['machine'] as Record<string, unknown>)['loadAverageAtEnd'] = loadavg().map(
+  (l) => Math.round(l * 100) / 100,
+);
+console.log(
+  `\n${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average ${(results['machine'] as { loadAverageAtStart: number[] }).loadAverageAtStart[0]} at start, ${loadavg()[0]?.toFixed(2)} at end`,
+);
+writeFileSync(resultsUrl, `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench/results.json');
