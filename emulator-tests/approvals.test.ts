@@ -72,6 +72,17 @@ async function until(client: Client, requestId: string, state: string): Promise<
   }
 }
 
+/** The request's audit records once `type` is among them (the executor records a transition just after it). */
+async function recordedUntil(requestId: string, type: string) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const mine = (await auditRecords()).filter((r) => r.event.requestId === requestId);
+    if (mine.some((r) => r.event.type === type)) return mine;
+    if (Date.now() > deadline) assert.fail(`no ${type} record for ${requestId}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe('approvals: the whole flow', function () {
   this.timeout(120_000);
   let ann: Client;
@@ -163,7 +174,7 @@ describe('approvals: the whole flow', function () {
     await eve.close();
     assert.equal(stolen.isError, true);
 
-    const types = (await auditRecords()).filter((r) => r.event.requestId === id).map((r) => r.event.type);
+    const types = (await recordedUntil(id, 'approval.succeeded')).map((r) => r.event.type);
     for (const t of [
       'policy.decision',
       'approval.requested',
@@ -361,8 +372,8 @@ describe('approvals: a result too large for a Firestore document', function () {
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     await until(ann, id, 'SUCCEEDED');
 
-    const succeeded = (await auditRecords()).find(
-      (r) => r.event.requestId === id && r.event.type === 'approval.succeeded',
+    const succeeded = (await recordedUntil(id, 'approval.succeeded')).find(
+      (r) => r.event.type === 'approval.succeeded',
     );
     assert.match(String(succeeded?.event['resultLocation']), /^gs:\/\/warden-results-local\/results\//);
     const result = await ann.callTool({ name: 'get_query_result', arguments: { requestId: id } });

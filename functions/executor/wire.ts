@@ -13,6 +13,7 @@ import {
 import { withDeadline } from '../../shared/adapters/deadline.ts';
 import { FirestoreApprovalStore } from '../../shared/adapters/firestore/approval-store.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
+import { lazyPort, once } from '../../shared/adapters/lazy.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { resultStore } from '../../shared/adapters/result-store.ts';
@@ -33,15 +34,18 @@ import type { ExecutorConfig } from './config.ts';
 import type { ExecutorDeps } from './handle.ts';
 
 export async function createExecutorDeps(config: ExecutorConfig): Promise<ExecutorDeps & RunApprovedDeps> {
-  const [kms, storage, firestore] = await Promise.all([
-    createKmsClient(config.KMS_API_ENDPOINT),
-    createStorageClient(config.PROJECT_ID, config.STORAGE_API_ENDPOINT),
-    createFirestoreClient(config.PROJECT_ID, config.FIRESTORE_DATABASE),
-  ]);
+  // Clients are created on first use (a cold start loads no client library it does not need yet).
+  const kms = once(() => createKmsClient(config.KMS_API_ENDPOINT));
+  const storage = once(() => createStorageClient(config.PROJECT_ID, config.STORAGE_API_ENDPOINT));
+  const firestore = once(() => createFirestoreClient(config.PROJECT_ID, config.FIRESTORE_DATABASE));
   // Every dependency call has a deadline and fails closed when it passes (docs/reliability.md); a query gets
   // its job timeout plus a margin for fetching the result pages.
   const ms = config.DEPENDENCY_TIMEOUT_MS;
-  const keys = withDeadline(new KmsKeyService(kms), ms, 'Cloud KMS');
+  const keys = withDeadline(
+    lazyPort(async () => new KmsKeyService(await kms())),
+    ms,
+    'Cloud KMS',
+  );
   const policy = loadPolicy(
     new TextDecoder().decode(await readObject(config.POLICY_PATH, storage, 'policy')),
     config.POLICY_PATH,
@@ -50,11 +54,17 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
     withDeadline(await createWarehouse(config, keys, storage), config.QUERY_TIMEOUT_MS + ms, 'BigQuery'),
   );
   return {
-    store: withDeadline(new FirestoreApprovalStore(firestore), ms, 'Firestore'),
-    results: resultStore(
-      firestore,
-      config.RESULTS_BUCKET ? storage.bucket(config.RESULTS_BUCKET) : undefined,
+    store: withDeadline(
+      lazyPort(async () => new FirestoreApprovalStore(await firestore())),
       ms,
+      'Firestore',
+    ),
+    results: lazyPort(async () =>
+      resultStore(
+        await firestore(),
+        config.RESULTS_BUCKET ? (await storage()).bucket(config.RESULTS_BUCKET) : undefined,
+        ms,
+      ),
     ),
     clock: systemClock,
     executorId: `executor-${randomUUID()}`,
@@ -64,7 +74,11 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
     }),
     invokers: config.INVOKER_EMAILS.map((e) => e.toLowerCase()),
     audit: new AuditLog({
-      sink: withDeadline(new GcsAuditSink(storage.bucket(config.AUDIT_BUCKET)), ms, 'Cloud Storage'),
+      sink: withDeadline(
+        lazyPort(async () => new GcsAuditSink((await storage()).bucket(config.AUDIT_BUCKET))),
+        ms,
+        'Cloud Storage',
+      ),
       keys,
       clock: systemClock,
       kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
@@ -96,7 +110,7 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
 async function createWarehouse(
   config: ExecutorConfig,
   keys: KeyService,
-  storage: Storage,
+  storage: () => Promise<Storage>,
 ): Promise<WarehouseExecutor> {
   if (config.CREDENTIAL_MODE === 'keyless')
     return new BigQueryWarehouse(await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT));
@@ -133,19 +147,11 @@ function cachedDescribe(
   };
 }
 
-/** Memoizes a successful async result; a failure is not remembered, so the next call tries again. */
-function once<T>(fn: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= fn().catch((err: unknown) => {
-      pending = undefined;
-      throw err;
-    });
-    return pending;
-  };
-}
-
-async function readObject(location: string, storage: Storage, what: string): Promise<Uint8Array> {
+async function readObject(
+  location: string,
+  storage: () => Promise<Storage>,
+  what: string,
+): Promise<Uint8Array> {
   try {
     return await readLocation(location, storage);
   } catch (err) {

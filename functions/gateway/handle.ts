@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { AppendedRecord } from '../../shared/core/audit/audit-log.ts';
 import type { Json } from '../../shared/core/audit/canonical-json.ts';
 import { auditPrincipal, sha256Hex } from '../../shared/core/audit/events.ts';
 import { WardenError } from '../../shared/core/errors.ts';
@@ -11,6 +12,7 @@ import type { ExecuteSqlDeps } from '../../shared/core/gateway/execute-sql.ts';
 import { actingFor, ON_BEHALF_OF_HEADER, type Principal } from '../../shared/core/identity/principal.ts';
 import { resolvePrincipal } from '../../shared/core/policy/policy.ts';
 import { MESSAGES, toWireError } from '../../shared/mcp/to-wire-error.ts';
+import type { AuditAppender } from '../../shared/ports/audit-appender.ts';
 import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
 import { handleApprovalsApi } from './approvals-api.ts';
 import { type ConsoleDeps, handleConsole, isConsolePath } from './console/console.ts';
@@ -112,22 +114,30 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       });
 
     try {
-      await deps.audit.append({
-        type: 'mcp.request',
-        requestId,
-        principal: auditPrincipal(principal),
-        rpc: summarize(body.value),
-      });
+      // The request record is written while the call is analysed (dry run, policy); every later record of the
+      // request, and so every decision, execution and response, waits until it is durable.
+      const audit = afterRequestRecord(
+        deps.audit,
+        deps.audit.append({
+          type: 'mcp.request',
+          requestId,
+          principal: auditPrincipal(principal),
+          rpc: summarize(body.value),
+        }),
+      );
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
         enableJsonResponse: true,
       });
-      const server = createMcpServer(deps, { requestId, principal, log: deps.log });
+      const server = createMcpServer(
+        { ...deps, audit, approvals: { ...deps.approvals, audit } },
+        { requestId, principal, log: deps.log },
+      );
       await server.connect(transport);
       const answer = await transport.handleRequest(toWebRequest(req), { parsedBody: body.value });
       const text = await answer.text();
       await server.close();
-      await deps.audit.append({
+      await audit.append({
         type: 'mcp.response',
         requestId,
         status: answer.status,
@@ -142,6 +152,20 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       const wire = toWireError(err, requestId);
       res.status(wire.httpStatus).json(rpcError(wire.jsonRpcCode, wire.message));
     }
+  };
+}
+
+/**
+ * An appender whose appends wait for `requestRecord` to be durable first (and fail if it failed), so no
+ * record of a request, nor anything it releases, can precede its `mcp.request` record.
+ */
+function afterRequestRecord(audit: AuditAppender, requestRecord: Promise<AppendedRecord>): AuditAppender {
+  requestRecord.catch(() => {}); // observed by every later append
+  return {
+    append: async (event) => {
+      await requestRecord;
+      return audit.append(event);
+    },
   };
 }
 

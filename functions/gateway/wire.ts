@@ -13,6 +13,7 @@ import { withDeadline } from '../../shared/adapters/deadline.ts';
 import { HttpQueryRunner, MetadataIdTokenSource } from '../../shared/adapters/executor/http-query-runner.ts';
 import { FirestoreApprovalStore } from '../../shared/adapters/firestore/approval-store.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
+import { lazyPort, once } from '../../shared/adapters/lazy.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { PubSubEventBus } from '../../shared/adapters/pubsub/event-bus.ts';
@@ -30,7 +31,10 @@ import { cachedDiscovery } from './console/console.ts';
 import type { GatewayDeps } from './handle.ts';
 
 /** The policy's text from a file path or a `gs://bucket/object` URL; a missing policy stops the start. */
-export async function readPolicyText(location: string, storage: Storage): Promise<string> {
+export async function readPolicyText(
+  location: string,
+  storage: Storage | (() => Promise<Storage>),
+): Promise<string> {
   try {
     return new TextDecoder().decode(await readLocation(location, storage));
   } catch (err) {
@@ -44,13 +48,12 @@ export async function readPolicyText(location: string, storage: Storage): Promis
 
 /** Builds every dependency of the gateway; throws (so the instance does not start) if the policy is invalid. */
 export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayDeps> {
-  const [kms, storage, bigquery, firestore, pubsub] = await Promise.all([
-    createKmsClient(config.KMS_API_ENDPOINT),
-    createStorageClient(config.PROJECT_ID, config.STORAGE_API_ENDPOINT),
-    createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT),
-    createFirestoreClient(config.PROJECT_ID, config.FIRESTORE_DATABASE),
-    createPubSubClient(config.PROJECT_ID, config.PUBSUB_EMULATOR_HOST),
-  ]);
+  // Clients are created on first use (a cold start loads no client library it does not need yet).
+  const kms = once(() => createKmsClient(config.KMS_API_ENDPOINT));
+  const storage = once(() => createStorageClient(config.PROJECT_ID, config.STORAGE_API_ENDPOINT));
+  const bigquery = once(() => createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT));
+  const firestore = once(() => createFirestoreClient(config.PROJECT_ID, config.FIRESTORE_DATABASE));
+  const pubsub = once(() => createPubSubClient(config.PROJECT_ID, config.PUBSUB_EMULATOR_HOST));
   const policy = loadPolicy(await readPolicyText(config.POLICY_PATH, storage), config.POLICY_PATH);
   const publicUrl = config.PUBLIC_URL.replace(/\/$/, '');
   const consoleClientId = config.CONSOLE_CLIENT_ID ?? publicUrl;
@@ -67,9 +70,21 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
   const log = logLine('gateway');
   // Every dependency call has a deadline and fails closed when it passes (docs/reliability.md).
   const ms = config.DEPENDENCY_TIMEOUT_MS;
-  const metadata = withDeadline(new BigQueryWarehouse(bigquery), ms, 'BigQuery');
-  const auditSink = withDeadline(new GcsAuditSink(storage.bucket(config.AUDIT_BUCKET)), ms, 'Cloud Storage');
-  const keys = withDeadline(new KmsKeyService(kms), ms, 'Cloud KMS');
+  const metadata = withDeadline(
+    lazyPort(async () => new BigQueryWarehouse(await bigquery())),
+    ms,
+    'BigQuery',
+  );
+  const auditSink = withDeadline(
+    lazyPort(async () => new GcsAuditSink((await storage()).bucket(config.AUDIT_BUCKET))),
+    ms,
+    'Cloud Storage',
+  );
+  const keys = withDeadline(
+    lazyPort(async () => new KmsKeyService(await kms())),
+    ms,
+    'Cloud KMS',
+  );
   const audit = new AuditLog({
     sink: auditSink,
     keys,
@@ -83,13 +98,23 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
   return {
     policy,
     approvals: {
-      store: withDeadline(new FirestoreApprovalStore(firestore), ms, 'Firestore'),
-      results: resultStore(
-        firestore,
-        config.RESULTS_BUCKET ? storage.bucket(config.RESULTS_BUCKET) : undefined,
+      store: withDeadline(
+        lazyPort(async () => new FirestoreApprovalStore(await firestore())),
         ms,
+        'Firestore',
       ),
-      bus: withDeadline(new PubSubEventBus(pubsub), ms, 'Pub/Sub'),
+      results: lazyPort(async () =>
+        resultStore(
+          await firestore(),
+          config.RESULTS_BUCKET ? (await storage()).bucket(config.RESULTS_BUCKET) : undefined,
+          ms,
+        ),
+      ),
+      bus: withDeadline(
+        lazyPort(async () => new PubSubEventBus(await pubsub())),
+        ms,
+        'Pub/Sub',
+      ),
       audit,
       clock: systemClock,
       topics: { requested: config.APPROVAL_REQUESTED_TOPIC, decided: config.APPROVAL_DECIDED_TOPIC },
