@@ -8,9 +8,9 @@ import type { Storage } from '@google-cloud/storage';
 
 /** Cloud KMS client; `endpoint` (host:port) selects an insecure loopback stand-in. */
 export async function createKmsClient(endpoint?: string): Promise<KeyManagementServiceClient> {
-  const { KeyManagementServiceClient } = await import('@google-cloud/kms');
+  const KeyManagementServiceClient = named(await import('@google-cloud/kms'), 'KeyManagementServiceClient');
   if (!endpoint) return new KeyManagementServiceClient();
-  const { credentials } = await import('@grpc/grpc-js');
+  const credentials = named(await import('@grpc/grpc-js'), 'credentials');
   const i = endpoint.lastIndexOf(':');
   // sslCreds skips TLS and OAuth; an explicit universeDomain stops the client looking up default credentials.
   return new KeyManagementServiceClient({
@@ -23,7 +23,7 @@ export async function createKmsClient(endpoint?: string): Promise<KeyManagementS
 
 /** Cloud Storage client; `apiEndpoint` selects a loopback stand-in (no credentials are sent to it). */
 export async function createStorageClient(projectId: string, apiEndpoint?: string): Promise<Storage> {
-  const { Storage } = await import('@google-cloud/storage');
+  const Storage = named(await import('@google-cloud/storage'), 'Storage');
   return apiEndpoint ? new Storage({ projectId, apiEndpoint }) : new Storage({ projectId });
 }
 
@@ -37,10 +37,10 @@ export async function createBigQueryClient(
   apiEndpoint?: string,
   credentials?: { client_email: string; private_key: string },
 ): Promise<BigQuery> {
-  const { BigQuery } = await import('@google-cloud/bigquery');
+  const BigQuery = named(await import('@google-cloud/bigquery'), 'BigQuery');
   let authClient: InstanceType<typeof import('google-auth-library').JWT> | undefined;
   if (credentials) {
-    const { JWT } = await import('google-auth-library');
+    const JWT = named(await import('google-auth-library'), 'JWT');
     authClient = new JWT({
       email: credentials.client_email,
       key: credentials.private_key,
@@ -63,7 +63,7 @@ export async function createPubSubClient(
   projectId: string,
   emulatorHost?: string,
 ): Promise<import('@google-cloud/pubsub').PubSub> {
-  const { PubSub } = await import('@google-cloud/pubsub');
+  const PubSub = named(await import('@google-cloud/pubsub'), 'PubSub');
   return emulatorHost
     ? new PubSub({
         projectId,
@@ -79,6 +79,14 @@ export async function createFirestoreClient(
   projectId: string,
   databaseId = '(default)',
 ): Promise<import('@google-cloud/firestore').Firestore> {
-  const { Firestore } = await import('@google-cloud/firestore');
+  const Firestore = named(await import('@google-cloud/firestore'), 'Firestore');
   return new Firestore({ projectId, databaseId });
+}
+
+/**
+ * A named export of a dynamically imported module. Node exposes a CommonJS module's exports as names, but a
+ * bundled chunk (npm run build:functions) may expose them only under `default`.
+ */
+function named<M extends object, K extends keyof M>(mod: M, name: K): M[K] {
+  return mod[name] ?? (mod as unknown as { default: M }).default[name];
 }
