@@ -6,10 +6,10 @@ import type { AuditSink } from '../../ports/audit-sink.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { KeyService } from '../../ports/key-service.ts';
 import { WardenError } from '../errors.ts';
-import { canonicalBytes, type Json } from './canonical-json.ts';
+import { canonicalize, type Json } from './canonical-json.ts';
 import { type DigestEntry, hashDigestBody, nextDigestBody, sha256Hex, signDigest } from './digest.ts';
 import { digestObjectName as digestName, recordObjectName, STREAM_MAX_AGE_MS } from './layout.ts';
-import { type AuditEvent, type AuditRecord, chainBody, hashBody, type RecordBody } from './record.ts';
+import { type AuditEvent, chainBody, type RecordBody } from './record.ts';
 import { createInstanceSigner, type InstanceSigner } from './signing-key.ts';
 
 /** Where a record landed. */
@@ -47,10 +47,15 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** Serializes records as JSON Lines; each line parses back to the stored record. */
-export function encodeBatch(records: AuditRecord[]): Uint8Array {
-  return new TextEncoder().encode(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+/**
+ * A record's JSON line from its canonical body: the body's members, then `sig`. Member order does not matter
+ * to readers (verification re-canonicalizes the body), so the canonical text is reused as is.
+ */
+function recordLine(canonicalBody: string, sig: string): string {
+  return `${canonicalBody.slice(0, -1)},"sig":${JSON.stringify(sig)}}\n`;
 }
+
+const utf8 = new TextEncoder();
 
 /**
  * An append-only, hash-chained, signed audit stream per instance. `append` resolves once the record is
@@ -122,33 +127,32 @@ export class AuditLog {
   async #write(batch: Pending[]): Promise<void> {
     try {
       const signer = await this.#instanceSigner();
-      const records: AuditRecord[] = [];
+      const lines: string[] = [];
       let last = this.#last;
       const now = this.#o.clock.now();
       if (!this.#stream || !last || now.getTime() - this.#stream.started.getTime() >= STREAM_MAX_AGE_MS) {
         // A new stream (at least hourly, so a time range lists cheaply) opens with the KMS certificate of the
         // key that signs it.
         this.#stream = { id: newStreamId(this.#o.writer, now), started: now };
-        const start = chainBody(undefined, this.#stream.id, now, {
-          type: 'stream.start',
-          certificate: signer.certificate as unknown as Json,
-        });
-        records.push(signRecord(start, signer));
-        last = { stream: this.#stream.id, seq: 0, hash: hashBody(start) };
+        last = sealInto(
+          lines,
+          chainBody(undefined, this.#stream.id, now, {
+            type: 'stream.start',
+            certificate: signer.certificate as unknown as Json,
+          }),
+          signer,
+        );
       }
       const stream = this.#stream.id;
+      // A stream opened in this batch starts at seq 0 (its stream.start line); otherwise the batch continues it.
+      const firstSeq = lines.length > 0 ? 0 : last.seq + 1;
       const placed: AppendedRecord[] = [];
       for (const p of batch) {
-        const body = chainBody(last, stream, p.time, p.event);
-        // One canonical serialization per record: its SHA-256 is the record's hash, its signature seals it.
-        const bytes = canonicalBytes(body);
-        const hash = sha256Hex(bytes);
-        records.push({ ...body, sig: signer.sign(bytes) });
-        last = { stream, seq: body.seq, hash };
-        placed.push({ stream, seq: body.seq, hash, object: '' });
+        last = sealInto(lines, chainBody(last, stream, p.time, p.event), signer);
+        placed.push({ ...last, object: '' });
       }
-      const name = recordObjectName(this.#o.prefix, this.#stream.started, stream, records[0]!.seq);
-      const data = encodeBatch(records);
+      const name = recordObjectName(this.#o.prefix, this.#stream.started, stream, firstSeq);
+      const data = utf8.encode(lines.join(''));
       await this.#o.sink.create(name, data, 'application/x-ndjson');
       this.#last = last;
       for (const [i, p] of batch.entries()) p.resolve({ ...placed[i]!, object: name });
@@ -157,7 +161,7 @@ export class AuditLog {
         sha256: sha256Hex(data),
         size: data.length,
         stream,
-        firstSeq: records[0]!.seq,
+        firstSeq,
         lastSeq: last.seq,
         lastHash: last.hash,
       });
@@ -238,8 +242,19 @@ export class AuditLog {
   }
 }
 
-function signRecord(body: RecordBody, signer: InstanceSigner): AuditRecord {
-  return { ...body, sig: signer.sign(canonicalBytes(body)) };
+/**
+ * Signs a body and appends its line. One canonical serialization per record: its SHA-256 is the record's hash
+ * (the next record's `prev`), and the signature covers the same bytes.
+ */
+function sealInto(
+  lines: string[],
+  body: RecordBody,
+  signer: InstanceSigner,
+): { stream: string; seq: number; hash: string } {
+  const canonical = canonicalize(body);
+  const bytes = utf8.encode(canonical);
+  lines.push(recordLine(canonical, signer.sign(bytes)));
+  return { stream: body.stream, seq: body.seq, hash: sha256Hex(bytes) };
 }
 
 function newStreamId(writer: string, now: Date): string {

@@ -19,21 +19,37 @@ export function canonicalize(value: unknown): string {
     case 'string':
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value))
-        return `[${value.map((v) => canonicalize(v === undefined ? null : v)).join(',')}]`;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          const v: unknown = value[i];
+          out += canonicalize(v === undefined ? null : v);
+        }
+        return `${out}]`;
+      }
       if (value instanceof Date) return JSON.stringify(value.toISOString());
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        // Default sort compares UTF-16 code units, exactly what RFC 8785 section 3.2.3 requires.
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalize(v)}`).join(',')}}`;
+      const obj = value as Record<string, unknown>;
+      // Default sort compares UTF-16 code units, exactly what RFC 8785 section 3.2.3 requires.
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalize(v)}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`RFC 8785: a ${typeof value} has no JSON form`);
   }
 }
 
+const utf8 = new TextEncoder();
+
 /** The canonical form as UTF-8 bytes. */
 export function canonicalBytes(value: unknown): Uint8Array {
-  return new TextEncoder().encode(canonicalize(value));
+  return utf8.encode(canonicalize(value));
 }
