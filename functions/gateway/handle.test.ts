@@ -255,6 +255,16 @@ describe('gateway handler', () => {
     });
   }
 
+  it('refuses GET on /mcp with 405 and Allow: POST, and records the refusal', async () => {
+    const { handler, records } = setup();
+    const res = await invoke(handler, { method: 'GET', path: '/mcp', headers: { host: 'warden.example' } });
+    assert.equal(res.status, 405);
+    assert.equal(res.headers['allow'], 'POST');
+    const refused = records().find((r) => r.event.type === 'mcp.rejected');
+    assert.equal(refused?.event['status'], 405);
+    assert.equal(refused?.event['method'], 'GET');
+  });
+
   it('serves RFC 9728 protected resource metadata', async () => {
     const { handler } = setup();
     const res = await invoke(handler, { path: '/.well-known/oauth-protected-resource/mcp' });

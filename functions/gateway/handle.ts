@@ -74,11 +74,14 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
     if (deps.console && isConsolePath(path)) return handleConsole(deps.console, req, res);
     const isApprovals = path === '/approvals' || path.startsWith('/approvals/');
     if (path !== '/mcp' && !isApprovals) return void res.status(404).json({ error: 'not found' });
-    if (!isApprovals && req.method !== 'POST')
-      return void res
-        .status(405)
-        .set('allow', 'POST')
-        .json(rpcError(-32000, 'This MCP endpoint is stateless: use POST.'));
+    if (!isApprovals && req.method !== 'POST') {
+      // Recorded like every other refused MCP request.
+      res.set('allow', 'POST');
+      return reply(res, requestId, 405, -32000, 'This MCP endpoint is stateless: use POST.', {
+        check: 'method',
+        method: req.method.slice(0, 16),
+      });
+    }
 
     const rejected = checkTransport(req, deps, req.method === 'POST');
     if (rejected)
