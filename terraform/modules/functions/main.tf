@@ -214,14 +214,16 @@ resource "google_cloudfunctions2_function" "main" {
   }
 
   service_config {
-    service_account_email          = each.value.service_account
-    min_instance_count             = var.scaling[each.key].min_instances
-    max_instance_count             = var.scaling[each.key].max_instances
-    available_memory               = var.scaling[each.key].memory
-    timeout_seconds                = var.scaling[each.key].timeout
-    ingress_settings               = local.ingress[each.key]
-    all_traffic_on_latest_revision = true
-    environment_variables          = local.environment[each.key]
+    service_account_email            = each.value.service_account
+    min_instance_count               = var.scaling[each.key].min_instances
+    max_instance_count               = var.scaling[each.key].max_instances
+    available_memory                 = var.scaling[each.key].memory
+    available_cpu                    = var.scaling[each.key].cpu
+    max_instance_request_concurrency = var.scaling[each.key].concurrency
+    timeout_seconds                  = var.scaling[each.key].timeout
+    ingress_settings                 = local.ingress[each.key]
+    all_traffic_on_latest_revision   = true
+    environment_variables            = local.environment[each.key]
     # Only the gateway calls out to another function; with an internal-only executor it must leave through
     # the VPC, since Cloud Run counts only VPC traffic from other services as internal.
     vpc_connector                 = each.key == "gateway" ? var.vpc_connector : null
