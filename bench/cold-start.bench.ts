@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freePort } from '../local/net.ts';
 import { REPO_ROOT } from '../local/stack.ts';
-import { BENCH_QUERY } from './gateway.bench.ts';
+import { BENCH_QUERY, executionRequest } from './gateway.bench.ts';
 import type { BenchStack } from './local-stack.ts';
 
 export interface StartTimes {
@@ -203,37 +203,6 @@ async function timeStart(
   } finally {
     await proc.stop();
   }
-}
-
-function executionRequest(issuer: string, projectId: string) {
-  return {
-    requestId: `bench-cold-${process.pid}-${Date.now()}`,
-    principal: {
-      subject: 'dev:ann@example.org',
-      issuer,
-      email: 'ann@example.org',
-      groups: ['analysts'],
-      actorChain: [],
-    },
-    projectId,
-    sql: BENCH_QUERY,
-    decision: {
-      effect: 'allow',
-      rule: 'reference-data',
-      reasons: ['bench'],
-      policyVersion: 'bench',
-      rowLimit: 1000,
-      maximumBytesBilled: 10_000_000_000,
-      maskingProfile: 'none',
-      touchesPhi: false,
-      phiClasses: [],
-    },
-    facts: {
-      statementType: 'SELECT',
-      referencedTables: [{ projectId, datasetId: 'reference', tableId: 'icd10_codes' }],
-      totalBytesProcessed: '0',
-    },
-  };
 }
 
 async function timeVariant(

@@ -421,34 +421,7 @@ function executorCall(bench: BenchStack): () => Promise<void> {
     const res = await fetch(`${info.executorUrl}/execute`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        requestId: `bench-executor-${process.pid}-${i++}`,
-        principal: {
-          subject: 'dev:ann@example.org',
-          issuer: info.issuer,
-          email: 'ann@example.org',
-          groups: ['analysts'],
-          actorChain: [],
-        },
-        projectId: PROJECT,
-        sql: BENCH_QUERY,
-        decision: {
-          effect: 'allow',
-          rule: 'reference-data',
-          reasons: ['bench'],
-          policyVersion: 'bench',
-          rowLimit: 1000,
-          maximumBytesBilled: 10_000_000_000,
-          maskingProfile: 'none',
-          touchesPhi: false,
-          phiClasses: [],
-        },
-        facts: {
-          statementType: 'SELECT',
-          referencedTables: [{ projectId: PROJECT, datasetId: 'reference', tableId: 'icd10_codes' }],
-          totalBytesProcessed: '0',
-        },
-      }),
+      body: JSON.stringify(executionRequest(info.issuer, PROJECT, `bench-executor-${process.pid}-${i++}`)),
     });
     const body = (await res.json()) as { result?: { rows?: unknown[] } };
     if (res.status !== 200 || body.result?.rows?.length !== 5)
@@ -534,5 +507,41 @@ async function benchApprovalFlow(
         50,
       ),
     ),
+  };
+}
+
+/** The executor's request for BENCH_QUERY, as the gateway sends it for an allowed call. */
+export function executionRequest(
+  issuer: string,
+  projectId: string,
+  requestId = `bench-${process.pid}-${Date.now()}`,
+) {
+  return {
+    requestId,
+    principal: {
+      subject: 'dev:ann@example.org',
+      issuer,
+      email: 'ann@example.org',
+      groups: ['analysts'],
+      actorChain: [],
+    },
+    projectId,
+    sql: BENCH_QUERY,
+    decision: {
+      effect: 'allow',
+      rule: 'reference-data',
+      reasons: ['bench'],
+      policyVersion: 'bench',
+      rowLimit: 1000,
+      maximumBytesBilled: 10_000_000_000,
+      maskingProfile: 'none',
+      touchesPhi: false,
+      phiClasses: [],
+    },
+    facts: {
+      statementType: 'SELECT',
+      referencedTables: [{ projectId, datasetId: 'reference', tableId: 'icd10_codes' }],
+      totalBytesProcessed: '0',
+    },
   };
 }

@@ -11,12 +11,11 @@ import {
   createStorageClient,
 } from '../../shared/adapters/clients.ts';
 import { withDeadline } from '../../shared/adapters/deadline.ts';
-import { FirestoreApprovalStore } from '../../shared/adapters/firestore/approval-store.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
 import { lazyPort, once } from '../../shared/adapters/lazy.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
-import { resultStore } from '../../shared/adapters/result-store.ts';
+import { lazyApprovalStores } from '../../shared/adapters/result-store.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { readLocation } from '../../shared/adapters/storage/read-location.ts';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
@@ -54,18 +53,7 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
     withDeadline(await createWarehouse(config, keys, storage), config.QUERY_TIMEOUT_MS + ms, 'BigQuery'),
   );
   return {
-    store: withDeadline(
-      lazyPort(async () => new FirestoreApprovalStore(await firestore())),
-      ms,
-      'Firestore',
-    ),
-    results: lazyPort(async () =>
-      resultStore(
-        await firestore(),
-        config.RESULTS_BUCKET ? (await storage()).bucket(config.RESULTS_BUCKET) : undefined,
-        ms,
-      ),
-    ),
+    ...lazyApprovalStores({ firestore, storage }, config.RESULTS_BUCKET, ms),
     clock: systemClock,
     executorId: `executor-${randomUUID()}`,
     resultTtlMs: config.RESULT_TTL_SECONDS * 1000,

@@ -11,13 +11,12 @@ import {
 } from '../../shared/adapters/clients.ts';
 import { withDeadline } from '../../shared/adapters/deadline.ts';
 import { HttpQueryRunner, MetadataIdTokenSource } from '../../shared/adapters/executor/http-query-runner.ts';
-import { FirestoreApprovalStore } from '../../shared/adapters/firestore/approval-store.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
 import { lazyPort, once } from '../../shared/adapters/lazy.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { PubSubEventBus } from '../../shared/adapters/pubsub/event-bus.ts';
-import { resultStore } from '../../shared/adapters/result-store.ts';
+import { lazyApprovalStores } from '../../shared/adapters/result-store.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { readLocation } from '../../shared/adapters/storage/read-location.ts';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
@@ -98,18 +97,7 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
   return {
     policy,
     approvals: {
-      store: withDeadline(
-        lazyPort(async () => new FirestoreApprovalStore(await firestore())),
-        ms,
-        'Firestore',
-      ),
-      results: lazyPort(async () =>
-        resultStore(
-          await firestore(),
-          config.RESULTS_BUCKET ? (await storage()).bucket(config.RESULTS_BUCKET) : undefined,
-          ms,
-        ),
-      ),
+      ...lazyApprovalStores({ firestore, storage }, config.RESULTS_BUCKET, ms),
       bus: withDeadline(
         lazyPort(async () => new PubSubEventBus(await pubsub())),
         ms,
