@@ -1,6 +1,7 @@
 // Warehouse on BigQuery (official @google-cloud/bigquery client): dry runs and metadata for the gateway,
 // query execution for the executor.
 
+import { randomUUID } from 'node:crypto';
 import type { BigQuery, Query } from '@google-cloud/bigquery';
 import { WardenError } from '../../core/errors.ts';
 import type { FieldMetadata, TableMetadata } from '../../core/policy/classification.ts';
@@ -9,6 +10,7 @@ import type {
   ColumnSchema,
   DatasetSummary,
   ExecuteOptions,
+  QueryParameter,
   QueryRequest,
   QueryResult,
   WarehouseExecutor,
@@ -95,29 +97,55 @@ export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor {
   }
 
   async execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult> {
-    const [job] = await bigQueryCall('query', () =>
-      this.#bq.createQueryJob({
-        ...toQuery(request),
+    // jobs.query: one round trip for a small result (the job, its first page and its statistics), with a job
+    // created always, so the job id and its labels tie it to the audit trail.
+    const first = await bigQueryCall('query', () =>
+      this.#post<QueryResponse>(`/queries`, {
+        query: request.sql,
+        useLegacySql: false,
+        ...(request.params?.length
+          ? { parameterMode: 'NAMED', queryParameters: request.params.map(toQueryParameter) }
+          : {}),
+        ...(request.location ? { location: request.location } : {}),
         labels: options.labels,
-        jobTimeoutMs: options.timeoutMs,
+        jobTimeoutMs: String(options.timeoutMs),
+        timeoutMs: options.timeoutMs,
+        maxResults: options.rowLimit + 1,
         ...(options.maximumBytesBilled ? { maximumBytesBilled: options.maximumBytesBilled } : {}),
+        requestId: randomUUID(),
+        jobCreationMode: 'JOB_CREATION_REQUIRED',
+        formatOptions: { useInt64Timestamp: true },
       }),
     );
+    const jobId = first.jobReference?.jobId;
+    if (!jobId) throw new WardenError('unavailable', 'BigQuery did not create a job for the query.');
+    const job = this.#bq.job(jobId, {
+      ...(first.jobReference?.location ? { location: first.jobReference.location } : {}),
+    });
     // Pages until one row past the limit (which tells whether the limit truncated the result) or the end.
-    const wire: WireRow[] = [];
-    let resp: { schema?: { fields?: ColumnSchema[] }; totalBytesProcessed?: string } = {};
-    let page: Record<string, unknown> | null = {
-      autoPaginate: false,
-      skipParsing: true,
-      timeoutMs: options.timeoutMs,
-    };
+    const wire: WireRow[] = first.jobComplete ? [...((first.rows ?? []) as WireRow[])] : [];
+    let resp: { schema?: { fields?: ColumnSchema[] }; totalBytesProcessed?: string } = first.jobComplete
+      ? first
+      : {};
+    let page: Record<string, unknown> | null =
+      !first.jobComplete || first.pageToken
+        ? {
+            autoPaginate: false,
+            skipParsing: true,
+            timeoutMs: options.timeoutMs,
+            ...(first.jobComplete && first.pageToken ? { pageToken: first.pageToken } : {}),
+          }
+        : null;
     const deadline = Date.now() + options.timeoutMs;
     while (page && wire.length <= options.rowLimit) {
       if (Date.now() > deadline)
         throw new WardenError('unavailable', 'BigQuery results did not arrive before the job timeout.');
-      const request: Record<string, unknown> = { ...page, maxResults: options.rowLimit + 1 - wire.length };
+      const pageRequest: Record<string, unknown> = {
+        ...page,
+        maxResults: options.rowLimit + 1 - wire.length,
+      };
       const [rows, next, response] = await bigQueryCall('getQueryResults', () =>
-        job.getQueryResults(request),
+        job.getQueryResults(pageRequest),
       );
       wire.push(...(rows as unknown as WireRow[]));
       resp = { ...resp, ...((response ?? {}) as typeof resp) };
@@ -132,18 +160,46 @@ export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor {
     }
     const schema = resp.schema?.fields ?? [];
     return {
-      jobId: job.id ?? '',
+      jobId,
       schema,
       rows: decodeRows(schema, wire.slice(0, options.rowLimit)),
-      totalBytesProcessed: String(
-        resp.totalBytesProcessed ?? job.metadata?.statistics?.totalBytesProcessed ?? '0',
-      ),
+      totalBytesProcessed: String(resp.totalBytesProcessed ?? '0'),
       truncated: wire.length > options.rowLimit,
     };
+  }
+
+  /** A POST to the BigQuery API through the client (its endpoint, credentials, retries and user agent). */
+  #post<T>(uri: string, json: Record<string, unknown>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      (
+        this.#bq as unknown as {
+          request(o: object, cb: (err: Error | null, body?: unknown) => void): void;
+        }
+      ).request({ method: 'POST', uri, json }, (err, body) => (err ? reject(err) : resolve(body as T)));
+    });
   }
 }
 
 const WRAPPED_TYPES = /TIME|DATE|GEOGRAPHY|RANGE/;
+
+/** What jobs.query answers (the fields Warden reads). */
+interface QueryResponse {
+  jobReference?: { jobId?: string; location?: string };
+  jobComplete?: boolean;
+  schema?: { fields?: ColumnSchema[] };
+  rows?: unknown[];
+  pageToken?: string;
+  totalBytesProcessed?: string;
+}
+
+/** A named scalar parameter in the REST API's form. */
+function toQueryParameter(p: QueryParameter): Record<string, unknown> {
+  return {
+    name: p.name,
+    parameterType: { type: p.type },
+    parameterValue: { value: p.value === null ? null : String(p.value) },
+  };
+}
 
 function toQuery(request: QueryRequest): Query {
   const params: Record<string, unknown> = {};
