@@ -345,6 +345,9 @@ const AGE_AFTER =
   /[ \t]*-?[ \t]*(?:[Yy](?:ears?|EARS?|rs?|RS?|\/[Oo]|\.[Oo]\.|[Oo]))(?:[ \t-]*(?:old|OLD))?(?![A-Za-z])/y;
 const URL = /(?<![A-Za-z0-9])(?:(?:https?|ftp|sftp|file):\/\/|www\.)[^\s<>"'`{}|\\^[\]]+/gi;
 const URL_HINT = /:\/\/|[Ww][Ww][Ww]\./;
+/** True when `text` may hold a URL: native substring searches first, as "://" and "w." are rare in text. */
+const mayHoldUrl = (text: string): boolean =>
+  text.includes('://') || ((text.includes('w.') || text.includes('W.')) && URL_HINT.test(text));
 const IPV4 = /(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)/y;
 const MAC_COLON = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
 const MAC_DASH = /^[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}$/;
@@ -664,7 +667,7 @@ export class DetectorSet {
     if (on['date']) this.monthDates(text);
     for (const p of this.patterns) this.pattern(p, text);
     if (on['email'] && text.includes('@')) this.emails(text);
-    if (on['url'] && URL_HINT.test(text)) this.urls(text);
+    if (on['url'] && mayHoldUrl(text)) this.urls(text);
     if (on['name']) detectNames(text, found, PRIORITY['name']!, seeds);
     if (on['biometric'] && BIOMETRIC_HINT.test(text))
       this.regexAll(BIOMETRIC, text, 'biometric', undefined, FLAG);

@@ -108,6 +108,10 @@ const SUBJECT_FOLLOW = new RegExp(
 /** A credential (MD, RN, …) at a token start; ", MD" after a name marks it a clinician's. */
 const CREDENTIAL_AT = new RegExp(`(?:${CREDENTIALS})(?![A-Za-z])`, 'y');
 
+/** First letters of the credentials (each alternative of {@link CREDENTIALS} starts with a literal capital). */
+const CREDENTIAL_FIRST = new Uint8Array(128);
+for (const alt of CREDENTIALS.split('|')) CREDENTIAL_FIRST[alt.charCodeAt(0)] = 1;
+
 /** A capital after a character that cannot be part of a token: where a capitalised token begins. */
 const TOKEN_START = /[^A-Za-zÀ-ÖØ-öø-ÿ'’-][A-ZÀ-ÖØ-Þ]/g;
 
@@ -212,9 +216,11 @@ function skipBlanksBack(text: string, pos: number): number {
   return j;
 }
 
-/** True when a cue (title, label, "signed by", relation, /s/) announces a name starting at `s`. */
-function cueBefore(text: string, s: number): boolean {
-  const j = skipBlanksBack(text, s);
+/**
+ * True when a cue (title, label, "signed by", relation, /s/) announces a name starting at `s`; `j` is
+ * `skipBlanksBack(text, s)`.
+ */
+function cueBefore(text: string, s: number, j: number): boolean {
   if (j < 0) return false;
   const c = text.charCodeAt(j);
   if (c === 58) return (roleBefore(text, skipBlanksBack(text, j) + 1) & LABEL) !== 0;
@@ -246,9 +252,8 @@ function cueBefore(text: string, s: number): boolean {
   return false;
 }
 
-/** True when `s` starts a sentence or line. */
-function sentenceStart(text: string, s: number): boolean {
-  const j = skipBlanksBack(text, s);
+/** True when `s` starts a sentence or line; `j` is `skipBlanksBack(text, s)`. */
+function sentenceStart(text: string, s: number, j: number): boolean {
   if (j < 0) return true;
   const c = text.charCodeAt(j);
   return c === 10 || c === 13 || ((c === 46 || c === 33 || c === 63 || c === 59) && j < s - 1);
@@ -383,6 +388,9 @@ function subjectAt(text: string, k: number): [number, number] | undefined {
     // The first token must look like a name word (Capitalised), not an upper-case heading.
     if (last === k && (ends[k]! - starts[k]! < 2 || isUpper(text.charCodeAt(starts[k]! + 1))))
       return undefined;
+    // Every subject phrase opens with a blank or a comma: other tokens are passed without the expression.
+    const next = text.charCodeAt(ends[last]!);
+    if (next !== 32 && next !== 9 && next !== 44) continue;
     SUBJECT_FOLLOW.lastIndex = ends[last]!;
     if (SUBJECT_FOLLOW.test(text)) return trimCandidate(text, starts[k]!, ends[last]!);
   }
@@ -443,33 +451,37 @@ export function detectNames(text: string, out: NameSpan[], rank: number, seeds?:
     )
       continue;
     let span: [number, number] | undefined;
-    if (cueBefore(text, s)) span = nameAt(text, s);
-    else if (sentenceStart(text, s)) span = subjectAt(text, k);
+    // The last non-blank character before the token, which both kinds of cue look back from.
+    const j = skipBlanksBack(text, s);
+    if (cueBefore(text, s, j)) span = nameAt(text, s);
+    else if (sentenceStart(text, s, j)) span = subjectAt(text, k);
     if (span) {
       out.push({ kind: 'name', start: span[0], end: span[1], rank });
       coveredTo = span[1];
     }
   }
-  if (text.includes(',')) {
-    let k = 0;
-    // Every credential starts with a capital, so it starts a token: look for ", MD" at tokens rather than
-    // scanning the whole text again.
-    for (let t = 0; t < n; t++) {
-      let comma = starts[t]! - 1;
-      while (comma >= 0 && isSpace(text.charCodeAt(comma))) comma--;
-      if (comma < 0 || text.charCodeAt(comma) !== 44) continue;
-      CREDENTIAL_AT.lastIndex = starts[t]!;
-      if (!CREDENTIAL_AT.test(text)) continue;
-      // Two or three adjacent capitalised tokens right before the comma.
-      while (k < n && ends[k]! <= comma) k++;
-      const j = k - 1;
-      if (j < 0 || ends[j] !== comma) continue;
-      let from = j;
-      while (from > j - 2 && from > 0 && adjacent(text, from - 1)) from--;
-      if (from === j) continue;
-      const span = trimCandidate(text, starts[from]!, comma);
-      if (span) out.push({ kind: 'name', start: span[0], end: span[1], rank });
-    }
+  // ", MD" after a name. Every credential starts with a capital, so it starts a token: the commas are visited
+  // (few, found by a native search) and the token right after each, rather than every token or the whole text.
+  let k = 0;
+  let t = 0;
+  for (let comma = text.indexOf(','); comma >= 0 && t < n; comma = text.indexOf(',', comma + 1)) {
+    // A name token ends right at the comma, so a letter precedes it.
+    if (comma === 0 || !isLetter(text.charCodeAt(comma - 1))) continue;
+    let p = comma + 1;
+    while (p < text.length && isSpace(text.charCodeAt(p))) p++;
+    while (t < n && starts[t]! < p) t++;
+    if (t === n || starts[t] !== p || CREDENTIAL_FIRST[text.charCodeAt(p)] !== 1) continue;
+    CREDENTIAL_AT.lastIndex = p;
+    if (!CREDENTIAL_AT.test(text)) continue;
+    // Two or three adjacent capitalised tokens right before the comma.
+    while (k < n && ends[k]! <= comma) k++;
+    const j = k - 1;
+    if (j < 0 || ends[j] !== comma) continue;
+    let from = j;
+    while (from > j - 2 && from > 0 && adjacent(text, from - 1)) from--;
+    if (from === j) continue;
+    const span = trimCandidate(text, starts[from]!, comma);
+    if (span) out.push({ kind: 'name', start: span[0], end: span[1], rank });
   }
   if (out.length === first && (seeds === undefined || seeds.size === 0)) return;
   // Every other capitalised mention of a name word found (or seeded) is a name too.
@@ -482,13 +494,21 @@ export function detectNames(text: string, out: NameSpan[], rank: number, seeds?:
   }
   for (let d = first; d < out.length; d++) spanWords(text, out[d]!.start, out[d]!.end, words);
   if (words.hashes.length === 0) return;
+  // Most tokens are rejected by one bit test of their (length, first letter) before the exact checks.
+  for (const shape of words.shapes) SPREAD_LETTERS[Math.min(shape >> 5, 63)]! |= 1 << (shape & 31);
   for (let k = 0; k < n; k++) {
-    const shape = (ends[k]! - starts[k]!) * 32 + (lowerCode(text.charCodeAt(starts[k]!)) & 31);
-    if (!words.shapes.includes(shape)) continue;
+    const len = ends[k]! - starts[k]!;
+    const letter = lowerCode(text.charCodeAt(starts[k]!)) & 31;
+    if (((SPREAD_LETTERS[Math.min(len, 63)]! >>> letter) & 1) === 0) continue;
+    if (!words.shapes.includes(len * 32 + letter)) continue;
     if (words.hashes.includes(hashOf(text, k)))
       out.push({ kind: 'name', start: starts[k]!, end: ends[k]!, rank });
   }
+  for (const shape of words.shapes) SPREAD_LETTERS[Math.min(shape >> 5, 63)] = 0;
 }
+
+/** Per token length (63: longer), a bit per first letter of the name words being spread; zero between calls. */
+const SPREAD_LETTERS = new Uint32Array(64);
 
 const WORD = new RegExp(`[${UP}][A-Za-zÀ-ÖØ-öø-ÿ'’-]*`, 'g');
 
