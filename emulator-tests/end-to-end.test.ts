@@ -4,12 +4,11 @@
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createKmsClient, createStorageClient } from '../shared/adapters/clients.ts';
+import { createKmsClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
-import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
-import { readTrail, recordsIn } from '../shared/core/audit/trail.ts';
+import { recordsIn } from '../shared/core/audit/trail.ts';
 import { verifyTrail } from '../shared/core/audit/verify.ts';
-import { theStack, tokenFor } from './harness.ts';
+import { auditObjects, theStack, tokenFor } from './harness.ts';
 
 async function connect(token: string): Promise<Client> {
   const client = new Client({ name: 'warden-e2e', version: '1.0.0' });
@@ -23,10 +22,7 @@ async function connect(token: string): Promise<Client> {
 
 async function auditTrail() {
   const info = theStack().info;
-  const sink = new GcsAuditSink(
-    (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
-  );
-  const { objects } = await readTrail(sink);
+  const objects = await auditObjects();
   const records = recordsIn(objects);
   const pem = await new KmsKeyService(await createKmsClient(info.endpoints.kms)).getPublicKeyPem(
     info.auditKeyVersion,

@@ -11,6 +11,7 @@ import { createStorageClient } from '../shared/adapters/clients.ts';
 import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
 import type { AuditRecord } from '../shared/core/audit/record.ts';
 import { readTrail, recordsIn } from '../shared/core/audit/trail.ts';
+import type { TrailObject } from '../shared/core/audit/verify.ts';
 
 let stack: Stack | undefined;
 let stateDir: string | undefined;
@@ -65,11 +66,16 @@ export async function stopHarness(): Promise<void> {
 
 /** Every audit record in the local audit bucket, read through the official Storage client. */
 export async function auditRecords(): Promise<AuditRecord[]> {
+  return recordsIn(await auditObjects());
+}
+
+/** Every record and digest object in the local audit bucket, read through the official Storage client. */
+export async function auditObjects(): Promise<TrailObject[]> {
   const info = theStack().info;
   const sink = new GcsAuditSink(
     (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
   );
-  return recordsIn((await readTrail(sink)).objects);
+  return (await readTrail(sink)).objects;
 }
 
 /** The audit records of one request. */

@@ -11,14 +11,11 @@ import {
   createStorageClient,
 } from '../../shared/adapters/clients.ts';
 import { withDeadline } from '../../shared/adapters/deadline.ts';
-import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
-import { lazyPort, once } from '../../shared/adapters/lazy.ts';
+import { lazyApprovalStores, lazyAuditLog, lazyKeyService } from '../../shared/adapters/function-ports.ts';
+import { once } from '../../shared/adapters/lazy.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
-import { lazyApprovalStores } from '../../shared/adapters/result-store.ts';
-import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { readLocation } from '../../shared/adapters/storage/read-location.ts';
-import { AuditLog } from '../../shared/core/audit/audit-log.ts';
 import { openCredential, openMaskingKey } from '../../shared/core/credential/sealed-credential.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import type { RunApprovedDeps } from '../../shared/core/execution/run-approved.ts';
@@ -40,11 +37,7 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
   // Every dependency call has a deadline and fails closed when it passes (docs/reliability.md); a query gets
   // its job timeout plus a margin for fetching the result pages.
   const ms = config.DEPENDENCY_TIMEOUT_MS;
-  const keys = withDeadline(
-    lazyPort(async () => new KmsKeyService(await kms())),
-    ms,
-    'Cloud KMS',
-  );
+  const keys = lazyKeyService(kms, ms);
   const policy = loadPolicy(
     new TextDecoder().decode(await readObject(config.POLICY_PATH, storage, 'policy')),
     config.POLICY_PATH,
@@ -61,20 +54,16 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
       issuers: config.INVOKER_ISSUERS.map((issuer) => ({ issuer, audiences: [config.EXECUTOR_AUDIENCE] })),
     }),
     invokers: config.INVOKER_EMAILS.map((e) => e.toLowerCase()),
-    audit: new AuditLog({
-      sink: withDeadline(
-        lazyPort(async () => new GcsAuditSink((await storage()).bucket(config.AUDIT_BUCKET))),
-        ms,
-        'Cloud Storage',
-      ),
+    audit: lazyAuditLog({
+      storage,
       keys,
-      clock: systemClock,
+      bucket: config.AUDIT_BUCKET,
       kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
       writer: 'executor',
-      digestIntervalMs: config.AUDIT_DIGEST_INTERVAL_SECONDS * 1000,
-      onBackgroundError: (err) =>
-        logLine('executor')('audit digest not written; its objects go into the next one', err),
-    }),
+      digestIntervalSeconds: config.AUDIT_DIGEST_INTERVAL_SECONDS,
+      deadlineMs: ms,
+      log: logLine('executor'),
+    }).audit,
     warehouse,
     masking: {
       profiles: policy.maskingProfiles,

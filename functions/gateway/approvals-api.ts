@@ -17,6 +17,7 @@ import type { ExecuteSqlDeps } from '../../shared/core/gateway/execute-sql.ts';
 import type { Principal } from '../../shared/core/identity/principal.ts';
 import { formatTableRef } from '../../shared/core/query/facts.ts';
 import { toWireError } from '../../shared/mcp/to-wire-error.ts';
+import type { AuditAppender } from '../../shared/ports/audit-appender.ts';
 
 const STATES = [
   'PENDING',
@@ -48,13 +49,7 @@ export async function handleApprovalsApi(
     const m = /^\/approvals(?:\/([^/:]+)(?::(approve|deny|cancel))?)?\/?$/.exec(req.path);
     if (!m) throw new WardenError('not_found', 'No such approvals resource.');
     const [, id, verb] = m;
-    await deps.audit.append({
-      type: 'api.request',
-      requestId,
-      principal: auditPrincipal(principal),
-      method: req.method,
-      path: req.path,
-    });
+    await recordApiRequest(deps.audit, requestId, principal, req);
     if (req.method === 'GET' && !id) {
       const q = ListQuery.safeParse(req.query);
       if (!q.success)
@@ -79,11 +74,32 @@ export async function handleApprovalsApi(
     throw new WardenError('not_found', 'No such approvals resource.');
   } catch (err) {
     deps.log(`approvals API request ${requestId} failed`, err);
-    const wire = toWireError(err, requestId);
-    res
-      .status(wire.httpStatus)
-      .json({ error: { kind: err instanceof WardenError ? err.kind : 'internal', message: wire.message } });
+    replyApiError(res, err, requestId);
   }
+}
+
+/** Records an approvals-API call (who, method, path) before anything is answered. */
+export function recordApiRequest(
+  audit: AuditAppender,
+  requestId: string,
+  principal: Principal,
+  req: Request,
+): Promise<unknown> {
+  return audit.append({
+    type: 'api.request',
+    requestId,
+    principal: auditPrincipal(principal),
+    method: req.method,
+    path: req.path,
+  });
+}
+
+/** The approvals API's error answer: the wire status and a caller-safe message, with the error's kind. */
+export function replyApiError(res: Response, err: unknown, requestId: string): void {
+  const wire = toWireError(err, requestId);
+  res
+    .status(wire.httpStatus)
+    .json({ error: { kind: err instanceof WardenError ? err.kind : 'internal', message: wire.message } });
 }
 
 /** What an approver sees: the exact SQL and parameters, who asked and why, and the review trail. */

@@ -11,15 +11,12 @@ import {
 } from '../../shared/adapters/clients.ts';
 import { withDeadline } from '../../shared/adapters/deadline.ts';
 import { HttpQueryRunner, MetadataIdTokenSource } from '../../shared/adapters/executor/http-query-runner.ts';
-import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
+import { lazyApprovalStores, lazyAuditLog, lazyKeyService } from '../../shared/adapters/function-ports.ts';
 import { lazyPort, once } from '../../shared/adapters/lazy.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { PubSubEventBus } from '../../shared/adapters/pubsub/event-bus.ts';
-import { lazyApprovalStores } from '../../shared/adapters/result-store.ts';
-import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { readLocation } from '../../shared/adapters/storage/read-location.ts';
-import { AuditLog } from '../../shared/core/audit/audit-log.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
@@ -74,25 +71,16 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
     ms,
     'BigQuery',
   );
-  const auditSink = withDeadline(
-    lazyPort(async () => new GcsAuditSink((await storage()).bucket(config.AUDIT_BUCKET))),
-    ms,
-    'Cloud Storage',
-  );
-  const keys = withDeadline(
-    lazyPort(async () => new KmsKeyService(await kms())),
-    ms,
-    'Cloud KMS',
-  );
-  const audit = new AuditLog({
-    sink: auditSink,
+  const keys = lazyKeyService(kms, ms);
+  const { audit, sink: auditSink } = lazyAuditLog({
+    storage,
     keys,
-    clock: systemClock,
+    bucket: config.AUDIT_BUCKET,
     kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
     writer: 'gateway',
-    digestIntervalMs: config.AUDIT_DIGEST_INTERVAL_SECONDS * 1000,
-    onBackgroundError: (err) =>
-      logLine('gateway')('audit digest not written; its objects go into the next one', err),
+    digestIntervalSeconds: config.AUDIT_DIGEST_INTERVAL_SECONDS,
+    deadlineMs: ms,
+    log,
   });
   return {
     policy,

@@ -165,11 +165,12 @@ interface Source {
   bucket: string;
   prefix: string;
   projectId: string;
-  storageEndpoint?: string;
-  kmsKeyVersion?: string;
-  kmsEndpoint?: string;
-  bigqueryEndpoint?: string;
-  publicKeyPath?: string;
+  /** Unset: Google's endpoints (and, for the key, --public-key). */
+  storageEndpoint: string | undefined;
+  kmsKeyVersion: string | undefined;
+  kmsEndpoint: string | undefined;
+  bigqueryEndpoint: string | undefined;
+  publicKeyPath: string | undefined;
 }
 
 function resolveSource(values: Record<string, string | undefined>, stateDir: string): Source {
@@ -183,21 +184,16 @@ function resolveSource(values: Record<string, string | undefined>, stateDir: str
       );
     }
   }
-  const pick = (flag: string, fallback?: string) => values[flag] ?? fallback;
-  const source: Source = {
+  return {
     bucket: values['bucket'] ?? local!.auditBucket,
     prefix: values['prefix'] ?? 'v1/',
     projectId: values['project'] ?? local?.projectId ?? process.env['GOOGLE_CLOUD_PROJECT'] ?? '',
+    storageEndpoint: (values['storage-endpoint'] ?? local?.endpoints.storage) || undefined,
+    kmsKeyVersion: (values['kms-key-version'] ?? local?.auditKeyVersion) || undefined,
+    kmsEndpoint: (values['kms-endpoint'] ?? local?.endpoints.kms) || undefined,
+    bigqueryEndpoint: (values['bigquery-endpoint'] ?? local?.endpoints.bigquery) || undefined,
+    publicKeyPath: values['public-key'] || undefined,
   };
-  const optional = {
-    storageEndpoint: pick('storage-endpoint', local?.endpoints.storage),
-    kmsKeyVersion: pick('kms-key-version', local?.auditKeyVersion),
-    kmsEndpoint: pick('kms-endpoint', local?.endpoints.kms),
-    bigqueryEndpoint: pick('bigquery-endpoint', local?.endpoints.bigquery),
-    publicKeyPath: pick('public-key'),
-  };
-  for (const [k, v] of Object.entries(optional)) if (v) (source as unknown as Record<string, string>)[k] = v;
-  return source;
 }
 
 async function openSink(source: Source): Promise<AuditSink> {

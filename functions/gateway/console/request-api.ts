@@ -3,15 +3,14 @@
 // request's audit records and their verification; only when CONSOLE_AUDIT_READ is on).
 
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { auditPrincipal } from '../../../shared/core/audit/events.ts';
 import type { TrailObject } from '../../../shared/core/audit/verify.ts';
 import { WardenError } from '../../../shared/core/errors.ts';
 import { type ApprovalDeps, requestForReviewer } from '../../../shared/core/gateway/approvals.ts';
 import type { Principal } from '../../../shared/core/identity/principal.ts';
 import type { TableCatalog } from '../../../shared/core/policy/table-catalog.ts';
 import { formatTableRef } from '../../../shared/core/query/facts.ts';
-import { toWireError } from '../../../shared/mcp/to-wire-error.ts';
 import type { AuditAppender } from '../../../shared/ports/audit-appender.ts';
+import { recordApiRequest, replyApiError } from '../approvals-api.ts';
 import { requestAudit } from './request-audit.ts';
 
 /** Read access to the audit trail: the bucket's objects and the KMS key that certifies writers. */
@@ -48,13 +47,7 @@ export async function handleRequestApi(
   try {
     const [, id, what] = PATH.exec(req.path) ?? [];
     if (req.method !== 'GET' || !id) throw new WardenError('not_found', 'No such approvals resource.');
-    await deps.audit.append({
-      type: 'api.request',
-      requestId,
-      principal: auditPrincipal(principal),
-      method: req.method,
-      path: req.path,
-    });
+    await recordApiRequest(deps.audit, requestId, principal, req);
     const request = await requestForReviewer(deps.approvals, id, principal);
     if (what === 'tables') {
       const classes = await deps.catalog.classify(request.referencedTables);
@@ -87,9 +80,6 @@ export async function handleRequestApi(
     return void res.json(requestAudit(objects, kmsPem, request.id));
   } catch (err) {
     deps.log(`console API request ${requestId} failed`, err);
-    const wire = toWireError(err, requestId);
-    res
-      .status(wire.httpStatus)
-      .json({ error: { kind: err instanceof WardenError ? err.kind : 'internal', message: wire.message } });
+    replyApiError(res, err, requestId);
   }
 }

@@ -3,6 +3,7 @@
 
 import { type DocumentData, type Firestore, Timestamp } from '@google-cloud/firestore';
 import { WardenError } from '../../core/errors.ts';
+import { INLINE_RESULT_MAX_BYTES } from '../../core/execution/tiered-results.ts';
 import type {
   ApprovalRequest,
   ApprovalState,
@@ -16,7 +17,7 @@ export const APPROVALS_COLLECTION = 'approvalRequests';
 export const RESULTS_COLLECTION = 'approvalResults';
 
 /** Firestore's document limit is 1 MiB; stay well under it. Larger results need the results bucket. */
-const MAX_RESULT_BYTES = 900_000;
+const MAX_RESULT_BYTES = INLINE_RESULT_MAX_BYTES;
 
 export class FirestoreApprovalStore implements ApprovalStore {
   readonly #db: Firestore;

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { KeyService } from '../../ports/key-service.ts';
 import { canonicalBytes } from './canonical-json.ts';
+import { sha256Hex } from './events.ts';
 import { AUDIT_FORMAT_VERSION } from './record.ts';
 import { isValidSignature } from './signing-key.ts';
 
@@ -39,11 +40,6 @@ export interface DigestBody {
 /** A digest as stored: the body plus KMS's DER signature over SHA-256 of its canonical bytes (base64). */
 export interface Digest extends DigestBody {
   kmsSignature: string;
-}
-
-/** SHA-256 (hex) of bytes. */
-export function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /** The digest's hash: SHA-256 of the RFC 8785 bytes of its body (what the next digest's `prev` holds). */

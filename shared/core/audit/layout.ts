@@ -6,6 +6,9 @@
 // Writers start a new stream at least every hour, so all of a stream's records lie within an hour of the
 // time in its folder name.
 
+/** How long after its objects a digest may be written (a range's digests are looked for this long after it). */
+const DIGEST_SLACK_MS = 24 * 60 * 60 * 1000;
+
 /** Longest a writer keeps one record stream before starting the next. */
 export const STREAM_MAX_AGE_MS = 60 * 60 * 1000;
 
@@ -67,10 +70,10 @@ export function listingPrefixes(
   prefix: string,
   kind: 'streams' | 'digests',
   range: TimeRange,
-  digestSlackMs = 24 * 60 * 60 * 1000,
+  digestSlackMs = DIGEST_SLACK_MS,
 ): string[] | undefined {
   if (!range.from || !range.to) return undefined;
-  const { start, end } = folderWindow(kind, range, digestSlackMs)!;
+  const { start, end } = folderWindow(kind, range, digestSlackMs);
   const out: string[] = [];
   const day = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()));
   for (; day <= end; day.setUTCDate(day.getUTCDate() + 1))
@@ -81,14 +84,14 @@ export function listingPrefixes(
 }
 
 /** True when an object's hour folder may hold records (or digests) of the range. */
-export function isInWindow(name: string, range: TimeRange, digestSlackMs = 24 * 60 * 60 * 1000): boolean {
+export function isInWindow(name: string, range: TimeRange, digestSlackMs = DIGEST_SLACK_MS): boolean {
   const parsed = parseObjectName(name);
   if (!parsed) return false;
   const { start, end } = folderWindow(
     parsed.kind === 'records' ? 'streams' : 'digests',
     range,
     digestSlackMs,
-  )!;
+  );
   return parsed.hour >= start && parsed.hour <= end;
 }
 

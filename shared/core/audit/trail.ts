@@ -2,9 +2,9 @@
 // hold it are listed, and objects are fetched a few at a time.
 
 import type { AuditSink } from '../../ports/audit-sink.ts';
-import { isInWindow, listingPrefixes, type TimeRange } from './layout.ts';
+import { isInWindow, listingPrefixes, parseObjectName, type TimeRange } from './layout.ts';
 import type { AuditRecord } from './record.ts';
-import type { TrailObject } from './verify.ts';
+import { parseRecord, type TrailObject } from './verify.ts';
 
 export interface ReadTrailOptions {
   range?: TimeRange;
@@ -46,18 +46,14 @@ export async function readTrail(sink: AuditSink, options: ReadTrailOptions = {})
   return { objects, covers: (name) => isInWindow(name, range) };
 }
 
-/** The records in trail objects (digests skipped; unparseable lines are verifyTrail's to report). */
+/** The records in trail objects (digests skipped; lines that are not records are verifyTrail's to report). */
 export function recordsIn(objects: TrailObject[]): AuditRecord[] {
   const out: AuditRecord[] = [];
   for (const o of objects) {
-    if (!/\.jsonl$/.test(o.name)) continue;
+    if (parseObjectName(o.name)?.kind !== 'records') continue;
     for (const line of new TextDecoder().decode(o.data).split('\n')) {
-      if (!line) continue;
-      try {
-        out.push(JSON.parse(line) as AuditRecord);
-      } catch {
-        // reported by verifyTrail
-      }
+      const record = line ? parseRecord(line) : undefined;
+      if (record) out.push(record);
     }
   }
   return out;

@@ -1,7 +1,8 @@
 // Verification of an audit trail from its stored objects alone: signatures, certificates, chains, order.
 
 import { canonicalBytes } from './canonical-json.ts';
-import { type Digest, digestBody, hashDigestBody, isValidDigest, parseDigest, sha256Hex } from './digest.ts';
+import { type Digest, digestBody, hashDigestBody, isValidDigest, parseDigest } from './digest.ts';
+import { sha256Hex } from './events.ts';
 import { parseObjectName } from './layout.ts';
 import { type AuditRecord, recordBody } from './record.ts';
 import { isValidCertificate, isValidSignature, type KeyCertificate } from './signing-key.ts';
@@ -308,7 +309,8 @@ function verifyStream(
   return summary;
 }
 
-function parseRecord(line: string): AuditRecord | undefined {
+/** A stored line as a record; undefined when it is not one. */
+export function parseRecord(line: string): AuditRecord | undefined {
   try {
     const r = JSON.parse(line) as AuditRecord;
     const ok =
