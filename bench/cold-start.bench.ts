@@ -7,9 +7,10 @@
 // Goals (issue 10): under 500 ms to the first served request, under 5 MB per bundle.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { folderBytes } from '../local/build/functions.ts';
 import { freePort } from '../local/net.ts';
 import { REPO_ROOT } from '../local/stack.ts';
 import { BENCH_QUERY, executionRequest } from './gateway.bench.ts';
@@ -45,16 +46,6 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)]!;
 };
-
-function folderBytes(dir: string): number {
-  let n = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules') continue;
-    const p = join(dir, entry.name);
-    n += entry.isDirectory() ? folderBytes(p) : statSync(p).size;
-  }
-  return n;
-}
 
 /** Runs `npm run build:functions` when package.json has it; returns a status line. */
 export function buildBundles(log: (line: string) => void): string {

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildFunctions, REPO_ROOT } from '../local/build/functions.ts';
 import { freePortBlock } from '../local/net.ts';
 import { loadIssuerKey, mintToken, personClaims } from '../local/oidc/dev-issuer.ts';
 import { type Stack, startStack } from '../local/stack.ts';
@@ -41,14 +42,32 @@ export async function tokenFor(
   );
 }
 
+/**
+ * With WARDEN_FUNCTIONS=bundles the functions run from their deployable esbuild bundles (built first into
+ * dist/test-functions) instead of from source: `npm run test:bundles` runs the emulator tests that way.
+ */
+export function functionsFromBundles(): boolean {
+  const from = process.env['WARDEN_FUNCTIONS'] ?? 'source';
+  if (from !== 'source' && from !== 'bundles')
+    throw new Error(`WARDEN_FUNCTIONS must be "source" or "bundles", not "${from}"`);
+  return from === 'bundles';
+}
+
 export async function startHarness(): Promise<void> {
   stateDir = mkdtempSync(join(tmpdir(), 'warden-emulator-tests-'));
   const t0 = Date.now();
+  let functionsDir: string | undefined;
+  if (functionsFromBundles()) {
+    functionsDir = join(REPO_ROOT, 'dist', 'test-functions');
+    const built = await buildFunctions(functionsDir);
+    console.log(`  functions from bundles: ${built.map((f) => `${f.name} ${f.bytes} bytes`).join(', ')}`);
+  }
   stack = await startStack({
     stateDir,
     portBase: await freePortBlock(),
     patients: TEST_PATIENTS,
     seed: 'emulator-tests',
+    ...(functionsDir ? { functionsDir } : {}),
   });
   // The official clients in this process find the emulators the way deployed code would.
   process.env['FIRESTORE_EMULATOR_HOST'] = stack.info.endpoints.firestore;

@@ -70,6 +70,12 @@ export interface StackOptions {
   policyPath?: string;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /**
+   * Run the functions from their deployable bundles (`<functionsDir>/<name>/index.js`, as `npm run
+   * build:functions` writes them) instead of from source. The folder must sit inside the repository, so that
+   * the bundles' one external package, the functions framework, resolves from its node_modules.
+   */
+  functionsDir?: string;
 }
 
 /** What a running stack exposes; also written to `<stateDir>/stack.json` for `warden token`. */
@@ -217,9 +223,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       logPath: join(logDir, 'chat-inbox.jsonl'),
     });
     stops.push(inbox.stop);
+    const from = options.functionsDir;
     const started = await Promise.allSettled([
-      startFunction('executor', port('executor'), logDir, executorEnv),
-      startFunction('approved', port('executorEvents'), logDir, executorEnv, 'executor-approved', 'executor'),
+      startFunction('executor', port('executor'), logDir, executorEnv, 'executor', 'executor', from),
+      startFunction(
+        'approved',
+        port('executorEvents'),
+        logDir,
+        executorEnv,
+        'executor-approved',
+        'executor',
+        from,
+      ),
       startFunction(
         'notify',
         port('notifier'),
@@ -233,18 +248,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         },
         'notifier',
         'notifier',
+        from,
       ),
-      startFunction('gateway', port('gateway'), logDir, {
-        ...shared,
-        GCE_METADATA_HOST: metadata[0]!.host,
-        PUBLIC_URL: gatewayUrl,
-        // Loopback under both names (MCP clients use either); nothing else may reach it.
-        ALLOWED_HOSTS: `127.0.0.1:${port('gateway')},localhost:${port('gateway')}`,
-        ALLOWED_ORIGINS: `http://127.0.0.1:${port('gateway')},http://localhost:${port('gateway')}`,
-        OIDC_ISSUERS: issuer.issuer,
-        POLICY_PATH: policyPath,
-        EXECUTOR_URL: executorUrl,
-      }),
+      startFunction(
+        'gateway',
+        port('gateway'),
+        logDir,
+        {
+          ...shared,
+          GCE_METADATA_HOST: metadata[0]!.host,
+          PUBLIC_URL: gatewayUrl,
+          // Loopback under both names (MCP clients use either); nothing else may reach it.
+          ALLOWED_HOSTS: `127.0.0.1:${port('gateway')},localhost:${port('gateway')}`,
+          ALLOWED_ORIGINS: `http://127.0.0.1:${port('gateway')},http://localhost:${port('gateway')}`,
+          OIDC_ISSUERS: issuer.issuer,
+          POLICY_PATH: policyPath,
+          EXECUTOR_URL: executorUrl,
+        },
+        'gateway',
+        'gateway',
+        from,
+      ),
     ]);
     // Stop whichever functions did start if another failed.
     for (const r of started) if (r.status === 'fulfilled') stops.push(r.value);
@@ -367,7 +391,11 @@ async function createPushSubscription(
   }
 }
 
-/** Runs one function in its own functions-framework process, as Cloud Functions does. */
+/**
+ * Runs one function in its own functions-framework process, as Cloud Functions does: from
+ * functions/<source>/index.ts, or from the bundle `<functionsDir>/<source>/index.js` when a folder of bundles is
+ * given.
+ */
 export async function startFunction(
   target: string,
   port: number,
@@ -375,6 +403,7 @@ export async function startFunction(
   env: Record<string, string>,
   logName = target,
   source = target,
+  functionsDir?: string,
 ): Promise<() => Promise<void>> {
   const ffMain = join(
     dirname(createRequire(import.meta.url).resolve('@google-cloud/functions-framework')),
@@ -387,13 +416,13 @@ export async function startFunction(
       '--disable-warning=ExperimentalWarning',
       ffMain,
       `--target=${target}`,
-      `--source=${join(REPO_ROOT, 'functions', source, 'index.ts')}`,
+      `--source=${functionsDir ? join(resolve(functionsDir), source, 'index.js') : join(REPO_ROOT, 'functions', source, 'index.ts')}`,
       `--port=${port}`,
     ],
     {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: REPO_ROOT,
+      cwd: functionsDir ? join(resolve(functionsDir), source) : REPO_ROOT,
       // Only what the function needs: no Google credentials of the developer's leak into the local stack.
       env: {
         PATH: process.env['PATH'] ?? '',

@@ -4,17 +4,24 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { startKmsStandIn } from '../kms/server.ts';
 import { freePort } from '../net.ts';
 import { startStorageStandIn } from '../storage/server.ts';
 import {
   type BuiltFunction,
   buildFunctions,
+  ESM_BANNER,
   EXTERNAL_PACKAGES,
   FORBIDDEN_PACKAGES,
+  folderBytes,
   REPO_ROOT,
+  UNUSED_RE_EXPORTS,
+  unusedReExportsStub,
 } from './functions.ts';
 
 const KEY_RING = 'projects/demo-build/locations/global/keyRings/warden';
@@ -66,7 +73,14 @@ describe('npm run build:functions', function () {
       assert.equal(pkg.type, 'module');
       assert.equal(pkg.main, 'index.js');
       assert.deepEqual(Object.keys(pkg.dependencies), [...EXTERNAL_PACKAGES]);
-      assert.ok(f.bytes < 16 * 1024 * 1024, `${f.name} is ${f.bytes} bytes`);
+    }
+  });
+
+  it('keeps every deployable folder under the 5 MB budget (issue 10)', async () => {
+    for (const f of built) {
+      // The whole folder, chunks included (the policy file copied in for these tests as well).
+      const bytes = folderBytes(f.dir);
+      assert.ok(bytes >= f.bytes && bytes < 5_000_000, `${f.name}: ${bytes} bytes`);
     }
   });
 
@@ -200,4 +214,65 @@ describe('npm run build:functions', function () {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     return { serving, exited, output: () => out };
   }
+});
+
+describe('the bundle leaves out modules nothing uses', function () {
+  this.timeout(60_000);
+
+  it('finds every listed import where the list says, so a dependency upgrade cannot silently undo it', () => {
+    const require = createRequire(join(REPO_ROOT, 'package.json'));
+    for (const r of UNUSED_RE_EXPORTS) {
+      const file = join(REPO_ROOT, 'node_modules', r.importer);
+      const text = readFileSync(file, 'utf8');
+      assert.ok(
+        text.includes(`require("${r.request}")`) || text.includes(`from "${r.request}"`),
+        `${r.importer} no longer imports ${r.request}`,
+      );
+      // The module it names exists (so the entry is not stale) …
+      assert.ok(require.resolve(join(dirname(file), r.request)));
+    }
+  });
+
+  it('replaces them with stubs that say why when touched, and keeps what is used', async () => {
+    const dir = mkdtempSync(join(REPO_ROOT, 'dist', 'stub-test-'));
+    try {
+      const result = await build({
+        stdin: {
+          contents: [
+            "import { KeyManagementServiceClient, protos } from '@google-cloud/kms';",
+            "import { IamProtos } from 'google-gax';",
+            "import { z } from 'zod';",
+            'export { KeyManagementServiceClient, protos, IamProtos, z };',
+          ].join('\n'),
+          resolveDir: REPO_ROOT,
+          loader: 'ts',
+        },
+        outfile: join(dir, 'probe.mjs'),
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        banner: { js: ESM_BANNER },
+        metafile: true,
+        logLevel: 'error',
+        plugins: [unusedReExportsStub()],
+      });
+      const inputs = Object.keys(result.metafile.inputs);
+      assert.ok(!inputs.some((i) => i.endsWith('kms/build/protos/protos.js')), 'kms protos.js was bundled');
+      assert.ok(!inputs.some((i) => i.endsWith('zod/v4/locales/fr.js')), 'zod locales were bundled');
+      assert.ok(
+        inputs.some((i) => i.endsWith('kms/build/protos/protos.json')),
+        'the client needs protos.json',
+      );
+      const probe = await import(pathToFileURL(join(dir, 'probe.mjs')).href);
+      assert.equal(typeof probe.KeyManagementServiceClient, 'function');
+      assert.throws(() => probe.protos.google, /leaves out a module nothing used .*kms.*UNUSED_RE_EXPORTS/);
+      // google-gax wraps it with __importStar, which copies no keys and keeps the module as `default`.
+      assert.throws(() => probe.IamProtos.default.google, /google-gax.*iam_service/);
+      assert.equal(probe.z.string().safeParse(1).error.issues[0].message.includes('expected string'), true);
+      assert.equal(typeof probe.z.locales.en, 'function');
+      assert.equal(probe.z.locales.fr, undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,11 +1,11 @@
 // Bundles each Cloud Function (functions/<name>/index.ts) into dist/functions/<name>/: one minified ESM file
 // plus a package.json, the source directory Terraform archives and uploads (`npm run build:functions`).
 
-import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,7 +24,7 @@ export const EXTERNAL_PACKAGES = ['@google-cloud/functions-framework'] as const;
 export const FORBIDDEN_PACKAGES = ['@duckdb/node-api', '@duckdb/node-bindings'] as const;
 
 // CommonJS dependencies call require() and read __dirname; an ESM bundle has neither unless it defines them.
-const BANNER = [
+export const ESM_BANNER = [
   "import { createRequire as __wardenCreateRequire } from 'node:module';",
   "import { fileURLToPath as __wardenFileURLToPath } from 'node:url';",
   "import { dirname as __wardenDirname } from 'node:path';",
@@ -33,9 +33,78 @@ const BANNER = [
   'const __dirname = __wardenDirname(__filename);',
 ].join('\n');
 
+/**
+ * Modules that a dependency requires only to re-export them to callers who might want them, and that Warden
+ * never uses: the generated static protobuf classes of each gapic client (`build/protos/protos.js`, required by
+ * its index; the clients themselves load `protos.json`) and google-gax's IAM and Locations protos (required by
+ * its index and its fallback entry), each several hundred kB; and zod's 40-odd message locales, of which zod
+ * itself loads English. Warden uses the message types as types only (erased at build time) and zod in English,
+ * so the bundle replaces exactly these imports, from exactly these files: about 3 MB less for the gateway, and
+ * less to parse at start-up. The same module imported from anywhere else is bundled as usual (Firestore's
+ * serializer, for one, needs firestore-api's protos.js). A replaced protobuf module throws, when touched, an
+ * error that says why; `z.locales` keeps `en` only.
+ */
+export const UNUSED_RE_EXPORTS: readonly { importer: string; request: string; keep?: string }[] = [
+  ...['kms', 'pubsub', 'pubsub-api'].map((p) => ({
+    importer: `@google-cloud/${p}/build/src/index.js`,
+    request: '../protos/protos',
+  })),
+  ...['index.js', 'fallback.js'].flatMap((file) =>
+    ['iam_service', 'locations'].map((proto) => ({
+      importer: `google-gax/build/src/${file}`,
+      request: `../protos/${proto}`,
+    })),
+  ),
+  ...['core/index.js', 'classic/external.js', 'mini/external.js'].map((file) => ({
+    importer: `zod/v4/${file}`,
+    request: '../locales/index.js',
+    keep: "export { default as en } from './en.js';",
+  })),
+];
+
+const STUB_NAMESPACE = 'warden-unused-re-export';
+
+/** The esbuild plugin that replaces {@link UNUSED_RE_EXPORTS}. */
+export function unusedReExportsStub(): Plugin {
+  return {
+    name: STUB_NAMESPACE,
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/(protos|locales)\// }, (args) => {
+        const hit = UNUSED_RE_EXPORTS.find(
+          (r) => r.request === args.path && args.importer.endsWith(`node_modules/${r.importer}`),
+        );
+        if (!hit) return undefined;
+        return {
+          path: `${hit.importer} imports ${hit.request}`,
+          namespace: STUB_NAMESPACE,
+          pluginData: { keep: hit.keep, resolveDir: join(dirname(args.importer), dirname(hit.request)) },
+        };
+      });
+      b.onLoad({ filter: /.*/, namespace: STUB_NAMESPACE }, (args) => {
+        const { keep, resolveDir } = args.pluginData as { keep?: string; resolveDir: string };
+        if (keep) return { loader: 'js', contents: keep, resolveDir };
+        const message =
+          `The bundle leaves out a module nothing used (${args.path}): local/build/functions.ts replaces it; ` +
+          'import its message types only as types, or drop it from UNUSED_RE_EXPORTS.';
+        return {
+          loader: 'js',
+          contents: `const message = ${JSON.stringify(message)};
+module.exports = new Proxy({}, {
+  get(_target, key) {
+    if (typeof key === 'symbol' || key === '__esModule' || key === 'default' || key === 'then') return undefined;
+    throw new Error(message);
+  },
+});`,
+        };
+      });
+    },
+  };
+}
+
 export interface BuiltFunction {
   name: string;
   dir: string;
+  /** Bytes of the whole folder: index.js, its chunks, assets, package.json. */
   bytes: number;
   packages: string[];
 }
@@ -48,7 +117,12 @@ export async function buildFunction(name: string, outRoot: string): Promise<Buil
   await mkdir(dir, { recursive: true });
   const result = await build({
     entryPoints: [entry],
-    outfile: join(dir, 'index.js'),
+    outdir: dir,
+    entryNames: 'index',
+    // Modules imported with `await import()` (the Google client libraries, see shared/adapters/clients.ts) go
+    // to chunks/ and are compiled only when a client is first built, not at cold start.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -60,7 +134,8 @@ export async function buildFunction(name: string, outRoot: string): Promise<Buil
     metafile: true,
     logLevel: 'warning',
     external: [...EXTERNAL_PACKAGES],
-    banner: { js: BANNER },
+    banner: { js: ESM_BANNER },
+    plugins: [unusedReExportsStub()],
     absWorkingDir: REPO_ROOT,
   });
   const packages = packagesIn(result.metafile);
@@ -69,7 +144,18 @@ export async function buildFunction(name: string, outRoot: string): Promise<Buil
     throw new Error(`functions/${name} pulls ${forbidden.join(', ')} into its bundle: fix the import graph.`);
   await copyAssets(result.metafile, dir);
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(await packageJsonFor(name), null, 2)}\n`);
-  return { name, dir, bytes: (await stat(join(dir, 'index.js'))).size, packages };
+  return { name, dir, bytes: folderBytes(dir), packages };
+}
+
+/** Bytes of every file under `dir` (a deployable folder: what is uploaded, before npm install), node_modules aside. */
+export function folderBytes(dir: string): number {
+  let n = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue;
+    const p = join(dir, entry.name);
+    n += entry.isDirectory() ? folderBytes(p) : statSync(p).size;
+  }
+  return n;
 }
 
 /** The generated package.json: ESM, index.js, and only the external packages at the repository's versions. */

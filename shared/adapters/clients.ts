@@ -87,6 +87,6 @@ export async function createFirestoreClient(
  * A named export of a dynamically imported module. Node exposes a CommonJS module's exports as names, but a
  * bundled chunk (npm run build:functions) may expose them only under `default`.
  */
-function named<M extends object, K extends keyof M>(mod: M, name: K): M[K] {
+export function named<M extends object, K extends keyof M>(mod: M, name: K): M[K] {
   return mod[name] ?? (mod as unknown as { default: M }).default[name];
 }

@@ -5,6 +5,7 @@
 import { WardenError, type WardenErrorKind } from '../../core/errors.ts';
 import type { ExecutionRequest, QueryRunner } from '../../ports/query-runner.ts';
 import type { QueryResult } from '../../ports/warehouse.ts';
+import { named } from '../clients.ts';
 
 /** Mints ID tokens for an audience. */
 export interface IdTokenSource {
@@ -18,7 +19,7 @@ export class MetadataIdTokenSource implements IdTokenSource {
   async idToken(audience: string): Promise<string> {
     const hit = this.#cache.get(audience);
     if (hit && hit.exp - 60_000 > Date.now()) return hit.token;
-    const { Compute } = await import('google-auth-library');
+    const Compute = named(await import('google-auth-library'), 'Compute');
     const token = await new Compute().fetchIdToken(audience);
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
       exp?: number;

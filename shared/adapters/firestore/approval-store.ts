@@ -1,7 +1,7 @@
 // ApprovalStore and ResultStore on Firestore (official @google-cloud/firestore client): one document per
 // parked request, every update in a transaction; masked results in their own documents with an expiry.
 
-import { type DocumentData, type Firestore, Timestamp } from '@google-cloud/firestore';
+import type { DocumentData, Firestore, Timestamp } from '@google-cloud/firestore';
 import { WardenError } from '../../core/errors.ts';
 import { INLINE_RESULT_MAX_BYTES } from '../../core/execution/tiered-results.ts';
 import type {
@@ -134,9 +134,19 @@ function unavailable(err: unknown): WardenError {
   return new WardenError('unavailable', 'Firestore is unavailable.', { cause: err });
 }
 
-/** Firestore returns Timestamps wherever a Date was written; turn them back, at any depth. */
+/**
+ * Firestore returns Timestamps wherever a Date was written; turn them back, at any depth. A Timestamp is
+ * recognised by its shape, not `instanceof`: importing the class would load the whole Firestore library when
+ * this module loads, at cold start, rather than when the first client is built (the documents hold plain data
+ * otherwise, so nothing else has a `toDate` method).
+ */
+function isTimestamp(value: object): value is Timestamp {
+  const t = value as Partial<Timestamp>;
+  return typeof t.toDate === 'function' && typeof t.seconds === 'number' && typeof t.nanoseconds === 'number';
+}
+
 function toDates(value: unknown): unknown {
-  if (value instanceof Timestamp) return value.toDate();
+  if (value && typeof value === 'object' && isTimestamp(value)) return value.toDate();
   if (Array.isArray(value)) return value.map(toDates);
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toDates(v)]));
