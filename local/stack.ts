@@ -428,6 +428,10 @@ export async function startFunction(
         PATH: process.env['PATH'] ?? '',
         HOME: process.env['HOME'] ?? '',
         NODE_ENV: 'production',
+        // For profiling the functions of a local stack, e.g. WARDEN_FUNCTION_NODE_OPTIONS="--cpu-prof".
+        ...(process.env['WARDEN_FUNCTION_NODE_OPTIONS']
+          ? { NODE_OPTIONS: process.env['WARDEN_FUNCTION_NODE_OPTIONS'] }
+          : {}),
         ...env,
       },
     },

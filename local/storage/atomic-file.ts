@@ -23,6 +23,20 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   await syncDirectory(dirname(path));
 }
 
+/**
+ * Creates `path`, which must not exist, with `data`, and fsyncs it; the directory is not fsynced (the caller's
+ * next `writeFileAtomic` in the same directory does that). A crash midway leaves a file no metadata names.
+ */
+export async function writeNewFile(path: string, data: Uint8Array | string): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Removes `path` (if present) and makes the removal durable. */
 export async function removeFileDurably(path: string): Promise<void> {
   await rm(path, { force: true });

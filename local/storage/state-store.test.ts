@@ -1,7 +1,7 @@
 // Tests for the durable state store: reload, crash leftovers, and never-reused generations.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BucketRecord, ObjectRecord } from './records.ts';
@@ -84,6 +84,22 @@ describe('StateStore', () => {
     assert.equal(a, NOW.getTime() * 1000);
     assert.ok(b > a);
     assert.ok(c > b);
+  });
+
+  it('reserves generations ahead, so generation.json is not rewritten for every object', async () => {
+    const store = await StateStore.open(dir);
+    const first = await store.allocateGeneration(NOW);
+    const reserved = await readFile(join(dir, 'generation.json'), 'utf8');
+    let last = first;
+    for (let i = 1; i <= 100; i++) last = await store.allocateGeneration(new Date(NOW.getTime() + i));
+    assert.equal(await readFile(join(dir, 'generation.json'), 'utf8'), reserved);
+    // A reopened store starts above the reservation, so nothing handed out before can come back.
+    const reopened = await StateStore.open(dir);
+    const next = await reopened.allocateGeneration(NOW);
+    assert.ok(next > last && next > JSON.parse(reserved).last, `${next} after ${last}`);
+    // Past the reservation, it is extended.
+    await reopened.allocateGeneration(new Date(NOW.getTime() + 3_600_000));
+    assert.notEqual(await readFile(join(dir, 'generation.json'), 'utf8'), reserved);
   });
 
   it('lists object names in UTF-8 byte order', async () => {

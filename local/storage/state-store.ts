@@ -1,22 +1,30 @@
 // Durable state of the stand-in: buckets and live objects, indexed in memory and persisted under stateDir.
 //
 // Layout:
-//   <stateDir>/generation.json                          last generation handed out (never reused)
+//   <stateDir>/generation.json                          a bound on every generation handed out (never reused)
 //   <stateDir>/buckets/<bucket>/bucket.json             BucketRecord
 //   <stateDir>/buckets/<bucket>/objects/<key>.json      ObjectRecord of the live version (key = sha256(name))
 //   <stateDir>/buckets/<bucket>/objects/<key>.g<N>.bin  bytes of generation N
-// An object's data file is written before its metadata and removed after it, so metadata never
-// points at missing bytes; unreferenced data files and temp files are swept on open.
+// An object's data file is written (under a name no other write uses: it holds the generation) and fsynced
+// before its metadata is renamed into place, and removed after the metadata, so metadata never points at
+// missing bytes; unreferenced data files and temp files are swept on open. Both live in one directory, whose
+// one fsync at the end of a write makes the data file's name and the metadata's rename durable together.
 
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { isTempFile, removeFileDurably, writeFileAtomic } from './atomic-file.ts';
+import { isTempFile, removeFileDurably, writeFileAtomic, writeNewFile } from './atomic-file.ts';
 import type { BucketRecord, ObjectRecord } from './records.ts';
 import { bucketRecordSchema, objectRecordSchema } from './records.ts';
 
 const generationFileSchema = z.object({ last: z.number().int().nonnegative() });
+
+/**
+ * Generations are reserved a minute of clock (in microseconds) ahead, so generation.json is rewritten about
+ * once a minute rather than once per object; a reopened store starts above the reservation.
+ */
+const GENERATION_RESERVATION = 60_000_000;
 
 /** Buckets and objects of one stand-in, persisted in `stateDir`. Callers serialise mutations. */
 export class StateStore {
@@ -24,6 +32,8 @@ export class StateStore {
   readonly #buckets = new Map<string, BucketRecord>();
   readonly #objects = new Map<string, Map<string, ObjectRecord>>();
   #lastGeneration = 0;
+  /** Every generation up to this one may be handed out without touching generation.json. */
+  #reservedGeneration = 0;
 
   private constructor(dir: string) {
     this.#dir = dir;
@@ -81,7 +91,7 @@ export class StateStore {
   /** Makes `record` (with bytes `data`) the live version of its object, replacing any previous one. */
   async putObject(record: ObjectRecord, data: Uint8Array): Promise<void> {
     const previous = this.object(record.bucket, record.name);
-    await writeFileAtomic(this.#dataPath(record), data);
+    await writeNewFile(this.#dataPath(record), data);
     await this.saveObjectMetadata(record);
     if (previous && previous.generation !== record.generation) {
       await removeFileDurably(this.#dataPath(previous));
@@ -114,13 +124,18 @@ export class StateStore {
    */
   async allocateGeneration(now: Date): Promise<number> {
     const generation = Math.max(this.#lastGeneration + 1, now.getTime() * 1000);
-    await writeFileAtomic(join(this.#dir, 'generation.json'), JSON.stringify({ last: generation }));
+    if (generation > this.#reservedGeneration) {
+      const reserved = generation + GENERATION_RESERVATION;
+      await writeFileAtomic(join(this.#dir, 'generation.json'), JSON.stringify({ last: reserved }));
+      this.#reservedGeneration = reserved;
+    }
     this.#lastGeneration = generation;
     return generation;
   }
 
   async #load(): Promise<void> {
     this.#lastGeneration = await this.#readLastGeneration();
+    this.#reservedGeneration = this.#lastGeneration;
     for (const entry of await readdir(join(this.#dir, 'buckets'), { withFileTypes: true })) {
       if (entry.isDirectory()) await this.#loadBucket(entry.name);
     }
