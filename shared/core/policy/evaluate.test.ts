@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { Principal } from '../identity/principal.ts';
 import type { TableRef } from '../query/facts.ts';
 import { classifyTable } from './classification.ts';
 import { loadPolicy } from './document.ts';
-import { type Decision, evaluatePolicy, type PolicyContext, type SqlFacts } from './evaluate.ts';
+import {
+  candidateRules,
+  type Decision,
+  evaluatePolicy,
+  type PolicyContext,
+  type SqlFacts,
+} from './evaluate.ts';
 
 const POLICY = loadPolicy(`
 version: 1
@@ -286,5 +293,58 @@ describe('classifyTable', () => {
       }).phi,
       true,
     );
+  });
+});
+
+describe('candidateRules (the group index)', () => {
+  const GROUPS = ['a', 'b', 'c', 'd', 'e'];
+
+  it('keeps exactly the rules without groups or sharing a group with the principal, in policy order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.option(fc.uniqueArray(fc.constantFrom(...GROUPS), { minLength: 1 }), { nil: undefined }),
+          {
+            maxLength: 30,
+          },
+        ),
+        fc.uniqueArray(fc.constantFrom(...GROUPS, 'unknown')),
+        (ruleGroups, principalGroups) => {
+          const policy = loadPolicy(
+            `version: 1\nrules:\n${ruleGroups
+              .map(
+                (g, i) =>
+                  `  - id: r${i}\n    effect: allow\n    when: { tools: [execute_sql]${g ? `, groups: [${g.join(', ')}]` : ''} }`,
+              )
+              .join('\n')}${ruleGroups.length ? '' : ' []'}\n`,
+          );
+          const principal: Principal = { subject: 's', issuer: 'i', groups: principalGroups, actorChain: [] };
+          const expected = policy.rules.filter(
+            (r) => !r.when.groups || r.when.groups.some((g) => principalGroups.includes(g)),
+          );
+          assert.deepEqual(
+            candidateRules(policy, principal).map((r) => r.id),
+            expected.map((r) => r.id),
+          );
+        },
+      ),
+    );
+  });
+
+  it('decides as before for a caller in several groups: the first deny among all their rules wins', () => {
+    const policy = loadPolicy(`
+version: 1
+rules:
+  - { id: b-allow, effect: allow, when: { groups: [b] } }
+  - { id: a-deny, effect: deny, when: { groups: [a] } }
+  - { id: all-allow, effect: allow, when: { tools: [execute_sql] } }
+`);
+    const ctx = (groups: string[]): PolicyContext => ({
+      principal: { subject: 's', issuer: 'i', groups, actorChain: [] },
+      tool: 'execute_sql',
+    });
+    assert.equal(evaluatePolicy(policy, ctx(['b', 'a'])).rule, 'a-deny');
+    assert.equal(evaluatePolicy(policy, ctx(['b'])).rule, 'b-allow');
+    assert.equal(evaluatePolicy(policy, ctx([])).rule, 'all-allow');
   });
 });

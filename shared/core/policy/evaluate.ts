@@ -83,7 +83,7 @@ export function evaluatePolicy(policy: Policy, ctx: PolicyContext): Decision {
   if (outside.length)
     return deny('guard:project', `Project ${outside.join(', ')} is not in the policy's project allow-list.`);
 
-  const matching = policy.rules.filter((r) => ruleMatches(r, ctx, facts));
+  const matching = candidateRules(policy, ctx.principal).filter((r) => ruleMatches(r, ctx, facts));
   const firstDeny = matching.find((r) => r.effect === 'deny');
   if (firstDeny) return deny(firstDeny.id, firstDeny.description ?? `Denied by rule ${firstDeny.id}.`);
   const rule =
@@ -182,6 +182,48 @@ function phiFacts(ctx: PolicyContext): PhiFacts {
     if (!ref.table && ref.column !== '*') columns.push(`?.${ref.column}`);
   }
   return { touchesPhi, classes: [...classes].sort(), columns };
+}
+
+/**
+ * Rules indexed by the groups they require: a rule whose `when.groups` the principal has none of cannot
+ * match, so a large policy is scanned only for the caller's groups. Built once per loaded policy.
+ */
+interface GroupIndex {
+  /** Rule positions per group named in some rule's `when.groups`. */
+  byGroup: Map<string, number[]>;
+  /** Positions of the rules without `when.groups`: candidates for everyone. */
+  ungrouped: number[];
+}
+
+const groupIndexes = new WeakMap<Policy, GroupIndex>();
+
+function groupIndex(policy: Policy): GroupIndex {
+  let index = groupIndexes.get(policy);
+  if (index) return index;
+  index = { byGroup: new Map(), ungrouped: [] };
+  policy.rules.forEach((rule, i) => {
+    const groups = rule.when.groups;
+    if (!groups) {
+      index.ungrouped.push(i);
+      return;
+    }
+    for (const g of new Set(groups)) {
+      const list = index.byGroup.get(g);
+      if (list) list.push(i);
+      else index.byGroup.set(g, [i]);
+    }
+  });
+  groupIndexes.set(policy, index);
+  return index;
+}
+
+/** The rules that could match `principal`, in policy order (order decides, see evaluatePolicy). */
+export function candidateRules(policy: Policy, principal: Principal): PolicyRule[] {
+  const index = groupIndex(policy);
+  const positions = new Set(index.ungrouped);
+  for (const g of principal.groups) for (const i of index.byGroup.get(g) ?? []) positions.add(i);
+  if (positions.size === policy.rules.length) return policy.rules;
+  return [...positions].sort((a, b) => a - b).map((i) => policy.rules[i]!);
 }
 
 function ruleMatches(rule: PolicyRule, ctx: PolicyContext, facts: PhiFacts): boolean {
