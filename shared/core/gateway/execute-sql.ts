@@ -55,14 +55,17 @@ export type ExecuteSqlOutcome =
  * records the decision durably, and only then runs a runnable query through the executor.
  */
 export async function executeSql(deps: ExecuteSqlDeps, call: ExecuteSqlCall): Promise<ExecuteSqlOutcome> {
-  const facts = await refuseOnFailure(deps, call, 'dry-run-failed', () =>
+  const dryRun = refuseOnFailure(deps, call, 'dry-run-failed', () =>
     deps.metadata.dryRun({
       projectId: call.projectId,
       sql: call.query,
       ...(call.params ? { params: call.params } : {}),
     }),
   );
+  dryRun.catch(() => {}); // awaited below; this only keeps a rejection during the analysis from being "unhandled"
+  // The SQL analysis (CPU) runs while the dry run (a BigQuery round trip) is in flight.
   const sql = deps.analyzeSql(call.query, call.projectId);
+  const facts = await dryRun;
   const classification = await refuseOnFailure(
     deps,
     call,
