@@ -196,6 +196,56 @@ table('names', [
   { text: 'Lisinopril is an ACE inhibitor. Hypertension is well controlled.', want: [] },
 ]);
 
+table('names: the phrase after a sentence-initial name', [
+  { text: 'Angela Torres\tis a 45-year-old woman.', want: ['name:Angela Torres'] },
+  { text: 'Angela Torres, a 45-year-old woman.', want: ['name:Angela Torres'] },
+  { text: 'Angela Torres,a 45-year-old woman.', want: [] },
+  {
+    text: 'Angela Torres  (DOB 01/02/1960) was seen.',
+    want: ['name:Angela Torres', 'date:01/02/1960'],
+  },
+  { text: 'Angela Torres was seen today.', want: ['name:Angela Torres'] },
+  { text: 'Angela Torres has been admitted.', want: ['name:Angela Torres'] },
+  { text: 'Angela Torres isolated the sample.', want: [] },
+  { text: 'Angela Torres Presents today.', want: [] },
+  { text: 'Angela Torres is', want: [] },
+  { text: 'Angela Torres ', want: [] },
+]);
+
+table('names: every other mention of a name found', [
+  {
+    text: 'Angela Torres reports pain; Torres and ANGELA agree. Dr. Torres',
+    want: ['name:Angela Torres', 'name:Torres', 'name:ANGELA', 'name:Torres'],
+  },
+]);
+
+table('labels read backwards from a value', [
+  { text: "Driver's license: S39209219", want: ['license:S39209219'] },
+  { text: 'Member ID number is AET178039077', want: ['health_plan:AET178039077'] },
+  { text: 'S/N: BDJ008053Z', want: ['device:BDJ008053Z'] },
+  { text: 'A/C 123456789', want: ['account:123456789'] },
+  { text: 'mrn 12345678', want: ['mrn:12345678'] },
+  { text: 'MRN#: 12345678', want: ['mrn:12345678'] },
+  { text: 'xmrn 12345678', want: [] },
+  { text: 'DOB 19610818', want: ['date:19610818'] },
+  { text: 'born on 1961-08-18', want: ['date:1961-08-18'] },
+  { text: 'Phone:6172734213', want: ['phone:6172734213'] },
+]);
+
+describe('labels from the policy', () => {
+  const set = new DetectorSet({ mrn: { labels: ['case ref', "o'k"] } });
+  const cases: Case[] = [
+    { text: 'Case ref 12345678', want: ['mrn:12345678'] },
+    { text: 'case rep 12345678', want: [] },
+    { text: "O'K: 12345678", want: ['mrn:12345678'] },
+    { text: 'OK: 12345678', want: [] },
+    { text: 'MRN 12345678', want: [] },
+  ];
+  for (const c of cases)
+    it(`${c.want.length === 0 ? 'finds nothing in' : 'finds'} ${JSON.stringify(c.text)}`, () =>
+      assert.deepEqual(found(c.text, set), c.want));
+});
+
 describe('flags', () => {
   it('flags biometric mentions and base64 images without masking them', () => {
     const text =

@@ -5,12 +5,18 @@ export class LabelTrie {
   private readonly root = new Map<number, LabelNode>();
   /** (length, first letter) of every phrase's last word: words of other shapes are rejected without hashing. */
   private readonly shapes = new Uint8Array(SHAPES);
+  /**
+   * The last two characters of every phrase's last word and of every filler: most words are rejected by these,
+   * before being read back to their start.
+   */
+  private readonly endings = FILLER_ENDINGS.slice();
 
   /** Adds `phrase` (e.g. "medical record number", "s/n", "driver's license") for `kind`. */
   add(phrase: string, kind: number): void {
     const words = labelWords(phrase);
     if (words.length === 0) return;
     this.shapes[shapeOf(words.at(-1)!, 0, words.at(-1)!.length)] = 1;
+    this.endings[endingOf(words.at(-1)!, words.at(-1)!.length)] = 1;
     let map = this.root;
     let node: LabelNode | undefined;
     for (let i = words.length - 1; i >= 0; i--) {
@@ -33,6 +39,7 @@ export class LabelTrie {
     let pos = end;
     for (let fillers = 0; fillers <= 2; fillers++) {
       pos = skipSeparatorsBack(text, pos);
+      if (this.endings[endingOf(text, pos)] !== 1) return -1;
       const start = wordStartBack(text, pos);
       if (start < 0) return -1;
       const shape = shapeOf(text, start, pos);
@@ -103,6 +110,25 @@ const FILLERS = new Set(FILLER_WORDS.map(hashWord));
 const SHAPES = 32 * 27;
 const FILLER_SHAPES = new Uint8Array(SHAPES);
 for (const w of FILLER_WORDS) FILLER_SHAPES[shapeOf(w, 0, w.length)] = 1;
+
+/** Slots of {@link endingOf}: 26 last letters × (26 letters before it, or anything else), and one for no letter. */
+const ENDINGS = 26 * 27 + 1;
+const NO_ENDING = ENDINGS - 1;
+const FILLER_ENDINGS = new Uint8Array(ENDINGS);
+for (const w of FILLER_WORDS) FILLER_ENDINGS[endingOf(w, w.length)] = 1;
+
+/**
+ * The last two characters before `end`, lower-cased, as an index into an endings table: the last must be an
+ * ASCII letter (or no word ends at `end`: {@link NO_ENDING}, never set); the one before counts only as a letter.
+ */
+function endingOf(text: string, end: number): number {
+  if (end === 0) return NO_ENDING;
+  // c | 32 is a small letter exactly when c is an ASCII letter.
+  const last = text.charCodeAt(end - 1) | 32;
+  if (last < 97 || last > 122) return NO_ENDING;
+  const prev = end > 1 ? text.charCodeAt(end - 2) | 32 : 0;
+  return (last - 97) * 27 + (prev >= 97 && prev <= 122 ? prev - 97 : 26);
+}
 
 /** Start of the word last read by {@link readWordBack}. */
 let wordStart = 0;

@@ -143,15 +143,31 @@ const STOP = 256;
 function hashWord(word: string): number {
   let h = 0x811c9dc5 | 0;
   for (let i = word.length - 1; i >= 0; i--) h = Math.imul(h ^ word.charCodeAt(i), 16777619);
-  // Kept within small-integer range, so Map lookups stay cheap.
+  // Kept within small-integer range and non-negative (the role table marks free slots with -1).
   return h & 0x3fffffff;
 }
 
-const ROLES = new Map<number, number>();
+// An open-addressed table of word hash → roles (a typed-array probe is cheaper than a Map lookup per word).
+const ROLE_SLOTS = 4096;
+const ROLE_KEYS = new Int32Array(ROLE_SLOTS).fill(-1);
+const ROLE_VALUES = new Uint16Array(ROLE_SLOTS);
+
+/** The roles of the word with hash `h` (0 when it has none). Hashes are non-negative, so -1 marks a free slot. */
+function roleOfHash(h: number): number {
+  for (let i = (h ^ (h >>> 12)) & (ROLE_SLOTS - 1); ; i = (i + 1) & (ROLE_SLOTS - 1)) {
+    const key = ROLE_KEYS[i]!;
+    if (key === h) return ROLE_VALUES[i]!;
+    if (key === -1) return 0;
+  }
+}
+
 const addRole = (words: Iterable<string>, role: number): void => {
   for (const w of words) {
     const h = hashWord(w);
-    ROLES.set(h, (ROLES.get(h) ?? 0) | role);
+    let i = (h ^ (h >>> 12)) & (ROLE_SLOTS - 1);
+    while (ROLE_KEYS[i] !== -1 && ROLE_KEYS[i] !== h) i = (i + 1) & (ROLE_SLOTS - 1);
+    ROLE_KEYS[i] = h;
+    ROLE_VALUES[i]! |= role;
   }
 };
 addRole(LABEL_WORDS, LABEL);
@@ -189,7 +205,7 @@ for (const w of [
 function roleOf(text: string, s: number, e: number): number {
   let h = 0x811c9dc5 | 0;
   for (let i = e - 1; i >= s; i--) h = Math.imul(h ^ lowerCode(text.charCodeAt(i)), 16777619);
-  return ROLES.get(h & 0x3fffffff) ?? 0;
+  return roleOfHash(h & 0x3fffffff);
 }
 
 let wordStart = 0;
@@ -206,7 +222,7 @@ function roleBefore(text: string, end: number): number {
   if (i === end || CUE_SHAPES[Math.min(end - i, 31) * 27 + letterIndex(text.charCodeAt(i))] !== 1) return 0;
   let h = 0x811c9dc5 | 0;
   for (let k = end - 1; k >= i; k--) h = Math.imul(h ^ lowerCode(text.charCodeAt(k)), 16777619);
-  return ROLES.get(h & 0x3fffffff) ?? 0;
+  return roleOfHash(h & 0x3fffffff);
 }
 
 /** Index of the last non-blank character before `pos`, or -1. */
@@ -263,6 +279,8 @@ function sentenceStart(text: string, s: number, j: number): boolean {
 let starts = new Int32Array(256);
 let ends = new Int32Array(256);
 let hashes = new Int32Array(256);
+/** 1 for a token inside a name found by the current call (set by {@link spanWords}). */
+let named = new Uint8Array(256);
 let count = 0;
 
 function collectTokens(text: string): void {
@@ -298,10 +316,12 @@ function collectTokens(text: string): void {
       starts = s2;
       ends = e2;
       hashes = h2;
+      named = new Uint8Array(count * 2);
     }
     starts[count] = s;
     ends[count] = e;
     hashes[count] = -1;
+    named[count] = 0;
     count++;
     s = -1;
   }
@@ -342,7 +362,7 @@ function trimCandidate(text: string, start: number, end: number): [number, numbe
   for (let k = tokenAt(start); k < count && starts[k]! < end; k++) {
     const s = starts[k]!;
     const e = Math.min(ends[k]!, end);
-    const role = e === ends[k] ? (ROLES.get(hashOf(text, k)) ?? 0) : roleOf(text, s, e);
+    const role = e === ends[k] ? roleOfHash(hashOf(text, k)) : roleOf(text, s, e);
     if (first < 0 && (role & TITLE_ROLE) !== 0) continue;
     if ((role & STOP) !== 0) break;
     if (first < 0) first = s;
@@ -399,14 +419,16 @@ function subjectAt(text: string, k: number): [number, number] | undefined {
 
 /**
  * Name words of [start, end) (no titles, initials or stop words), added to `into` as hash, length and first
- * letter (the last two let most tokens be rejected without hashing them).
+ * letter (the last two let most tokens be rejected without hashing them). Tokens wholly inside the span are
+ * marked {@link named}.
  */
 function spanWords(text: string, start: number, end: number, into: NameWords): void {
   for (let k = tokenAt(start); k < count && starts[k]! < end; k++) {
+    if (ends[k]! <= end) named[k] = 1;
     const len = ends[k]! - starts[k]!;
     if (len < 2) continue;
     const h = hashOf(text, k);
-    if (((ROLES.get(h) ?? 0) & (STOP | TITLE_ROLE)) !== 0 || into.hashes.includes(h)) continue;
+    if ((roleOfHash(h) & (STOP | TITLE_ROLE)) !== 0 || into.hashes.includes(h)) continue;
     into.hashes.push(h);
     into.shapes.push(len * 32 + (lowerCode(text.charCodeAt(starts[k]!)) & 31));
   }
@@ -494,9 +516,11 @@ export function detectNames(text: string, out: NameSpan[], rank: number, seeds?:
   }
   for (let d = first; d < out.length; d++) spanWords(text, out[d]!.start, out[d]!.end, words);
   if (words.hashes.length === 0) return;
-  // Most tokens are rejected by one bit test of their (length, first letter) before the exact checks.
+  // Most tokens are rejected by one bit test of their (length, first letter) before the exact checks. A token
+  // inside a name already found is passed: its span would merge into that name's and change nothing.
   for (const shape of words.shapes) SPREAD_LETTERS[Math.min(shape >> 5, 63)]! |= 1 << (shape & 31);
   for (let k = 0; k < n; k++) {
+    if (named[k] === 1) continue;
     const len = ends[k]! - starts[k]!;
     const letter = lowerCode(text.charCodeAt(starts[k]!)) & 31;
     if (((SPREAD_LETTERS[Math.min(len, 63)]! >>> letter) & 1) === 0) continue;
