@@ -8,13 +8,7 @@ import { dirname } from 'node:path';
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeNewFile(temp, data);
     await rename(temp, path);
   } catch (err) {
     await rm(temp, { force: true });
