@@ -1,15 +1,15 @@
 // `warden approvals list|show|approve|deny|cancel`: the approvals HTTP API from a terminal.
 
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CommandTokenSource } from '../bridge/command-token-source.ts';
 
 export const APPROVALS_USAGE = `  approvals list [--state PENDING] | show ID | approve ID --reason R | deny ID --reason R | cancel ID [--reason R]
             Review parked queries on the gateway's approvals API.
             --url URL           the gateway (default: the local stack's)
             --token T           an ID token (default: env WARDEN_TOKEN, or --token-command)
-            --token-command C   run C (no shell) and use its output as the token`;
+            --token-command C   run C (split as warden bridge splits it, no shell) and use its output as the token`;
 
 interface Io {
   out: (line: string) => void;
@@ -46,10 +46,16 @@ export async function approvalsCommand(
     return fail(`${verb} needs --reason`);
   const url = (values.url ?? localGateway(stateDir))?.replace(/\/$/, '');
   if (!url) return fail('no --url and no local stack found (run "npm start" or pass --url)');
-  const token =
-    values.token ??
-    process.env['WARDEN_TOKEN'] ??
-    (values['token-command'] ? runTokenCommand(values['token-command']) : undefined);
+  let token = values.token ?? process.env['WARDEN_TOKEN'];
+  if (!token && values['token-command'] !== undefined) {
+    try {
+      // Split like a shell word list (quotes kept), run without a shell: the same rules as `warden bridge`.
+      token = await new CommandTokenSource(values['token-command'], { who: 'warden approvals' }).mint();
+    } catch (err) {
+      io.err(err instanceof Error ? err.message : String(err));
+      return 1;
+    }
+  }
   if (!token) return fail('an ID token is needed: --token, WARDEN_TOKEN or --token-command');
 
   const path =
@@ -99,22 +105,6 @@ function localGateway(stateDir: string): string | undefined {
   try {
     return (JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { gatewayUrl?: string })
       .gatewayUrl;
-  } catch {
-    return undefined;
-  }
-}
-
-function runTokenCommand(command: string): string | undefined {
-  const [cmd, ...args] = command.trim().split(/\s+/);
-  if (!cmd) return undefined;
-  try {
-    return (
-      execFileSync(cmd, args, {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 60_000,
-      }).trim() || undefined
-    );
   } catch {
     return undefined;
   }

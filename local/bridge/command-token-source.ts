@@ -80,15 +80,26 @@ export class CommandTokenSource implements TokenSource {
   readonly description: string;
   readonly #argv: string[];
   readonly #timeoutMs: number;
+  readonly #who: string;
 
-  /** `command` is split with splitCommand (throws if it cannot be). */
-  constructor(command: string, options: { timeoutMs?: number } = {}) {
+  /**
+   * `command` is split with splitCommand (throws if it cannot be). `who` names the program in error messages
+   * (default "warden bridge").
+   */
+  constructor(command: string, options: { timeoutMs?: number; who?: string } = {}) {
     this.#argv = splitCommand(command);
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#who = options.who ?? 'warden bridge';
     this.description = `token command "${basename(this.#argv[0]!)}"`;
   }
 
   async mint(): Promise<string> {
+    const failure = (message: string, cause?: Error) =>
+      new BridgeError(
+        RPC_CODE.unauthenticated,
+        `${this.#who} could not obtain an ID token: ${message}`,
+        cause ? { cause } : undefined,
+      );
     const r = await run(this.#argv, this.#timeoutMs);
     const what = `the ${this.description}`;
     if (r.error) throw failure(`could not run ${what}: ${r.error.message}`, r.error);
@@ -106,14 +117,6 @@ export class CommandTokenSource implements TokenSource {
       );
     return token;
   }
-}
-
-function failure(message: string, cause?: Error): BridgeError {
-  return new BridgeError(
-    RPC_CODE.unauthenticated,
-    `warden bridge could not obtain an ID token: ${message}`,
-    cause ? { cause } : undefined,
-  );
 }
 
 /** The command's stderr on one line, at most 300 characters, with anything token-shaped redacted. */
