@@ -16,7 +16,9 @@ export interface ExecutorDeps extends RunQueryDeps {
 }
 
 const Table = z.object({ projectId: z.string(), datasetId: z.string(), tableId: z.string() });
-const ExecutionRequestSchema = z.object({
+// Typed as the port's ExecutionRequest, so the wire schema and the types it feeds (Decision, QueryFacts,
+// Principal) cannot drift apart without a compile error.
+const ExecutionRequestSchema: z.ZodType<ExecutionRequest> = z.object({
   requestId: z.string().min(1).max(200),
   principal: z.object({
     subject: z.string(),
@@ -84,7 +86,7 @@ export function createExecutorHandler(deps: ExecutorDeps): (req: Request, res: R
       await authorizeCaller(deps, req.get('authorization'));
       const parsed = ExecutionRequestSchema.safeParse(req.body);
       if (!parsed.success) throw new WardenError('invalid_argument', 'The execution request is not valid.');
-      const result = await runAllowedQuery(deps, parsed.data as ExecutionRequest);
+      const result = await runAllowedQuery(deps, parsed.data);
       res.json({ result });
     } catch (err) {
       deps.log(`execution for request ${requestId} failed`, err);
