@@ -1,7 +1,15 @@
 // Tests for the content detectors: positives in many formats, negatives that checksums and context reject.
 
 import assert from 'node:assert/strict';
-import { contextKind, DetectorSet, detectIdentifiers } from './detectors.ts';
+import {
+  contextKind,
+  DEFAULT_HEALTH_PLAN,
+  DetectorSet,
+  detectIdentifiers,
+  numericDateEnd,
+} from './detectors.ts';
+import { mayFollowSubject } from './names.ts';
+import { isValidDate } from './validators.ts';
 
 /** The detections in `text` as `kind:matched text`. */
 function found(text: string, set = new DetectorSet(), context?: string): string[] {
@@ -375,4 +383,193 @@ describe('configuration', () => {
       [['zip', 0, 5]],
     );
   });
+});
+
+describe('numeric dates read by hand', () => {
+  // The expression and validity check numericDateEnd replaced, as the oracle.
+  const NUMERIC_DATE =
+    /(?:(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:[ \t]?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?|(\d{1,2})([/.-])(\d{1,2})\6(\d{4}|\d{2})|(\d{1,2})\/((?:19|20)\d{2}))(?![\w/]|[.-]\d)/y;
+  function oracle(text: string, s: number): number {
+    NUMERIC_DATE.lastIndex = s;
+    const m = NUMERIC_DATE.exec(text);
+    if (!m) return -1;
+    let valid: boolean;
+    if (m[1] !== undefined) valid = isValidDate(Number(m[1]), Number(m[3]), Number(m[4]));
+    else if (m[9] !== undefined) valid = isValidDate(Number(m[10]), Number(m[9]), 1);
+    else {
+      const y = m[8]!;
+      const year = y.length === 2 ? 2000 : Number(y);
+      const a = Number(m[5]);
+      const b = Number(m[7]);
+      valid = !(y.length === 2 && m[6] !== '/') && (isValidDate(year, a, b) || isValidDate(year, b, a));
+    }
+    return valid ? NUMERIC_DATE.lastIndex : -1;
+  }
+  /** numericDateEnd at every digit run start of `text`, as the digit pass calls it. */
+  function ends(text: string, read: (text: string, s: number, re: number) => number): number[] {
+    const out: number[] = [];
+    for (let s = 0; s < text.length; s++) {
+      if (!/\d/.test(text.charAt(s)) || /\d/.test(text.charAt(s - 1))) continue;
+      let re = s;
+      while (/\d/.test(text.charAt(re))) re++;
+      out.push(read(text, s, re));
+    }
+    return out;
+  }
+  const cases: [string, number[]][] = [
+    ['1952-03-14', [10, -1, -1]],
+    ['1952-3-4.', [8, -1, -1]],
+    ['1952-02-30', [-1, -1, -1]],
+    ['1952-03-14T10:30:15.123Z', [24, -1, -1, -1, -1, -1, -1]],
+    ['2020-09-03 10:30 UTC', [20, -1, -1, -1, -1]],
+    ['2020-09-03 10:30:15,1234567890', [19, -1, -1, -1, -1, -1, -1]],
+    ['2020-09-03T', [-1, -1, -1]],
+    ['2020-09-034', [-1, -1, -1]],
+    ['2020-09/03', [-1, -1, -1]],
+    ['3/14/1952', [9, -1, -1]],
+    ['14.03.1952', [10, -1, -1]],
+    ['3/14/52', [7, -1, -1]],
+    ['3-14-52', [-1, -1, -1]],
+    ['13/13/2020', [-1, -1, -1]],
+    ['3/1952', [6, -1]],
+    ['3/1852', [-1, -1]],
+    ['3/19520', [-1, -1]],
+    ['3/1/52', [6, -1, -1]],
+    ['310-456-4322', [-1, -1, -1]],
+    ['3/14/1952/', [-1, -1, -1]],
+    ['3/14/1952-1', [-1, -1, -1, -1]],
+    ['3/14/1952.', [9, -1, -1]],
+    ['3/14/1952a', [-1, -1, -1]],
+  ];
+  for (const [text, want] of cases) {
+    it(`reads ${JSON.stringify(text)} as the expression does`, () => {
+      assert.deepEqual(ends(text, oracle), want);
+      assert.deepEqual(ends(text, numericDateEnd), want);
+    });
+  }
+  it('agrees with the expression on generated digit and separator strings', () => {
+    const parts = [
+      '0',
+      '1',
+      '3',
+      '12',
+      '19',
+      '20',
+      '31',
+      '1952',
+      '03',
+      '52',
+      '/',
+      '-',
+      '.',
+      'T',
+      ' ',
+      ':',
+      'Z',
+      'a',
+    ];
+    let x = 1;
+    for (let i = 0; i < 20000; i++) {
+      let text = '';
+      for (let k = 0; k < 8; k++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        text += parts[(x >>> 8) % parts.length];
+      }
+      assert.deepEqual(ends(text, numericDateEnd), ends(text, oracle), text);
+    }
+  });
+});
+
+describe('health plan ids found at digit runs', () => {
+  // The same patterns written differently are scanned over the whole text, as the default ones were.
+  const scanned = new DetectorSet({
+    healthPlan: { patterns: DEFAULT_HEALTH_PLAN.patterns.map((p) => `(?:${p})`) },
+  });
+  const texts = [
+    'MBI 1EG4-TE5-MK73 on file',
+    '1EG4TE5MK73',
+    'x1EG4TE5MK73',
+    '-1EG4TE5MK73',
+    'Member ID: 1EG4-TE5-MK73',
+    'Medicare 1EG4-TE5-MK73, 2020-09-03 1EG4TE5MK73',
+    'plan BCX482910384 and BCX4829103845',
+    'ABCX482910384',
+    '2020-09-03BCX482910384',
+    'BC482910384',
+    'DOB 1952-03-14 ZYX123456789',
+  ];
+  for (const text of texts) {
+    it(`finds what a scan of ${JSON.stringify(text)} finds`, () =>
+      assert.deepEqual(found(text), found(text, scanned)));
+  }
+  it('finds Medicare and payer-prefixed ids', () => {
+    assert.deepEqual(found('MBI 1EG4-TE5-MK73; id BCX482910384'), [
+      'health_plan:1EG4-TE5-MK73',
+      'health_plan:BCX482910384',
+    ]);
+  });
+});
+
+describe('month dates and biometric words in one scan', () => {
+  const cases: Case[] = [
+    { text: 'Fingerprint taken March 14, 2020', want: ['biometric:Fingerprint', 'date:March 14, 2020'] },
+    { text: 'SCAN: retina scan on 14 Mar 2020', want: ['biometric:retina scan', 'date:14 Mar 2020'] },
+    { text: 'PrInTs of the THUMB PRINT, Sept. 2019', want: ['biometric:THUMB PRINT', 'date:Sept. 2019'] },
+    { text: 'Smarch 14 voiceprint', want: ['biometric:voiceprint'] },
+    { text: 'Scanned in MAY 2021', want: ['date:MAY 2021'] },
+  ];
+  for (const c of cases) {
+    it(`finds ${JSON.stringify(c.text)} as the separate scans did`, () => {
+      assert.deepEqual(found(c.text), c.want);
+      const flags = new DetectorSet({ kinds: ['biometric'] });
+      const dates = new DetectorSet({ kinds: ['date'] });
+      assert.deepEqual(
+        found(c.text),
+        [...found(c.text, flags), ...found(c.text, dates)].sort(
+          (a, b) => c.text.indexOf(a.slice(a.indexOf(':') + 1)) - c.text.indexOf(b.slice(b.indexOf(':') + 1)),
+        ),
+      );
+    });
+  }
+});
+
+describe('URLs found from the first place one can start', () => {
+  const cases: Case[] = [
+    { text: 'https://example.org/a', want: ['url:https://example.org/a'] },
+    {
+      text: 'see https://example.org and www.example.com',
+      want: ['url:https://example.org', 'url:www.example.com'],
+    },
+    {
+      text: 'WWW.EXAMPLE.COM then ftp://files.example.com',
+      want: ['url:WWW.EXAMPLE.COM', 'url:ftp://files.example.com'],
+    },
+    {
+      text: 'www.example.com before sftp://x.example.com',
+      want: ['url:www.example.com', 'url:sftp://x.example.com'],
+    },
+    { text: 'file://host/share', want: ['url:file://host/share'] },
+    { text: 'a://b and xwww.example.com', want: [] },
+  ];
+  for (const c of cases) it(`finds ${JSON.stringify(c.text)}`, () => assert.deepEqual(found(c.text), c.want));
+});
+
+describe('subject phrase openings', () => {
+  const cases: [string, boolean][] = [
+    [' is a 45-year-old', true],
+    ['  \twas seen', true],
+    [' (DOB 1/2/1950)', true],
+    [' (age 95)', true],
+    [' presents with', true],
+    [' verbalized understanding', true],
+    [' and plan', false],
+    [' signed by', false],
+    [' number confirmed', false],
+    [' Is a', false],
+    [' i', false],
+    [' ', false],
+  ];
+  for (const [text, want] of cases)
+    it(`${want ? 'lets' : 'rejects'} ${JSON.stringify(text)} before the expression`, () =>
+      assert.equal(mayFollowSubject(text, 0), want));
 });

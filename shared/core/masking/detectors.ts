@@ -344,10 +344,20 @@ const NUMERIC_DATE =
 const AGE_AFTER =
   /[ \t]*-?[ \t]*(?:[Yy](?:ears?|EARS?|rs?|RS?|\/[Oo]|\.[Oo]\.|[Oo]))(?:[ \t-]*(?:old|OLD))?(?![A-Za-z])/y;
 const URL = /(?<![A-Za-z0-9])(?:(?:https?|ftp|sftp|file):\/\/|www\.)[^\s<>"'`{}|\\^[\]]+/gi;
-const URL_HINT = /:\/\/|[Ww][Ww][Ww]\./;
-/** True when `text` may hold a URL: native substring searches first, as "://" and "w." are rare in text. */
-const mayHoldUrl = (text: string): boolean =>
-  text.includes('://') || ((text.includes('w.') || text.includes('W.')) && URL_HINT.test(text));
+const WWW = /[Ww][Ww][Ww]\./g;
+/**
+ * Where the first {@link URL} in `text` can start, or -1 when none can: 5 (the longest scheme, https) before the
+ * first "://", or the first "www.". Native substring searches come first, as "://" and "w." are rare in text.
+ */
+function urlScanStart(text: string): number {
+  const colon = text.indexOf('://');
+  let from = colon >= 0 ? Math.max(0, colon - 5) : -1;
+  if (text.includes('w.') || text.includes('W.')) {
+    WWW.lastIndex = 0;
+    if (WWW.test(text) && (from < 0 || WWW.lastIndex - 4 < from)) from = WWW.lastIndex - 4;
+  }
+  return from;
+}
 const IPV4 = /(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)/y;
 const MAC_COLON = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
 const MAC_DASH = /^[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}$/;
@@ -359,6 +369,18 @@ const BIOMETRIC =
   /(?<![A-Za-z])(?:finger[ -]?prints?|thumb[ -]?prints?|palm[ -]?prints?|retina(?:l)?[ \t]+scans?|iris[ \t]+(?:scans?|recognition)|voice[ -]?prints?|voice[ \t]+recognition|face[ -]?prints?|facial[ \t]+(?:recognition|scans?|photo(?:graph)?s?)|full[ -]face[ \t]+photo(?:graph)?s?|biometrics?)(?![A-Za-z])/gi;
 /** Cheap pre-check: a word part every biometric phrase contains. */
 const BIOMETRIC_HINT = /print|scan|biometric|recogni|photo/i;
+/**
+ * {@link MONTH_WORD} or a {@link BIOMETRIC_HINT} word (written with [Xx] classes, which match what the `i` flag
+ * does): one scan for both. They cannot match at the same place, and neither can hide the other: a hint word
+ * holds no month name, and a month name found inside a hint word is one the month scan rejects.
+ */
+const MONTH_WORD_OR_HINT = new RegExp(
+  `${MONTH_WORD.source}|${BIOMETRIC_HINT.source
+    .split('|')
+    .map((w) => [...w].map((c) => `[${c.toUpperCase()}${c}]`).join(''))
+    .join('|')}`,
+  'g',
+);
 const DATA_IMAGE = /data:image\/[A-Za-z0-9.+-]+;base64,[A-Za-z0-9+/=\r\n]*/gi;
 /** Base64 openings of JPEG, PNG, GIF, WebP, TIFF and BMP files. */
 const IMAGE_MAGIC =
@@ -570,6 +592,10 @@ export class DetectorSet {
   private readonly labels: LabelTrie;
   private readonly labelValues: RegExp[];
   private readonly patterns: CompiledPattern[];
+  /** The patterns scanned over text with digits: {@link patterns} less those the digit pass runs at digit runs. */
+  private readonly textPatterns: CompiledPattern[];
+  /** The default health plan patterns, sticky: the digit pass tries them at the digit runs they can start. */
+  private readonly planAtRun: RegExp | undefined;
   private readonly found: Found[] = [];
 
   constructor(options: DetectorOptions = {}) {
@@ -593,12 +619,21 @@ export class DetectorSet {
       AGE_VALUE,
       POBOX_VALUE,
     ];
+    const planPatterns = kinds.has('health_plan') ? compilePatterns('health_plan', plan.patterns) : [];
     this.patterns = [
       ...(kinds.has('mrn') ? compilePatterns('mrn', mrn.patterns) : []),
-      ...(kinds.has('health_plan') ? compilePatterns('health_plan', plan.patterns) : []),
+      ...planPatterns,
       ...(kinds.has('account') ? compilePatterns('account', account.patterns) : []),
       ...(options.custom ?? []).flatMap((c) => compilePatterns(c.kind, [c.pattern])),
     ];
+    // Every match of the default health plan patterns starts a digit run: one digit before a capital (an MBI)
+    // or nine digits after a capital (a payer prefix). The digit pass tries them there instead of a text scan.
+    const defaultPlan =
+      planPatterns.length === 1 &&
+      plan.patterns.length === DEFAULT_HEALTH_PLAN.patterns.length &&
+      plan.patterns.every((src, i) => src === DEFAULT_HEALTH_PLAN.patterns[i]);
+    this.planAtRun = defaultPlan ? new RegExp(planPatterns[0]!.re.source, 'y') : undefined;
+    this.textPatterns = defaultPlan ? this.patterns.filter((p) => p !== planPatterns[0]) : this.patterns;
   }
 
   /**
@@ -664,12 +699,13 @@ export class DetectorSet {
       this.tokens(text);
       if (on['device'] && text.includes('(01)')) this.regexAll(UDI, text, 'device');
     }
-    if (on['date']) this.monthDates(text);
-    for (const p of this.patterns) this.pattern(p, text);
+    // With dates on, the month scan looks for the biometric hint words too.
+    const hint = on['date'] ? this.monthDates(text, on['biometric']!) : false;
+    for (const p of this.textPatterns) this.pattern(p, text);
     if (on['email'] && text.includes('@')) this.emails(text);
-    if (on['url'] && mayHoldUrl(text)) this.urls(text);
+    if (on['url']) this.urls(text);
     if (on['name']) detectNames(text, found, PRIORITY['name']!, seeds);
-    if (on['biometric'] && BIOMETRIC_HINT.test(text))
+    if (on['biometric'] && (on['date'] ? hint : BIOMETRIC_HINT.test(text)))
       this.regexAll(BIOMETRIC, text, 'biometric', undefined, FLAG);
     if (on['image']) this.images(text);
     return found.length === 0 ? found : merge(found);
@@ -703,14 +739,7 @@ export class DetectorSet {
       }
       const span = p.hasId ? m.indices?.groups?.['id'] : undefined;
       if (span) this.push(p.kind, span[0], span[1], LABELLED);
-      else {
-        // A match masks the whole word it is part of, so no fragment of an identifier is left behind.
-        let a = m.index;
-        let b = a + m[0].length;
-        while (a > 0 && isAlnumCode(text.charCodeAt(a - 1))) a--;
-        while (b < text.length && isAlnumCode(text.charCodeAt(b))) b++;
-        this.push(p.kind, a, b, 0);
-      }
+      else this.pushWord(text, p.kind, m.index, m.index + m[0].length);
     }
   }
 
@@ -722,13 +751,16 @@ export class DetectorSet {
    */
   private tokens(text: string): void {
     const len = text.length;
+    const plan = this.planAtRun;
     let covered = 0;
     DIGITS.lastIndex = 0;
     while (DIGITS.test(text)) {
       const runEnd = DIGITS.lastIndex;
       let runStart = runEnd - 1;
       while (runStart > 0 && isDigitCode(text.charCodeAt(runStart - 1))) runStart--;
+      // A run that starts before `covered` was passed to planAt by the loop over the runs in the last token.
       if (runStart < covered) continue;
+      if (plan !== undefined) this.planAt(plan, text, runStart, runEnd);
       let s = runStart;
       while (s > covered && isIdCode(text.charCodeAt(s - 1))) s--;
       let e = runEnd;
@@ -736,9 +768,42 @@ export class DetectorSet {
       while (text.charCodeAt(s) === 45) s++;
       while (e > s && text.charCodeAt(e - 1) === 45) e--;
       const end = Math.max(this.token(text, s, e, runStart, runEnd), e);
+      // The digit runs inside what the token took are passed by the scan; health plan ids may start there too.
+      if (plan !== undefined && end > runEnd + 1) this.planIn(plan, text, runEnd + 1, end);
       covered = end;
       DIGITS.lastIndex = end;
     }
+  }
+
+  /**
+   * The default health plan patterns at the digit run [rs, re), where all their matches start: one digit before
+   * a capital (a Medicare Beneficiary Identifier) or nine digits after one (a payer prefix).
+   */
+  private planAt(plan: RegExp, text: string, rs: number, re: number): void {
+    const n = re - rs;
+    if (n === 1 ? !isUpperCode(text.charCodeAt(re)) : n !== 9 || !isUpperCode(text.charCodeAt(rs - 1)))
+      return;
+    plan.lastIndex = rs;
+    if (plan.test(text)) this.pushWord(text, 'health_plan', rs, plan.lastIndex);
+  }
+
+  /** {@link planAt} at every digit run starting in [from, to), where `from` follows a non-digit. */
+  private planIn(plan: RegExp, text: string, from: number, to: number): void {
+    for (let p = from; p < to; p++) {
+      if (!isDigitCode(text.charCodeAt(p))) continue;
+      const q = digitRunEnd(text, p + 1);
+      this.planAt(plan, text, p, q);
+      p = q;
+    }
+  }
+
+  /** Pushes a pattern match [a, b) widened to the whole word it is part of: no fragment of an id is left. */
+  private pushWord(text: string, kind: string, a: number, b: number): void {
+    let s = a;
+    let e = b;
+    while (s > 0 && isAlnumCode(text.charCodeAt(s - 1))) s--;
+    while (e < text.length && isAlnumCode(text.charCodeAt(e))) e++;
+    this.push(kind, s, e, 0);
   }
 
   /** Detectors for one token [s, e) whose first digit run is [rs, re); returns the end of what was found. */
@@ -786,11 +851,10 @@ export class DetectorSet {
       (sep === 45 || sep === 47 || sep === 46) &&
       isDigitCode(text.charCodeAt(re + 1))
     ) {
-      NUMERIC_DATE.lastIndex = s;
-      const m = NUMERIC_DATE.exec(text);
-      if (m && numericDateValid(m)) {
-        this.push('date', s, NUMERIC_DATE.lastIndex, 0);
-        return NUMERIC_DATE.lastIndex;
+      const end = numericDateEnd(text, s, re);
+      if (end >= 0) {
+        this.push('date', s, end, 0);
+        return end;
       }
     }
     if (after === 46 && on['ip'] && runLen <= 3) {
@@ -926,13 +990,22 @@ export class DetectorSet {
     if (cityStart >= 0) this.push('address', cityStart, cityEnd, 0);
   }
 
-  /** Dates with a month name: "March 14, 1952", "Mar 14 1952", "14 March 1952", "14-Mar-1952", "March 1952". */
-  private monthDates(text: string): void {
-    MONTH_WORD.lastIndex = 0;
-    for (let m = MONTH_WORD.exec(text); m !== null; m = MONTH_WORD.exec(text)) {
+  /**
+   * Dates with a month name: "March 14, 1952", "Mar 14 1952", "14 March 1952", "14-Mar-1952", "March 1952".
+   * With `withHint`, returns whether a {@link BIOMETRIC_HINT} word was seen (otherwise false).
+   */
+  private monthDates(text: string, withHint: boolean): boolean {
+    let hint = false;
+    const re = withHint ? MONTH_WORD_OR_HINT : MONTH_WORD;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (m[1] === undefined) {
+        hint = true;
+        continue;
+      }
       // Not inside a word ("Smarch"); checked here, as a look-behind would be tried at every position.
       if (m.index > 0 && isAsciiLetterCode(text.charCodeAt(m.index - 1))) {
-        MONTH_WORD.lastIndex = m.index + 1;
+        re.lastIndex = m.index + 1;
         continue;
       }
       const month = MONTH_NUMBER.get(m[1]!) ?? 0;
@@ -968,6 +1041,7 @@ export class DetectorSet {
       if (day === undefined && year === undefined) continue;
       if (isValidDate(year ?? 2000, month, day ?? 1)) this.push('date', start, end, 0);
     }
+    return hint;
   }
 
   private emails(text: string): void {
@@ -988,7 +1062,9 @@ export class DetectorSet {
   }
 
   private urls(text: string): void {
-    URL.lastIndex = 0;
+    const from = urlScanStart(text);
+    if (from < 0) return;
+    URL.lastIndex = from;
     for (let m = URL.exec(text); m !== null; m = URL.exec(text)) {
       let end = m.index + m[0].length;
       while (end > m.index && /[.,;:!?)'"\]}]/.test(text.charAt(end - 1))) {
@@ -1017,16 +1093,77 @@ function streetWordAfter(text: string, pos: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
 
-/** True when a {@link NUMERIC_DATE} match is a real date (two-digit years only after slashes). */
-function numericDateValid(m: RegExpExecArray): boolean {
-  if (m[1] !== undefined) return isValidDate(Number(m[1]), Number(m[3]), Number(m[4]));
-  if (m[9] !== undefined) return isValidDate(Number(m[10]), Number(m[9]), 1);
-  const a = Number(m[5]);
-  const b = Number(m[7]);
-  const y = m[8]!;
-  if (y.length === 2 && m[6] !== '/') return false;
-  const year = y.length === 2 ? 2000 : Number(y);
-  return isValidDate(year, a, b) || isValidDate(year, b, a);
+/** End of the run of ASCII digits starting at `pos`. */
+function digitRunEnd(text: string, pos: number): number {
+  let i = pos;
+  while (isDigitCode(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The number written by the digits [s, e) of `text`. */
+function digitsValue(text: string, s: number, e: number): number {
+  let n = 0;
+  for (let i = s; i < e; i++) n = n * 10 + text.charCodeAt(i) - 48;
+  return n;
+}
+
+/** True where {@link NUMERIC_DATE} may end: `(?![\w/]|[.-]\d)` at `pos`. */
+function isDateEnd(text: string, pos: number): boolean {
+  const c = text.charCodeAt(pos);
+  if (isAlnumCode(c) || c === 95 || c === 47) return false;
+  return !((c === 46 || c === 45) && isDigitCode(text.charCodeAt(pos + 1)));
+}
+
+/**
+ * Where a real numeric date starting at `s` ends, or -1: what {@link NUMERIC_DATE} matches at `s` when the
+ * match is a real date (two-digit years only after slashes), read by hand without a match array. `re` ends the
+ * digit run starting at `s`.
+ * Each group is a whole digit run (a shorter one would leave a digit where a separator or the end must be), so
+ * the runs decide which alternative matches; only a time of day after an ISO date is left to the expression.
+ */
+export function numericDateEnd(text: string, s: number, re: number): number {
+  const runLen = re - s;
+  const sep = text.charCodeAt(re);
+  if (runLen < 1 || runLen > 4 || runLen === 3 || (sep !== 45 && sep !== 47 && sep !== 46)) return -1;
+  const e2 = digitRunEnd(text, re + 1);
+  const len2 = e2 - re - 1;
+  if (runLen === 4) {
+    // Year, month and day: 1952-03-14, with an optional time of day.
+    if (len2 < 1 || len2 > 2 || text.charCodeAt(e2) !== sep) return -1;
+    const e3 = digitRunEnd(text, e2 + 1);
+    const len3 = e3 - e2 - 1;
+    if (len3 < 1 || len3 > 2) return -1;
+    let end = e3;
+    const t = text.charCodeAt(e3);
+    if ((t === 84 || t === 32) && isDigitCode(text.charCodeAt(e3 + 1))) {
+      NUMERIC_DATE.lastIndex = s;
+      if (!NUMERIC_DATE.test(text)) return -1;
+      end = NUMERIC_DATE.lastIndex;
+    } else if (!isDateEnd(text, e3)) return -1;
+    const valid = isValidDate(
+      digitsValue(text, s, re),
+      digitsValue(text, re + 1, e2),
+      digitsValue(text, e2 + 1, e3),
+    );
+    return valid ? end : -1;
+  }
+  // Month/day/year in either order (3/14/1952, 14.03.52): two-digit years only after slashes.
+  if (len2 >= 1 && len2 <= 2 && text.charCodeAt(e2) === sep) {
+    const e3 = digitRunEnd(text, e2 + 1);
+    const len3 = e3 - e2 - 1;
+    if ((len3 === 4 || len3 === 2) && isDateEnd(text, e3)) {
+      if (len3 === 2 && sep !== 47) return -1;
+      const year = len3 === 2 ? 2000 : digitsValue(text, e2 + 1, e3);
+      const a = digitsValue(text, s, re);
+      const b = digitsValue(text, re + 1, e2);
+      return isValidDate(year, a, b) || isValidDate(year, b, a) ? e3 : -1;
+    }
+  }
+  // Month/year: 3/1952.
+  if (sep !== 47 || len2 !== 4 || !isDateEnd(text, e2)) return -1;
+  const century = digitsValue(text, re + 1, re + 3);
+  if (century !== 19 && century !== 20) return -1;
+  return isValidDate(digitsValue(text, re + 1, e2), digitsValue(text, s, re), 1) ? e2 : -1;
 }
 
 /** Extra checks on a labelled value: SSN validity, NANP phone numbers, real compact dates, ages over 89. */

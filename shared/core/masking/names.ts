@@ -105,6 +105,23 @@ const SUBJECT_FOLLOW = new RegExp(
   'y',
 );
 
+/** The first two characters, after the blanks, of every {@link SUBJECT_FOLLOW} phrase that opens with a blank. */
+const SUBJECT_OPENINGS = '(D (M (a (b is wa ha pr re co ca ar de st en no fe to un ag ve'.split(' ');
+const SUBJECT_PAIRS = new Uint8Array(128 * 128);
+for (const o of SUBJECT_OPENINGS) SUBJECT_PAIRS[o.charCodeAt(0) * 128 + o.charCodeAt(1)] = 1;
+
+/**
+ * False when no {@link SUBJECT_FOLLOW} phrase that opens with blanks can start at `pos` (a blank): the two
+ * characters after the blanks open none of them. Most sentence-initial words are passed without the expression.
+ */
+export function mayFollowSubject(text: string, pos: number): boolean {
+  let i = pos;
+  while (isSpace(text.charCodeAt(i))) i++;
+  const a = text.charCodeAt(i);
+  const b = text.charCodeAt(i + 1);
+  return a < 128 && b < 128 && SUBJECT_PAIRS[a * 128 + b] === 1;
+}
+
 /** A credential (MD, RN, …) at a token start; ", MD" after a name marks it a clinician's. */
 const CREDENTIAL_AT = new RegExp(`(?:${CREDENTIALS})(?![A-Za-z])`, 'y');
 
@@ -411,6 +428,7 @@ function subjectAt(text: string, k: number): [number, number] | undefined {
     // Every subject phrase opens with a blank or a comma: other tokens are passed without the expression.
     const next = text.charCodeAt(ends[last]!);
     if (next !== 32 && next !== 9 && next !== 44) continue;
+    if (next !== 44 && !mayFollowSubject(text, ends[last]!)) continue;
     SUBJECT_FOLLOW.lastIndex = ends[last]!;
     if (SUBJECT_FOLLOW.test(text)) return trimCandidate(text, starts[k]!, ends[last]!);
   }
