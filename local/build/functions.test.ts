@@ -234,6 +234,8 @@ describe('the bundle leaves out modules nothing uses', function () {
   });
 
   it('replaces them with stubs that say why when touched, and keeps what is used', async () => {
+    // Inside the repository (dist/ may not exist yet in a fresh clone), so the bundle resolves node_modules.
+    mkdirSync(join(REPO_ROOT, 'dist'), { recursive: true });
     const dir = mkdtempSync(join(REPO_ROOT, 'dist', 'stub-test-'));
     try {
       const result = await build({
