@@ -13,15 +13,14 @@ import { startKmsStandIn } from '../kms/server.ts';
 import { freePort } from '../net.ts';
 import { startStorageStandIn } from '../storage/server.ts';
 import {
+  BUNDLE_OPTIONS,
   type BuiltFunction,
   buildFunctions,
-  ESM_BANNER,
   EXTERNAL_PACKAGES,
   FORBIDDEN_PACKAGES,
   folderBytes,
   REPO_ROOT,
   UNUSED_RE_EXPORTS,
-  unusedReExportsStub,
 } from './functions.ts';
 
 const KEY_RING = 'projects/demo-build/locations/global/keyRings/warden';
@@ -250,13 +249,9 @@ describe('the bundle leaves out modules nothing uses', function () {
           loader: 'ts',
         },
         outfile: join(dir, 'probe.mjs'),
-        bundle: true,
-        format: 'esm',
-        platform: 'node',
-        banner: { js: ESM_BANNER },
+        ...BUNDLE_OPTIONS,
         metafile: true,
         logLevel: 'error',
-        plugins: [unusedReExportsStub()],
       });
       const inputs = Object.keys(result.metafile.inputs);
       assert.ok(!inputs.some((i) => i.endsWith('kms/build/protos/protos.js')), 'kms protos.js was bundled');

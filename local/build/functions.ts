@@ -1,11 +1,12 @@
-// Bundles each Cloud Function (functions/<name>/index.ts) into dist/functions/<name>/: one minified ESM file
-// plus a package.json, the source directory Terraform archives and uploads (`npm run build:functions`).
+// Bundles each Cloud Function (functions/<name>/index.ts) into dist/functions/<name>/: a minified ESM index.js,
+// the chunks it loads lazily, assets and a package.json, the source directory Terraform archives and uploads
+// (`npm run build:functions`).
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,7 +25,7 @@ export const EXTERNAL_PACKAGES = ['@google-cloud/functions-framework'] as const;
 export const FORBIDDEN_PACKAGES = ['@duckdb/node-api', '@duckdb/node-bindings'] as const;
 
 // CommonJS dependencies call require() and read __dirname; an ESM bundle has neither unless it defines them.
-export const ESM_BANNER = [
+const ESM_BANNER = [
   "import { createRequire as __wardenCreateRequire } from 'node:module';",
   "import { fileURLToPath as __wardenFileURLToPath } from 'node:url';",
   "import { dirname as __wardenDirname } from 'node:path';",
@@ -101,6 +102,20 @@ module.exports = new Proxy({}, {
   };
 }
 
+/**
+ * How every deployable bundle is built, whatever its entry and output: Node 24 ESM with require/__dirname
+ * defined, unused re-exports left out, the framework external.
+ */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  external: [...EXTERNAL_PACKAGES],
+  banner: { js: ESM_BANNER },
+  plugins: [unusedReExportsStub()],
+} as const satisfies BuildOptions;
+
 export interface BuiltFunction {
   name: string;
   dir: string;
@@ -123,19 +138,13 @@ export async function buildFunction(name: string, outRoot: string): Promise<Buil
     // to chunks/ and are compiled only when a client is first built, not at cold start.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
+    ...BUNDLE_OPTIONS,
     minify: true,
     // Stack traces in Cloud Logging keep readable function names.
     keepNames: true,
     legalComments: 'linked',
     metafile: true,
     logLevel: 'warning',
-    external: [...EXTERNAL_PACKAGES],
-    banner: { js: ESM_BANNER },
-    plugins: [unusedReExportsStub()],
     absWorkingDir: REPO_ROOT,
   });
   const packages = packagesIn(result.metafile);
