@@ -11,6 +11,7 @@ import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import type { AuditRecord } from '../../shared/core/audit/record.ts';
 import {
   type AuditFilter,
+  recordFromSearchRow,
   searchQuery,
   searchRecords,
   validateFilter,
@@ -221,7 +222,7 @@ async function searchTable(
     { projectId: source.projectId || project!, sql, params },
     { rowLimit: limit, labels: { 'warden-tool': 'audit-search' }, timeoutMs: 120_000 },
   );
-  return result.rows.map((r) => JSON.parse(String(r['record'])) as AuditRecord);
+  return result.rows.map((r) => recordFromSearchRow(String(r['record'])));
 }
 
 function printRecords(records: AuditRecord[], format: string, io: Io): void {

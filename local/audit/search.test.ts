@@ -7,6 +7,7 @@ import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
 import type { AuditRecord } from '../../shared/core/audit/record.ts';
 import {
   type AuditFilter,
+  recordFromSearchRow,
   searchQuery,
   searchRecords,
   validateFilter,
@@ -98,7 +99,8 @@ describe('audit search', () => {
     });
     for (const r of RECORDS)
       await t.bigquery.query({
-        query: `INSERT INTO \`${TABLE}\` (v, stream, seq, prev, time, event, sig) VALUES (1, @stream, @seq, NULL, @time, PARSE_JSON(@event), 'x')`,
+        // Only an object's last record is signed: the others have a NULL sig.
+        query: `INSERT INTO \`${TABLE}\` (v, stream, seq, prev, time, event, sig) VALUES (1, @stream, @seq, NULL, @time, PARSE_JSON(@event), ${r.seq % 2 ? "'x'" : 'NULL'})`,
         params: {
           stream: r.stream,
           seq: r.seq,
@@ -122,8 +124,14 @@ describe('audit search', () => {
         { projectId: 'warden-test', sql, params },
         { rowLimit: 100, labels: {}, timeoutMs: 30_000 },
       );
-      const found = result.rows.map((row) => (JSON.parse(String(row['record'])) as AuditRecord).seq);
-      assert.deepEqual(found.map(Number), c.want, 'in BigQuery');
+      const found = result.rows.map((row) => recordFromSearchRow(String(row['record'])));
+      assert.deepEqual(
+        found.map((r) => Number(r.seq)),
+        c.want,
+        'in BigQuery',
+      );
+      for (const r of found) assert.equal(r.sig, r.seq % 2 ? 'x' : undefined, 'a NULL sig is left out');
+      for (const r of found) assert.equal('sig' in r, r.seq % 2 === 1);
     });
   }
 

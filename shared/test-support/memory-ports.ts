@@ -47,7 +47,7 @@ export class MemorySink implements AuditSink {
       throw new Error('injected storage failure');
     }
     if (this.objects.has(name)) throw new WardenError('conflict', `object ${name} exists`);
-    this.objects.set(name, Uint8Array.from(data));
+    this.objects.set(name, new Uint8Array(data));
     return { name, generation: '1', size: data.length, crc32c: crc32cBase64(data) };
   }
   async read(name: string): Promise<Uint8Array> {

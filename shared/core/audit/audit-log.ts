@@ -48,14 +48,6 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/**
- * A record's JSON line from its canonical body: the body's members, then `sig`. Member order does not matter
- * to readers (verification re-canonicalizes the body), so the canonical text is reused as is.
- */
-function recordLine(canonicalBody: string, sig: string): string {
-  return `${canonicalBody.slice(0, -1)},"sig":${JSON.stringify(sig)}}\n`;
-}
-
 const utf8 = new TextEncoder();
 
 /**
@@ -128,32 +120,30 @@ export class AuditLog {
   async #write(batch: Pending[]): Promise<void> {
     try {
       const signer = await this.#instanceSigner();
-      const lines: string[] = [];
+      const lines = new ObjectLines(signer);
       let last = this.#last;
       const now = this.#o.clock.now();
       if (!this.#stream || !last || now.getTime() - this.#stream.started.getTime() >= STREAM_MAX_AGE_MS) {
         // A new stream (at least hourly, so a time range lists cheaply) opens with the KMS certificate of the
         // key that signs it.
         this.#stream = { id: newStreamId(this.#o.writer, now), started: now };
-        last = sealInto(
-          lines,
+        last = lines.add(
           chainBody(undefined, this.#stream.id, now, {
             type: 'stream.start',
             certificate: signer.certificate as unknown as Json,
           }),
-          signer,
         );
       }
       const stream = this.#stream.id;
       // A stream opened in this batch starts at seq 0 (its stream.start line); otherwise the batch continues it.
-      const firstSeq = lines.length > 0 ? 0 : last.seq + 1;
+      const firstSeq = lines.count > 0 ? 0 : last.seq + 1;
       const placed: AppendedRecord[] = [];
       for (const p of batch) {
-        last = sealInto(lines, chainBody(last, stream, p.time, p.event), signer);
+        last = lines.add(chainBody(last, stream, p.time, p.event));
         placed.push({ ...last, object: '' });
       }
       const name = recordObjectName(this.#o.prefix, this.#stream.started, stream, firstSeq);
-      const data = utf8.encode(lines.join(''));
+      const data = lines.seal();
       await this.#o.sink.create(name, data, 'application/x-ndjson');
       this.#last = last;
       for (const [i, p] of batch.entries()) p.resolve({ ...placed[i]!, object: name });
@@ -243,19 +233,42 @@ export class AuditLog {
   }
 }
 
+const NEWLINE = utf8.encode('\n');
+
 /**
- * Signs a body and appends its line. One canonical serialization per record: its SHA-256 is the record's hash
- * (the next record's `prev`), and the signature covers the same bytes.
+ * The lines of one record object. Each record is serialized once: the SHA-256 of its canonical bytes is its
+ * hash (the next record's `prev`), and those bytes are its line. Only the object's last line is signed (the
+ * canonical body, then `sig`): every earlier line is bound to that signature by the hash chain, so a batch of
+ * records costs one signature (docs/audit-format.md).
  */
-function sealInto(
-  lines: string[],
-  body: RecordBody,
-  signer: InstanceSigner,
-): { stream: string; seq: number; hash: string } {
-  const canonical = canonicalize(body);
-  const bytes = utf8.encode(canonical);
-  lines.push(recordLine(canonical, signer.sign(bytes)));
-  return { stream: body.stream, seq: body.seq, hash: sha256Hex(bytes) };
+class ObjectLines {
+  readonly #signer: InstanceSigner;
+  readonly #chunks: Uint8Array[] = [];
+  #lastBytes: Uint8Array | undefined;
+  count = 0;
+
+  constructor(signer: InstanceSigner) {
+    this.#signer = signer;
+  }
+
+  /** Adds a record; returns its place in the chain. */
+  add(body: RecordBody): { stream: string; seq: number; hash: string } {
+    if (this.#lastBytes) this.#chunks.push(this.#lastBytes, NEWLINE);
+    const bytes = utf8.encode(canonicalize(body));
+    this.#lastBytes = bytes;
+    this.count++;
+    return { stream: body.stream, seq: body.seq, hash: sha256Hex(bytes) };
+  }
+
+  /** The object's bytes: unsigned lines, then the last record with `sig` after its body's members. */
+  seal(): Uint8Array {
+    const last = this.#lastBytes;
+    if (!last) throw new Error('an audit object needs at least one record');
+    // The canonical body ends with '}': `sig` goes in before it. Member order does not matter to readers
+    // (verification re-canonicalizes the body without `sig`).
+    this.#chunks.push(last.subarray(0, -1), utf8.encode(`,"sig":"${this.#signer.sign(last)}"}\n`));
+    return Buffer.concat(this.#chunks);
+  }
 }
 
 function newStreamId(writer: string, now: Date): string {

@@ -22,6 +22,7 @@ function openssl(args: string[]): string {
 
 describe('verification with openssl alone', () => {
   let dir: string;
+  let objects: Record<string, unknown>[][];
   let lines: Record<string, unknown>[];
   let digest: Record<string, unknown>;
   let kmsPem: string;
@@ -40,18 +41,23 @@ describe('verification with openssl alone', () => {
       requestId: 'r1',
       rpc: { method: 'tools/call', tool: 'execute_sql' },
     });
-    await log.append({ type: 'mcp.response', requestId: 'r1', status: 200 });
+    // Two appends in flight share one object (group commit): only its last line is signed.
+    await Promise.all([
+      log.append({ type: 'mcp.response', requestId: 'r1', status: 200 }),
+      log.append({ type: 'mcp.request', requestId: 'r2', rpc: { method: 'tools/list' } }),
+    ]);
     await log.close();
     const text = async (prefix: string) => {
       const names = await sink.list(prefix);
       return Promise.all(names.map(async (n) => new TextDecoder().decode(await sink.read(n))));
     };
-    lines = (await text('v1/streams/')).flatMap((t) =>
+    objects = (await text('v1/streams/')).map((t) =>
       t
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l)),
     );
+    lines = objects.flat();
     digest = JSON.parse((await text('v1/digests/'))[0]!);
     kmsPem = await keys.getPublicKeyPem();
     dir = mkdtempSync(join(tmpdir(), 'warden-openssl-'));
@@ -82,14 +88,21 @@ describe('verification with openssl alone', () => {
     );
   });
 
-  it('every record verifies with the certified instance key, and openssl fails on an altered one', () => {
+  it("each object's last record verifies with the certified instance key, and openssl fails on an altered one", () => {
     const cert = (lines[0]!['event'] as { certificate: { body: { publicKeyPem: string } } }).certificate;
     const instancePem = file('instance.pem', cert.body.publicKeyPem);
-    for (const record of lines) {
-      const { sig, ...body } = record as { sig: string };
+    assert.deepEqual(
+      objects.map((o) => o.length),
+      [2, 2],
+      'stream.start and the first record, then two records written together',
+    );
+    for (const object of objects) {
+      const { sig, ...body } = object.at(-1) as { sig: string };
       assert.equal(verify(instancePem, sig, canonicalize(body as never)), 'Verified OK');
+      // The lines before it carry no signature: the chain (next test) binds them to the signed one.
+      for (const earlier of object.slice(0, -1)) assert.equal(earlier['sig'], undefined);
     }
-    const { sig, ...body } = lines[1] as { sig: string; seq: number };
+    const { sig, ...body } = objects[1]!.at(-1) as { sig: string; seq: number };
     assert.match(
       verify(instancePem, sig, canonicalize({ ...body, seq: 7 } as never)),
       /Verification failure/,
@@ -98,7 +111,7 @@ describe('verification with openssl alone', () => {
 
   it("each record's prev is `openssl dgst -sha256` of the previous body", () => {
     for (let i = 1; i < lines.length; i++) {
-      const { sig: _s, ...prevBody } = lines[i - 1] as { sig: string };
+      const { sig: _s, ...prevBody } = lines[i - 1] as { sig?: string };
       const out = openssl(['dgst', '-sha256', '-r', file('prev.json', canonicalize(prevBody as never))]);
       assert.equal(out.split(' ')[0], lines[i]!['prev']);
     }

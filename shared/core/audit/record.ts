@@ -36,9 +36,12 @@ export interface RecordBody {
   event: AuditEvent;
 }
 
-/** A record as stored: the body plus its signature (base64 DER). */
+/**
+ * A record as stored: the body plus, on the last record of each object, its signature (base64 DER). The
+ * records before it in the object carry none: the hash chain binds them to the signed one.
+ */
 export interface AuditRecord extends RecordBody {
-  sig: string;
+  sig?: string;
 }
 
 /** The body of a record (everything but `sig`). */

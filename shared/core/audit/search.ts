@@ -139,6 +139,16 @@ export function searchQuery(
   return { sql, params };
 }
 
+/**
+ * A record from a row of {@link searchQuery} (its `record` column, JSON). Only an object's last record is
+ * signed, so `sig` is NULL in the table for the others; the record then has no `sig`, as in the bucket.
+ */
+export function recordFromSearchRow(json: string): AuditRecord {
+  const record = JSON.parse(json) as AuditRecord & { sig?: string | null };
+  if (record.sig === null) delete record.sig;
+  return record;
+}
+
 /** A TIMESTAMP parameter value in BigQuery's canonical form (`2026-03-01 10:30:00.000+00:00`). */
 function sqlTimestamp(t: Date): string {
   return `${t.toISOString().replace('T', ' ').replace('Z', '')}+00:00`;

@@ -20,7 +20,10 @@ const lines = (o: TrailObject) => decode(o.data).trim().split('\n');
 const recordsOf = (o: TrailObject) => lines(o).map((l) => JSON.parse(l) as AuditRecord);
 const jsonl = (rs: AuditRecord[]) => encode(rs.map((r) => `${JSON.stringify(r)}\n`).join(''));
 
-/** Two writers, eight records each (one object per record after the first), everything digested. */
+/**
+ * Two writers, eight records each (one object per record after the first), then four records written together
+ * (one object, only its last line signed), everything digested.
+ */
 async function writeTrail() {
   const sink = new MemorySink();
   const keys = new MemoryKeys();
@@ -34,6 +37,12 @@ async function writeTrail() {
         log.append({ type: 'mcp.request', requestId: `r${i}`, sql: 'SELECT 1' }),
         log.append({ type: 'mcp.response', requestId: `r${i}` }),
       ]);
+  for (const log of logs) {
+    // The first append flushes at once; the other four queue behind it and share the next object.
+    await Promise.all(
+      [4, 5, 6, 7, 8].map((i) => log.append({ type: 'mcp.request', requestId: `r${i}`, sql: `SELECT ${i}` })),
+    );
+  }
   for (const log of logs) await log.close();
   const { objects } = await readTrail(sink);
   return { objects, keys, pem: await keys.getPublicKeyPem() };
@@ -76,6 +85,32 @@ describe('verifyTrail on a digested trail', () => {
         const target = recordObjects(objs, 'gateway')[1]!;
         const rs = recordsOf(target);
         return replace(objs, target, jsonl(rs.slice(1)));
+      },
+    },
+    {
+      name: 'an unsigned record changed inside a group-committed object',
+      want: ['broken-link', 'object-altered'],
+      tamper: (objs) => {
+        const target = recordObjects(objs, 'gateway').at(-1)!;
+        assert.equal(recordsOf(target).length, 4);
+        assert.equal(recordsOf(target)[1]!.sig, undefined);
+        return replace(objs, target, encode(decode(target.data).replace('SELECT 6', 'SELECT 9')));
+      },
+    },
+    {
+      name: 'the signed last record cut from a group-committed object',
+      want: ['unsigned', 'object-altered', 'truncated'],
+      tamper: (objs) => {
+        const target = recordObjects(objs, 'gateway').at(-1)!;
+        return replace(objs, target, jsonl(recordsOf(target).slice(0, -1)));
+      },
+    },
+    {
+      name: "a signature stripped from an object's last record",
+      want: ['unsigned', 'object-altered'],
+      tamper: (objs) => {
+        const target = recordObjects(objs, 'executor')[2]!;
+        return replace(objs, target, jsonl(recordsOf(target).map(({ sig: _sig, ...body }) => body)));
       },
     },
     {

@@ -18,6 +18,7 @@ export type ProblemKind =
   | 'bad-certificate' // the stream's key is not certified by the KMS key
   | 'missing-start' // the stream does not open with a certified stream.start record
   | 'bad-signature' // a record was modified (or forged) after signing
+  | 'unsigned' // an object's last record carries no signature: records were cut from its end, or it was forged
   | 'broken-link' // prev does not match the previous record's hash: inserted, replaced or modified
   | 'missing' // sequence numbers skip: records were removed
   | 'reordered' // sequence numbers go backwards
@@ -95,9 +96,11 @@ export function verifyTrail(
       continue;
     }
     const lines = new TextDecoder().decode(obj.data).split('\n');
+    let lastRecord: AuditRecord | undefined;
     for (const [i, line] of lines.entries()) {
       if (line === '' && i === lines.length - 1) continue;
       const record = parseRecord(line);
+      lastRecord = record;
       if (!record) {
         problems.push({
           kind: 'unparseable',
@@ -118,6 +121,16 @@ export function verifyTrail(
       const list = byStream.get(record.stream) ?? [];
       list.push({ record, object: obj.name });
       byStream.set(record.stream, list);
+    }
+    // Only an object's last record need carry a signature; the chain binds the lines before it to that one.
+    if (lastRecord && lastRecord.sig === undefined) {
+      problems.push({
+        kind: 'unsigned',
+        object: obj.name,
+        stream: lastRecord.stream,
+        seq: lastRecord.seq,
+        detail: "the object's last record carries no signature: records were cut from its end",
+      });
     }
   }
   const streams: StreamSummary[] = [];
@@ -278,7 +291,11 @@ function verifyStream(
     // One canonical serialization per record: the signature covers it and its SHA-256 is the record's hash.
     const bytes = canonicalBytes(body);
     const at = { object, stream, seq: record.seq };
-    if (certificate && !isValidSignature(certificate.body.publicKeyPem, bytes, record.sig)) {
+    if (
+      certificate &&
+      record.sig !== undefined &&
+      !isValidSignature(certificate.body.publicKeyPem, bytes, record.sig)
+    ) {
       problems.push({
         kind: 'bad-signature',
         ...at,
@@ -318,7 +335,7 @@ export function parseRecord(line: string): AuditRecord | undefined {
       r !== null &&
       typeof r.stream === 'string' &&
       Number.isInteger(r.seq) &&
-      typeof r.sig === 'string' &&
+      (r.sig === undefined || typeof r.sig === 'string') &&
       typeof r.time === 'string' &&
       typeof r.event === 'object' &&
       r.event !== null &&
