@@ -130,8 +130,10 @@ describe('audit search', () => {
         c.want,
         'in BigQuery',
       );
-      for (const r of found) assert.equal(r.sig, r.seq % 2 ? 'x' : undefined, 'a NULL sig is left out');
-      for (const r of found) assert.equal('sig' in r, r.seq % 2 === 1);
+      for (const r of found) {
+        assert.equal(r.sig, r.seq % 2 ? 'x' : undefined);
+        assert.equal('sig' in r, r.seq % 2 === 1, 'a NULL sig is left out');
+      }
     });
   }
 

@@ -135,13 +135,12 @@ export class AuditLog {
         );
       }
       const stream = this.#stream.id;
-      // A stream opened in this batch starts at seq 0 (its stream.start line); otherwise the batch continues it.
-      const firstSeq = lines.count > 0 ? 0 : last.seq + 1;
       const placed: AppendedRecord[] = [];
       for (const p of batch) {
         last = lines.add(chainBody(last, stream, p.time, p.event));
         placed.push({ ...last, object: '' });
       }
+      const firstSeq = lines.firstSeq;
       const name = recordObjectName(this.#o.prefix, this.#stream.started, stream, firstSeq);
       const data = lines.seal();
       await this.#o.sink.create(name, data, 'application/x-ndjson');
@@ -245,7 +244,7 @@ class ObjectLines {
   readonly #signer: InstanceSigner;
   readonly #chunks: Uint8Array[] = [];
   #lastBytes: Uint8Array | undefined;
-  count = 0;
+  #firstSeq: number | undefined;
 
   constructor(signer: InstanceSigner) {
     this.#signer = signer;
@@ -256,8 +255,14 @@ class ObjectLines {
     if (this.#lastBytes) this.#chunks.push(this.#lastBytes, NEWLINE);
     const bytes = utf8.encode(canonicalize(body));
     this.#lastBytes = bytes;
-    this.count++;
+    this.#firstSeq ??= body.seq;
     return { stream: body.stream, seq: body.seq, hash: sha256Hex(bytes) };
+  }
+
+  /** The seq of the object's first line: its name (a batch that opens a stream starts at its stream.start). */
+  get firstSeq(): number {
+    if (this.#firstSeq === undefined) throw new Error('an audit object needs at least one record');
+    return this.#firstSeq;
   }
 
   /** The object's bytes: unsigned lines, then the last record with `sig` after its body's members. */
