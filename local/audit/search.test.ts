@@ -99,7 +99,7 @@ describe('audit search', () => {
     });
     for (const r of RECORDS)
       await t.bigquery.query({
-        // Only an object's last record is signed: the others have a NULL sig.
+        // Some rows have a NULL sig (a line stripped of its signature): search still finds them, without sig.
         query: `INSERT INTO \`${TABLE}\` (v, stream, seq, prev, time, event, sig) VALUES (1, @stream, @seq, NULL, @time, PARSE_JSON(@event), ${r.seq % 2 ? "'x'" : 'NULL'})`,
         params: {
           stream: r.stream,

@@ -232,29 +232,26 @@ export class AuditLog {
   }
 }
 
-const NEWLINE = utf8.encode('\n');
-
 /**
  * The lines of one record object. Each record is serialized once: the SHA-256 of its canonical bytes is its
- * hash (the next record's `prev`), and those bytes are its line. Only the object's last line is signed (the
- * canonical body, then `sig`): every earlier line is bound to that signature by the hash chain, so a batch of
- * records costs one signature (docs/audit-format.md).
+ * hash (the next record's `prev`), and the signature covers the same bytes; its line is those bytes with `sig`
+ * added as the last member (docs/audit-format.md). Every record is signed, so each one verifies on its own.
  */
 class ObjectLines {
   readonly #signer: InstanceSigner;
   readonly #chunks: Uint8Array[] = [];
-  #lastBytes: Uint8Array | undefined;
   #firstSeq: number | undefined;
 
   constructor(signer: InstanceSigner) {
     this.#signer = signer;
   }
 
-  /** Adds a record; returns its place in the chain. */
+  /** Signs a record and adds its line; returns its place in the chain. */
   add(body: RecordBody): { stream: string; seq: number; hash: string } {
-    if (this.#lastBytes) this.#chunks.push(this.#lastBytes, NEWLINE);
     const bytes = utf8.encode(canonicalize(body));
-    this.#lastBytes = bytes;
+    // The canonical body ends with '}': `sig` goes in before it. Member order does not matter to readers
+    // (verification re-canonicalizes the body without `sig`).
+    this.#chunks.push(bytes.subarray(0, -1), utf8.encode(`,"sig":"${this.#signer.sign(bytes)}"}\n`));
     this.#firstSeq ??= body.seq;
     return { stream: body.stream, seq: body.seq, hash: sha256Hex(bytes) };
   }
@@ -265,13 +262,9 @@ class ObjectLines {
     return this.#firstSeq;
   }
 
-  /** The object's bytes: unsigned lines, then the last record with `sig` after its body's members. */
+  /** The object's bytes: its JSON lines. */
   seal(): Uint8Array {
-    const last = this.#lastBytes;
-    if (!last) throw new Error('an audit object needs at least one record');
-    // The canonical body ends with '}': `sig` goes in before it. Member order does not matter to readers
-    // (verification re-canonicalizes the body without `sig`).
-    this.#chunks.push(last.subarray(0, -1), utf8.encode(`,"sig":"${this.#signer.sign(last)}"}\n`));
+    if (this.#firstSeq === undefined) throw new Error('an audit object needs at least one record');
     return Buffer.concat(this.#chunks);
   }
 }

@@ -37,8 +37,8 @@ export interface RecordBody {
 }
 
 /**
- * A record as stored: the body plus, on the last record of each object, its signature (base64 DER). The
- * records before it in the object carry none: the hash chain binds them to the signed one.
+ * A record as stored: the body plus its signature (base64 DER). Warden signs every record; `sig` is optional
+ * only because a record read back may have lost it, which verification reports as `unsigned`.
  */
 export interface AuditRecord extends RecordBody {
   sig?: string;

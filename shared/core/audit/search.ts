@@ -140,8 +140,8 @@ export function searchQuery(
 }
 
 /**
- * A record from a row of {@link searchQuery} (its `record` column, JSON). Only an object's last record is
- * signed, so `sig` is NULL in the table for the others; the record then has no `sig`, as in the bucket.
+ * A record from a row of {@link searchQuery} (its `record` column, JSON). `sig` is NULL in the table only for
+ * a line stripped of its signature; the record then has no `sig`, as in the bucket (verify reports `unsigned`).
  */
 export function recordFromSearchRow(json: string): AuditRecord {
   const record = JSON.parse(json) as AuditRecord & { sig?: string | null };

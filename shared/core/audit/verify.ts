@@ -18,7 +18,7 @@ export type ProblemKind =
   | 'bad-certificate' // the stream's key is not certified by the KMS key
   | 'missing-start' // the stream does not open with a certified stream.start record
   | 'bad-signature' // a record was modified (or forged) after signing
-  | 'unsigned' // an object's last record carries no signature: records were cut from its end, or it was forged
+  | 'unsigned' // a record carries no signature: it was stripped, or the record was forged
   | 'broken-link' // prev does not match the previous record's hash: inserted, replaced or modified
   | 'missing' // sequence numbers skip: records were removed
   | 'reordered' // sequence numbers go backwards
@@ -96,11 +96,9 @@ export function verifyTrail(
       continue;
     }
     const lines = new TextDecoder().decode(obj.data).split('\n');
-    let lastRecord: AuditRecord | undefined;
     for (const [i, line] of lines.entries()) {
       if (line === '' && i === lines.length - 1) continue;
       const record = parseRecord(line);
-      lastRecord = record;
       if (!record) {
         problems.push({
           kind: 'unparseable',
@@ -121,16 +119,6 @@ export function verifyTrail(
       const list = byStream.get(record.stream) ?? [];
       list.push({ record, object: obj.name });
       byStream.set(record.stream, list);
-    }
-    // Only an object's last record need carry a signature; the chain binds the lines before it to that one.
-    if (lastRecord && lastRecord.sig === undefined) {
-      problems.push({
-        kind: 'unsigned',
-        object: obj.name,
-        stream: lastRecord.stream,
-        seq: lastRecord.seq,
-        detail: "the object's last record carries no signature: records were cut from its end",
-      });
     }
   }
   const streams: StreamSummary[] = [];
@@ -291,11 +279,9 @@ function verifyStream(
     // One canonical serialization per record: the signature covers it and its SHA-256 is the record's hash.
     const bytes = canonicalBytes(body);
     const at = { object, stream, seq: record.seq };
-    if (
-      certificate &&
-      record.sig !== undefined &&
-      !isValidSignature(certificate.body.publicKeyPem, bytes, record.sig)
-    ) {
+    if (record.sig === undefined) {
+      problems.push({ kind: 'unsigned', ...at, detail: 'the record carries no signature' });
+    } else if (certificate && !isValidSignature(certificate.body.publicKeyPem, bytes, record.sig)) {
       problems.push({
         kind: 'bad-signature',
         ...at,

@@ -93,7 +93,7 @@ resource "google_bigquery_table" "main" {
       { name = "prev", type = "STRING", mode = "NULLABLE", description = "SHA-256 (hex) of the previous record's body" },
       { name = "time", type = "TIMESTAMP", mode = "REQUIRED", description = "When the event happened (UTC)" },
       { name = "event", type = "JSON", mode = "REQUIRED", description = "What happened (docs/audit-format.md)" },
-      { name = "sig", type = "STRING", mode = "NULLABLE", description = "ECDSA P-256 signature (DER, base64) by the stream's instance key, on the last record of each object" },
+      { name = "sig", type = "STRING", mode = "NULLABLE", description = "ECDSA P-256 signature (DER, base64) by the stream's instance key (NULL only on a line stripped of it)" },
     ])
   }
 }
