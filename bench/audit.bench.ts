@@ -29,9 +29,9 @@ export interface AuditBenchResult {
   verifyRecordsPerSecond: number;
   /** Records in the verified trail. */
   verifiedRecords: number;
-  /** verifyTrail over the group-committed trail (one signature per object, the chain binds the rest). */
+  /** verifyTrail over the group-committed trail (many records per object, each signed). */
   verifyGroupedRecordsPerSecond: number;
-  /** Average stored bytes per record in the group-committed trail (one `sig` per object). */
+  /** Average stored bytes per record in the group-committed trail (signatures included). */
   bytesPerRecordGrouped: number;
 }
 
@@ -179,7 +179,7 @@ export async function benchAudit(ms = 2000, burst = 64): Promise<AuditBenchResul
   // Each log's first object also holds its stream.start record (the certificate).
   const bytesPerRecord = Math.round(recordBytes(sequential.sink) / (seq.records + 1));
 
-  // Verification: the sequential trail (one record per object, the slowest case: a signature per record) and
+  // Verification: the sequential trail (one record per object, the slowest case for object handling) and
   // the group-committed one.
   const pem = await keys.getPublicKeyPem();
   const verifiedRecords = seq.records + 1;
