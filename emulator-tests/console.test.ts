@@ -237,7 +237,7 @@ describe('console request page with CONSOLE_AUDIT_READ (headless Chromium)', fun
         EXECUTOR_URL: info.executorUrl,
         CONSOLE_AUDIT_READ: 'true',
       },
-      'gateway-audit-read',
+      { logName: 'gateway-audit-read' },
     );
   });
   after(async () => {

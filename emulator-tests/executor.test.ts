@@ -76,7 +76,7 @@ async function withExecutor(
     port,
     join(theStack().info.stateDir, 'logs'),
     { ...theStack().executorEnv, EXECUTOR_AUDIENCE: url, ...overrides },
-    `executor-${port}`,
+    { logName: `executor-${port}` },
   );
   try {
     await fn(url);

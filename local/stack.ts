@@ -223,18 +223,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       logPath: join(logDir, 'chat-inbox.jsonl'),
     });
     stops.push(inbox.stop);
-    const from = options.functionsDir;
+    const from = options.functionsDir ? { functionsDir: options.functionsDir } : {};
     const started = await Promise.allSettled([
-      startFunction('executor', port('executor'), logDir, executorEnv, 'executor', 'executor', from),
-      startFunction(
-        'approved',
-        port('executorEvents'),
-        logDir,
-        executorEnv,
-        'executor-approved',
-        'executor',
-        from,
-      ),
+      startFunction('executor', port('executor'), logDir, executorEnv, from),
+      startFunction('approved', port('executorEvents'), logDir, executorEnv, {
+        logName: 'executor-approved',
+        source: 'executor',
+        ...from,
+      }),
       startFunction(
         'notify',
         port('notifier'),
@@ -246,9 +242,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           NOTIFIER_FORMAT: 'slack',
           CONSOLE_URL: gatewayUrl,
         },
-        'notifier',
-        'notifier',
-        from,
+        { logName: 'notifier', source: 'notifier', ...from },
       ),
       startFunction(
         'gateway',
@@ -265,8 +259,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           POLICY_PATH: policyPath,
           EXECUTOR_URL: executorUrl,
         },
-        'gateway',
-        'gateway',
         from,
       ),
     ]);
@@ -391,6 +383,16 @@ async function createPushSubscription(
   }
 }
 
+/** Where a function's code and log come from; each defaults to the function's target name. */
+export interface FunctionSource {
+  /** The log file's name in logDir (without `.log`). */
+  logName?: string;
+  /** The folder of functions/ (or of functionsDir) whose index exports the target. */
+  source?: string;
+  /** Run the bundle `<functionsDir>/<source>/index.js` instead of functions/<source>/index.ts. */
+  functionsDir?: string;
+}
+
 /**
  * Runs one function in its own functions-framework process, as Cloud Functions does: from
  * functions/<source>/index.ts, or from the bundle `<functionsDir>/<source>/index.js` when a folder of bundles is
@@ -401,10 +403,9 @@ export async function startFunction(
   port: number,
   logDir: string,
   env: Record<string, string>,
-  logName = target,
-  source = target,
-  functionsDir?: string,
+  { logName = target, source = target, functionsDir }: FunctionSource = {},
 ): Promise<() => Promise<void>> {
+  const bundleDir = functionsDir ? join(resolve(functionsDir), source) : undefined;
   const ffMain = join(
     dirname(createRequire(import.meta.url).resolve('@google-cloud/functions-framework')),
     'main.js',
@@ -416,13 +417,13 @@ export async function startFunction(
       '--disable-warning=ExperimentalWarning',
       ffMain,
       `--target=${target}`,
-      `--source=${functionsDir ? join(resolve(functionsDir), source, 'index.js') : join(REPO_ROOT, 'functions', source, 'index.ts')}`,
+      `--source=${bundleDir ? join(bundleDir, 'index.js') : join(REPO_ROOT, 'functions', source, 'index.ts')}`,
       `--port=${port}`,
     ],
     {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: functionsDir ? join(resolve(functionsDir), source) : REPO_ROOT,
+      cwd: bundleDir ?? REPO_ROOT,
       // Only what the function needs: no Google credentials of the developer's leak into the local stack.
       env: {
         PATH: process.env['PATH'] ?? '',
