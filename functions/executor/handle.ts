@@ -54,10 +54,13 @@ const ExecutionRequestSchema: z.ZodType<ExecutionRequest> = z.object({
     reasons: z.array(z.string()),
     policyVersion: z.string(),
     rowLimit: z.number().int().positive(),
+    cellLimit: z.number().int().positive(),
+    byteLimit: z.number().int().positive(),
     maximumBytesBilled: z.number().int().positive(),
     maskingProfile: z.string(),
     touchesPhi: z.boolean(),
     phiClasses: z.array(z.string()),
+    analysis: z.literal('partial').optional(),
     approval: z
       .object({
         groups: z.array(z.string()),

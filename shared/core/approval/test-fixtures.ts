@@ -40,6 +40,8 @@ export function approvalDecision(approval: Partial<NonNullable<Decision['approva
     reasons: ['PHI needs a data steward.'],
     policyVersion: 'sha256:policy-1',
     rowLimit: 500,
+    cellLimit: 100_000,
+    byteLimit: 10_485_760,
     maximumBytesBilled: 1_000_000,
     maskingProfile: 'safe-harbor',
     approval: { groups: ['data-stewards'], quorum: 1, ttlSeconds: 7200, reasonRequired: false, ...approval },

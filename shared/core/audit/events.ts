@@ -42,10 +42,13 @@ export function auditDecision(d: Decision): { [k: string]: Json } {
     reasons: d.reasons,
     policyVersion: d.policyVersion,
     rowLimit: d.rowLimit,
+    cellLimit: d.cellLimit,
+    byteLimit: d.byteLimit,
     maximumBytesBilled: d.maximumBytesBilled,
     maskingProfile: d.maskingProfile,
     touchesPhi: d.touchesPhi,
     phiClasses: d.phiClasses,
+    ...(d.analysis ? { analysis: d.analysis } : {}),
     ...(d.approval ? { approval: { ...d.approval, groups: [...d.approval.groups] } } : {}),
   };
 }

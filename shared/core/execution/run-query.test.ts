@@ -46,6 +46,8 @@ const REQUEST: ExecutionRequest = {
     reasons: [],
     policyVersion: 'v',
     rowLimit: 10,
+    cellLimit: 100_000,
+    byteLimit: 10_485_760,
     maximumBytesBilled: 1000,
     maskingProfile: 'analyst',
     touchesPhi: true,

@@ -17,8 +17,10 @@ import {
 import type { MaskingProfiles } from '../masking/profile.ts';
 import type { TableMetadata } from '../policy/classification.ts';
 import type { ClassificationConfig } from '../policy/document.ts';
+import { DEFAULT_BYTE_LIMIT, DEFAULT_CELL_LIMIT } from '../policy/document.ts';
 import { isRunnable } from '../policy/policy.ts';
 import { formatTableRef, type TableRef } from '../query/facts.ts';
+import { limitReleased } from './value-limits.ts';
 
 export interface RunQueryDeps {
   audit: AuditAppender;
@@ -113,7 +115,18 @@ export async function runAllowedQuery(
     });
     throw err;
   }
-  const released: QueryResult = { ...result, rows: masked.rows };
+  // Limits on what leaves, not on rows: array elements count as values, and cells and bytes are capped too
+  // (a decision without caps, from before they existed, gets the policy defaults).
+  const limited = limitReleased(masked.rows, {
+    values: req.decision.rowLimit,
+    cells: req.decision.cellLimit ?? DEFAULT_CELL_LIMIT,
+    bytes: req.decision.byteLimit ?? DEFAULT_BYTE_LIMIT,
+  });
+  const released: QueryResult = {
+    ...result,
+    rows: limited.rows,
+    truncated: result.truncated || limited.truncated,
+  };
   await deps.audit.append({
     type: 'query.end',
     ...common,
@@ -122,7 +135,8 @@ export async function runAllowedQuery(
     jobId: result.jobId,
     totalBytesProcessed: result.totalBytesProcessed,
     rowCount: released.rows.length,
-    truncated: result.truncated,
+    truncated: released.truncated,
+    released: { values: limited.values, cells: limited.cells, bytes: limited.bytes },
     columns: result.schema.map((c) => c.name),
     // What was masked, never values (45 CFR 164.514(d) minimum necessary).
     masking: masked.summary as unknown as Json,
@@ -141,7 +155,8 @@ async function mask(
     const profile = resolveMaskingProfile(req.decision.maskingProfile, deps.masking.profiles);
     const hmacKey = await deps.masking.key();
     // Lineage from the SQL: which source columns each result column reads, so rules follow aliases.
-    const columns = resultColumnLineage(req.sql, req.projectId, result.schema);
+    // Checked against the dry run's tables: what cannot be traced there is masked as their strictest PHI.
+    const columns = resultColumnLineage(req.sql, req.projectId, result.schema, req.facts.referencedTables);
     const { classification, describeTable } = deps.masking;
     let catalog: ReturnType<typeof columnCatalog> | undefined;
     if (classification !== undefined) {

@@ -76,6 +76,7 @@ export async function executeSql(deps: ExecuteSqlDeps, call: ExecuteSqlCall): Pr
   const decision = evaluatePolicy(deps.policy, {
     principal: call.principal,
     tool: 'execute_sql',
+    projectId: call.projectId,
     query: facts,
     sql,
     classification,

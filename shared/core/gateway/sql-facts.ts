@@ -24,9 +24,13 @@ export function sqlFactsFrom(a: SqlAnalysis): SqlFacts {
   if (f.temporaryFunction) constructs.push('temporary_function');
   if (f.remoteFunction) constructs.push('remote_function');
   const projects = new Set([...f.crossProjects, ...a.tables.map((t) => t.projectId)]);
+  const refs = (list: SqlAnalysis['columns']) =>
+    list.map((c) => ({ ...(c.table ? { table: c.table } : {}), column: c.column }));
   return {
     parsed: a.parsed,
-    columns: a.columns.map((c) => ({ ...(c.table ? { table: c.table } : {}), column: c.column })),
+    columns: refs(a.columns),
+    predicateColumns: refs(a.predicateColumns),
+    joinKeyColumns: refs(a.joinKeyColumns),
     constructs,
     projects: [...projects],
   };

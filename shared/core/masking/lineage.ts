@@ -6,30 +6,45 @@ import type { ColumnSchema } from '../../ports/warehouse.ts';
 import { globMatch } from '../glob.ts';
 import { classifyTable, type TableMetadata } from '../policy/classification.ts';
 import type { ClassificationConfig } from '../policy/document.ts';
-import { formatTableRef } from '../query/facts.ts';
+import { formatTableRef, type TableRef } from '../query/facts.ts';
 import { analyzeResultLineage } from '../query/sql-lineage.ts';
 import type { ColumnCatalog, ColumnLineage } from './mask.ts';
 
 /**
- * Lineage of each top-level result column of `sql`, keyed by output name. A column the analysis cannot
- * trace gets no entry (content detectors alone then protect it); an expression gets one entry per source.
+ * Lineage of each top-level result column of `sql`, keyed by output name; an expression gets one entry per
+ * source. Fails closed against `referencedTables` (the dry run's, views resolved): a column the analysis
+ * cannot trace, or traces to a table the dry run does not name (a view, a misread name) or to no table,
+ * reads every column of every referenced table, as a computed value that may fold rows. So it is masked as
+ * the strictest PHI of those tables, never kept because nothing was known.
  */
 export function resultColumnLineage(
   sql: string,
   defaultProject: string,
   schema: readonly ColumnSchema[],
+  referencedTables: readonly TableRef[] = [],
 ): Record<string, ColumnLineage> {
   const lineage = analyzeResultLineage(sql, { defaultProject });
+  const known = new Set(referencedTables.map((t) => formatTableRef(t).toLowerCase()));
+  const unknown: ColumnLineage = {
+    sources: referencedTables.map((table) => ({ table, sourceColumn: '*' })),
+    collects: true,
+  };
   const out: Record<string, ColumnLineage> = {};
-  if (lineage === undefined) return out;
   for (const field of schema) {
-    const s = lineage.sourcesOf(field.name);
-    if (s === undefined) continue;
+    const s = lineage?.sourcesOf(field.name);
+    const traced =
+      s !== undefined &&
+      s.sources.every((r) => r.table !== undefined && known.has(formatTableRef(r.table).toLowerCase()));
+    if (s === undefined || (!traced && referencedTables.length > 0)) {
+      out[field.name] = unknown;
+      continue;
+    }
     const sources: ColumnLineage[] = s.sources.map((r) => ({
       ...(r.table ? { table: r.table } : {}),
       sourceColumn: r.column,
     }));
-    out[field.name] = s.direct && sources.length === 1 ? sources[0]! : { sources };
+    out[field.name] =
+      s.direct && sources.length === 1 ? sources[0]! : { sources, ...(s.collects ? { collects: true } : {}) };
   }
   return out;
 }
@@ -58,7 +73,10 @@ export function columnCatalog(
   config: ClassificationConfig,
   metadata: readonly TableMetadata[],
 ): ColumnCatalog {
-  const byTable = new Map<string, { classes: Record<string, string>; fields: Map<string, FieldInfo> }>();
+  const byTable = new Map<
+    string,
+    { phi: boolean; classes: Record<string, string>; fields: Map<string, FieldInfo> }
+  >();
   for (const meta of metadata) {
     const fields = new Map<string, FieldInfo>();
     const walk = (list: TableMetadata['fields'], prefix: string): void => {
@@ -70,9 +88,9 @@ export function columnCatalog(
     };
     walk(meta.fields, '');
     const classes: Record<string, string> = {};
-    for (const [path, cls] of Object.entries(classifyTable(config, meta).phiColumns))
-      classes[path.toLowerCase()] = cls;
-    byTable.set(formatTableRef(meta.table).toLowerCase(), { classes, fields });
+    const classified = classifyTable(config, meta);
+    for (const [path, cls] of Object.entries(classified.phiColumns)) classes[path.toLowerCase()] = cls;
+    byTable.set(formatTableRef(meta.table).toLowerCase(), { phi: classified.phi, classes, fields });
   }
   return {
     describe(table, column) {
@@ -94,6 +112,12 @@ export function columnCatalog(
       const cols = new Set(Object.keys(known.classes));
       for (const [path, f] of known.fields) if (f.policyTags?.length) cols.add(path);
       return [...cols];
+    },
+    phiTable(table) {
+      const name = formatTableRef(table);
+      const known = byTable.get(name.toLowerCase());
+      if (known !== undefined) return known.phi;
+      return config.phiTables.some((p) => globMatch(p, name));
     },
   };
 }

@@ -37,9 +37,15 @@ export interface ColumnLineage {
    * For a column computed from several source columns (`CONCAT(first_name, ' ', last_name)`), or from a
    * whole row (`sourceColumn: '*'`): one lineage per source. The column gets the strictest of the
    * strategies its sources would get; `table`, `sourceColumn`, `phiClass` and `policyTags` above are then
-   * ignored.
+   * ignored. A computed column never gets a partial mask (`last_four`, `zip3`, a year, a hash: which part of a
+   * computed value is safe to show cannot be told): such strategies withhold it, and `scrub` replaces it whole.
    */
   sources?: ColumnLineage[];
+  /**
+   * The column folds many rows into one scalar (STRING_AGG, `TO_JSON_STRING(ARRAY_AGG(…))`): its values cannot
+   * be counted against the value limit, so one read from PHI is withheld under every profile.
+   */
+  collects?: boolean;
 }
 
 /** What the classification (the policy's lists merged with BigQuery metadata) says about source columns. */
@@ -48,6 +54,8 @@ export interface ColumnCatalog {
   describe(table: TableRef, column: string): { phiClass?: string; policyTags?: string[] } | undefined;
   /** Every column path of `table` with a PHI class or policy tag, for whole-row reads (`TO_JSON_STRING(p)`). */
   phiColumns(table: TableRef): string[];
+  /** The table holds PHI (by label, listing or any PHI column). */
+  phiTable?(table: TableRef): boolean;
 }
 
 /** A query result to mask, with what is known about its columns. */
@@ -171,6 +179,8 @@ interface Lineage {
   policyTags: readonly string[];
   /** Several sources (a computed column): the strictest of their strategies applies. */
   sources: Lineage[] | undefined;
+  /** Folds many rows into one scalar (see {@link ColumnLineage.collects}). */
+  collects: boolean;
 }
 
 /** The lineage of field `name` of a STRUCT whose lineage is `p`; a whole row's field is the row's column. */
@@ -181,6 +191,7 @@ function childLineage(p: Lineage, name: string): Lineage {
     phiClass: p.source === '*' ? undefined : p.phiClass,
     policyTags: p.source === '*' ? [] : p.policyTags,
     sources: p.sources?.map((s) => childLineage(s, name)),
+    collects: p.collects,
   };
 }
 
@@ -209,8 +220,10 @@ function expandSources(lin: Lineage, catalog: ColumnCatalog | undefined): Lineag
   for (const s of list) {
     if (s.sources !== undefined) out.push(...expandSources(s, catalog));
     else if (s.source === '*' && s.table !== undefined) {
-      // A whole row read into one value: every PHI column of the table is a source.
-      out.push({ ...s, source: undefined });
+      // A whole row read into one value: every PHI column of the table is a source, and the row itself is PHI
+      // when the table is (labelled PHI without classified columns).
+      const phiRow = catalog?.phiTable?.(s.table) === true;
+      out.push({ ...s, source: undefined, ...(phiRow ? { phiClass: 'phi' } : {}) });
       for (const c of catalog?.phiColumns(s.table) ?? [])
         out.push(classify({ ...s, source: c, phiClass: undefined, policyTags: [] }, catalog));
     } else out.push(classify(s, catalog));
@@ -234,6 +247,31 @@ const STRICTNESS: Readonly<Record<string, number>> = {
   scrub: 5,
   keep: 6,
 };
+
+/**
+ * What a computed value gets for a source's strategy. A partial mask (`last_four`, `zip3`, a year, a date
+ * shift, a hash) relies on the value being the column's own: over `CONCAT('ZZZZZ', SUBSTR(ssn, 1, 3))` the
+ * caller would choose which four characters show, so the value is withheld. `scrub` vouches for text the
+ * detectors see as written; text a function rewrote (REVERSE, TRANSLATE, SPLIT) is replaced whole.
+ */
+function derivedStrategy(strategy: MaskingStrategy): MaskingStrategy {
+  switch (strategy.type) {
+    case 'keep':
+    case 'nullify':
+    case 'default_value':
+    case 'replace':
+      return strategy;
+    case 'scrub':
+      return { type: 'replace' };
+    default:
+      return { type: 'nullify' };
+  }
+}
+
+/** A source the classification calls PHI. */
+function isPhiSource(lin: Lineage): boolean {
+  return lin.phiClass !== undefined || lin.policyTags.length > 0;
+}
 
 /**
  * The strictest of several sources' strategies. Two different format-keeping strategies (an SSN's last four
@@ -314,6 +352,40 @@ function strategyFor(
   return phi ? profile.profile.phiDefault : profile.profile.default;
 }
 
+/**
+ * True when `profile` releases the PHI column `column` (of class `phiClass`) of `table` exactly as stored: its
+ * rule is `keep` and no detector may rewrite it (free text under detectors is not released as stored). A
+ * query may filter, join, group or sort only on such columns: a predicate on a masked column is an oracle for
+ * what the mask hides. Rules that match on types or policy tags cannot be told here without the column's
+ * type and tags; one that would mask counts as masking (fail closed).
+ */
+export function releasesAsStored(
+  profile: CompiledMaskingProfile,
+  table: TableRef,
+  column: string,
+  phiClass: string,
+): boolean {
+  const lin: Lineage = {
+    table,
+    source: column,
+    phiClass,
+    policyTags: [],
+    sources: undefined,
+    collects: false,
+  };
+  const asStored = (strategy: MaskingStrategy): boolean =>
+    strategy.type === 'keep' && !(phiClass === 'free_text' && profile.detectors !== undefined);
+  for (const rule of profile.rules) {
+    if (rule.types !== undefined || rule.policyTags !== undefined) {
+      const untyped = { ...rule, types: undefined, policyTags: undefined };
+      if (rule.strategy.type !== 'keep' && ruleMatches(untyped, column, '', lin)) return false;
+      continue;
+    }
+    if (ruleMatches(rule, column, '', lin)) return asStored(rule.strategy);
+  }
+  return asStored(profile.profile.phiDefault);
+}
+
 const DETECTOR_KIND_SET: ReadonlySet<string> = new Set(DETECTOR_KINDS);
 
 function buildPlan(
@@ -333,7 +405,12 @@ function buildPlan(
     }
     return undefined;
   };
-  const build = (field: ColumnSchema, prefix: string, parent: Lineage | undefined): PlanNode => {
+  const build = (
+    field: ColumnSchema,
+    prefix: string,
+    parent: Lineage | undefined,
+    inArray: boolean,
+  ): PlanNode => {
     if (typeof field?.name !== 'string' || typeof field.type !== 'string')
       throw new MaskingError('invalid_input', 'the result schema is malformed');
     const path = prefix ? `${prefix}.${field.name}` : field.name;
@@ -347,6 +424,7 @@ function buildPlan(
       phiClass: mine?.phiClass ?? inherited?.phiClass,
       policyTags: own?.policyTags ?? inherited?.policyTags ?? [],
       sources: mine?.sources ?? inherited?.sources,
+      collects: mine?.collects === true || inherited?.collects === true,
     };
     const type = canonicalType(field.type);
     const repeated = field.mode?.toUpperCase() === 'REPEATED';
@@ -356,7 +434,7 @@ function buildPlan(
         path,
         type,
         repeated,
-        children: (field.fields ?? []).map((f) => build(f, path, lin)),
+        children: (field.fields ?? []).map((f) => build(f, path, lin, inArray || repeated)),
         strategy: undefined,
         masker: undefined,
         detectors: undefined,
@@ -367,11 +445,19 @@ function buildPlan(
       };
     }
     const sources = expandSources(lin, input.catalog);
+    // A computed value (an expression, or a whole row in one value) never gets a partial mask.
+    const computed = lin.sources !== undefined || lin.source === '*';
+    const ruleFor = (s: Lineage): MaskingStrategy => {
+      const r = strategyFor(profile, path, type, s);
+      return computed ? derivedStrategy(r) : r;
+    };
     const chosen =
       sources.length === 0
-        ? { strategy: strategyFor(profile, path, type, lin), lin }
-        : strictest(sources.map((s) => ({ strategy: strategyFor(profile, path, type, s), lin: s })));
-    const strategy = chosen.strategy;
+        ? { strategy: ruleFor(lin), lin }
+        : strictest(sources.map((s) => ({ strategy: ruleFor(s), lin: s })));
+    // Rows folded into one scalar cannot be counted against the value limit: withheld when they are PHI.
+    const uncountable = lin.collects && !inArray && !repeated && sources.some(isPhiSource);
+    const strategy: MaskingStrategy = uncountable ? { type: 'nullify' } : chosen.strategy;
     lin = chosen.lin;
     if (needsKey(strategy) && !hasKey)
       throw new MaskingError('missing_key', `masking "${path}" with ${strategy.type} needs the masking key`);
@@ -416,9 +502,10 @@ function buildPlan(
     phiClass: c.phiClass,
     policyTags: c.policyTags ?? [],
     sources: c.sources?.map(toLineage),
+    collects: c.collects === true,
   });
   if (!Array.isArray(input.schema)) throw new MaskingError('invalid_input', 'the result schema is malformed');
-  const nodes = input.schema.map((f) => build(f, '', undefined));
+  const nodes = input.schema.map((f) => build(f, '', undefined, false));
   const seeders =
     profile.profile.detectors.seedNamesFromRow &&
     (profile.detectors !== undefined || nodes.some((n) => n.strategy?.type === 'scrub'))

@@ -16,6 +16,10 @@ const duration = z
   .transform(
     (s) => Number(s.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86_400 }[s.at(-1) as 's' | 'm' | 'h' | 'd'],
   );
+/** Released cells and bytes per call when the policy sets no default: a cap always applies. */
+export const DEFAULT_CELL_LIMIT = 100_000;
+export const DEFAULT_BYTE_LIMIT = 10 * 1024 * 1024;
+
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 
 /** Constructs the query guard refuses unless the deciding rule names them in `when.constructs`. */
@@ -97,8 +101,19 @@ const Rule = z
       .optional(),
     reasonRequired: z.boolean().optional(),
     maskingProfile: z.string().min(1).optional(),
+    /** Released values per call: rows plus array elements (nested repeated fields included). */
     rowLimit: z.number().int().positive().optional(),
+    /** Released cells per call (scalars, array elements and nested fields each count). */
+    cellLimit: z.number().int().positive().optional(),
+    /** Released bytes per call (the rows as JSON). */
+    byteLimit: z.number().int().positive().optional(),
     maximumBytesBilled: z.number().int().positive().optional(),
+    /**
+     * Columns (patterns over `project.dataset.table.column`) this rule lets a query compare as equi-join keys
+     * (`ON a.k = b.k`, `USING (k)`) even where its masking profile hides them; every other predicate on a
+     * column the profile masks is refused (docs/policy.md, "Predicates are reads").
+     */
+    joinKeys: stringList.optional(),
   })
   .strict();
 
@@ -123,14 +138,21 @@ const PolicyDocument = z
     defaults: z
       .object({
         rowLimit: z.number().int().positive().default(1000),
+        cellLimit: z.number().int().positive().default(DEFAULT_CELL_LIMIT),
+        byteLimit: z.number().int().positive().default(DEFAULT_BYTE_LIMIT),
         maximumBytesBilled: z.number().int().positive().default(10_000_000_000),
         maskingProfile: z.string().default('none'),
-        /** What a query touching PHI gets when its SQL cannot be parsed: fail closed either way. */
+        /**
+         * What a query touching PHI gets when its SQL cannot be fully analysed: `deny` (the default), or
+         * `require_approval` (a human decides, seeing that it was not analysed). Fail closed either way.
+         */
         unparseablePhi: z.enum(['deny', 'require_approval']).default('deny'),
       })
       .strict()
       .default({
         rowLimit: 1000,
+        cellLimit: DEFAULT_CELL_LIMIT,
+        byteLimit: DEFAULT_BYTE_LIMIT,
         maximumBytesBilled: 10_000_000_000,
         maskingProfile: 'none',
         unparseablePhi: 'deny',
@@ -224,6 +246,8 @@ export type ApprovalRequirement = {
 export interface Policy {
   version: string;
   rowLimit: number;
+  cellLimit: number;
+  byteLimit: number;
   maximumBytesBilled: number;
   maskingProfile: string;
   unparseablePhi: 'deny' | 'require_approval';
@@ -261,6 +285,8 @@ export function loadPolicy(text: string, source = 'policy'): Policy {
   return {
     version: `sha256:${createHash('sha256').update(text).digest('hex')}`,
     rowLimit: d.defaults.rowLimit,
+    cellLimit: d.defaults.cellLimit,
+    byteLimit: d.defaults.byteLimit,
     maximumBytesBilled: d.defaults.maximumBytesBilled,
     maskingProfile: d.defaults.maskingProfile,
     unparseablePhi: d.defaults.unparseablePhi,

@@ -161,8 +161,13 @@ describe('evaluatePolicy (PHI-aware, with guard)', () => {
       },
     },
     {
-      name: 'does not let a column-scoped grant match unparsed SQL',
+      name: 'counts every PHI column of the tables read by unparsed SQL, so a deny on their class fires',
       c: ctx(who('clinicians'), [T('patients')], sql([], { parsed: false })),
+      want: { effect: 'deny', rule: 'no-ssn-class', analysis: 'partial', phiClasses: ['phi', 'ssn'] },
+    },
+    {
+      name: 'does not let a column-scoped grant match unparsed SQL',
+      c: ctx(who('clinicians'), [T('icd10_codes', 'reference')], sql([], { parsed: false })),
       want: { effect: 'deny', rule: 'default-deny' },
     },
     {
@@ -254,6 +259,28 @@ describe('evaluatePolicy (PHI-aware, with guard)', () => {
     assert.equal(d.rule, 'guard:unparseable');
   });
 
+  it('denies unparseable PHI queries a rule would park for approval, by default', () => {
+    const p = loadPolicy(
+      `version: 1\nrules:\n  - id: park\n    effect: require_approval\n    when: { groups: [x] }\n    approval: { groups: [privacy] }\n`,
+    );
+    const d = evaluatePolicy(p, { ...ctx(who('x'), [T('patients')], sql([], { parsed: false })) });
+    assert.equal(d.effect, 'deny');
+    assert.equal(d.rule, 'guard:unparseable');
+    assert.equal(d.analysis, 'partial');
+  });
+
+  it('parks an unparseable PHI query under its own rule, saying it was not analysed, when the policy allows', () => {
+    const p = loadPolicy(
+      `version: 1\ndefaults: { unparseablePhi: require_approval }\nunparseableApproval: { groups: [privacy] }\nrules:\n  - id: park\n    effect: require_approval\n    when: { groups: [x] }\n    approval: { groups: [office] }\n`,
+    );
+    const d = evaluatePolicy(p, { ...ctx(who('x'), [T('patients')], sql([], { parsed: false })) });
+    assert.equal(d.effect, 'require_approval');
+    assert.equal(d.rule, 'park');
+    assert.deepEqual(d.approval?.groups, ['office']);
+    assert.equal(d.analysis, 'partial');
+    assert.match(d.reasons.join(' '), /could not be fully analysed/);
+  });
+
   it('turns unparseable PHI queries into approval requests when the policy says so', () => {
     const p = loadPolicy(
       `version: 1\ndefaults: { unparseablePhi: require_approval }\nunparseableApproval: { groups: [privacy] }\nrules:\n  - id: all\n    effect: allow\n    when: { groups: [x] }\n`,
@@ -261,6 +288,132 @@ describe('evaluatePolicy (PHI-aware, with guard)', () => {
     const d = evaluatePolicy(p, { ...ctx(who('x'), [T('patients')], sql([], { parsed: false })) });
     assert.equal(d.effect, 'require_approval');
     assert.deepEqual(d.approval?.groups, ['privacy']);
+  });
+});
+
+describe('evaluatePolicy: predicates are reads', () => {
+  const policy = loadPolicy(`
+version: 1
+projects: [demo-warden]
+maskingProfiles:
+  deid: { phiDefault: replace, rules: [] }
+  clinician:
+    phiDefault: keep
+    rules: [{ match: { phiClasses: [ssn] }, strategy: last_four }]
+rules:
+  - id: deid
+    effect: allow
+    when: { groups: [research] }
+    maskingProfile: deid
+  - id: deid-joins
+    effect: allow
+    when: { groups: [joiners] }
+    maskingProfile: deid
+    joinKeys: ['demo-warden.clinical.patients.first_name']
+  - id: clinicians
+    effect: allow
+    when: { groups: [clinicians] }
+    maskingProfile: clinician
+  - id: everything
+    effect: allow
+    when: { groups: [admins] }
+`);
+  const P = T('patients');
+  const on = (
+    groups: string[],
+    predicates: [TableRef | undefined, string][],
+    joinKeys: [TableRef | undefined, string][] = [],
+  ) =>
+    evaluatePolicy(policy, {
+      ...ctx(
+        who(...groups),
+        [P],
+        sql([], {
+          predicateColumns: predicates.map(([table, column]) => ({ ...(table ? { table } : {}), column })),
+          joinKeyColumns: joinKeys.map(([table, column]) => ({ ...(table ? { table } : {}), column })),
+        }),
+      ),
+    });
+  const cases: { name: string; d: () => Decision; rule: string }[] = [
+    {
+      name: 'refuses a filter on a column the profile masks',
+      d: () => on(['research'], [[P, 'ssn']]),
+      rule: 'guard:predicate',
+    },
+    {
+      name: 'refuses a filter on an unqualified name that a read table holds as PHI',
+      d: () => on(['research'], [[undefined, 'first_name']]),
+      rule: 'guard:predicate',
+    },
+    {
+      name: 'refuses a whole-row predicate (TO_JSON_STRING(p) LIKE …)',
+      d: () => on(['research'], [[P, '*']]),
+      rule: 'guard:predicate',
+    },
+    {
+      name: 'allows a filter on a column that holds no PHI',
+      d: () => on(['research'], [[P, 'birth_date']]),
+      rule: 'deid',
+    },
+    {
+      name: 'refuses an equi-join on a masked column no rule names',
+      d: () => on(['research'], [], [[P, 'first_name']]),
+      rule: 'guard:predicate',
+    },
+    {
+      name: 'allows an equi-join on a masked key the rule names',
+      d: () => on(['joiners'], [], [[P, 'first_name']]),
+      rule: 'deid-joins',
+    },
+    {
+      name: 'still refuses a filter on that key outside an equi-join',
+      d: () => on(['joiners'], [[P, 'first_name']]),
+      rule: 'guard:predicate',
+    },
+    {
+      name: 'refuses a partially masked column (last four) in a predicate',
+      d: () => on(['clinicians'], [[P, 'ssn']]),
+      rule: 'guard:predicate',
+    },
+    {
+      name: 'allows a predicate on a column the profile keeps',
+      d: () => on(['clinicians'], [[P, 'first_name']]),
+      rule: 'clinicians',
+    },
+    {
+      name: 'allows any predicate when the profile masks nothing',
+      d: () => on(['admins'], [[P, 'ssn']]),
+      rule: 'everything',
+    },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const d = c.d();
+      assert.equal(d.rule, c.rule, JSON.stringify(d.reasons));
+      assert.equal(d.effect, c.rule.startsWith('guard:') ? 'deny' : 'allow');
+      if (d.effect === 'deny') assert.match(d.reasons[0] ?? '', /demo-warden\.clinical\.patients\.\w+/);
+    });
+
+  it("refuses a job in a project outside the policy's projects", () => {
+    const d = evaluatePolicy(policy, {
+      ...ctx(who('admins'), [P], sql([])),
+      projectId: 'evil-project',
+    });
+    assert.equal(d.rule, 'guard:project');
+    assert.match(d.reasons[0] ?? '', /evil-project/);
+  });
+
+  it('takes the cell and byte caps from the rule, else the defaults, for every runnable decision', () => {
+    const p = loadPolicy(
+      `version: 1\ndefaults: { cellLimit: 900, byteLimit: 9000 }\nrules:\n  - id: a\n    effect: allow\n    when: { groups: [a] }\n    cellLimit: 50\n  - id: b\n    effect: break_glass\n    when: { groups: [b] }\n`,
+    );
+    const a = evaluatePolicy(p, ctx(who('a'), [T('icd10_codes', 'reference')], sql([])));
+    assert.deepEqual([a.effect, a.cellLimit, a.byteLimit], ['allow', 50, 9000]);
+    const b = evaluatePolicy(p, {
+      ...ctx(who('b'), [T('icd10_codes', 'reference')], sql([])),
+      request: { breakGlass: true, reason: 'emergency' },
+    });
+    assert.deepEqual([b.effect, b.cellLimit, b.byteLimit], ['break_glass', 900, 9000]);
   });
 });
 

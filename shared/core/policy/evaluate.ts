@@ -3,6 +3,7 @@
 
 import { globMatch } from '../glob.ts';
 import { type Principal, withMappedGroups } from '../identity/principal.ts';
+import { releasesAsStored, resolveMaskingProfile } from '../masking/mask.ts';
 import { formatTableRef, type QueryFacts, type TableRef } from '../query/facts.ts';
 import type { TableClassification } from './classification.ts';
 import type { ApprovalRequirement, Construct, Effect, Policy, PolicyRule } from './document.ts';
@@ -11,6 +12,10 @@ import type { ApprovalRequirement, Construct, Effect, Policy, PolicyRule } from 
 export interface SqlFacts {
   parsed: boolean;
   columns: { table?: TableRef; column: string }[];
+  /** Columns read where they decide rows, groups or order (WHERE, ON, GROUP BY, ORDER BY, windows, …). */
+  predicateColumns?: { table?: TableRef; column: string }[];
+  /** Columns compared as equi-join keys. */
+  joinKeyColumns?: { table?: TableRef; column: string }[];
   constructs: Construct[];
   /** Projects named in the text (they must be in the policy's allow-list too). */
   projects: string[];
@@ -20,6 +25,8 @@ export interface SqlFacts {
 export interface PolicyContext {
   principal: Principal;
   tool: string;
+  /** The project the job runs (and bills, and stores its result) in: governed like the tables' projects. */
+  projectId?: string;
   /** Facts from a dry run, for `execute_sql`. */
   query?: QueryFacts;
   /** Tables a metadata tool touches. */
@@ -37,12 +44,22 @@ export interface Decision {
   rule: string;
   reasons: string[];
   policyVersion: string;
+  /** Released values per call: rows plus array elements, nested repeated fields included. */
   rowLimit: number;
+  /** Released cells per call. */
+  cellLimit: number;
+  /** Released bytes per call (the rows as JSON). */
+  byteLimit: number;
   maximumBytesBilled: number;
   maskingProfile: string;
   approval?: ApprovalRequirement;
   touchesPhi: boolean;
   phiClasses: string[];
+  /**
+   * `partial`: the SQL could not be fully analysed, so every PHI column of the tables it reads counted as read
+   * (the approver and the audit trail see it).
+   */
+  analysis?: 'partial';
 }
 
 /** The rule id reported when nothing matched. */
@@ -67,10 +84,13 @@ export function evaluatePolicy(policy: Policy, ctx: PolicyContext): Decision {
   const base = {
     policyVersion: policy.version,
     rowLimit: policy.rowLimit,
+    cellLimit: policy.cellLimit,
+    byteLimit: policy.byteLimit,
     maximumBytesBilled: policy.maximumBytesBilled,
     maskingProfile: policy.maskingProfile,
     touchesPhi: facts.touchesPhi,
     phiClasses: facts.classes,
+    ...(facts.partial ? { analysis: 'partial' as const } : {}),
   };
   const deny = (rule: string, reason: string): Decision => ({
     ...base,
@@ -117,6 +137,8 @@ export function evaluatePolicy(policy: Policy, ctx: PolicyContext): Decision {
     rule: rule.id,
     reasons: [rule.description ?? `Rule ${rule.id}.`],
     ...(rule.rowLimit ? { rowLimit: rule.rowLimit } : {}),
+    ...(rule.cellLimit ? { cellLimit: rule.cellLimit } : {}),
+    ...(rule.byteLimit ? { byteLimit: rule.byteLimit } : {}),
     maximumBytesBilled: Math.min(
       rule.maximumBytesBilled ?? policy.maximumBytesBilled,
       policy.maximumBytesBilled,
@@ -133,19 +155,72 @@ export function evaluatePolicy(policy: Policy, ctx: PolicyContext): Decision {
         }
       : {}),
   };
-  if (ctx.sql && !ctx.sql.parsed && facts.touchesPhi && decided.effect !== 'require_approval') {
-    // Column facts are unknown, so masking and column rules cannot be trusted: fail closed.
+  if (facts.partial) {
+    // Column facts are unknown, so masking, lineage and column rules cannot be trusted: fail closed. Only a
+    // policy that says so lets a human approve such a query, and the approver is told it was not analysed.
     if (policy.unparseablePhi === 'deny' || !policy.unparseableApproval)
-      return deny('guard:unparseable', 'The query touches PHI and its SQL could not be analysed.');
+      return deny('guard:unparseable', 'The query touches PHI and its SQL could not be fully analysed.');
+    const why = 'The query touches PHI and its SQL could not be fully analysed: a human must approve it.';
+    if (decided.effect === 'require_approval') return { ...decided, reasons: [...decided.reasons, why] };
     return {
       ...decided,
       effect: 'require_approval',
       rule: 'guard:unparseable',
-      reasons: ['The query touches PHI and its SQL could not be analysed: a human must approve it.'],
+      reasons: [why],
       approval: policy.unparseableApproval,
     };
   }
+  const oracle = maskedPredicates(policy, ctx, decided.maskingProfile, rule.joinKeys);
+  if (oracle.length > 0)
+    return deny(
+      'guard:predicate',
+      `The query filters, joins, groups or sorts on ${oracle.join(', ')}, which masking profile ` +
+        `${decided.maskingProfile} does not release as stored; a predicate on a masked column reveals it.`,
+    );
   return decided;
+}
+
+/**
+ * PHI columns (`table.column`) the query reads in predicate position that `profileName` does not release as
+ * stored, other than equi-join keys the rule names. Unknown profiles mask everything (fail closed).
+ */
+function maskedPredicates(
+  policy: Policy,
+  ctx: PolicyContext,
+  profileName: string,
+  joinKeys: readonly string[] | undefined,
+): string[] {
+  const sql = ctx.sql;
+  if (!sql?.parsed) return [];
+  const reads = [
+    ...(sql.predicateColumns ?? []).map((c) => ({ ...c, key: false })),
+    ...(sql.joinKeyColumns ?? []).map((c) => ({ ...c, key: true })),
+  ];
+  if (reads.length === 0) return [];
+  const byTable = new Map((ctx.classification ?? []).map((c) => [formatTableRef(c.table), c]));
+  const tables = ctx.query?.referencedTables ?? [];
+  let profile: ReturnType<typeof resolveMaskingProfile> | undefined;
+  try {
+    profile = resolveMaskingProfile(profileName, policy.maskingProfiles);
+  } catch {
+    profile = undefined;
+  }
+  const out = new Set<string>();
+  for (const read of reads) {
+    for (const t of read.table ? [read.table] : tables) {
+      const cls = byTable.get(formatTableRef(t));
+      if (!cls?.phi) continue;
+      // The column itself, its nested fields, or (for `*` and whole rows) every PHI column.
+      for (const [path, phiClass] of Object.entries(cls.phiColumns)) {
+        const p = path.toLowerCase();
+        if (read.column !== '*' && p !== read.column && !p.startsWith(`${read.column}.`)) continue;
+        const full = `${formatTableRef(t)}.${p}`;
+        if (read.key && joinKeys?.some((k) => globMatch(k, full))) continue;
+        if (profile === undefined || !releasesAsStored(profile, t, p, phiClass)) out.add(full);
+      }
+    }
+  }
+  return [...out].sort();
 }
 
 interface PhiFacts {
@@ -153,6 +228,8 @@ interface PhiFacts {
   classes: string[];
   /** Fully qualified columns read (`p.d.t.col`, `p.d.t.*`). */
   columns: string[];
+  /** The SQL could not be fully analysed and the query touches PHI: every PHI column counts as read. */
+  partial: boolean;
 }
 
 function phiFacts(ctx: PolicyContext): PhiFacts {
@@ -165,7 +242,13 @@ function phiFacts(ctx: PolicyContext): PhiFacts {
   );
   const classes = new Set<string>();
   const columns: string[] = [];
-  for (const ref of ctx.sql?.columns ?? []) {
+  // Unparsed is not unknown: what cannot be analysed reads every PHI column of the tables the dry run names,
+  // so rules on PHI classes (a deny on SSNs) still fire.
+  const partial = ctx.sql !== undefined && !ctx.sql.parsed && touchesPhi;
+  const reads = partial
+    ? [...(ctx.sql?.columns ?? []), ...tables.map((t) => ({ table: t, column: '*' }))]
+    : (ctx.sql?.columns ?? []);
+  for (const ref of reads) {
     const candidates = ref.table ? [ref.table] : tables;
     for (const t of candidates) {
       const name = formatTableRef(t);
@@ -181,7 +264,7 @@ function phiFacts(ctx: PolicyContext): PhiFacts {
     }
     if (!ref.table && ref.column !== '*') columns.push(`?.${ref.column}`);
   }
-  return { touchesPhi, classes: [...classes].sort(), columns };
+  return { touchesPhi, classes: [...classes].sort(), columns, partial };
 }
 
 /**
@@ -279,7 +362,7 @@ function projectsOutside(policy: Policy, ctx: PolicyContext): string[] {
   if (!policy.projects) return [];
   const named = [...(ctx.query?.referencedTables ?? []), ...(ctx.tables ?? [])]
     .map((t) => t.projectId)
-    .concat(ctx.sql?.projects ?? []);
+    .concat(ctx.sql?.projects ?? [], ctx.projectId !== undefined ? [ctx.projectId] : []);
   return [...new Set(named)].filter((p) => !policy.projects!.some((allowed) => globMatch(allowed, p)));
 }
 

@@ -49,6 +49,14 @@ export interface SqlAnalysis {
    * whole-row references (`TO_JSON_STRING(p)`) are reported as column `*`.
    */
   columns: ColumnRef[];
+  /**
+   * Columns (also in `columns`) read where they decide which rows, groups or order come back: WHERE, JOIN … ON,
+   * GROUP BY, HAVING, QUALIFY, ORDER BY, window clauses, and everything inside them. Filtering on a column
+   * reads its values as surely as outputting it does (a `COUNT(*) … WHERE SUBSTR(ssn, 1, 1) = '1'` oracle).
+   */
+  predicateColumns: ColumnRef[];
+  /** Columns compared as equi-join keys (`ON a.k = b.k`, `USING (k)`), apart from other predicates. */
+  joinKeyColumns: ColumnRef[];
   /** `*`, `t.*` or a whole-row reference was read. */
   selectStar: boolean;
   flags: SqlFlags;
@@ -85,7 +93,15 @@ const MAX_DYNAMIC = 64;
 const MAX_INNER = 32;
 // Characters handed to the parser per analysis, dynamic SQL and inner queries included.
 const PARSE_BUDGET = 200_000;
-const UNPARSED: AstFacts = { parsed: false, tables: [], columns: [], selectStar: false, words: new Set() };
+const UNPARSED: AstFacts = {
+  parsed: false,
+  tables: [],
+  columns: [],
+  predicateColumns: [],
+  joinKeyColumns: [],
+  selectStar: false,
+  words: new Set(),
+};
 
 /**
  * Analyses GoogleSQL text: tables, columns and flags. Pure and total: never throws, and reports
@@ -112,6 +128,8 @@ function analyze(sql: string, d: NameDefaults, depth: number, budget: Budget): S
   const scan = scanSql(sql);
   const tables: TableRef[] = [];
   const columns: ColumnRef[] = [];
+  const predicateColumns: ColumnRef[] = [];
+  const joinKeyColumns: ColumnRef[] = [];
   let selectStar = false;
   let parsed = scan.statementCount > 0 && scan.lexErrors.length === 0;
   for (const text of scan.statements) {
@@ -125,6 +143,8 @@ function analyze(sql: string, d: NameDefaults, depth: number, budget: Budget): S
     for (const p of pieces) {
       tables.push(...p.tables);
       columns.push(...p.columns);
+      predicateColumns.push(...p.predicateColumns);
+      joinKeyColumns.push(...p.joinKeyColumns);
       selectStar ||= p.selectStar;
     }
   }
@@ -153,6 +173,8 @@ function analyze(sql: string, d: NameDefaults, depth: number, budget: Budget): S
     statementCount: scan.statementCount,
     tables,
     columns,
+    predicateColumns,
+    joinKeyColumns,
     selectStar,
     flags: {
       ...scan.flags,
@@ -218,6 +240,8 @@ function innerQueries(statement: string): string[] {
 function merge(into: SqlAnalysis, from: SqlAnalysis): void {
   into.tables.push(...from.tables);
   into.columns.push(...from.columns);
+  into.predicateColumns.push(...from.predicateColumns);
+  into.joinKeyColumns.push(...from.joinKeyColumns);
   into.selectStar ||= from.selectStar;
   const f = into.flags;
   const g = from.flags;
@@ -237,7 +261,10 @@ const tableKey = (t: TableRef) => `${t.projectId}\u0000${t.datasetId}\u0000${t.t
 
 function dedupe(a: SqlAnalysis): SqlAnalysis {
   a.tables = uniqueBy(a.tables, tableKey);
-  a.columns = uniqueBy(a.columns, (c) => `${c.table ? tableKey(c.table) : ''}\u0001${c.column}`);
+  const columnKey = (c: ColumnRef) => `${c.table ? tableKey(c.table) : ''}\u0001${c.column}`;
+  a.columns = uniqueBy(a.columns, columnKey);
+  a.predicateColumns = uniqueBy(a.predicateColumns, columnKey);
+  a.joinKeyColumns = uniqueBy(a.joinKeyColumns, columnKey);
   a.flags.informationSchema = uniqueBy(a.flags.informationSchema, (s) => JSON.stringify(s));
   a.flags.wildcardTables = uniqueBy(a.flags.wildcardTables, tableKey);
   a.flags.crossProjects = [...new Set(a.flags.crossProjects)];

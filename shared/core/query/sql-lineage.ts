@@ -15,6 +15,10 @@ export interface OutputSources {
   sources: ColumnRef[];
   /** The output is one source column as it is (`ssn`, `p.ssn AS x`, a `*` column), not an expression. */
   direct: boolean;
+  /** The output folds many rows into one value (ARRAY_AGG, STRING_AGG, ARRAY(SELECT …)), perhaps in a scalar. */
+  collects: boolean;
+  /** The output is an array that folds many rows (`ARRAY_AGG(…)`): its elements count as released values. */
+  folds: boolean;
 }
 
 /** Lineage of a query's result columns. */
@@ -46,7 +50,9 @@ export function analyzeResultLineage(sql: string, options: SqlAnalysisOptions): 
       tables: analysis.tables,
       sourcesOf(name) {
         const s = ast.sourcesOf(name);
-        return s === undefined ? undefined : { sources: dedupe(s.origins), direct: s.direct };
+        return s === undefined
+          ? undefined
+          : { sources: dedupe(s.origins), direct: s.direct, collects: s.collects, folds: s.folds };
       },
     };
   } catch {
