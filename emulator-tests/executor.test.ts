@@ -30,6 +30,8 @@ const REQUEST = (requestId: string) => ({
     reasons: ['test'],
     policyVersion: 'sha256:test',
     rowLimit: 10,
+    cellLimit: 1000,
+    byteLimit: 1_000_000,
     maximumBytesBilled: 100000000,
     maskingProfile: 'none',
     touchesPhi: false,

@@ -182,6 +182,8 @@ describe('faults: BigQuery errors from the stand-in, through the real functions'
           reasons: ['test'],
           policyVersion: 'sha256:test',
           rowLimit: 10,
+          cellLimit: 1000,
+          byteLimit: 1_000_000,
           maximumBytesBilled: 1,
           maskingProfile: 'none',
           touchesPhi: false,

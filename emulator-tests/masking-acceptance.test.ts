@@ -41,8 +41,9 @@ const QUERIES: {
     name: 'concatenated and computed columns',
     key: 'patient_id',
     sql: `SELECT patient_id, CONCAT(first_name, ' ', last_name) AS n, CONCAT('SSN ', ssn, ', tel ', phone) AS s, CONCAT(street_address, ', ', city, ' ', zip) AS addr, CONCAT(mrn, '/', email, '/', health_plan_id) AS ids, UPPER(email) AS e, CAST(birth_date AS STRING) AS dob, CONCAT(last_name, ' ', CAST(created_at AS STRING)) FROM ${PATIENTS} ORDER BY patient_id`,
-    // A computed column gets the strictest rule of the columns it reads.
-    rules: { n: 'replace', s: 'nullify', addr: 'replace', ids: 'replace', e: 'replace' },
+    // A computed column gets the strictest rule of the columns it reads, and never a partial mask: the ZIP's
+    // zip3 inside a CONCAT withholds the whole address.
+    rules: { n: 'replace', s: 'nullify', addr: 'nullify', ids: 'replace', e: 'replace' },
   },
   {
     name: 'JSON built and extracted',
@@ -55,7 +56,8 @@ const QUERIES: {
     name: 'free-text notes',
     key: 'note_id',
     sql: `SELECT note_id, note_text, note_text AS body, CONCAT('Note: ', note_text) AS quoted, note_date FROM ${NOTES} ORDER BY note_id`,
-    rules: { note_text: 'scrub', body: 'scrub', quoted: 'scrub', note_date: 'date_year_mask' },
+    // A note renamed is scrubbed; one an expression rewrote is replaced whole.
+    rules: { note_text: 'scrub', body: 'scrub', quoted: 'replace', note_date: 'date_year_mask' },
   },
 ];
 

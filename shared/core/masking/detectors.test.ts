@@ -43,7 +43,9 @@ table('SSN', [
   { text: 'serial 0000: 123-45-0000', want: [] },
   { text: 'SSN 000-12-3456', want: [] },
   { text: 'nine digits without context 123456789', want: [] },
-  { text: 'spaced without context 123 45 6789', want: [] },
+  // Spaced groups read as the dashed form does: 3-2-4 digits with valid parts (an SSN written by hand).
+  { text: 'spaced without context 123 45 6789', want: ['ssn:123 45 6789'] },
+  { text: 'spaced phone-like 555 12 3456 x', want: ['ssn:555 12 3456'] },
   { text: 'part of a longer number 123-45-6789-0', want: [] },
 ]);
 
@@ -573,3 +575,13 @@ describe('subject phrase openings', () => {
     it(`${want ? 'lets' : 'rejects'} ${JSON.stringify(text)} before the expression`, () =>
       assert.equal(mayFollowSubject(text, 0), want));
 });
+
+table('SSNs with their groups split by spaces or dots', [
+  { text: 'SSN on file: 629 93 9536', want: ['ssn:629 93 9536'] },
+  { text: 'call 629 93 9536 now', want: ['ssn:629 93 9536'] },
+  { text: 'ssn 629.93.9536.', want: ['ssn:629.93.9536'] },
+  { text: 'mixed separators 629.93 9536', want: [] },
+  { text: 'a longer run 629 93 95367', want: [] },
+  { text: 'an IP-like 629.93.9536.1', want: [] },
+  { text: 'invalid area 000 93 9536', want: [] },
+]);

@@ -334,6 +334,8 @@ const CITY_AFTER = new RegExp(
 );
 
 const SSN_SHAPE = /^\d{3}-\d{2}-\d{4}$/;
+// SSNs as written with spaces or dots (one separator throughout) between the three groups.
+const SPLIT_SSN = /\d{3}([ \t.])\d{2}\1\d{4}(?![\w-]|[.,]\d)/y;
 const PHONE =
   /(?:\+?1[ .-]?)?(?:\((\d{3})\)[ .-]?|(\d{3})[ .-])(\d{3})[ .-](\d{4})(?![\w-]|\.\d)(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}(?!\w))?/y;
 const INTL_PHONE = /\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){1,2}(?:[ .-]?\d{2,4}){1,4}(?![\w-]|\.\d)/y;
@@ -862,6 +864,20 @@ export class DetectorSet {
       if (IPV4.test(text) && isIpv4(text.slice(s, IPV4.lastIndex))) {
         this.push('ip', s, IPV4.lastIndex, 0);
         return IPV4.lastIndex;
+      }
+    }
+    if (on['ssn'] && n === 3 && runLen === 3 && (after === 32 || after === 9 || after === 46)) {
+      SPLIT_SSN.lastIndex = s;
+      if (
+        SPLIT_SSN.test(text) &&
+        isValidSsnParts(
+          Number(text.slice(s, s + 3)),
+          Number(text.slice(s + 4, s + 6)),
+          Number(text.slice(s + 7, s + 11)),
+        )
+      ) {
+        this.push('ssn', s, s + 11, 0);
+        return s + 11;
       }
     }
     if (
