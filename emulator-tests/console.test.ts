@@ -137,6 +137,10 @@ describe('console (headless Chromium)', function () {
     assert.match(facts, /ann@example\.org \(analysts\)/);
     assert.match(facts, /analysts-phi-with-approval/);
     assert.match(facts, /Time left\s+\d+ h \d+ min/);
+    // What the approver approves: the masking profile and the release caps, and whether the SQL was analysed.
+    assert.match(facts, /Masking profile\s+safe-harbor/);
+    assert.match(facts, /Released at most\s+1000 values, 50000 cells, 5\.2\d? MB/);
+    assert.match(facts, /SQL analysis\s+complete/);
     await card.locator('.tables .badge.phi').first().waitFor();
     assert.match(await card.locator('.tables').innerText(), /demo-warden\.clinical\.patients PHI/);
 

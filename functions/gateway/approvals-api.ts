@@ -117,6 +117,10 @@ export function view(r: ApprovalRequest, now: Date): Record<string, unknown> {
     statementType: r.statementType,
     referencedTables: r.referencedTables.map(formatTableRef),
     phiClasses: r.decision.phiClasses,
+    // `partial`: the SQL could not be fully analysed, so every PHI column of its tables counted as read.
+    analysis: r.decision.analysis ?? 'full',
+    maskingProfile: r.decision.maskingProfile,
+    limits: { values: r.decision.rowLimit, cells: r.decision.cellLimit, bytes: r.decision.byteLimit },
     totalBytesProcessed: r.totalBytesProcessed,
     rule: r.rule,
     policyVersion: r.policyVersion,

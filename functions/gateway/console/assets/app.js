@@ -283,6 +283,23 @@ function requestFacts(r) {
     ['Reason given', r.reason ?? '—'],
     ['Rule', `${r.rule} (policy ${r.policyVersion})`],
     ['PHI classes', r.phiClasses?.length ? r.phiClasses.join(', ') : 'none'],
+    [
+      'SQL analysis',
+      r.analysis === 'partial'
+        ? h(
+            'strong',
+            { class: 'warning' },
+            'not fully analysed: every PHI column of its tables counts as read',
+          )
+        : 'complete',
+    ],
+    ['Masking profile', r.maskingProfile],
+    [
+      'Released at most',
+      r.limits
+        ? `${r.limits.values} values, ${r.limits.cells} cells, ${formatBytes(r.limits.bytes)}`
+        : undefined,
+    ],
     ['Bytes to process', formatBytes(r.totalBytesProcessed)],
     ['Requested', time(r.createdAt)],
     [
