@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { folderBytes } from '../local/build/functions.ts';
+import { localGrant } from '../local/grants.ts';
 import { freePort } from '../local/net.ts';
 import { REPO_ROOT } from '../local/stack.ts';
 import { BENCH_QUERY, executionRequest } from './gateway.bench.ts';
@@ -151,7 +152,11 @@ async function timeStart(
   const info = bench.stack.info;
   const env =
     name === 'gateway' ? bench.gatewayEnv(port) : { ...bench.stack.executorEnv, EXECUTOR_AUDIENCE: url };
-  // Tokens are minted before the clock starts: they are the caller's cost, not the function's.
+  // Tokens (and the executor's grant) are made before the clock starts: they are the caller's cost.
+  const grant =
+    name === 'gateway'
+      ? undefined
+      : await localGrant(info.endpoints.kms, executionRequest(info.issuer, info.projectId));
   const callerToken =
     name === 'gateway'
       ? await bench.token('ann@example.org', ['analysts'], url)
@@ -185,7 +190,7 @@ async function timeStart(
         : await fetch(`${url}/execute`, {
             method: 'POST',
             headers: { authorization: `Bearer ${callerToken}`, 'content-type': 'application/json' },
-            body: JSON.stringify(executionRequest(info.issuer, info.projectId)),
+            body: JSON.stringify({ grant }),
           });
     const body = await res.text();
     if (res.status !== 200 || body.includes('"isError":true'))

@@ -5,12 +5,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { status as grpcStatus } from '@grpc/grpc-js';
+import { localGrant } from '../local/grants.ts';
 import { freePort } from '../local/net.ts';
 import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
 import { KEYS, LOCAL, startFunction } from '../local/stack.ts';
 import { createKmsClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { openCredential } from '../shared/core/credential/sealed-credential.ts';
+import type { ExecutionRequest } from '../shared/ports/query-runner.ts';
 import { auditRecordsFor, theStack, tokenFor } from './harness.ts';
 
 const REQUEST = (requestId: string) => ({
@@ -58,7 +60,10 @@ async function execute(url: string, token: string | undefined, requestId: string
   const res = await fetch(`${url}/execute`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(REQUEST(requestId)),
+    // As the gateway sends it: a grant signed with a key the KMS stand-in certified.
+    body: JSON.stringify({
+      grant: await localGrant(theStack().info.endpoints.kms, REQUEST(requestId) as ExecutionRequest),
+    }),
   });
   return {
     status: res.status,
@@ -126,6 +131,65 @@ describe('executor', () => {
       assert.deepEqual(await auditRecordsFor(id), []);
     });
   }
+
+  // Trust boundary: a valid service token is not enough; the request must be a grant the gateway signed.
+  const forgeries: { name: string; body: (id: string) => Promise<unknown> }[] = [
+    {
+      name: 'a made-up decision sent without a grant',
+      body: async (id) => ({ ...REQUEST(id), decision: { ...REQUEST(id).decision, maskingProfile: 'none' } }),
+    },
+    {
+      name: 'a grant whose decision was altered (masking profile none, a huge row limit)',
+      body: async (id) => {
+        const grant = await localGrant(theStack().info.endpoints.kms, REQUEST(id) as ExecutionRequest);
+        const decision = (grant.body.request as unknown as ExecutionRequest).decision;
+        decision.maskingProfile = 'none';
+        decision.rowLimit = 1_000_000;
+        return { grant };
+      },
+    },
+    {
+      name: 'a grant replayed',
+      body: async (id) => {
+        const grant = await localGrant(theStack().info.endpoints.kms, REQUEST(id) as ExecutionRequest);
+        const { executorUrl } = theStack().info;
+        const first = await fetch(`${executorUrl}/execute`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${await gatewayToken(executorUrl)}`,
+          },
+          body: JSON.stringify({ grant }),
+        });
+        assert.equal(first.status, 200);
+        return { grant };
+      },
+    },
+  ];
+  for (const c of forgeries)
+    it(`refuses ${c.name} from a valid gateway token: 403, audited, nothing released`, async () => {
+      const { executorUrl } = theStack().info;
+      const id = `exec-forged-${Math.random().toString(36).slice(2)}`;
+      const res = await fetch(`${executorUrl}/execute`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await gatewayToken(executorUrl)}`,
+        },
+        body: JSON.stringify(await c.body(id)),
+      });
+      const body = (await res.json()) as { result?: unknown; error?: { kind: string } };
+      assert.equal(res.status, 403, JSON.stringify(body));
+      assert.equal(body.result, undefined);
+      const records = await auditRecordsFor(id);
+      assert.ok(
+        records.some((r) => r.event.type === 'execution.refused'),
+        'the refusal is audited',
+      );
+      // A replayed grant ran once (its first, legitimate use); a forged one never.
+      const starts = records.filter((r) => r.event.type === 'query.start').length;
+      assert.equal(starts, c.name === 'a grant replayed' ? 1 : 0);
+    });
 
   it('refuses with an audited integrity error when the sealed credential is corrupt', async () => {
     const corrupt = join(theStack().info.stateDir, 'corrupt-credential.enc');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { generateKeyPair, SignJWT } from 'jose';
+import { localGrant } from '../local/grants.ts';
 import { freePort } from '../local/net.ts';
 import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
 import { LOCAL } from '../local/stack.ts';
@@ -172,28 +173,30 @@ describe('faults: BigQuery errors from the stand-in, through the real functions'
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
-        requestId,
-        principal: { subject: 'dev:ann', issuer, groups: ['analysts'], actorChain: [] },
-        projectId: 'demo-warden',
-        sql: 'SELECT code FROM `demo-warden.reference.icd10_codes`',
-        decision: {
-          effect: 'allow',
-          rule: 'test',
-          reasons: ['test'],
-          policyVersion: 'sha256:test',
-          rowLimit: 10,
-          cellLimit: 1000,
-          byteLimit: 1_000_000,
-          maximumBytesBilled: 1,
-          maskingProfile: 'none',
-          touchesPhi: false,
-          phiClasses: [],
-        },
-        facts: {
-          statementType: 'SELECT',
-          referencedTables: [{ projectId: 'demo-warden', datasetId: 'reference', tableId: 'icd10_codes' }],
-          totalBytesProcessed: '100',
-        },
+        grant: await localGrant(theStack().info.endpoints.kms, {
+          requestId,
+          principal: { subject: 'dev:ann', issuer, groups: ['analysts'], actorChain: [] },
+          projectId: 'demo-warden',
+          sql: 'SELECT code FROM `demo-warden.reference.icd10_codes`',
+          decision: {
+            effect: 'allow',
+            rule: 'test',
+            reasons: ['test'],
+            policyVersion: 'sha256:test',
+            rowLimit: 10,
+            cellLimit: 1000,
+            byteLimit: 1_000_000,
+            maximumBytesBilled: 1,
+            maskingProfile: 'none',
+            touchesPhi: false,
+            phiClasses: [],
+          },
+          facts: {
+            statementType: 'SELECT',
+            referencedTables: [{ projectId: 'demo-warden', datasetId: 'reference', tableId: 'icd10_codes' }],
+            totalBytesProcessed: '100',
+          },
+        }),
       }),
     });
     const body = (await res.json()) as { result?: unknown; error?: { kind: string; message: string } };

@@ -3,15 +3,31 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { WardenError } from '../../shared/core/errors.ts';
+import { verifyGrant } from '../../shared/core/execution/grant.ts';
 import { type RunQueryDeps, runAllowedQuery } from '../../shared/core/execution/run-query.ts';
 import { EFFECTS } from '../../shared/core/policy/document.ts';
 import { toWireError } from '../../shared/mcp/to-wire-error.ts';
+import type { Clock } from '../../shared/ports/clock.ts';
+import type { GrantLedger } from '../../shared/ports/grant-ledger.ts';
 import type { ExecutionRequest } from '../../shared/ports/query-runner.ts';
 import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
+
+/** What the executor trusts a grant by (docs/identity.md, "Who can cause what to run"). */
+export interface GrantCheck {
+  /** The KMS key version that certifies the gateway's instance keys, and its public key (fetched once). */
+  kmsKeyVersion: string;
+  kmsPublicKeyPem: () => Promise<string>;
+  /** Certificate writers whose grants count: the gateway's. */
+  writers: string[];
+  /** Grants used before, on any instance. */
+  ledger: GrantLedger;
+  clock: Clock;
+}
 
 export interface ExecutorDeps extends RunQueryDeps {
   verifier: TokenVerifier;
   invokers: string[];
+  grants: GrantCheck;
   log: (message: string, cause?: unknown) => void;
 }
 
@@ -84,12 +100,13 @@ export function createExecutorHandler(deps: ExecutorDeps): (req: Request, res: R
     if (req.method === 'GET' && path === '/healthz') return void res.json({ status: 'ok' });
     if (req.method !== 'POST' || path !== '/execute')
       return void res.status(404).json({ error: { kind: 'not_found', message: 'not found' } });
-    const requestId = typeof req.body?.requestId === 'string' ? req.body.requestId : 'unknown';
+    // The request id a grant claims, for logs and the refusal record only: nothing is trusted before it verifies.
+    const claimed = req.body?.grant?.body?.request?.requestId ?? req.body?.requestId;
+    const requestId = typeof claimed === 'string' ? claimed.slice(0, 200) : 'unknown';
     try {
       await authorizeCaller(deps, req.get('authorization'));
-      const parsed = ExecutionRequestSchema.safeParse(req.body);
-      if (!parsed.success) throw new WardenError('invalid_argument', 'The execution request is not valid.');
-      const result = await runAllowedQuery(deps, parsed.data);
+      const request = await verifiedRequest(deps, req.body?.grant, requestId);
+      const result = await runAllowedQuery(deps, request);
       res.json({ result });
     } catch (err) {
       deps.log(`execution for request ${requestId} failed`, err);
@@ -98,6 +115,40 @@ export function createExecutorHandler(deps: ExecutorDeps): (req: Request, res: R
       res.status(wire.httpStatus).json({ error: { kind, message: wire.message } });
     }
   };
+}
+
+/**
+ * The request a grant carries, once the grant verifies back to the KMS key, is current, and was not used
+ * before; a refused grant is audited (`execution.refused`) and runs nothing.
+ */
+async function verifiedRequest(
+  deps: ExecutorDeps,
+  grant: unknown,
+  requestId: string,
+): Promise<ExecutionRequest> {
+  const g = deps.grants;
+  try {
+    const now = g.clock.now();
+    const body = verifyGrant(grant, {
+      kmsKeyVersion: g.kmsKeyVersion,
+      kmsPublicKeyPem: await g.kmsPublicKeyPem(),
+      writers: g.writers,
+      now,
+    });
+    const parsed = ExecutionRequestSchema.safeParse(body.request);
+    if (!parsed.success) throw new WardenError('invalid_argument', 'The execution request is not valid.');
+    if (!(await g.ledger.useOnce(parsed.data.requestId, new Date(body.expiresAt))))
+      throw new WardenError('forbidden', 'The execution grant was used before.');
+    return parsed.data;
+  } catch (err) {
+    if (err instanceof WardenError && (err.kind === 'forbidden' || err.kind === 'invalid_argument'))
+      await deps.audit.append({
+        type: 'execution.refused',
+        requestId,
+        error: { kind: err.kind, message: err.message },
+      });
+    throw err;
+  }
 }
 
 async function authorizeCaller(deps: ExecutorDeps, header: string | undefined): Promise<void> {

@@ -11,8 +11,9 @@ import {
   createStorageClient,
 } from '../../shared/adapters/clients.ts';
 import { withDeadline } from '../../shared/adapters/deadline.ts';
+import { FirestoreGrantLedger } from '../../shared/adapters/firestore/grant-ledger.ts';
 import { lazyApprovalStores, lazyAuditLog, lazyKeyService } from '../../shared/adapters/function-ports.ts';
-import { once } from '../../shared/adapters/lazy.ts';
+import { lazyPort, once } from '../../shared/adapters/lazy.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { readLocation } from '../../shared/adapters/storage/read-location.ts';
@@ -54,6 +55,18 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
       issuers: config.INVOKER_ISSUERS.map((issuer) => ({ issuer, audiences: [config.EXECUTOR_AUDIENCE] })),
     }),
     invokers: config.INVOKER_EMAILS.map((e) => e.toLowerCase()),
+    // A request runs only as a grant the gateway signed with a key KMS certified, once (docs/identity.md).
+    grants: {
+      kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
+      kmsPublicKeyPem: once(() => keys.getPublicKeyPem(config.AUDIT_KMS_KEY_VERSION)),
+      writers: ['gateway'],
+      ledger: withDeadline(
+        lazyPort(async () => new FirestoreGrantLedger(await firestore())),
+        ms,
+        'Firestore',
+      ),
+      clock: systemClock,
+    },
     audit: lazyAuditLog({
       storage,
       keys,

@@ -117,6 +117,8 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
       url: config.EXECUTOR_URL,
       audience: config.EXECUTOR_AUDIENCE ?? config.EXECUTOR_URL,
       tokens: new MetadataIdTokenSource(),
+      // Each request goes as a grant signed with this instance's KMS-certified audit key.
+      grants: audit,
     }),
     publicUrl,
     issuers: config.OIDC_ISSUERS,

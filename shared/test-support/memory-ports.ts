@@ -21,6 +21,7 @@ import type {
 import type { AuditSink, StoredObject } from '../ports/audit-sink.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { BusMessage, EventBus } from '../ports/event-bus.ts';
+import type { GrantLedger } from '../ports/grant-ledger.ts';
 import type { KeyService } from '../ports/key-service.ts';
 
 /** A clock tests move by hand. */
@@ -166,5 +167,15 @@ export class MemoryResults implements ResultStore {
   async get(requestId: string): Promise<StoredResult | undefined> {
     const doc = this.docs.get(requestId);
     return doc && structuredClone(doc);
+  }
+}
+
+/** A GrantLedger in memory. */
+export class MemoryGrantLedger implements GrantLedger {
+  readonly used = new Map<string, Date>();
+  async useOnce(id: string, expiresAt: Date): Promise<boolean> {
+    if (this.used.has(id)) return false;
+    this.used.set(id, expiresAt);
+    return true;
   }
 }

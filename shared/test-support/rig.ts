@@ -23,6 +23,7 @@ import {
   ManualClock,
   MemoryApprovals,
   MemoryBus,
+  MemoryGrantLedger,
   MemoryKeys,
   MemoryResults,
   MemorySink,
@@ -87,6 +88,7 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
   const audit = (writer: string) =>
     new AuditLog({ sink, keys, clock, kmsKeyVersion: 'k/cryptoKeyVersions/1', writer });
   const gatewayAudit = audit('gateway');
+  const grantLedger = new MemoryGrantLedger();
 
   const executorDeps: ExecutorDeps & RunApprovedDeps = {
     audit: audit('executor'),
@@ -111,6 +113,13 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
       },
     },
     invokers: ['gateway@example.org'],
+    grants: {
+      kmsKeyVersion: 'k/cryptoKeyVersions/1',
+      kmsPublicKeyPem: () => ports.keys.getPublicKeyPem(),
+      writers: ['gateway'],
+      ledger: grantLedger,
+      clock,
+    },
     store,
     results,
     clock,
@@ -145,6 +154,8 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
       url: 'https://executor.internal',
       audience: 'https://executor.internal',
       tokens: { idToken: async () => 'service.gateway' },
+      grants: gatewayAudit,
+      clock,
       timeoutMs: (options.queryTimeoutMs ?? ms) + 3 * ms,
       fetch: inProcessFetch(executor),
     }),

@@ -3,6 +3,8 @@
 // calls are. Tokens are passed to no one else.
 
 import { WardenError, type WardenErrorKind } from '../../core/errors.ts';
+import { type GrantSigner, issueGrant } from '../../core/execution/grant.ts';
+import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { ExecutionRequest, QueryRunner } from '../../ports/query-runner.ts';
 import type { QueryResult } from '../../ports/warehouse.ts';
 import { named } from '../clients.ts';
@@ -45,10 +47,18 @@ export class HttpQueryRunner implements QueryRunner {
   readonly #tokens: IdTokenSource;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
+  readonly #grants: GrantSigner;
+  readonly #grantTtlMs: number | undefined;
+  readonly #clock: Clock;
   constructor(options: {
     url: string;
     audience: string;
     tokens: IdTokenSource;
+    /** Signs each request as an execution grant (the gateway's KMS-certified audit key): the executor's proof. */
+    grants: GrantSigner;
+    grantTtlMs?: number;
+    /** The clock grants are dated by (the executor checks them against its own). */
+    clock?: Clock;
     timeoutMs?: number;
     /** The HTTP client (tests pass one that calls the executor handler in process). */
     fetch?: typeof fetch;
@@ -58,16 +68,28 @@ export class HttpQueryRunner implements QueryRunner {
     this.#tokens = options.tokens;
     this.#timeoutMs = options.timeoutMs ?? 120_000;
     this.#fetch = options.fetch ?? fetch;
+    this.#grants = options.grants;
+    this.#grantTtlMs = options.grantTtlMs;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async run(request: ExecutionRequest): Promise<QueryResult> {
+    let grant: Awaited<ReturnType<typeof issueGrant>>;
+    try {
+      grant = await issueGrant(this.#grants, request, this.#clock.now(), this.#grantTtlMs);
+    } catch (err) {
+      // No signed grant, no execution (fail closed): the executor would refuse the request anyway.
+      throw new WardenError('unavailable', 'The query could not be authorized for execution.', {
+        cause: err,
+      });
+    }
     let res: Response;
     try {
       const token = await this.#tokens.idToken(this.#audience);
       res = await this.#fetch(`${this.#url}/execute`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(request),
+        body: JSON.stringify({ grant }),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (err) {

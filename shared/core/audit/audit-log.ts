@@ -11,7 +11,7 @@ import { type DigestEntry, hashDigestBody, nextDigestBody, signDigest } from './
 import { sha256Hex } from './events.ts';
 import { digestObjectName as digestName, recordObjectName, STREAM_MAX_AGE_MS } from './layout.ts';
 import { type AuditEvent, chainBody, type RecordBody } from './record.ts';
-import { createInstanceSigner, type InstanceSigner } from './signing-key.ts';
+import { createInstanceSigner, type InstanceSigner, type KeyCertificate } from './signing-key.ts';
 
 /** Where a record landed. */
 export interface AppendedRecord {
@@ -215,6 +215,16 @@ export class AuditLog {
     });
     this.#digesting = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Signs `bytes` with this instance's KMS-certified key (the key its audit records are signed with), for
+   * statements other parts verify back to KMS: the gateway's execution grants. Callers tag what they sign
+   * with their own type, so a signed statement is never mistaken for an audit record.
+   */
+  async attest(bytes: Uint8Array): Promise<{ signature: string; certificate: KeyCertificate }> {
+    const signer = await this.#instanceSigner();
+    return { signature: signer.sign(bytes), certificate: signer.certificate };
   }
 
   #instanceSigner(): Promise<InstanceSigner> {

@@ -32,9 +32,9 @@ export function resultColumnLineage(
   const out: Record<string, ColumnLineage> = {};
   for (const field of schema) {
     const s = lineage?.sourcesOf(field.name);
-    const traced =
-      s !== undefined &&
-      s.sources.every((r) => r.table !== undefined && known.has(formatTableRef(r.table).toLowerCase()));
+    const traced = s?.sources.every(
+      (r) => r.table !== undefined && known.has(formatTableRef(r.table).toLowerCase()),
+    );
     if (s === undefined || (!traced && referencedTables.length > 0)) {
       out[field.name] = unknown;
       continue;

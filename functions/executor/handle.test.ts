@@ -1,0 +1,126 @@
+// The executor's trust boundary: it runs a request only as a grant the gateway signed (a key KMS certified),
+// current and used once; a bare, altered, forged or replayed request releases nothing and is audited.
+
+import assert from 'node:assert/strict';
+import { createInstanceSigner } from '../../shared/core/audit/signing-key.ts';
+import { type GrantSigner, issueGrant } from '../../shared/core/execution/grant.ts';
+import type { ExecutionRequest } from '../../shared/ports/query-runner.ts';
+import { invoke } from '../../shared/test-support/fake-http.ts';
+import { MemoryKeys } from '../../shared/test-support/memory-ports.ts';
+import { createRig, REFERENCE_SQL, type Rig } from '../../shared/test-support/rig.ts';
+
+const request = (requestId: string, maskingProfile = 'none'): ExecutionRequest => ({
+  requestId,
+  principal: { subject: 'u', issuer: 'https://idp', groups: ['analysts'], actorChain: [] },
+  projectId: 'p',
+  sql: REFERENCE_SQL,
+  decision: {
+    effect: 'allow',
+    rule: 'reference',
+    reasons: ['test'],
+    policyVersion: 'sha256:test',
+    rowLimit: 10,
+    cellLimit: 100,
+    byteLimit: 10_000,
+    maximumBytesBilled: 1_000_000,
+    maskingProfile,
+    touchesPhi: false,
+    phiClasses: [],
+  },
+  facts: {
+    statementType: 'SELECT',
+    referencedTables: [{ projectId: 'p', datasetId: 'reference', tableId: 'icd10_codes' }],
+    totalBytesProcessed: '10',
+  },
+});
+
+const post = (rig: Rig, body: unknown) =>
+  invoke(rig.executor, {
+    method: 'POST',
+    path: '/execute',
+    headers: { authorization: 'Bearer service.gateway', 'content-type': 'application/json' },
+    body,
+  });
+
+const gatewaySigner = (rig: Rig): GrantSigner => rig.gatewayDeps.audit as unknown as GrantSigner;
+
+describe('executor: runs only what the gateway granted', () => {
+  it('runs a grant the gateway signed', async () => {
+    const rig = await createRig();
+    const grant = await issueGrant(gatewaySigner(rig), request('g-ok'), rig.clock.now());
+    const res = await post(rig, { grant });
+    assert.equal(res.status, 200, JSON.stringify(res.json()));
+    assert.ok(rig.typesFor('g-ok').includes('query.start'));
+  });
+
+  const refusals: { name: string; body: (rig: Rig) => Promise<unknown>; why: RegExp }[] = [
+    {
+      name: 'a bare request without a grant (a made-up decision)',
+      body: async () => request('g-bare'),
+      why: /missing or malformed/,
+    },
+    {
+      name: 'a grant whose decision was altered after signing (masking profile none, huge limit)',
+      body: async (rig) => {
+        const grant = await issueGrant(gatewaySigner(rig), request('g-altered', 'analyst'), rig.clock.now());
+        const decision = (grant.body.request as unknown as ExecutionRequest).decision;
+        decision.maskingProfile = 'none';
+        decision.rowLimit = 1e9;
+        return { grant };
+      },
+      why: /altered or forged/,
+    },
+    {
+      name: 'a grant from a key that another KMS key certified',
+      body: async (rig) => {
+        const signer = await createInstanceSigner(
+          new MemoryKeys(),
+          'k/cryptoKeyVersions/1',
+          'gateway',
+          rig.clock.now(),
+        );
+        const forger: GrantSigner = {
+          attest: async (b) => ({ signature: signer.sign(b), certificate: signer.certificate }),
+        };
+        return { grant: await issueGrant(forger, request('g-forged'), rig.clock.now()) };
+      },
+      why: /certificate KMS did not sign/,
+    },
+    {
+      name: 'an expired grant',
+      body: async (rig) => {
+        const grant = await issueGrant(gatewaySigner(rig), request('g-expired'), rig.clock.now());
+        rig.clock.advance(61_000);
+        return { grant };
+      },
+      why: /expired/,
+    },
+  ];
+  for (const c of refusals)
+    it(`refuses ${c.name}, audits why, and runs nothing`, async () => {
+      const rig = await createRig();
+      const body = (await c.body(rig)) as {
+        grant?: { body: { request: { requestId: string } } };
+        requestId?: string;
+      };
+      const id = body.grant?.body.request.requestId ?? body.requestId ?? 'unknown';
+      const res = await post(rig, body);
+      assert.equal(res.status, 403);
+      const refused = rig.records().find((r) => r.event.type === 'execution.refused');
+      assert.match(String((refused?.event['error'] as { message?: string } | undefined)?.message), c.why);
+      assert.deepEqual(
+        rig.typesFor(id).filter((t) => t.startsWith('query.')),
+        [],
+      );
+    });
+
+  it('refuses a grant used before, on its second use', async () => {
+    const rig = await createRig();
+    const grant = await issueGrant(gatewaySigner(rig), request('g-replay'), rig.clock.now());
+    assert.equal((await post(rig, { grant })).status, 200);
+    const again = await post(rig, { grant });
+    assert.equal(again.status, 403);
+    assert.match(JSON.stringify(again.json()), /used before/);
+    assert.equal(rig.typesFor('g-replay').filter((t) => t === 'query.start').length, 1);
+  });
+});
