@@ -4,9 +4,10 @@
 # that starts the sweep (expiries, stuck executions) through the approval-sweep topic.
 
 locals {
-  # Collections and fields as in shared/adapters/firestore/approval-store.ts.
+  # Collections and fields as in shared/adapters/firestore/approval-store.ts and grant-ledger.ts.
   approvals_collection = "approvalRequests"
   results_collection   = "approvalResults"
+  grants_collection    = "executionGrants"
   topics = {
     requested   = var.requested_topic
     decided     = var.decided_topic
@@ -51,6 +52,17 @@ resource "google_firestore_field" "results_expiry" {
   project    = var.project_id
   database   = google_firestore_database.main.name
   collection = local.results_collection
+  field      = "expiresAt"
+
+  ttl_config {}
+  index_config {}
+}
+
+# Used execution grants (shared/adapters/firestore/grant-ledger.ts) are kept until they expire, then deleted.
+resource "google_firestore_field" "grants_expiry" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = local.grants_collection
   field      = "expiresAt"
 
   ttl_config {}

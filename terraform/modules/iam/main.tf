@@ -173,6 +173,13 @@ resource "google_kms_crypto_key_iam_member" "executor_audit_signer" {
   member        = local.executor
 }
 
+# The executor verifies the gateway's execution grants back to the audit key's public key.
+resource "google_kms_crypto_key_iam_member" "executor_audit_public_key" {
+  crypto_key_id = var.keys.audit
+  role          = "roles/cloudkms.publicKeyViewer"
+  member        = local.executor
+}
+
 resource "google_storage_bucket_iam_member" "executor_audit_writer" {
   bucket = var.audit_bucket
   role   = "roles/storage.objectCreator"
