@@ -474,10 +474,15 @@ async function benchApprovalFlow(
     mcpCalls++;
     const id = String(parked['requestId']);
     if (parked['state'] !== 'PENDING') throw new Error(`expected PENDING, got ${JSON.stringify(parked)}`);
+    // The approver reads the request (as the console does) and approves the binding it was shown.
+    const shown = (await (
+      await fetch(`${info.gatewayUrl}/approvals/${id}`, { headers: { authorization: `Bearer ${approver}` } })
+    ).json()) as { bindingSha256?: string };
+    apiCalls++;
     const res = await fetch(`${info.gatewayUrl}/approvals/${id}:approve`, {
       method: 'POST',
       headers: { authorization: `Bearer ${approver}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ reason: 'approved for the benchmark' }),
+      body: JSON.stringify({ reason: 'approved for the benchmark', binding: shown.bindingSha256 }),
     });
     apiCalls++;
     if (res.status !== 200) throw new Error(`approve: HTTP ${res.status} ${await res.text()}`);

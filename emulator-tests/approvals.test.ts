@@ -27,6 +27,15 @@ async function mcp(email: string, groups: string[]) {
 }
 
 async function api(email: string, groups: string[], method: string, path: string, body?: unknown) {
+  const approving = /^\/approvals\/([^/:]+):approve$/.exec(path);
+  if (approving && typeof body === 'object' && body !== null && !('binding' in body)) {
+    // An approval names the binding its approver reviewed: here, the one an approver of the request sees.
+    const shown = await fetch(`${theStack().info.gatewayUrl}/approvals/${approving[1]}`, {
+      headers: { authorization: `Bearer ${await tokenFor('priya@example.org', ['privacy-office'])}` },
+    });
+    const binding = ((await shown.json()) as { bindingSha256?: string }).bindingSha256;
+    if (binding) body = { ...body, binding };
+  }
   const res = await fetch(`${theStack().info.gatewayUrl}${path}`, {
     method,
     headers: {
@@ -425,5 +434,66 @@ describe('warden approvals (CLI on the approvals API)', function () {
       0,
     );
     assert.match(lines.at(-1) ?? '', /"state": "DENIED"/);
+  });
+});
+
+describe('approvals: the binding holds against writes to the stored request', function () {
+  this.timeout(120_000);
+
+  // Someone with write access to Firestore (not to the gateway's key) changes a parked request: the SQL, its
+  // masking profile and its row limit, and recomputes the binding hash so it looks consistent.
+  async function tamper(id: string): Promise<string> {
+    const { Firestore } = await import('@google-cloud/firestore');
+    const { FirestoreApprovalStore } = await import('../shared/adapters/firestore/approval-store.ts');
+    const { approvalBindingSha256 } = await import('../shared/core/approval/approval.ts');
+    const db = new Firestore({ projectId: theStack().info.projectId });
+    try {
+      const store = new FirestoreApprovalStore(db);
+      const { after } = await store.update(id, (r) => {
+        const changed = {
+          ...r,
+          sql: 'SELECT patient_id, ssn FROM `demo-warden.clinical.patients` ORDER BY patient_id LIMIT 3',
+          decision: { ...r.decision, maskingProfile: 'none', rowLimit: 100_000 },
+        };
+        return { ...changed, bindingSha256: approvalBindingSha256(changed) };
+      });
+      return after.bindingSha256;
+    } finally {
+      await db.terminate();
+    }
+  }
+
+  it('refuses the approval an approver gave to the request as they saw it', async () => {
+    const ann = await mcp('ann@example.org', ['analysts']);
+    const id = await park(ann, 'binding test');
+    const seen = await api('priya@example.org', ['privacy-office'], 'GET', `/approvals/${id}`);
+    await tamper(id);
+    const approved = await api('priya@example.org', ['privacy-office'], 'POST', `/approvals/${id}:approve`, {
+      reason: 'IRB 2026-116',
+      binding: seen.body['bindingSha256'],
+    });
+    assert.equal(approved.status, 409, JSON.stringify(approved.body));
+    await ann.close();
+  });
+
+  it('refuses to run it even when the approver approves the altered binding: its signature is the gateway’s', async () => {
+    const ann = await mcp('ann@example.org', ['analysts']);
+    const id = await park(ann, 'binding test 2');
+    const altered = await tamper(id);
+    const approved = await api('priya@example.org', ['privacy-office'], 'POST', `/approvals/${id}:approve`, {
+      reason: 'IRB 2026-117',
+      binding: altered,
+    });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    await until(ann, id, 'FAILED');
+    const records = await recordedUntil(id, 'approval.failed');
+    const failed = records.find((r) => r.event.type === 'approval.failed');
+    assert.match(JSON.stringify(failed?.event), /binding does not verify/);
+    assert.deepEqual(
+      records.filter((r) => r.event.type === 'query.start'),
+      [],
+      'the altered query never ran',
+    );
+    await ann.close();
   });
 });

@@ -23,6 +23,14 @@ const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const PHI_QUERY =
   'SELECT patient_id, birth_date FROM `demo-warden.clinical.patients` ORDER BY patient_id LIMIT 3';
 
+/** The binding an approver is shown for request `id` (and names when approving it). */
+async function bindingOf(id: string): Promise<string> {
+  const res = await fetch(`${theStack().info.gatewayUrl}/approvals/${id}`, {
+    headers: { authorization: `Bearer ${await tokenFor('priya@example.org', ['privacy-office'])}` },
+  });
+  return String(((await res.json()) as { bindingSha256?: string }).bindingSha256);
+}
+
 /** A fresh Chromium profile; fails with the install command when Chromium is missing. */
 async function launch(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   if (!existsSync(CHROMIUM))
@@ -257,7 +265,7 @@ describe('console request page with CONSOLE_AUDIT_READ (headless Chromium)', fun
         authorization: `Bearer ${await tokenFor('priya@example.org', ['privacy-office'])}`,
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ reason: 'audit view test' }),
+      body: JSON.stringify({ reason: 'audit view test', binding: await bindingOf(id) }),
     });
     assert.equal(approve.status, 200);
     const page = await browser.context.newPage();
@@ -297,7 +305,7 @@ describe('warden audit report (opened in headless Chromium)', function () {
         authorization: `Bearer ${await tokenFor('priya@example.org', ['privacy-office'])}`,
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ reason: 'report test' }),
+      body: JSON.stringify({ reason: 'report test', binding: await bindingOf(id) }),
     });
     assert.equal(approved.status, 200);
     // Wait for the executor to record the run.

@@ -11,7 +11,8 @@ import { isWardenError } from '../shared/core/errors.ts';
 import type { ApprovalRequest } from '../shared/ports/approval-store.ts';
 import { theStack } from './harness.ts';
 
-const request = (id: string): ApprovalRequest => ({ ...pending(), id });
+// Parked under its own id, so its binding (which covers the id) holds.
+const request = (id: string): ApprovalRequest => pending({ id });
 
 describe('FirestoreApprovalStore (Firestore emulator)', () => {
   let db: Firestore;

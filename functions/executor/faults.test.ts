@@ -4,7 +4,9 @@
 
 import assert from 'node:assert/strict';
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import { approvalBindingSha256 } from '../../shared/core/approval/approval.ts';
 import { WardenError } from '../../shared/core/errors.ts';
+import type { ApprovalRequest } from '../../shared/ports/approval-store.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
 import { createRig, PHI_SQL, type Rig, rpc, toolCall } from '../../shared/test-support/rig.ts';
 import { createApprovedHandler } from './events.ts';
@@ -25,7 +27,17 @@ async function park(rig: Rig): Promise<string> {
   return out.requestId;
 }
 
-function approve(rig: Rig, id: string, approver = 'good.privacy-office') {
+/** The binding an approver of the request is shown (and names when approving). */
+async function bindingOf(rig: Rig, id: string): Promise<string> {
+  const res = await invoke(rig.gateway, {
+    method: 'GET',
+    path: `/approvals/${id}`,
+    headers: { host: 'warden.example', authorization: 'Bearer good.privacy-office' },
+  });
+  return String((res.json() as { bindingSha256?: string }).bindingSha256);
+}
+
+async function approve(rig: Rig, id: string, approver = 'good.privacy-office') {
   return invoke(rig.gateway, {
     method: 'POST',
     path: `/approvals/${id}:approve`,
@@ -34,7 +46,7 @@ function approve(rig: Rig, id: string, approver = 'good.privacy-office') {
       'content-type': 'application/json',
       authorization: `Bearer ${approver}`,
     },
-    body: { reason: 'IRB 2026-114' },
+    body: { reason: 'IRB 2026-114', binding: await bindingOf(rig, id) },
   });
 }
 
@@ -78,6 +90,80 @@ describe('faults on the approval path', function () {
     assert.equal(rig.ports.warehouse.executed.length, 1);
     assert.equal(count(rig, id, 'query.start'), 1);
     assert.equal(count(rig, id, 'approval.succeeded'), 1);
+  });
+
+  // The approval binds everything it governs, signed by the gateway: a write to the stored document (anyone
+  // with Firestore access) that changes what was approved makes the approval or the execution refuse.
+  const tamperings: { name: string; change: (r: ApprovalRequest) => void }[] = [
+    {
+      name: 'the masking profile changed',
+      change: (r) =>
+        void (r.decision.maskingProfile = r.decision.maskingProfile === 'none' ? 'safe-harbor' : 'none'),
+    },
+    { name: 'the SQL swapped', change: (r) => void (r.sql = 'SELECT ssn FROM `p.clinical.patients`') },
+    { name: 'the row limit raised', change: (r) => void (r.decision.rowLimit = 1_000_000) },
+  ];
+  for (const t of tamperings) {
+    it(`refuses to approve once ${t.name} in the store: the binding the approver saw no longer holds`, async () => {
+      const rig = await createRig({ timeoutMs: 2000 });
+      const id = await park(rig);
+      const seen = await bindingOf(rig, id);
+      const doc = (rig.ports.store as unknown as { docs: Map<string, ApprovalRequest> }).docs.get(id)!;
+      t.change(doc);
+      doc.bindingSha256 = approvalBindingSha256(doc);
+      const res = await invoke(rig.gateway, {
+        method: 'POST',
+        path: `/approvals/${id}:approve`,
+        headers: {
+          host: 'warden.example',
+          'content-type': 'application/json',
+          authorization: 'Bearer good.privacy-office',
+        },
+        body: { reason: 'IRB 2026-114', binding: seen },
+      });
+      assert.equal(res.status, 409, JSON.stringify(res.json()));
+      assert.equal((await rig.ports.store.get(id))?.state, 'PENDING');
+    });
+
+    it(`refuses to run an approved request after ${t.name} in the store, even with the hash recomputed`, async () => {
+      const rig = await createRig({ timeoutMs: 2000 });
+      const id = await park(rig);
+      assert.equal((await approve(rig, id)).status, 200);
+      const doc = (rig.ports.store as unknown as { docs: Map<string, ApprovalRequest> }).docs.get(id)!;
+      t.change(doc);
+      doc.bindingSha256 = approvalBindingSha256(doc);
+      assert.equal(await approvedHandler(rig)(delivery(id)), 'failed');
+      const after = await rig.ports.store.get(id);
+      assert.equal(after?.state, 'FAILED');
+      assert.match(String(after?.execution.error?.message), /binding does not verify/);
+      assert.equal(rig.ports.warehouse.executed.length, 0, 'nothing ran');
+      assert.equal(count(rig, id, 'query.start'), 0);
+    });
+  }
+
+  it('refuses to approve with a binding other than the request’s, and a review on behalf of someone', async () => {
+    const rig = await createRig({ timeoutMs: 2000 });
+    const id = await park(rig);
+    const post = (headers: Record<string, string>, binding: string) =>
+      invoke(rig.gateway, {
+        method: 'POST',
+        path: `/approvals/${id}:approve`,
+        headers: { host: 'warden.example', 'content-type': 'application/json', ...headers },
+        body: { reason: 'IRB 2026-114', binding },
+      });
+    assert.equal((await post({ authorization: 'Bearer good.privacy-office' }, '0'.repeat(64))).status, 409);
+    const missing = await invoke(rig.gateway, {
+      method: 'POST',
+      path: `/approvals/${id}:approve`,
+      headers: {
+        host: 'warden.example',
+        'content-type': 'application/json',
+        authorization: 'Bearer good.privacy-office',
+      },
+      body: { reason: 'IRB 2026-114' },
+    });
+    assert.equal(missing.status, 400);
+    assert.equal((await rig.ports.store.get(id))?.state, 'PENDING');
   });
 
   it('answers an approval 503 when Firestore is unavailable or contended, and records no decision', async () => {

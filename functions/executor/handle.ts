@@ -3,7 +3,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { WardenError } from '../../shared/core/errors.ts';
-import { verifyGrant } from '../../shared/core/execution/grant.ts';
+import { type GrantAuthority, verifyGrant } from '../../shared/core/execution/grant.ts';
 import { type RunQueryDeps, runAllowedQuery } from '../../shared/core/execution/run-query.ts';
 import { EFFECTS } from '../../shared/core/policy/document.ts';
 import { toWireError } from '../../shared/mcp/to-wire-error.ts';
@@ -13,12 +13,7 @@ import type { ExecutionRequest } from '../../shared/ports/query-runner.ts';
 import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
 
 /** What the executor trusts a grant by (docs/identity.md, "Who can cause what to run"). */
-export interface GrantCheck {
-  /** The KMS key version that certifies the gateway's instance keys, and its public key (fetched once). */
-  kmsKeyVersion: string;
-  kmsPublicKeyPem: () => Promise<string>;
-  /** Certificate writers whose grants count: the gateway's. */
-  writers: string[];
+export interface GrantCheck extends GrantAuthority {
   /** Grants used before, on any instance. */
   ledger: GrantLedger;
   clock: Clock;

@@ -34,6 +34,9 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 const ReasonBody = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();
+// An approval names the binding the approver reviewed (the request's bindingSha256, shown with it): a request
+// changed since, in any field the approval governs, is refused.
+const ApproveBody = ReasonBody.extend({ binding: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
 const CancelBody = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
 
 /** Serves one approvals API call; the call itself is audited before any answer leaves. */
@@ -60,10 +63,17 @@ export async function handleApprovalsApi(
     if (req.method === 'GET' && id && !verb)
       return void res.json(view(await requestForReviewer(deps.approvals, id, principal), now()));
     if (req.method === 'POST' && id && (verb === 'approve' || verb === 'deny')) {
-      const body = ReasonBody.safeParse(req.body ?? {});
-      if (!body.success) throw new WardenError('invalid_argument', `A reason is required to ${verb}.`);
+      const body = (verb === 'approve' ? ApproveBody : ReasonBody).safeParse(req.body ?? {});
+      if (!body.success)
+        throw new WardenError(
+          'invalid_argument',
+          verb === 'approve'
+            ? 'A reason and the binding (bindingSha256) you reviewed are required to approve.'
+            : 'A reason is required to deny.',
+        );
+      const binding = 'binding' in body.data ? String(body.data.binding) : undefined;
       return void res.json(
-        view(await reviewRequest(deps.approvals, id, principal, verb, body.data.reason), now()),
+        view(await reviewRequest(deps.approvals, id, principal, verb, body.data.reason, binding), now()),
       );
     }
     if (req.method === 'POST' && id && verb === 'cancel') {

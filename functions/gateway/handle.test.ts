@@ -46,6 +46,7 @@ function setup() {
     results: new MemoryResults(),
     bus: new MemoryBus(),
     audit,
+    signer: audit,
     clock,
     topics: { requested: 'approval-requested', decided: 'approval-decided' },
   };

@@ -92,6 +92,8 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
         'Pub/Sub',
       ),
       audit,
+      // Parked requests' bindings are signed with this instance's KMS-certified audit key.
+      signer: audit,
       clock: systemClock,
       topics: { requested: config.APPROVAL_REQUESTED_TOPIC, decided: config.APPROVAL_DECIDED_TOPIC },
     },

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CommandTokenSource } from '../bridge/command-token-source.ts';
 
-export const APPROVALS_USAGE = `  approvals list [--state PENDING] | show ID | approve ID --reason R | deny ID --reason R | cancel ID [--reason R]
-            Review parked queries on the gateway's approvals API.
+export const APPROVALS_USAGE = `  approvals list [--state PENDING] | show ID | approve ID --reason R --binding SHA | deny ID --reason R | cancel ID [--reason R]
+            Review parked queries on the gateway's approvals API. \`show\` prints the exact SQL, the masking
+            profile, the release limits and the bindingSha256; \`approve\` names that binding (--binding), so a
+            request changed since you reviewed it is refused.
+            --binding SHA       the bindingSha256 of the request you reviewed (required to approve)
             --url URL           the gateway (default: the local stack's)
             --token T           an ID token (default: env WARDEN_TOKEN, or --token-command)
             --token-command C   run C (split as warden bridge splits it, no shell) and use its output as the token`;
@@ -31,6 +34,7 @@ export async function approvalsCommand(
       'token-command': { type: 'string' },
       state: { type: 'string' },
       reason: { type: 'string' },
+      binding: { type: 'string' },
       limit: { type: 'string' },
     },
   });
@@ -44,6 +48,8 @@ export async function approvalsCommand(
   if (verb !== 'list' && !id) return fail(`${verb} needs a request id`);
   if ((verb === 'approve' || verb === 'deny') && !values.reason?.trim())
     return fail(`${verb} needs --reason`);
+  if (verb === 'approve' && !/^[0-9a-f]{64}$/.test(values.binding ?? ''))
+    return fail(`approve needs --binding: the bindingSha256 that "warden approvals show ${id}" prints`);
   const url = (values.url ?? localGateway(stateDir))?.replace(/\/$/, '');
   if (!url) return fail('no --url and no local stack found (run "npm start" or pass --url)');
   let token = values.token ?? process.env['WARDEN_TOKEN'];
@@ -70,7 +76,14 @@ export async function approvalsCommand(
     res = await fetch(`${url}${path}`, {
       method: post ? 'POST' : 'GET',
       headers: { authorization: `Bearer ${token}`, ...(post ? { 'content-type': 'application/json' } : {}) },
-      ...(post ? { body: JSON.stringify(values.reason ? { reason: values.reason } : {}) } : {}),
+      ...(post
+        ? {
+            body: JSON.stringify({
+              ...(values.reason ? { reason: values.reason } : {}),
+              ...(verb === 'approve' ? { binding: values.binding } : {}),
+            }),
+          }
+        : {}),
     });
   } catch {
     return fail(`could not reach ${url}`);

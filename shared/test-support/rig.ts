@@ -136,6 +136,7 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
       results,
       bus: withDeadline(ports.bus, ms, 'Pub/Sub'),
       audit: gatewayAudit,
+      signer: gatewayAudit,
       clock,
       topics: { requested: 'approval-requested', decided: 'approval-decided' },
     },

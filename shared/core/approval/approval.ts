@@ -16,6 +16,7 @@ export type {
 } from './request.ts';
 export {
   approvalBindingSha256,
+  bindingStatement,
   createApprovalRequest,
   isBindingIntact,
   MAX_REASON_LENGTH,

@@ -2,9 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { canonicalize, type Json } from '../audit/canonical-json.ts';
 import { isWardenError } from '../errors.ts';
 import type { Decision } from '../policy/evaluate.ts';
-import { type ApprovalRequest, isBindingIntact, requesterPrincipal } from './request.ts';
+import { type ApprovalRequest, approvalBinding, isBindingIntact, requesterPrincipal } from './request.ts';
 import {
   ann,
   approvalDecision,
@@ -43,10 +44,33 @@ describe('createApprovalRequest', () => {
     });
   });
 
-  it('hashes the RFC 8785 canonical JSON of project, SQL and parameters', () => {
+  it('hashes the RFC 8785 canonical JSON of everything the approval governs', () => {
     const r = pending({ projectId: 'p', sql: 'SELECT @b', params: [{ value: 1, type: 'INT64', name: 'b' }] });
-    const canonical = '{"params":[{"name":"b","type":"INT64","value":1}],"projectId":"p","sql":"SELECT @b"}';
-    assert.equal(r.bindingSha256, createHash('sha256').update(canonical).digest('hex'));
+    const binding = approvalBinding(r) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(binding).sort(), [
+      'decision',
+      'expiresAt',
+      'id',
+      'onBehalfOf',
+      'params',
+      'policyVersion',
+      'projectId',
+      'quorum',
+      'referencedTables',
+      'requester',
+      'requiredGroups',
+      'rule',
+      'sql',
+      'statementType',
+      'totalBytesProcessed',
+      'v',
+    ]);
+    assert.equal(
+      r.bindingSha256,
+      createHash('sha256')
+        .update(canonicalize(binding as Json))
+        .digest('hex'),
+    );
   });
 
   it('binds an empty parameter list when none is given', () => {
@@ -197,6 +221,32 @@ describe('isBindingIntact', () => {
       intact: false,
     },
     { name: 'detects a removed parameter', change: (r) => ({ ...r, params: [] }), intact: false },
+    {
+      name: 'detects a masking profile turned off',
+      change: (r) => ({ ...r, decision: { ...r.decision, maskingProfile: 'none' } }),
+      intact: false,
+    },
+    {
+      name: 'detects a raised row limit',
+      change: (r) => ({ ...r, decision: { ...r.decision, rowLimit: r.decision.rowLimit * 1000 } }),
+      intact: false,
+    },
+    {
+      name: 'detects another requester',
+      change: (r) => ({ ...r, requester: { ...r.requester, groups: ['er-physicians'] } }),
+      intact: false,
+    },
+    { name: 'detects a changed rule', change: (r) => ({ ...r, rule: 'other' }), intact: false },
+    {
+      name: 'detects a later expiry',
+      change: (r) => ({ ...r, expiresAt: new Date(8.64e15) }),
+      intact: false,
+    },
+    {
+      name: 'detects a lowered quorum',
+      change: (r) => ({ ...r, quorum: 0 }),
+      intact: false,
+    },
     {
       name: 'detects a replaced hash',
       change: (r) => ({ ...r, bindingSha256: '0'.repeat(64) }),

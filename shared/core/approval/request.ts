@@ -1,8 +1,9 @@
 // The approval request document: a parked query, who asked, who must decide, and its binding hash.
 
 import type { QueryParameter } from '../../ports/warehouse.ts';
-import { canonicalize } from '../audit/canonical-json.ts';
+import { canonicalize, type Json } from '../audit/canonical-json.ts';
 import { sha256Hex } from '../audit/events.ts';
+import type { KeyCertificate } from '../audit/signing-key.ts';
 import { WardenError } from '../errors.ts';
 import type { Actor, Person, Principal } from '../identity/principal.ts';
 import type { Decision } from '../policy/evaluate.ts';
@@ -38,9 +39,9 @@ export interface ApprovalRequester extends ApprovalParty {
 
 /** One approver's decision. */
 export interface ApprovalReview {
-  /** The person who decided (for a service acting for a person, the person). */
+  /** Who decided: the authenticated bearer (a review is never made on someone's behalf). */
   approver: ApprovalIdentity;
-  /** The service that carried the decision for `approver`, when there was one. */
+  /** Reviews recorded before on-behalf-of reviews were refused name the service that carried them. */
   via?: ApprovalIdentity;
   decision: 'approve' | 'deny';
   reason: string;
@@ -89,8 +90,18 @@ export interface ApprovalRequest {
   sql: string;
   /** Named query parameters, bound with the SQL. */
   params: QueryParameter[];
-  /** SHA-256 (hex) of the RFC 8785 canonical JSON of {projectId, sql, params}: what approvers approved. */
+  /**
+   * SHA-256 (hex) of the RFC 8785 canonical JSON of everything the approval governs (see
+   * {@link approvalBinding}): project, SQL, parameters, the decision with its masking profile and limits, the
+   * requester, approvers, quorum and expiry. Approvers approve this value; the executor runs only a request
+   * that still hashes to it.
+   */
   bindingSha256: string;
+  /**
+   * The gateway's signature over the binding (a KMS-certified instance key, as execution grants): nobody who
+   * can only write the Firestore document can recompute it after changing what was approved.
+   */
+  bindingSignature?: { signature: string; certificate: KeyCertificate };
   statementType: string;
   referencedTables: TableRef[];
   /** Estimated bytes processed (dry run), a decimal INT64 string. */
@@ -138,16 +149,61 @@ export interface NewApprovalRequest {
 /** Longest reason accepted (requester's, approver's, canceller's). */
 export const MAX_REASON_LENGTH = 2000;
 
-/** SHA-256 (hex) over the RFC 8785 canonical JSON of {projectId, sql, params}. */
-export function approvalBindingSha256(binding: {
-  projectId: string;
-  sql: string;
-  params: readonly QueryParameter[];
-}): string {
-  return sha256Hex(canonicalize({ projectId: binding.projectId, sql: binding.sql, params: binding.params }));
+/** What an approval governs: the fields of a request that nothing may change once it is parked. */
+export type BoundFields = Pick<
+  ApprovalRequest,
+  | 'id'
+  | 'requester'
+  | 'onBehalfOf'
+  | 'projectId'
+  | 'sql'
+  | 'params'
+  | 'statementType'
+  | 'referencedTables'
+  | 'totalBytesProcessed'
+  | 'rule'
+  | 'policyVersion'
+  | 'decision'
+  | 'requiredGroups'
+  | 'quorum'
+  | 'expiresAt'
+>;
+
+/** The binding's canonical form (format version 2): every field an approval governs, as JSON. */
+export function approvalBinding(r: BoundFields): Json {
+  return JSON.parse(
+    JSON.stringify({
+      v: 2,
+      id: r.id,
+      requester: r.requester,
+      onBehalfOf: r.onBehalfOf ?? null,
+      projectId: r.projectId,
+      sql: r.sql,
+      params: r.params,
+      statementType: r.statementType,
+      referencedTables: r.referencedTables,
+      totalBytesProcessed: r.totalBytesProcessed,
+      rule: r.rule,
+      policyVersion: r.policyVersion,
+      decision: r.decision,
+      requiredGroups: r.requiredGroups,
+      quorum: r.quorum,
+      expiresAt: r.expiresAt,
+    }),
+  ) as Json;
 }
 
-/** True when the request's project, SQL and parameters are still those its binding hash covers. */
+/** SHA-256 (hex) over the RFC 8785 canonical JSON of {@link approvalBinding}. */
+export function approvalBindingSha256(r: BoundFields): string {
+  return sha256Hex(canonicalize(approvalBinding(r)));
+}
+
+/** The bytes the gateway signs for a binding: typed, so the signature serves no other purpose. */
+export function bindingStatement(bindingSha256: string): Uint8Array {
+  return new TextEncoder().encode(canonicalize({ type: 'warden.approval-binding', bindingSha256 }));
+}
+
+/** True when what the request governs (SQL, parameters, decision, requester, …) still hashes to its binding. */
 export function isBindingIntact(request: ApprovalRequest): boolean {
   try {
     return approvalBindingSha256(request) === request.bindingSha256;
@@ -188,7 +244,7 @@ export function createApprovalRequest(input: NewApprovalRequest): ApprovalReques
     throw new WardenError('invalid_argument', 'Query parameter names must be unique.');
   const person = input.onBehalfOf ?? input.requester.onBehalfOf;
   const r = input.requester;
-  return {
+  const request: ApprovalRequest = {
     id: input.id,
     requester: {
       ...identityOf(r),
@@ -203,7 +259,7 @@ export function createApprovalRequest(input: NewApprovalRequest): ApprovalReques
     projectId: input.projectId,
     sql: input.sql,
     params,
-    bindingSha256: approvalBindingSha256({ projectId: input.projectId, sql: input.sql, params }),
+    bindingSha256: '',
     statementType: input.facts.statementType,
     referencedTables: input.facts.referencedTables.map((t) => ({
       projectId: t.projectId,
@@ -226,6 +282,8 @@ export function createApprovalRequest(input: NewApprovalRequest): ApprovalReques
     execution: {},
     version: 0,
   };
+  request.bindingSha256 = approvalBindingSha256(request);
+  return request;
 }
 
 /** The requester as a Principal (with the person it acted for), e.g. for the executor's audit records. */

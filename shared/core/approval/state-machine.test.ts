@@ -115,17 +115,6 @@ describe('nextApprovalState', () => {
         check: (r) => assert.equal(r.reviews[0]?.reason, 'study 7'),
       },
       {
-        name: 'records a person reviewing through a service as the approver, and the service as via',
-        from: () => pending(),
-        event: review(person('slack-bot', [], { onBehalfOf: { ...bob } }), 'approve'),
-        now: at(10),
-        state: 'APPROVED',
-        check: (r) => {
-          assert.equal(r.reviews[0]?.approver.subject, 'bob');
-          assert.equal(r.reviews[0]?.via?.subject, 'slack-bot');
-        },
-      },
-      {
         name: 'counts approvers without emails as distinct people',
         from: () => pending({ requester: { ...ann, email: undefined } as never }, { quorum: 2 }),
         event: review({ ...bob, email: undefined } as never, 'approve'),
@@ -351,6 +340,25 @@ describe('nextApprovalState', () => {
           'approve',
         ),
         kind: 'forbidden',
+      },
+      {
+        name: "refuses a review a service carries with a person's token (on-behalf-of), even an approver's",
+        event: review(person('slack-bot', [], { onBehalfOf: { ...bob } }), 'approve'),
+        kind: 'forbidden',
+      },
+      {
+        name: 'refuses an approval of a binding other than the request’s (it changed since it was reviewed)',
+        event: { ...review(bob, 'approve'), binding: '0'.repeat(64) },
+        kind: 'conflict',
+      },
+      {
+        name: 'refuses to review a request whose stored fields no longer match its binding',
+        from: () => {
+          const r = pending();
+          return { ...r, decision: { ...r.decision, maskingProfile: 'none' } };
+        },
+        event: review(bob, 'approve'),
+        kind: 'integrity',
       },
       {
         name: 'refuses a reviewer outside the required groups',

@@ -19,6 +19,8 @@ export interface ReviewEvent {
   reviewer: Principal;
   decision: 'approve' | 'deny';
   reason: string;
+  /** The binding (bindingSha256) the reviewer saw: a request whose binding changed since is refused. */
+  binding?: string;
 }
 
 /** The requester withdraws a pending request. */
@@ -128,12 +130,22 @@ function review(request: ApprovalRequest, event: ReviewEvent, t: number): Approv
     throw new WardenError('invalid_argument', `A review needs a reason: say why you ${event.decision}.`);
 
   const reviewer = event.reviewer;
-  // A service acting for a person carries that person's decision: the person is the approver.
-  const approver: ApprovalIdentity & { groups: string[] } = reviewer.onBehalfOf ?? reviewer;
-  const reviewerIdentities: ApprovalIdentity[] = [
-    reviewer,
-    ...(reviewer.onBehalfOf ? [reviewer.onBehalfOf] : []),
-  ];
+  // An approval is the approver's own act: it is decided by the authenticated bearer's identity and groups,
+  // never by a person's token a service forwards (which any server it was handed to could replay).
+  if (reviewer.onBehalfOf)
+    throw new WardenError(
+      'forbidden',
+      "A review is made with the approver's own token, not on behalf of someone (docs/identity.md).",
+    );
+  if (event.binding !== undefined && event.binding !== request.bindingSha256)
+    throw new WardenError(
+      'conflict',
+      `Approval request ${request.id} is not the one reviewed: its binding changed. Review it again.`,
+    );
+  if (!isBindingIntact(request))
+    throw new WardenError('integrity', `Approval request ${request.id} no longer matches its binding.`);
+  const approver: ApprovalIdentity & { groups: string[] } = reviewer;
+  const reviewerIdentities: ApprovalIdentity[] = [reviewer];
   const requestParties: ApprovalIdentity[] = [
     request.requester,
     ...(request.onBehalfOf ? [request.onBehalfOf] : []),
@@ -151,7 +163,6 @@ function review(request: ApprovalRequest, event: ReviewEvent, t: number): Approv
   const next = copy(request, t);
   next.reviews.push({
     approver: identityOf(approver),
-    ...(reviewer.onBehalfOf ? { via: identityOf(reviewer) } : {}),
     decision: event.decision,
     reason,
     at: new Date(t),

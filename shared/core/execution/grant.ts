@@ -54,6 +54,15 @@ export async function issueGrant(
   return { body, signature, certificate };
 }
 
+/** Who may sign what the executor acts on: the KMS key version that certifies them, their writer names. */
+export interface GrantAuthority {
+  kmsKeyVersion: string;
+  /** The KMS key version's public key (PEM), fetched once. */
+  kmsPublicKeyPem: () => Promise<string>;
+  /** Certificate writers whose statements count (the gateway's). */
+  writers: string[];
+}
+
 /** What a verifier trusts: the KMS key version and public key, the writers allowed to grant, the time. */
 export interface GrantTrust {
   kmsKeyVersion: string;
@@ -81,16 +90,6 @@ export function verifyGrant(grant: unknown, trust: GrantTrust): GrantBody {
   };
   if (!isRecord(grant) || !isRecord(grant['body']) || typeof grant['signature'] !== 'string')
     return refuse('is missing or malformed');
-  const cert = grant['certificate'];
-  if (!isRecord(cert) || !isRecord(cert['body']) || typeof cert['kmsSignature'] !== 'string')
-    return refuse('has no certificate');
-  const certBody = cert['body'];
-  if (typeof certBody['publicKeyPem'] !== 'string' || typeof certBody['writer'] !== 'string')
-    return refuse('has a malformed certificate');
-  if (!trust.writers.includes(certBody['writer'])) return refuse('was not issued by the gateway');
-  if (certBody['kmsKeyVersion'] !== trust.kmsKeyVersion) return refuse('is certified by another key');
-  if (!isValidCertificate(cert as unknown as KeyCertificate, trust.kmsPublicKeyPem))
-    return refuse('has a certificate KMS did not sign');
   const body = grant['body'];
   let bytes: Uint8Array;
   try {
@@ -98,8 +97,8 @@ export function verifyGrant(grant: unknown, trust: GrantTrust): GrantBody {
   } catch {
     return refuse('is malformed');
   }
-  if (!isValidSignature(certBody['publicKeyPem'], bytes, grant['signature']))
-    return refuse('does not verify: it was altered or forged');
+  const why = statementFault(bytes, grant, trust);
+  if (why !== undefined) return refuse(why);
   if (body['type'] !== GRANT_TYPE || body['v'] !== 1 || !isRecord(body['request']))
     return refuse('is of an unknown type');
   const issued = Date.parse(String(body['issuedAt']));
@@ -111,4 +110,30 @@ export function verifyGrant(grant: unknown, trust: GrantTrust): GrantBody {
   if (issued > now + skew) return refuse('is not valid yet');
   if (expires <= now) return refuse('has expired');
   return body as unknown as GrantBody;
+}
+
+/**
+ * What is wrong with `signed` as a statement of `bytes` by an allowed writer certified by the trusted KMS key,
+ * or undefined when nothing is: the certificate's writer and key version, KMS's signature on it, and the
+ * certified key's signature on the bytes.
+ */
+export function statementFault(
+  bytes: Uint8Array,
+  signed: unknown,
+  trust: Pick<GrantTrust, 'kmsKeyVersion' | 'kmsPublicKeyPem' | 'writers'>,
+): string | undefined {
+  if (!isRecord(signed) || typeof signed['signature'] !== 'string') return 'is not signed';
+  const cert = signed['certificate'];
+  if (!isRecord(cert) || !isRecord(cert['body']) || typeof cert['kmsSignature'] !== 'string')
+    return 'has no certificate';
+  const certBody = cert['body'];
+  if (typeof certBody['publicKeyPem'] !== 'string' || typeof certBody['writer'] !== 'string')
+    return 'has a malformed certificate';
+  if (!trust.writers.includes(certBody['writer'])) return 'was not issued by the gateway';
+  if (certBody['kmsKeyVersion'] !== trust.kmsKeyVersion) return 'is certified by another key';
+  if (!isValidCertificate(cert as unknown as KeyCertificate, trust.kmsPublicKeyPem))
+    return 'has a certificate KMS did not sign';
+  if (!isValidSignature(certBody['publicKeyPem'], bytes, signed['signature']))
+    return 'does not verify: it was altered or forged';
+  return undefined;
 }

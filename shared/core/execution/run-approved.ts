@@ -2,10 +2,17 @@
 // redelivers), run exactly the parked SQL with the parked decision's limits, keep the masked result for the
 // requester, and record every transition.
 
-import type { ApprovalStore, ResultStore } from '../../ports/approval-store.ts';
+import type { ApprovalRequest, ApprovalStore, ResultStore } from '../../ports/approval-store.ts';
 import type { Clock } from '../../ports/clock.ts';
-import { approvalAuditEvent, nextApprovalState, requesterPrincipal } from '../approval/approval.ts';
+import {
+  approvalAuditEvent,
+  bindingStatement,
+  isBindingIntact,
+  nextApprovalState,
+  requesterPrincipal,
+} from '../approval/approval.ts';
 import { isWardenError, WardenError } from '../errors.ts';
+import { type GrantAuthority, statementFault } from './grant.ts';
 import { type RunQueryDeps, runAllowedQuery } from './run-query.ts';
 
 export interface RunApprovedDeps extends RunQueryDeps {
@@ -16,6 +23,8 @@ export interface RunApprovedDeps extends RunQueryDeps {
   executorId: string;
   /** How long the requester may fetch the result. */
   resultTtlMs: number;
+  /** Who may sign a parked request's binding (the gateway, certified by the audit KMS key). */
+  grants: GrantAuthority;
 }
 
 /** What became of one delivery. */
@@ -49,6 +58,16 @@ export async function runApprovedRequest(deps: RunApprovedDeps, requestId: strin
   }
   await deps.audit.append(approvalAuditEvent(claimed.before, claimed.after, actor));
   const request = claimed.after;
+  // The document as claimed must carry the gateway's signature on its binding: a Firestore write that changed
+  // what was approved and recomputed the hash cannot also sign it.
+  const fault = await bindingFault(deps.grants, request).catch(() => 'could not be verified');
+  if (fault !== undefined) {
+    await finish(deps, request.id, actor, {
+      type: 'fail',
+      error: { kind: 'integrity', message: `The parked query's approval binding ${fault}.` },
+    });
+    return 'failed';
+  }
   try {
     const result = await runAllowedQuery(
       deps,
@@ -92,6 +111,20 @@ export async function runApprovedRequest(deps: RunApprovedDeps, requestId: strin
     await finish(deps, request.id, actor, { type: 'fail', error });
     return 'failed';
   }
+}
+
+/** Why `request`'s binding is not one the gateway signed, or undefined when it is. */
+async function bindingFault(
+  authority: GrantAuthority,
+  request: ApprovalRequest,
+): Promise<string | undefined> {
+  if (!isBindingIntact(request)) return 'does not match the request';
+  const trust = {
+    kmsKeyVersion: authority.kmsKeyVersion,
+    kmsPublicKeyPem: await authority.kmsPublicKeyPem(),
+    writers: authority.writers,
+  };
+  return statementFault(bindingStatement(request.bindingSha256), request.bindingSignature, trust);
 }
 
 async function finish(

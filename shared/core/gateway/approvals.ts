@@ -16,6 +16,7 @@ import {
   type ApprovalActor,
   type ApprovalEvent,
   approvalAuditEvent,
+  bindingStatement,
   createApprovalRequest,
   isExpired,
   nextApprovalState,
@@ -23,6 +24,7 @@ import {
   withExpiry,
 } from '../approval/approval.ts';
 import { WardenError } from '../errors.ts';
+import type { GrantSigner } from '../execution/grant.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { Decision } from '../policy/policy.ts';
 import type { QueryFacts } from '../query/facts.ts';
@@ -42,12 +44,20 @@ export interface ApprovalDeps {
   topics: ApprovalTopics;
 }
 
+/** What parking needs besides: a signer for the binding (the gateway's KMS-certified audit key). */
+export interface ParkingDeps extends ApprovalDeps {
+  signer: GrantSigner;
+}
+
 /** States after which nothing more happens to a request's approval (the executor may still run it). */
 const DECIDED = new Set(['APPROVED', 'DENIED', 'CANCELLED', 'EXPIRED']);
 
-/** Parks a query that policy says needs approval: store, audit, announce. */
+/**
+ * Parks a query that policy says needs approval: bind everything the approval governs and sign the binding,
+ * store, audit, announce.
+ */
 export async function parkQuery(
-  deps: ApprovalDeps,
+  deps: ParkingDeps,
   call: {
     requestId: string;
     principal: Principal;
@@ -70,6 +80,8 @@ export async function parkQuery(
     ...(call.reason ? { reason: call.reason } : {}),
     now: deps.clock.now(),
   });
+  // Signed, so that a write to the stored document cannot be re-bound to what was approved.
+  request.bindingSignature = await deps.signer.attest(bindingStatement(request.bindingSha256));
   await deps.store.create(request);
   await deps.audit.append(approvalAuditEvent(undefined, request, call.principal));
   await announce(deps, deps.topics.requested, request);
@@ -83,8 +95,15 @@ export function reviewRequest(
   reviewer: Principal,
   decision: 'approve' | 'deny',
   reason: string,
+  binding?: string,
 ): Promise<ApprovalRequest> {
-  return transition(deps, id, reviewer, { type: 'review', reviewer, decision, reason });
+  return transition(deps, id, reviewer, {
+    type: 'review',
+    reviewer,
+    decision,
+    reason,
+    ...(binding !== undefined ? { binding } : {}),
+  });
 }
 
 /** The requester withdraws a pending request. */

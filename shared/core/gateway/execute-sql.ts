@@ -13,13 +13,13 @@ import type { Principal } from '../identity/principal.ts';
 import { type Decision, evaluatePolicy, isRunnable, type Policy, type SqlFacts } from '../policy/policy.ts';
 import type { TableCatalog } from '../policy/table-catalog.ts';
 import type { QueryFacts } from '../query/facts.ts';
-import { type ApprovalDeps, parkQuery } from './approvals.ts';
+import { type ParkingDeps, parkQuery } from './approvals.ts';
 
 /** Analyses SQL text into column facts and guarded constructs (query/sql-analysis.ts, injected). */
 export type SqlAnalyzer = (sql: string, defaultProject: string) => SqlFacts;
 
 export interface ExecuteSqlDeps {
-  approvals: ApprovalDeps;
+  approvals: ParkingDeps;
   audit: AuditAppender;
   metadata: WarehouseMetadata;
   runner: QueryRunner;

@@ -346,7 +346,12 @@ function reviewForm(r) {
     approve.disabled = deny.disabled = true;
     status.textContent = verb === 'approve' ? 'Approving…' : 'Denying…';
     try {
-      await api('POST', `/approvals/${encodeURIComponent(r.id)}:${verb}`, { reason: reason.value.trim() });
+      // An approval names the binding this page shows: a request changed since is refused by the gateway.
+      const body = {
+        reason: reason.value.trim(),
+        ...(verb === 'approve' ? { binding: r.bindingSha256 } : {}),
+      };
+      await api('POST', `/approvals/${encodeURIComponent(r.id)}:${verb}`, body);
       location.assign(`${base}/console/requests/${encodeURIComponent(r.id)}`);
     } catch (e) {
       if (e instanceof SignedOut) return void location.reload();
