@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { generateKeyPair, SignJWT } from 'jose';
 import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
 import { auditRecordsFor, theStack } from './harness.ts';
@@ -119,6 +121,16 @@ describe('identity: the token matrix through the gateway', () => {
       token: async () => undefined,
       path: '/mcp?access_token=PLACEHOLDER',
     },
+    {
+      name: 'a valid token in an upper-case query parameter',
+      token: async () => undefined,
+      path: '/mcp?ID_TOKEN=PLACEHOLDER',
+    },
+    {
+      name: 'a valid token in a camel-case query parameter',
+      token: async () => undefined,
+      path: '/mcp?idToken=PLACEHOLDER',
+    },
   ];
   for (const c of bad) {
     it(`answers ${c.name} with 401 and runs nothing`, async () => {
@@ -157,6 +169,79 @@ describe('identity: the token matrix through the gateway', () => {
   });
 });
 
+describe('ambiguous headers through the functions framework', () => {
+  // Node keeps the first Host and the first Authorization; a proxy in front may keep the last. Either way the
+  // request is refused before anything else reads them.
+  const cases: { name: string; headers: (host: string, token: string) => string[] }[] = [
+    {
+      name: 'two Host headers',
+      headers: (host, token) => ['host', host, 'host', 'evil.example', 'authorization', `Bearer ${token}`],
+    },
+    {
+      name: 'two Authorization headers',
+      headers: (host, token) => [
+        'host',
+        host,
+        'authorization',
+        `Bearer ${token}`,
+        'authorization',
+        'Bearer other',
+      ],
+    },
+    {
+      name: 'two Content-Type headers',
+      headers: (host, token) => [
+        'host',
+        host,
+        'authorization',
+        `Bearer ${token}`,
+        'content-type',
+        'text/plain',
+      ],
+    },
+  ];
+  for (const c of cases)
+    it(`refuses ${c.name} with 400`, async () => {
+      const { gatewayUrl, issuer, audience, stateDir } = theStack().info;
+      const token = await mintToken(await loadIssuerKey(stateDir), issuer, {
+        sub: 'dev:ann@example.org',
+        aud: audience,
+        email: 'ann@example.org',
+        email_verified: true,
+        groups: ['analysts'],
+      });
+      const url = new URL(`${gatewayUrl}/mcp`);
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            // A flat [name, value, …] list sends repeated headers as they are.
+            headers: [
+              ...c.headers(url.host, token),
+              'content-type',
+              'application/json',
+              'accept',
+              'application/json, text/event-stream',
+              'content-length',
+              String(Buffer.byteLength(body)),
+            ],
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.equal(status, 400);
+    });
+});
+
 describe('bad bodies through the functions framework', () => {
   it('answers malformed JSON declared as application/json with -32700 and an audit record', async () => {
     const { gatewayUrl, issuer, audience, stateDir } = theStack().info;
@@ -184,5 +269,30 @@ describe('bad bodies through the functions framework', () => {
       (r) => r.event.type,
     );
     assert.deepEqual(types, ['mcp.rejected']);
+  });
+});
+
+describe('the local stack binds its functions to loopback', () => {
+  // Read from the kernel's socket table, not by connecting: no traffic leaves loopback.
+  it('listens on 127.0.0.1 only, for the gateway and the executor', function () {
+    let table: string;
+    try {
+      table = readFileSync('/proc/net/tcp', 'utf8') + readFileSync('/proc/net/tcp6', 'utf8');
+    } catch {
+      this.skip();
+    }
+    const { gatewayUrl, executorUrl } = theStack().info;
+    for (const url of [gatewayUrl, executorUrl]) {
+      const port = Number(new URL(url).port).toString(16).toUpperCase().padStart(4, '0');
+      // Listening sockets (state 0A) on this port: their local address, hex, as the kernel lists it.
+      const listening = table
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => f[1]?.endsWith(`:${port}`) && f[3] === '0A')
+        .map((f) => f[1]!.split(':')[0]);
+      assert.ok(listening.length > 0, `something listens on ${url}`);
+      // 0100007F is 127.0.0.1 (little-endian); an all-zero address would be every interface.
+      assert.deepEqual([...new Set(listening)], ['0100007F'], `${url} listens on loopback only`);
+    }
   });
 });

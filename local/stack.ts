@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createKmsClient, createPubSubClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { sealCredential, sealMaskingKey } from '../shared/core/credential/sealed-credential.ts';
@@ -415,6 +415,8 @@ export async function startFunction(
     process.execPath,
     [
       '--disable-warning=ExperimentalWarning',
+      // Loopback only: the local functions are reachable from this machine alone (README, "Locally").
+      `--import=${pathToFileURL(join(REPO_ROOT, 'local', 'loopback.ts')).href}`,
       ffMain,
       `--target=${target}`,
       `--source=${bundleDir ? join(bundleDir, 'index.js') : join(REPO_ROOT, 'functions', source, 'index.ts')}`,

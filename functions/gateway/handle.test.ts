@@ -331,6 +331,20 @@ describe('gateway handler: transport checks and bad input', () => {
       message: /never in the URL/,
     },
     {
+      name: 'a token in an upper-case query parameter',
+      change: (r) => ({ ...r, path: '/mcp?ID_TOKEN=abc' }),
+      status: 401,
+      code: -32001,
+      message: /never in the URL/,
+    },
+    {
+      name: 'a token in a camel-case or dashed query parameter',
+      change: (r) => ({ ...r, path: '/mcp?x=1&Access-Token=abc' }),
+      status: 401,
+      code: -32001,
+      message: /never in the URL/,
+    },
+    {
       name: 'a body over the limit',
       change: (r) => ({ ...r, headers: { ...r.headers, 'content-length': '5000' } }),
       status: 413,

@@ -22,11 +22,21 @@ export interface Rejection {
   message: string;
 }
 
-/** Headers that carry credentials: each may appear at most once. */
-const CREDENTIAL_HEADERS = ['authorization', 'x-warden-on-behalf-of'];
+/**
+ * Headers that must be unambiguous: credentials, the Host that DNS-rebinding protection reads, and the body's
+ * type. Each may appear at most once (Node keeps the first Host or Authorization, a proxy in front may keep
+ * another).
+ */
+const SINGLE_HEADERS = ['authorization', 'x-warden-on-behalf-of', 'host', 'content-type', 'content-length'];
 
-/** Query parameters that would carry a token in the URL (MCP authorization spec: header only). */
-const TOKEN_PARAMS = ['access_token', 'id_token', 'token'];
+/**
+ * Query parameter names that would carry a token in the URL (MCP authorization spec: header only), compared
+ * case-insensitively after stripping separators: `ID_TOKEN`, `idToken`, `id-token` and `access.token` all count.
+ */
+const TOKEN_PARAM = /^(access|id|bearer|auth|refresh)?(token|jwt)$|^(authorization|bearer|auth|jwt)$/;
+
+/** A query parameter name as the token check compares it. */
+const paramKey = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** The first transport rule the request breaks, or undefined. */
 export function checkTransport(
@@ -50,7 +60,7 @@ export function checkTransport(
   // Node keeps the first of two Authorization headers and joins other duplicates; a proxy in front may pick
   // another one. Credentials must be unambiguous, so a repeated credential header is refused.
   const raw = (req as { rawHeaders?: string[] }).rawHeaders ?? [];
-  for (const name of CREDENTIAL_HEADERS) {
+  for (const name of SINGLE_HEADERS) {
     if (raw.filter((h, i) => i % 2 === 0 && h.toLowerCase() === name).length > 1)
       return {
         check: 'duplicate-header',
@@ -60,7 +70,7 @@ export function checkTransport(
       };
   }
   const query = new URL(req.originalUrl, 'http://x').searchParams;
-  if (TOKEN_PARAMS.some((p) => query.has(p))) {
+  if ([...query.keys()].some((name) => TOKEN_PARAM.test(paramKey(name)))) {
     return {
       check: 'token-in-url',
       status: 401,
