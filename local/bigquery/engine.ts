@@ -2,6 +2,8 @@
 
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { DuckDBTypeId } from '@duckdb/node-api';
+import type { ProbeRunner } from './alias-reuse.ts';
+import { firstReference, reusedAlias } from './alias-reuse.ts';
 import type { Catalog, TableRef } from './catalog.ts';
 import { tableDisplay, tableKey } from './catalog.ts';
 import {
@@ -12,11 +14,14 @@ import {
   invalidRequest,
   notFound,
 } from './errors.ts';
+import type { ScriptScope } from './googlesql-syntax.ts';
+import { assertGoogleSqlSyntax } from './googlesql-syntax.ts';
 import type { QueryParameter } from './params.ts';
 import { ParameterSet } from './params.ts';
 import type { QueryReferences, RawTableRef, SelectItem } from './references.ts';
 import { referencesOf } from './references.ts';
-import { tokenize } from './sql-lexer.ts';
+import type { Token } from './sql-lexer.ts';
+import { position, tokenize } from './sql-lexer.ts';
 import { stringLiteral, translate } from './sql-translate.ts';
 import type { NamePath, StatementShape, StatementType } from './statement.ts';
 import { shapeOf, splitStatements } from './statement.ts';
@@ -230,6 +235,8 @@ export function duckError(err: unknown): BigQueryError {
   if (!match) return invalidQuery(first);
   const [, kind, rest = ''] = match;
   if (kind === 'Parser') return invalidQuery(`Syntax error: ${rest.replace(/^syntax error /, '')}`);
+  const unknownName = /^Referenced (?:column|table) "([^"]+)" not found/.exec(rest)?.[1];
+  if (kind === 'Binder' && unknownName) return invalidQuery(`Unrecognized name: ${unknownName}`);
   if (kind === 'INTERRUPT')
     return new BigQueryError(
       400,
@@ -252,6 +259,8 @@ class Planner {
   ddlTargetTable: TableRef | undefined;
   ddlTargetDataset: { projectId: string; datasetId: string } | undefined;
   selectItems: SelectItem[] = [];
+  /** Functions the script's CREATE TEMP FUNCTION statements define. */
+  readonly scope: ScriptScope = { functions: new Set() };
 
   constructor(engine: QueryEngine, config: QueryConfig) {
     this.engine = engine;
@@ -291,6 +300,7 @@ class Planner {
   }
 
   private async planStatement(shape: StatementShape): Promise<PlannedStatement> {
+    assertGoogleSqlSyntax(shape.sig, this.config.query, this.scope);
     const params = new ParameterSet(this.config.parameterMode, this.config.queryParameters);
     const options = { resolveParameter: params.resolve, ddl: shape.type.startsWith('CREATE') };
     const sql = translate(
@@ -302,7 +312,12 @@ class Planner {
     // UPDATE, DELETE and MERGE read their whole target; INSERT only writes it.
     const fullyRead = target && shape.type !== 'INSERT' ? tableKey(target) : undefined;
     for (const query of shape.readQueries) {
-      const refs = await this.readQuery(translate(query, { resolveParameter: params.resolve }), fullyRead);
+      const refs = await this.readQuery(
+        translate(query, { resolveParameter: params.resolve }),
+        fullyRead,
+        shape.sig,
+        params,
+      );
       if (shape.type === 'SELECT') this.selectItems = refs.selectItems;
     }
     for (const path of shape.readTables) this.read(await this.resolveExisting(path), true);
@@ -311,8 +326,14 @@ class Planner {
     return { shape, sql, params };
   }
 
-  private async readQuery(sql: string, fullyReadKey: string | undefined): Promise<QueryReferences> {
-    const refs = await this.serialize(sql);
+  private async readQuery(
+    sql: string,
+    fullyReadKey: string | undefined,
+    sig: readonly Token[],
+    params: ParameterSet,
+  ): Promise<QueryReferences> {
+    const serialized = (await this.scalar(`SELECT json_serialize_sql(${stringLiteral(sql)})`)) || '{}';
+    const refs = referencesOf(serialized);
     for (const fn of refs.tableFunctions) {
       if (!ALLOWED_TABLE_FUNCTIONS.has(fn)) throw invalidQuery(`Table-valued function not found: ${fn}`);
     }
@@ -322,14 +343,50 @@ class Planner {
       this.read(ref, stars.has(raw) || tableKey(ref) === fullyReadKey);
     }
     for (const name of refs.columnNames) this.reads.columnNames.add(name);
+    const alias = await reusedAlias(serialized, this.probeRunner(params));
+    if (alias) {
+      const at = firstReference(sig, alias);
+      const where = at && at.start >= 0 ? ` at ${position(this.config.query, at.start)}` : '';
+      throw invalidQuery(`Unrecognized name: ${at?.value ?? alias}${where}`);
+    }
     return refs;
   }
 
-  private async serialize(sql: string): Promise<QueryReferences> {
-    const reader = await this.catalog.withConnection((c) =>
-      c.runAndReadAll(`SELECT json_serialize_sql(${stringLiteral(sql)})`),
-    );
-    return referencesOf(String(reader.getRows()[0]?.[0] ?? '{}'));
+  /** The single value a one-row, one-column query returns, as text. */
+  private async scalar(sql: string): Promise<string> {
+    const reader = await this.catalog.withConnection((c) => c.runAndReadAll(sql));
+    return String(reader.getRows()[0]?.[0] ?? '');
+  }
+
+  /**
+   * DuckDB access for the alias-reuse probe: (de)serialization, and binding in the job's default dataset. With
+   * parameters the probe runs under `LIMIT 0` with their values, since DuckDB defers binding some expressions (a
+   * field of a STRUCT parameter) until they are bound.
+   */
+  private probeRunner(params: ParameterSet): ProbeRunner {
+    return {
+      serialize: (sql) => this.scalar(`SELECT json_serialize_sql(${stringLiteral(sql)})`),
+      deserialize: (tree) => this.scalar(`SELECT json_deserialize_sql(${stringLiteral(tree)})`),
+      prepare: (sql) =>
+        this.catalog.withConnection(async (connection) => {
+          await useDefault(connection, this.defaultPath());
+          const prepared = await connection.prepare(`SELECT * FROM (${sql}) AS q LIMIT 0`);
+          try {
+            if (prepared.parameterCount === 0) return;
+            const { values, types } = params.bindings();
+            const names = Array.from({ length: prepared.parameterCount }, (_, i) =>
+              prepared.parameterName(i + 1),
+            );
+            prepared.bind(
+              Object.fromEntries(names.map((name) => [name, values[name] ?? null])),
+              Object.fromEntries(names.map((name) => [name, types[name]])),
+            );
+            await prepared.run();
+          } finally {
+            prepared.destroySync();
+          }
+        }),
+    };
   }
 
   private pathOf(raw: RawTableRef): NamePath {
@@ -462,9 +519,17 @@ class Planner {
           prepared.destroySync();
         }
       } catch (err) {
-        throw duckError(err);
+        throw this.located(duckError(err), statement.shape.sig);
       }
     });
+  }
+
+  /** DuckDB's "Unrecognized name: x" with BigQuery's position of the first reference to x in the statement. */
+  private located(err: BigQueryError, sig: readonly Token[]): BigQueryError {
+    const name = /^Unrecognized name: ([^ ]+)$/.exec(err.message)?.[1];
+    const at = name ? firstReference(sig, name) : undefined;
+    if (!at || at.start < 0) return err;
+    return invalidQuery(`Unrecognized name: ${at.value} at ${position(this.config.query, at.start)}`);
   }
 
   /** Logical bytes the query reads: referenced columns of each table, whole tables for `*` and DML targets. */

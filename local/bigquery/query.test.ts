@@ -226,7 +226,7 @@ describe('queries', () => {
       ['SAFE_DIVIDE by zero', 'SELECT SAFE_DIVIDE(1, 0) AS v', null],
       [
         'an ARRAY of STRUCTs from SQL',
-        "SELECT [{'a': 1}, {'a': 2}] AS v",
+        'SELECT [STRUCT(1 AS a), STRUCT(2 AS a)] AS v',
         [{ a: 'BigQueryInt:1' }, { a: 'BigQueryInt:2' }],
       ],
     ];

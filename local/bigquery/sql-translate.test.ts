@@ -127,6 +127,11 @@ describe('translate', () => {
       "SELECT (CASE WHEN (7) = 0 THEN NULL ELSE (date_diff('day', b, a)) / (7) END)",
     ],
     ['leaves a method-like call on a path alone', 'SELECT t.split(x)', 'SELECT t.split(x)'],
+    [
+      'quotes words DuckDB reserves for its joins and operators, which GoogleSQL reads as names',
+      'SELECT semi.glob FROM t semi JOIN u asof ON TRUE',
+      'SELECT "semi"."glob" FROM t "semi" JOIN u "asof" ON TRUE',
+    ],
     ['turns # comments into whitespace', 'SELECT 1 # note\nFROM t', 'SELECT 1\nFROM t'],
     [
       'translates CREATE TABLE column types and drops OPTIONS',

@@ -65,6 +65,13 @@ const NOT_ALIAS = new Set([
   'LATERAL',
 ]);
 
+/**
+ * Words DuckDB reserves for its own syntax (`SEMI JOIN`, `ILIKE`, …) that are plain identifiers in GoogleSQL
+ * (googlesql-syntax.ts refuses their DuckDB uses); quoted, so that `FROM t semi JOIN u ON …` joins a table aliased
+ * `semi`, as in BigQuery.
+ */
+const DUCKDB_ONLY_KEYWORDS = new Set(['ANTI', 'SEMI', 'ASOF', 'POSITIONAL', 'ILIKE', 'GLOB', 'SIMILAR']);
+
 /** GoogleSQL's current-time functions (with or without `()`) as DuckDB function calls in a UTC session. */
 const CURRENT_FUNCTIONS: Record<string, string> = {
   CURRENT_TIMESTAMP: 'get_current_timestamp()',
@@ -242,6 +249,10 @@ class Translator {
     if (this.k === 0 && this.optionalKeyword(upper, next)) return;
     if (this.options.ddl && this.ddlClause(upper)) return;
     if (this.rewriteWord(upper, next)) return;
+    if (DUCKDB_ONLY_KEYWORDS.has(upper)) {
+      this.emit(quoteIdent(t.value));
+      return;
+    }
     if (upper === 'UNNEST' && isOp(next, '(') && this.inFromPosition()) this.pendingFrame = 'unnestTable';
     if (CLAUSE_WORDS.has(upper) || upper === 'JOIN') this.frame.clause = upper === 'JOIN' ? 'FROM' : upper;
     this.emit(t.text);
