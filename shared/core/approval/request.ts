@@ -5,6 +5,7 @@ import { canonicalize, type Json } from '../audit/canonical-json.ts';
 import { sha256Hex } from '../audit/events.ts';
 import type { KeyCertificate } from '../audit/signing-key.ts';
 import { WardenError } from '../errors.ts';
+import { visibleText } from '../identity/normalize.ts';
 import type { Actor, Person, Principal } from '../identity/principal.ts';
 import type { Decision } from '../policy/evaluate.ts';
 import type { QueryFacts, TableRef } from '../query/facts.ts';
@@ -306,7 +307,8 @@ export function identityOf(p: ApprovalIdentity): ApprovalIdentity {
 
 /** The trimmed reason, undefined when blank; throws `invalid_argument` when it is too long. */
 export function optionalReason(reason: string | undefined): string | undefined {
-  const trimmed = typeof reason === 'string' ? reason.trim() : '';
+  // What is recorded is what a reader sees: invisible characters cannot make an empty reason look given.
+  const trimmed = typeof reason === 'string' ? visibleText(reason) : '';
   if (trimmed.length > MAX_REASON_LENGTH)
     throw new WardenError('invalid_argument', `A reason is limited to ${MAX_REASON_LENGTH} characters.`);
   return trimmed === '' ? undefined : trimmed;

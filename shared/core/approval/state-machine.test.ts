@@ -322,6 +322,21 @@ describe('nextApprovalState', () => {
         kind: 'forbidden',
       },
       {
+        name: 'refuses a self-approval from a plus-address of the requester',
+        event: review({ ...bob, subject: 'ann-3', email: 'ann+approver@example.org' }, 'approve'),
+        kind: 'forbidden',
+      },
+      {
+        name: 'refuses a self-approval whose email has a trailing space, a zero-width space or fullwidth letters',
+        event: review({ ...bob, subject: 'ann-4', email: 'ａnn\u200b@example.org ' }, 'approve'),
+        kind: 'forbidden',
+      },
+      {
+        name: 'refuses a review whose reason is made of invisible characters only',
+        event: review(bob, 'approve', '\u200b\u200d\u2060\u3164'),
+        kind: 'invalid_argument',
+      },
+      {
         name: 'refuses the person the request acts for approving it',
         from: () => pending({ requester: person('mcp-server', ['services']), onBehalfOf: { ...cara } }),
         event: review(cara, 'approve'),

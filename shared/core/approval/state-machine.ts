@@ -1,6 +1,7 @@
 // The approval state machine: pure transitions with Teleport-style review rules (no self-approval, quorum, expiry).
 
 import { WardenError } from '../errors.ts';
+import { mailboxOf } from '../identity/normalize.ts';
 import type { Principal } from '../identity/principal.ts';
 import {
   type ApprovalExecutionError,
@@ -247,15 +248,15 @@ export function sameIdentity(a: ApprovalIdentity, b: ApprovalIdentity): boolean 
   return a.issuer === b.issuer && a.subject === b.subject;
 }
 
-/** Same identity, or the same (verified) email when both have one. */
+/**
+ * Same identity, or the same mailbox when both have a (verified) email: normalised (NFKC, invisible characters
+ * and case ignored) and without plus-addressing tags, so `Ann+x@Example.org ` is `ann@example.org`.
+ */
 export function samePerson(a: ApprovalIdentity, b: ApprovalIdentity): boolean {
-  return (
-    sameIdentity(a, b) ||
-    (a.email !== undefined &&
-      b.email !== undefined &&
-      a.email !== '' &&
-      a.email.toLowerCase() === b.email.toLowerCase())
-  );
+  if (sameIdentity(a, b)) return true;
+  if (a.email === undefined || b.email === undefined) return false;
+  const ma = mailboxOf(a.email);
+  return ma !== '' && ma === mailboxOf(b.email);
 }
 
 function refuseIfExpired(request: ApprovalRequest, t: number, what: string): void {

@@ -9,6 +9,7 @@ import type { QueryParameter, QueryResult, WarehouseMetadata } from '../../ports
 import type { Json } from '../audit/canonical-json.ts';
 import { auditDecision, auditPrincipal, auditQuery } from '../audit/events.ts';
 import { WardenError } from '../errors.ts';
+import { visibleText } from '../identity/normalize.ts';
 import type { Principal } from '../identity/principal.ts';
 import { type Decision, evaluatePolicy, isRunnable, type Policy, type SqlFacts } from '../policy/policy.ts';
 import type { TableCatalog } from '../policy/table-catalog.ts';
@@ -54,7 +55,11 @@ export type ExecuteSqlOutcome =
  * Dry-runs the query (a query that cannot be dry-run is refused), analyses and classifies it, decides,
  * records the decision durably, and only then runs a runnable query through the executor.
  */
-export async function executeSql(deps: ExecuteSqlDeps, call: ExecuteSqlCall): Promise<ExecuteSqlOutcome> {
+export async function executeSql(deps: ExecuteSqlDeps, given: ExecuteSqlCall): Promise<ExecuteSqlOutcome> {
+  // The reason as decided on and recorded: what a reader sees (NFKC, invisible characters removed).
+  const reason = given.reason === undefined ? '' : visibleText(given.reason);
+  const { reason: _given, ...rest } = given;
+  const call: ExecuteSqlCall = { ...rest, ...(reason ? { reason } : {}) };
   const dryRun = refuseOnFailure(deps, call, 'dry-run-failed', () =>
     deps.metadata.dryRun({
       projectId: call.projectId,

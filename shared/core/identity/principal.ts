@@ -2,6 +2,7 @@
 
 import { WardenError } from '../errors.ts';
 import { globMatch } from '../glob.ts';
+import { normalizeEmail } from './normalize.ts';
 
 /** One link of a delegation chain (RFC 8693 `act` claim): who acts on the principal's behalf. */
 export interface Actor {
@@ -92,7 +93,7 @@ export function principalFromClaims(claims: VerifiedClaims, issuer: TrustedIssue
   const email =
     typeof claims['email'] === 'string' &&
     (!requireVerified || claims['email_verified'] === true || claims['email_verified'] === 'true')
-      ? claims['email'].toLowerCase()
+      ? normalizeEmail(claims['email'])
       : undefined;
   const rawGroups = claims[issuer.groupsClaim ?? 'groups'];
   const groups = Array.isArray(rawGroups)

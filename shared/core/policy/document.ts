@@ -19,6 +19,8 @@ const duration = z
 /** Released cells and bytes per call when the policy sets no default: a cap always applies. */
 export const DEFAULT_CELL_LIMIT = 100_000;
 export const DEFAULT_BYTE_LIMIT = 10 * 1024 * 1024;
+/** Visible characters a required reason must hold by default. */
+export const DEFAULT_MIN_REASON_LENGTH = 4;
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 
@@ -147,6 +149,8 @@ const PolicyDocument = z
          * `require_approval` (a human decides, seeing that it was not analysed). Fail closed either way.
          */
         unparseablePhi: z.enum(['deny', 'require_approval']).default('deny'),
+        /** Visible characters a required reason must hold (after NFKC and removing invisible characters). */
+        minReasonLength: z.number().int().min(1).max(500).default(DEFAULT_MIN_REASON_LENGTH),
       })
       .strict()
       .default({
@@ -156,6 +160,7 @@ const PolicyDocument = z
         maximumBytesBilled: 10_000_000_000,
         maskingProfile: 'none',
         unparseablePhi: 'deny',
+        minReasonLength: DEFAULT_MIN_REASON_LENGTH,
       }),
     /** Projects queries may reference; others are refused. Omit to allow any. */
     projects: stringList.optional(),
@@ -251,6 +256,7 @@ export interface Policy {
   maximumBytesBilled: number;
   maskingProfile: string;
   unparseablePhi: 'deny' | 'require_approval';
+  minReasonLength: number;
   unparseableApproval?: ApprovalRequirement;
   projects?: string[];
   classification: ClassificationConfig;
@@ -290,6 +296,7 @@ export function loadPolicy(text: string, source = 'policy'): Policy {
     maximumBytesBilled: d.defaults.maximumBytesBilled,
     maskingProfile: d.defaults.maskingProfile,
     unparseablePhi: d.defaults.unparseablePhi,
+    minReasonLength: d.defaults.minReasonLength,
     ...(d.unparseableApproval
       ? {
           unparseableApproval: {

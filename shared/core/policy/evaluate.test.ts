@@ -252,6 +252,28 @@ describe('evaluatePolicy (PHI-aware, with guard)', () => {
     });
   }
 
+  const reasons: { name: string; reason: string; effect: string }[] = [
+    {
+      name: 'a reason of zero-width characters only',
+      reason: '\u200b\u200b\u200b\u200b\u200b',
+      effect: 'deny',
+    },
+    {
+      name: 'a reason shorter than the minimum once invisible characters are gone',
+      reason: 'a\u200bb',
+      effect: 'deny',
+    },
+    { name: 'a reason of visible text', reason: 'patient unconscious in ER', effect: 'break_glass' },
+  ];
+  for (const c of reasons)
+    it(`decides a break-glass request with ${c.name}: ${c.effect}`, () => {
+      const d = evaluatePolicy(POLICY, {
+        ...ctx(who('er-physicians'), [T('patients')], sql([[T('patients'), 'first_name']])),
+        request: { breakGlass: true, reason: c.reason },
+      });
+      assert.equal(d.effect, c.effect, d.reasons.join(' '));
+    });
+
   it('fails closed on unparseable SQL touching PHI even when a rule would allow it', () => {
     const p = loadPolicy(`version: 1\nrules:\n  - id: all\n    effect: allow\n    when: { groups: [x] }\n`);
     const d = evaluatePolicy(p, { ...ctx(who('x'), [T('patients')], sql([], { parsed: false })) });

@@ -2,6 +2,7 @@
 // reasons an agent can act on, and carries the policy version.
 
 import { globMatch } from '../glob.ts';
+import { visibleText } from '../identity/normalize.ts';
 import { type Principal, withMappedGroups } from '../identity/principal.ts';
 import { releasesAsStored, resolveMaskingProfile } from '../masking/mask.ts';
 import { formatTableRef, type QueryFacts, type TableRef } from '../query/facts.ts';
@@ -119,8 +120,11 @@ export function evaluatePolicy(policy: Policy, ctx: PolicyContext): Decision {
 
   const needsReason =
     rule.effect === 'break_glass' || rule.reasonRequired === true || rule.approval?.reasonRequired === true;
-  if (needsReason && !ctx.request?.reason?.trim())
-    return deny(rule.id, `Rule ${rule.id} requires a reason: pass one with the request.`);
+  if (needsReason && visibleText(ctx.request?.reason ?? '').length < policy.minReasonLength)
+    return deny(
+      rule.id,
+      `Rule ${rule.id} requires a reason of at least ${policy.minReasonLength} visible characters: pass one with the request.`,
+    );
 
   const refused = (ctx.sql?.constructs ?? [])
     .concat(statementConstructs(ctx.query))
