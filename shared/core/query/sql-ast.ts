@@ -422,7 +422,17 @@ class Walker {
     const next = node['_next'];
     // Later branches of a set operation see the CTEs of the first (the parser hangs WITH on it).
     const branchScope: Scope = { relations: [], parent: outer, ctes: scope.ctes, selectAliases: new Map() };
-    if (isNode(next)) out.extra.push(...derivedAll(this.query(next, branchScope)));
+    const later = isNode(next) ? derivedAll(this.query(next, branchScope)) : [];
+    out.extra.push(...later);
+    // SELECT DISTINCT, UNION DISTINCT, INTERSECT and EXCEPT compare the values they return: which rows survive
+    // tells whether values are equal (`SELECT ssn … INTERSECT DISTINCT SELECT '123-45-6789'`), so the compared
+    // columns are read as predicates. UNION ALL compares nothing.
+    const op = String(node['set_op'] ?? '').toLowerCase();
+    const compares = (isNode(next) && op !== '' && op !== 'union all') || Boolean(node['distinct']);
+    if (compares)
+      this.at('predicate', () =>
+        this.emit([...derivedAll({ ...out, extra: [] }), ...(op !== 'union all' ? later : [])]),
+      );
     return out;
   }
 
@@ -460,7 +470,8 @@ class Walker {
   /** The relations a FROM item adds. */
   private fromItem(item: Node, scope: Scope): Relation[] {
     const alias = lower(str(item['as']) ?? undefined);
-    this.walk(item['operator'], scope, false); // PIVOT / UNPIVOT
+    // PIVOT / UNPIVOT: the pivot column decides which values land where, as a GROUP BY does.
+    this.at('predicate', () => this.walk(item['operator'], scope, false));
     if (item['type'] === 'unnest') {
       const expr = item['expr'];
       const c = this.collect(expr, () => this.walk(expr, scope, false));

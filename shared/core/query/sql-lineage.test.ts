@@ -286,6 +286,31 @@ describe('analyzeSql: predicate reads', () => {
       sql: `SELECT ssn, SUBSTR(ssn, 1, 3) FROM ${T}`,
       predicates: [],
     },
+    {
+      name: 'SELECT DISTINCT, which compares its values',
+      sql: `SELECT DISTINCT SUBSTR(ssn, 1, 1) AS d FROM ${T}`,
+      predicates: ['patients.ssn'],
+    },
+    {
+      name: 'INTERSECT DISTINCT as a membership oracle',
+      sql: `SELECT ssn FROM ${T} INTERSECT DISTINCT SELECT '123-45-6789'`,
+      predicates: ['patients.ssn'],
+    },
+    {
+      name: 'EXCEPT DISTINCT',
+      sql: `SELECT patient_id FROM ${T} EXCEPT DISTINCT SELECT last_name FROM ${T}`,
+      predicates: ['patients.last_name', 'patients.patient_id'],
+    },
+    {
+      name: 'UNION DISTINCT',
+      sql: `SELECT ssn FROM ${T} UNION DISTINCT SELECT '1'`,
+      predicates: ['patients.ssn'],
+    },
+    {
+      name: 'UNION ALL, which compares nothing',
+      sql: `SELECT ssn FROM ${T} UNION ALL SELECT '1'`,
+      predicates: [],
+    },
   ];
   for (const c of cases)
     it(`reports ${c.name}`, () => {
