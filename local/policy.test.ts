@@ -70,3 +70,60 @@ describe('local/policy.cases.yaml', () => {
     );
   });
 });
+
+describe('local/policy.yaml: unparsed is not unknown', () => {
+  // Constructs the SQL analysis does not fully parse, each over the patients table without naming an SSN.
+  const P = '`demo-warden.clinical.patients`';
+  const constructs: { name: string; sql: string }[] = [
+    { name: 'GROUP BY ALL', sql: `SELECT city, COUNT(*) AS n FROM ${P} GROUP BY ALL` },
+    { name: 'TABLESAMPLE', sql: `SELECT first_name FROM ${P} TABLESAMPLE SYSTEM (10 PERCENT)` },
+    {
+      name: 'QUALIFY without WHERE',
+      sql: `SELECT first_name FROM ${P} QUALIFY ROW_NUMBER() OVER (ORDER BY patient_id) = 1`,
+    },
+    { name: 'a byte literal', sql: `SELECT first_name, b'\\x01' AS b FROM ${P}` },
+    {
+      name: 'a query padded past the parser budget',
+      sql: `SELECT first_name /*${'x'.repeat(210_000)}*/ FROM ${P}`,
+    },
+  ];
+  const facts = {
+    statementType: 'SELECT',
+    referencedTables: [table('clinical', 'patients')],
+    totalBytesProcessed: '1',
+  };
+  const classification = [
+    {
+      table: table('clinical', 'patients'),
+      phi: true,
+      phiColumns: { ssn: 'ssn', first_name: 'name', city: 'address', birth_date: 'date' },
+    },
+  ];
+  for (const c of constructs) {
+    const decide = async (groups: string[]) => {
+      const { sqlFactsFor } = await import('../shared/core/gateway/sql-facts.ts');
+      const sql = sqlFactsFor(c.sql, 'demo-warden');
+      assert.equal(sql.parsed, false, `${c.name} is not fully parsed (else this case tests nothing)`);
+      return evaluatePolicy(policy, {
+        principal: person(groups),
+        tool: 'execute_sql',
+        projectId: 'demo-warden',
+        query: facts,
+        sql,
+        classification,
+        request: { reason: 'readmission study' },
+      });
+    };
+    it(`${c.name}: the analysts' SSN deny still fires (not an approval request)`, async () => {
+      const d = await decide(['analysts']);
+      assert.deepEqual([d.effect, d.rule, d.analysis], ['deny', 'no-ssn-for-analysts', 'partial']);
+      assert.ok(d.phiClasses.includes('ssn'));
+    });
+    it(`${c.name}: research analysts and clinicians are refused as unanalysed`, async () => {
+      for (const g of [['research-analysts'], ['clinicians']]) {
+        const d = await decide(g);
+        assert.deepEqual([d.effect, d.rule], ['deny', 'guard:unparseable'], g.join());
+      }
+    });
+  }
+});
