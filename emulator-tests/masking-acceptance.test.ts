@@ -166,7 +166,14 @@ describe('masking acceptance: the analyst profile releases no planted identifier
 
       assert.deepEqual(leaks(q.key, out.rows), [], 'no planted identifier is released');
 
-      const end = (await auditRecordsFor(out.requestId)).find((r) => r.event.type === 'query.end');
+      const records = await auditRecordsFor(out.requestId);
+      const end = records.find((r) => r.event.type === 'query.end');
+      // The rule's own BigQuery identity ran it (local/policy.yaml: credential deid-reader).
+      const start = records.find((r) => r.event.type === 'query.start');
+      assert.equal(
+        (start?.event['decision'] as { credential?: string } | undefined)?.credential,
+        'deid-reader',
+      );
       const summary = end?.event['masking'] as {
         profile: string;
         columns: { column: string; strategy: string }[];

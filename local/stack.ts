@@ -30,6 +30,8 @@ export const LOCAL = {
   gatewayServiceAccount: 'warden-gateway@demo-warden.iam.gserviceaccount.com',
   executorServiceAccount: 'warden-executor@demo-warden.iam.gserviceaccount.com',
   dataServiceAccount: 'warden-bigquery-reader@demo-warden.iam.gserviceaccount.com',
+  /** The BigQuery identity of the example policy's de-identified rule (`credential: deid-reader`). */
+  deidServiceAccount: 'warden-bq-deid-reader@demo-warden.iam.gserviceaccount.com',
   topics: [
     'approval-requested',
     'approval-requested-dead-letter',
@@ -183,6 +185,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const m of metadata) stops.push(m.close);
 
     const credentialPath = await ensureSealedCredential(stateDir, kms.endpoint);
+    // A second BigQuery identity the example policy's de-identified rule runs under (QUERY_CREDENTIALS).
+    const deidCredentialPath = await ensureSealedCredential(
+      stateDir,
+      kms.endpoint,
+      'deid-reader-credential.json.enc',
+      LOCAL.deidServiceAccount,
+    );
     const maskingKeyPath = await ensureSealedMaskingKey(stateDir, kms.endpoint);
     const policyPath = options.policyPath ?? join(REPO_ROOT, 'local', 'policy.yaml');
     const [firestore, pubsub] = await emulators;
@@ -213,6 +222,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       CREDENTIAL_MODE: 'kms',
       CREDENTIAL_CIPHERTEXT_PATH: credentialPath,
       CREDENTIAL_KMS_KEY: KEYS.credential,
+      QUERY_CREDENTIALS: JSON.stringify({ 'deid-reader': deidCredentialPath }),
       POLICY_PATH: policyPath,
       MASKING_KEY_CIPHERTEXT_PATH: maskingKeyPath,
       MASKING_KMS_KEY: KEYS.credential,
@@ -323,8 +333,13 @@ async function ensureSealedMaskingKey(stateDir: string, kmsEndpoint: string): Pr
   return path;
 }
 
-async function ensureSealedCredential(stateDir: string, kmsEndpoint: string): Promise<string> {
-  const path = join(stateDir, 'executor-credential.json.enc');
+async function ensureSealedCredential(
+  stateDir: string,
+  kmsEndpoint: string,
+  file = 'executor-credential.json.enc',
+  clientEmail: string = LOCAL.dataServiceAccount,
+): Promise<string> {
+  const path = join(stateDir, file);
   if (existsSync(path)) return path;
   const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
     .privateKey.export({ type: 'pkcs8', format: 'pem' })
@@ -332,7 +347,7 @@ async function ensureSealedCredential(stateDir: string, kmsEndpoint: string): Pr
   const key = {
     type: 'service_account',
     project_id: LOCAL.projectId,
-    client_email: LOCAL.dataServiceAccount,
+    client_email: clientEmail,
     private_key: privateKey,
     private_key_id: randomBytes(20).toString('hex'),
   };

@@ -107,6 +107,7 @@ module "functions" {
   results_bucket              = module.approvals.results_bucket
   credential_mode             = var.credential_mode
   credential_key_id           = module.kms.credential_key_id
+  query_identities            = keys(var.query_identities)
   masking_key_id              = module.kms.masking_key_id
   policy_file                 = var.policy_file
   credential_ciphertext_file  = var.credential_ciphertext_file
@@ -156,6 +157,7 @@ module "iam" {
   datasets                = var.datasets
   credential_mode         = var.credential_mode
   create_data_reader      = var.create_data_reader
+  query_identities        = var.query_identities
   notifier_enabled        = var.notifier_enabled
   notifier_webhook_secret = var.notifier_webhook_secret
   gateway_access          = var.gateway_access

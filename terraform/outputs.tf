@@ -81,5 +81,7 @@ output "service_accounts" {
     sweeper     = module.iam.sweeper_email
     notifier    = module.iam.notifier_email
     data_reader = module.iam.data_reader_email
+    # Extra query identities (name → email): seal a key of each to sealed/query-<name>.enc.
+    query_identities = module.iam.query_identity_emails
   }
 }

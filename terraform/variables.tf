@@ -130,6 +130,12 @@ variable "create_data_reader" {
   default     = true
 }
 
+variable "query_identities" {
+  type        = map(list(string))
+  description = "kms mode: more BigQuery identities that policy rules name in `credential` (defence in depth), name → the datasets (project.dataset) it may read; each gets its own service account, job and dataset grants, and its sealed key at sealed/query-<name>.enc in the config bucket (QUERY_CREDENTIALS)."
+  default     = {}
+}
+
 variable "credential_ciphertext_file" {
   type        = string
   description = "Sealed credential to upload (`warden credential seal … --out key.json.enc`); null until you have sealed it."

@@ -21,6 +21,22 @@ export const ExecutorConfig = z
       .string()
       .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/)
       .optional(),
+    /**
+     * More BigQuery identities (kms mode) that policy rules may name in `credential`: JSON, name → path of a
+     * key sealed with CREDENTIAL_KMS_KEY (a file or gs://bucket/object), e.g. {"deid-reader":"gs://b/deid.enc"}.
+     */
+    QUERY_CREDENTIALS: z
+      .string()
+      .optional()
+      .transform((s, ctx) => {
+        if (s === undefined || s.trim() === '') return {};
+        try {
+          return z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/), z.string().min(1)).parse(JSON.parse(s));
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'a JSON object of credential name → sealed key path' });
+          return z.NEVER;
+        }
+      }),
     QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
     /** Deadline of each call to KMS, Firestore and Cloud Storage, in ms (fail closed); queries get QUERY_TIMEOUT_MS. */
     DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
@@ -54,6 +70,10 @@ export const ExecutorConfig = z
   .refine((c) => c.CREDENTIAL_MODE === 'keyless' || (c.CREDENTIAL_CIPHERTEXT_PATH && c.CREDENTIAL_KMS_KEY), {
     message: 'CREDENTIAL_MODE=kms needs CREDENTIAL_CIPHERTEXT_PATH and CREDENTIAL_KMS_KEY',
     path: ['CREDENTIAL_MODE'],
+  })
+  .refine((c) => c.CREDENTIAL_MODE === 'kms' || Object.keys(c.QUERY_CREDENTIALS).length === 0, {
+    message: 'QUERY_CREDENTIALS are sealed keys: they need CREDENTIAL_MODE=kms',
+    path: ['QUERY_CREDENTIALS'],
   });
 export type ExecutorConfig = z.infer<typeof ExecutorConfig>;
 

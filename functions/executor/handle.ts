@@ -72,6 +72,7 @@ const ExecutionRequestSchema: z.ZodType<ExecutionRequest> = z.object({
     touchesPhi: z.boolean(),
     phiClasses: z.array(z.string()),
     analysis: z.literal('partial').optional(),
+    credential: z.string().optional(),
     approval: z
       .object({
         groups: z.array(z.string()),

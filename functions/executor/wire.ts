@@ -46,6 +46,29 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
   const warehouse = once(async () =>
     withDeadline(await createWarehouse(config, keys, storage), config.QUERY_TIMEOUT_MS + ms, 'BigQuery'),
   );
+  // The identities policy rules may name, each opened (KMS) on first use and kept in memory only.
+  const named = new Map(
+    Object.entries(config.QUERY_CREDENTIALS).map(([name, path]) => [
+      name,
+      once(async () =>
+        withDeadline(
+          await createWarehouse(config, keys, storage, path),
+          config.QUERY_TIMEOUT_MS + ms,
+          'BigQuery',
+        ),
+      ),
+    ]),
+  );
+  const warehouseAs = async (credential?: string): Promise<WarehouseExecutor> => {
+    if (credential === undefined) return warehouse();
+    const open = named.get(credential);
+    if (!open)
+      throw new WardenError(
+        'failed_precondition',
+        `The BigQuery identity "${credential}" that the policy names is not configured on the executor (QUERY_CREDENTIALS).`,
+      );
+    return open();
+  };
   return {
     ...lazyApprovalStores({ firestore, storage }, config.RESULTS_BUCKET, ms),
     clock: systemClock,
@@ -77,7 +100,7 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
       deadlineMs: ms,
       log: logLine('executor'),
     }).audit,
-    warehouse,
+    warehouse: warehouseAs,
     masking: {
       profiles: policy.maskingProfiles,
       // Column classes and policy tags for result lineage, from the executor's own metadata reads.
@@ -101,10 +124,11 @@ async function createWarehouse(
   config: ExecutorConfig,
   keys: KeyService,
   storage: () => Promise<Storage>,
+  ciphertextPath = config.CREDENTIAL_CIPHERTEXT_PATH,
 ): Promise<WarehouseExecutor> {
   if (config.CREDENTIAL_MODE === 'keyless')
     return new BigQueryWarehouse(await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT));
-  const ciphertext = await readObject(config.CREDENTIAL_CIPHERTEXT_PATH!, storage, 'sealed credential');
+  const ciphertext = await readObject(ciphertextPath!, storage, 'sealed credential');
   const credential = await openCredential(keys, config.CREDENTIAL_KMS_KEY!, ciphertext);
   return new BigQueryWarehouse(
     await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT, credential),

@@ -49,6 +49,7 @@ export function auditDecision(d: Decision): { [k: string]: Json } {
     touchesPhi: d.touchesPhi,
     phiClasses: d.phiClasses,
     ...(d.analysis ? { analysis: d.analysis } : {}),
+    ...(d.credential ? { credential: d.credential } : {}),
     ...(d.approval ? { approval: { ...d.approval, groups: [...d.approval.groups] } } : {}),
   };
 }

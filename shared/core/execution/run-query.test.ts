@@ -130,3 +130,41 @@ describe('runAllowedQuery masking', () => {
     assert.equal(end?.['outcome'], 'error');
   });
 });
+
+describe('runAllowedQuery: the BigQuery identity and the value limits', () => {
+  it('runs under the identity the decision names, and under the primary one when it names none', async () => {
+    const { deps: d } = deps();
+    const asked: (string | undefined)[] = [];
+    const inner = d.warehouse;
+    d.warehouse = async (credential) => {
+      asked.push(credential);
+      return inner();
+    };
+    await runAllowedQuery(d, REQUEST);
+    await runAllowedQuery(d, { ...REQUEST, decision: { ...REQUEST.decision, credential: 'deid-reader' } });
+    assert.deepEqual(asked, [undefined, 'deid-reader']);
+  });
+
+  it('runs nothing when the named identity cannot be had, and records the error', async () => {
+    const { deps: d, events } = deps();
+    d.warehouse = async (credential) => {
+      throw new WardenError('failed_precondition', `no identity ${credential}`);
+    };
+    await assert.rejects(
+      runAllowedQuery(d, { ...REQUEST, decision: { ...REQUEST.decision, credential: 'nobody' } }),
+      (e: unknown) => e instanceof WardenError && e.kind === 'failed_precondition',
+    );
+    const end = events.find((e) => e.type === 'query.end') as Record<string, unknown> | undefined;
+    assert.equal(end?.['outcome'], 'error');
+  });
+
+  it('releases at most the decision’s values and says so in the result and the query.end record', async () => {
+    const { deps: d, events } = deps();
+    const out = await runAllowedQuery(d, { ...REQUEST, decision: { ...REQUEST.decision, rowLimit: 1 } });
+    assert.equal(out.rows.length, 1);
+    assert.equal(out.truncated, true);
+    const end = events.find((e) => e.type === 'query.end') as Record<string, unknown> | undefined;
+    assert.deepEqual([end?.['rowCount'], end?.['truncated']], [1, true]);
+    assert.equal((end?.['released'] as { values: number }).values, 1);
+  });
+});

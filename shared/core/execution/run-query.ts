@@ -24,7 +24,11 @@ import { limitReleased } from './value-limits.ts';
 
 export interface RunQueryDeps {
   audit: AuditAppender;
-  warehouse: () => Promise<WarehouseExecutor>;
+  /**
+   * The warehouse as the identity `credential` (a decision's, from its rule), or the primary one when absent;
+   * rejects an unknown name (fail closed: the query does not run as another identity).
+   */
+  warehouse: (credential?: string) => Promise<WarehouseExecutor>;
   /** Job timeout. */
   timeoutMs: number;
   /** BigQuery location jobs run in (e.g. US, EU, us-central1); default: the client's. */
@@ -79,7 +83,7 @@ export async function runAllowedQuery(
   const started = performance.now();
   const durationMs = () => Math.round(performance.now() - started);
   try {
-    const warehouse = await deps.warehouse();
+    const warehouse = await deps.warehouse(req.decision.credential);
     result = await warehouse.execute(
       {
         projectId: req.projectId,

@@ -116,6 +116,16 @@ const Rule = z
      * column the profile masks is refused (docs/policy.md, "Predicates are reads").
      */
     joinKeys: stringList.optional(),
+    /**
+     * The BigQuery identity the executor runs this rule's queries under: a name in the executor's
+     * QUERY_CREDENTIALS (each its own sealed service-account key). Omitted: the executor's primary credential.
+     * Defence in depth: a de-identified-views-only account for analysts meets BigQuery's IAM, column-level
+     * security and row-level access even if a check of Warden's failed.
+     */
+    credential: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes')
+      .optional(),
   })
   .strict();
 

@@ -61,6 +61,8 @@ export interface Decision {
    * (the approver and the audit trail see it).
    */
   analysis?: 'partial';
+  /** The BigQuery identity the executor runs the query under (the rule's `credential`); absent: its primary. */
+  credential?: string;
 }
 
 /** The rule id reported when nothing matched. */
@@ -148,6 +150,7 @@ export function evaluatePolicy(policy: Policy, ctx: PolicyContext): Decision {
       policy.maximumBytesBilled,
     ),
     ...(rule.maskingProfile ? { maskingProfile: rule.maskingProfile } : {}),
+    ...(rule.credential ? { credential: rule.credential } : {}),
     ...(rule.approval
       ? {
           approval: {

@@ -65,6 +65,9 @@ locals {
     }, var.credential_mode == "kms" ? {
     CREDENTIAL_CIPHERTEXT_PATH = "gs://${local.config_bucket}/${local.credential_object}"
     CREDENTIAL_KMS_KEY         = var.credential_key_id
+    } : {}, var.credential_mode == "kms" && length(var.query_identities) > 0 ? {
+    # Rules name these in `credential`; each key is sealed with the credential key like the primary one.
+    QUERY_CREDENTIALS = jsonencode({ for name in var.query_identities : name => "gs://${local.config_bucket}/sealed/query-${name}.enc" })
     } : {}, var.bigquery_location == null ? {} : {
     BIGQUERY_LOCATION = var.bigquery_location
   }, var.executor_environment)

@@ -62,6 +62,12 @@ variable "audit_key_version" {
   description = "KMS key version that certifies audit signing keys (AUDIT_KMS_KEY_VERSION)."
 }
 
+variable "query_identities" {
+  type        = list(string)
+  description = "Names of the extra BigQuery identities whose sealed keys the executor opens (QUERY_CREDENTIALS)."
+  default     = []
+}
+
 variable "credential_mode" {
   type        = string
   description = "kms: the executor runs queries with a sealed service-account key; keyless: with its own identity."

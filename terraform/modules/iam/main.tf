@@ -276,6 +276,41 @@ resource "google_bigquery_dataset_iam_member" "query_data" {
   member     = local.query_identity
 }
 
+# --- more query identities, one per name a policy rule may give in `credential` ---------------------------
+
+locals {
+  query_identity_grants = {
+    for pair in flatten([
+      for name, datasets in(var.credential_mode == "kms" ? var.query_identities : {}) : [
+        for d in datasets : { key = "${name}/${d}", name = name, project_id = split(".", d)[0], dataset_id = split(".", d)[1] }
+      ]
+    ]) : pair.key => pair
+  }
+}
+
+resource "google_service_account" "query_identity" {
+  for_each     = var.credential_mode == "kms" ? var.query_identities : {}
+  project      = var.project_id
+  account_id   = "${var.name_prefix}-bq-${each.key}"
+  display_name = "Warden BigQuery identity ${each.key}"
+  description  = "Runs the queries of policy rules with credential ${each.key}; its key is sealed with KMS and opened only by the executor."
+}
+
+resource "google_project_iam_member" "query_identity_jobs" {
+  for_each = google_service_account.query_identity
+  project  = var.project_id
+  role     = "roles/bigquery.jobUser"
+  member   = "serviceAccount:${each.value.email}"
+}
+
+resource "google_bigquery_dataset_iam_member" "query_identity_data" {
+  for_each   = local.query_identity_grants
+  project    = each.value.project_id
+  dataset_id = each.value.dataset_id
+  role       = "roles/bigquery.dataViewer"
+  member     = "serviceAccount:${google_service_account.query_identity[each.value.name].email}"
+}
+
 # --- invocation ------------------------------------------------------------------------------------------
 
 # The executor's HTTPS endpoint: the gateway's account alone.

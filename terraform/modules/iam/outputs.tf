@@ -44,3 +44,8 @@ output "startup_grants" {
     google_kms_crypto_key_iam_member.executor_credential[*].id,
   )))
 }
+
+output "query_identity_emails" {
+  description = "The accounts of the extra query identities (name → email): create and seal a key for each."
+  value       = { for name, sa in google_service_account.query_identity : name => sa.email }
+}

@@ -44,6 +44,16 @@ variable "create_data_reader" {
   default     = true
 }
 
+variable "query_identities" {
+  type        = map(list(string))
+  description = "kms mode: more BigQuery identities that policy rules name in `credential` (defence in depth), name → the datasets (project.dataset) it may read; each gets its own service account, job and dataset grants, and its sealed key at sealed/query-<name>.enc in the config bucket (QUERY_CREDENTIALS)."
+  default     = {}
+  validation {
+    condition     = alltrue([for name in keys(var.query_identities) : can(regex("^[a-z][a-z0-9-]{0,18}$", name))])
+    error_message = "query_identities names are lower-case letters, digits and dashes (at most 19 characters)."
+  }
+}
+
 variable "notifier_enabled" {
   type        = bool
   description = "Create the notifier's service account."
