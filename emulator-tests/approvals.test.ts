@@ -497,3 +497,67 @@ describe('approvals: the binding holds against writes to the stored request', fu
     await ann.close();
   });
 });
+
+describe('approvals: identities as the separation of duties compares them', function () {
+  this.timeout(120_000);
+
+  /** POST with extra headers (the `api` helper sends only the bearer token). */
+  async function approveAs(id: string, bearer: string, headers: Record<string, string> = {}) {
+    const shown = await api('priya@example.org', ['privacy-office'], 'GET', `/approvals/${id}`);
+    const res = await fetch(`${theStack().info.gatewayUrl}/approvals/${id}:approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ reason: 'IRB 2026-118', binding: shown.body['bindingSha256'] }),
+    });
+    return res.status;
+  }
+
+  const attempts: { name: string; approve: (id: string) => Promise<number>; status: number }[] = [
+    {
+      name: "the requester's plus-address, in the approver group",
+      approve: async (id) => approveAs(id, await tokenFor('ann+approver@example.org', ['privacy-office'])),
+      status: 403,
+    },
+    {
+      name: "the requester's address in capitals with a trailing space",
+      approve: async (id) => approveAs(id, await tokenFor(' ANN@example.org ', ['privacy-office'])),
+      status: 403,
+    },
+    {
+      name: "a service with no groups carrying an approver's token on behalf of her",
+      approve: async (id) =>
+        approveAs(id, await tokenFor('mcp-server@example.org', []), {
+          'x-warden-on-behalf-of': await tokenFor('priya@example.org', ['privacy-office']),
+        }),
+      status: 403,
+    },
+  ];
+  for (const a of attempts)
+    it(`refuses an approval by ${a.name}, with an approval.refused record`, async () => {
+      const ann = await mcp('ann@example.org', ['analysts']);
+      const id = await park(ann, 'identity test');
+      assert.equal(await a.approve(id), a.status);
+      const refused = (await recordedUntil(id, 'approval.refused')).find(
+        (r) => r.event.type === 'approval.refused',
+      );
+      assert.equal((refused?.event['error'] as { kind?: string } | undefined)?.kind, 'forbidden');
+      const status = await ann.callTool({ name: 'get_query_status', arguments: { requestId: id } });
+      assert.equal((status.structuredContent as { state?: string }).state, 'PENDING');
+      await ann.close();
+    });
+
+  it('refuses a request reason made of zero-width characters', async () => {
+    const ann = await mcp('ann@example.org', ['analysts']);
+    const result = await ann.callTool({
+      name: 'execute_sql',
+      arguments: {
+        projectId: 'demo-warden',
+        query: PHI_QUERY,
+        reason: '\u200b\u200b\u200b\u200b\u200b\u200b',
+      },
+    });
+    assert.equal(result.isError, true);
+    assert.match(JSON.stringify(result.content), /requires a reason/);
+    await ann.close();
+  });
+});

@@ -1,7 +1,7 @@
 // The approval module's public face: the request document, its state machine, status text and audit events.
 
 export type { ApprovalActor, ApprovalTransition } from './audit.ts';
-export { approvalAuditEvent, approvalTransition } from './audit.ts';
+export { approvalAuditEvent, approvalRefusalEvent, approvalTransition } from './audit.ts';
 export type {
   ApprovalCancellation,
   ApprovalExecution,

@@ -132,6 +132,25 @@ export function approvalAuditEvent(
   }
 }
 
+/**
+ * The record of a refused transition (a self-approval, a reviewer outside the groups, an approval of a changed
+ * binding, a review on someone's behalf): who tried what, and why it was refused. Never the SQL or reasons.
+ */
+export function approvalRefusalEvent(
+  requestId: string,
+  actor: ApprovalActor,
+  attempted: string,
+  error: { kind: string; message: string },
+): AuditEvent {
+  return {
+    type: 'approval.refused',
+    requestId,
+    attempted,
+    actor: auditActor(actor),
+    error: { kind: error.kind, message: error.message },
+  };
+}
+
 function auditActor(actor: ApprovalActor): { [k: string]: Json } {
   return 'service' in actor ? { service: actor.service } : auditPrincipal(actor);
 }

@@ -16,6 +16,7 @@ import {
   type ApprovalActor,
   type ApprovalEvent,
   approvalAuditEvent,
+  approvalRefusalEvent,
   bindingStatement,
   createApprovalRequest,
   isExpired,
@@ -23,7 +24,7 @@ import {
   sameIdentity,
   withExpiry,
 } from '../approval/approval.ts';
-import { WardenError } from '../errors.ts';
+import { isWardenError, WardenError } from '../errors.ts';
 import type { GrantSigner } from '../execution/grant.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { Decision } from '../policy/policy.ts';
@@ -187,7 +188,18 @@ async function transition(
   event: ApprovalEvent,
 ): Promise<ApprovalRequest> {
   const now = deps.clock.now();
-  const { before, after } = await deps.store.update(id, (current) => nextApprovalState(current, event, now));
+  let changed: Awaited<ReturnType<ApprovalStore['update']>>;
+  try {
+    changed = await deps.store.update(id, (current) => nextApprovalState(current, event, now));
+  } catch (err) {
+    // A refused attempt is evidence too (45 CFR 164.312(b)): recorded, and refused even if the record fails.
+    if (isWardenError(err, 'forbidden', 'conflict', 'integrity', 'invalid_argument', 'failed_precondition'))
+      await deps.audit
+        .append(approvalRefusalEvent(id, actor, event.type, { kind: err.kind, message: err.message }))
+        .catch(() => {});
+    throw err;
+  }
+  const { before, after } = changed;
   await deps.audit.append(approvalAuditEvent(before, after, actor));
   if (DECIDED.has(after.state) && !DECIDED.has(before.state))
     await announce(deps, deps.topics.decided, after);
