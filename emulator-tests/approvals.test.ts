@@ -527,7 +527,9 @@ describe('approvals: identities as the separation of duties compares them', func
       name: "a service with no groups carrying an approver's token on behalf of her",
       approve: async (id) =>
         approveAs(id, await tokenFor('mcp-server@example.org', []), {
-          'x-warden-on-behalf-of': await tokenFor('priya@example.org', ['privacy-office']),
+          'x-warden-on-behalf-of': await tokenFor('priya@example.org', ['privacy-office'], {
+            audience: theStack().info.onBehalfOfAudience,
+          }),
         }),
       status: 403,
     },

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { generateKeyPair, SignJWT } from 'jose';
 import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
-import { auditRecordsFor, theStack } from './harness.ts';
+import { auditRecordsFor, theStack, tokenFor } from './harness.ts';
 
 const QUERY = 'SELECT code FROM `demo-warden.reference.icd10_codes` LIMIT 1';
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -294,5 +294,38 @@ describe('the local stack binds its functions to loopback', () => {
       // 0100007F is 127.0.0.1 (little-endian); an all-zero address would be every interface.
       assert.deepEqual([...new Set(listening)], ['0100007F'], `${url} listens on loopback only`);
     }
+  });
+});
+
+describe('on-behalf-of tokens have their own audience', () => {
+  /** Calls tools/list as `bearer`, with `person` in X-Warden-On-Behalf-Of when given. */
+  async function listAs(bearer: string, person?: string): Promise<number> {
+    const res = await fetch(theStack().info.mcpUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(person ? { 'x-warden-on-behalf-of': person } : {}),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    return res.status;
+  }
+  const delegation = () =>
+    tokenFor('cleo@example.org', ['clinicians'], { audience: theStack().info.onBehalfOfAudience });
+
+  it('accepts a person token with the on-behalf-of audience behind a service bearer token', async () => {
+    assert.equal(
+      await listAs(await tokenFor('mcp-server@example.org', ['analysts']), await delegation()),
+      200,
+    );
+  });
+  it("refuses a person's bearer token passed off as a delegation", async () => {
+    const bearerOfCleo = await tokenFor('cleo@example.org', ['clinicians']);
+    assert.equal(await listAs(await tokenFor('mcp-server@example.org', ['analysts']), bearerOfCleo), 401);
+  });
+  it('refuses a delegation token replayed as a bearer token (an MCP server acting as the person)', async () => {
+    assert.equal(await listAs(await delegation()), 401);
   });
 });

@@ -88,6 +88,8 @@ export interface StackInfo {
   executorUrl: string;
   issuer: string;
   audience: string;
+  /** The audience of a person's token in X-Warden-On-Behalf-Of (the gateway's ON_BEHALF_OF_AUDIENCE default). */
+  onBehalfOfAudience: string;
   stateDir: string;
   auditBucket: string;
   auditKeyVersion: string;
@@ -294,6 +296,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       executorUrl,
       issuer: issuer.issuer,
       audience: gatewayUrl,
+      onBehalfOfAudience: `${gatewayUrl}/on-behalf-of`,
       stateDir,
       auditBucket: LOCAL.auditBucket,
       auditKeyVersion: KEYS.auditSigningVersion,

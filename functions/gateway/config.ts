@@ -12,6 +12,12 @@ export const GatewayConfig = z.object({
   OIDC_ISSUERS: csv.pipe(z.array(z.url()).min(1)),
   /** Accepted `aud` values (comma-separated); default: PUBLIC_URL. */
   OIDC_AUDIENCES: csv.optional(),
+  /**
+   * The `aud` a person's token in X-Warden-On-Behalf-Of must carry; default `${PUBLIC_URL}/on-behalf-of`. It is
+   * never a bearer audience, so a person's token handed to an MCP server cannot be replayed as their bearer
+   * token, nor a bearer token passed off as a delegation.
+   */
+  ON_BEHALF_OF_AUDIENCE: z.string().min(1).optional(),
   OIDC_GROUPS_CLAIM: z.string().default('groups'),
   /** Clock skew allowed on exp/nbf/iat, in seconds (at most 300). */
   OIDC_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),

@@ -22,6 +22,11 @@ import { checkTransport, parseJsonRpc, summarize } from './request-checks.ts';
 
 export interface GatewayDeps extends ExecuteSqlDeps {
   verifier: TokenVerifier;
+  /**
+   * Verifies the person's token in X-Warden-On-Behalf-Of, against its own audience (ON_BEHALF_OF_AUDIENCE);
+   * absent: `verifier` (tests).
+   */
+  personVerifier?: TokenVerifier;
   publicUrl: string;
   issuers: string[];
   /** Host header values accepted (DNS-rebinding protection). */
@@ -91,7 +96,10 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
 
     let principal: Principal;
     try {
-      principal = resolvePrincipal(deps.policy, await authenticate(deps.verifier, req));
+      principal = resolvePrincipal(
+        deps.policy,
+        await authenticate(deps.verifier, deps.personVerifier ?? deps.verifier, req),
+      );
     } catch (err) {
       deps.log(`authentication failed for request ${requestId}`, err);
       const wire = toWireError(err, requestId);
@@ -173,11 +181,15 @@ function afterRequestRecord(audit: AuditAppender, requestRecord: Promise<Appende
 }
 
 /** Verifies the bearer token and, when present, the token of the person the caller acts for. */
-async function authenticate(verifier: TokenVerifier, req: Request): Promise<Principal> {
+async function authenticate(
+  verifier: TokenVerifier,
+  personVerifier: TokenVerifier,
+  req: Request,
+): Promise<Principal> {
   const caller = await verifier.verify(bearerToken(req.get('authorization')));
   const personToken = req.get(ON_BEHALF_OF_HEADER);
   if (personToken === undefined) return caller;
-  const person = await verifier.verify(personToken.trim());
+  const person = await personVerifier.verify(personToken.trim());
   return actingFor(caller, person);
 }
 

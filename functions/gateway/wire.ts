@@ -63,6 +63,21 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
       ...(config.CONSOLE_ENABLED ? [consoleClientId] : []),
     ]),
   ];
+  const onBehalfOfAudience = config.ON_BEHALF_OF_AUDIENCE ?? `${publicUrl}/on-behalf-of`;
+  if (audiences.includes(onBehalfOfAudience))
+    throw new WardenError(
+      'failed_precondition',
+      'ON_BEHALF_OF_AUDIENCE must differ from every bearer audience (OIDC_AUDIENCES, CONSOLE_CLIENT_ID).',
+    );
+  const verifierFor = (aud: string[]) =>
+    new OidcTokenVerifier({
+      clockToleranceSeconds: config.OIDC_CLOCK_SKEW_SECONDS,
+      issuers: config.OIDC_ISSUERS.map((issuer) => ({
+        issuer,
+        audiences: aud,
+        groupsClaim: config.OIDC_GROUPS_CLAIM,
+      })),
+    });
   const log = logLine('gateway');
   // Every dependency call has a deadline and fails closed when it passes (docs/reliability.md).
   const ms = config.DEPENDENCY_TIMEOUT_MS;
@@ -105,14 +120,8 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
       o.toLowerCase(),
     ),
     maxBodyBytes: config.MAX_BODY_BYTES,
-    verifier: new OidcTokenVerifier({
-      clockToleranceSeconds: config.OIDC_CLOCK_SKEW_SECONDS,
-      issuers: config.OIDC_ISSUERS.map((issuer) => ({
-        issuer,
-        audiences,
-        groupsClaim: config.OIDC_GROUPS_CLAIM,
-      })),
-    }),
+    verifier: verifierFor(audiences),
+    personVerifier: verifierFor([onBehalfOfAudience]),
     audit,
     metadata,
     runner: new HttpQueryRunner({
