@@ -42,20 +42,111 @@ export const RequestIdArgs = z
 export const DatasetArgs = z.object({ projectId, datasetId }).strict();
 export const TableArgs = z.object({ projectId, datasetId, tableId }).strict();
 
-/** The output schema of execute_sql (structuredContent). */
-export const ExecuteSqlOutput = z.object({
-  requestId: z.string(),
-  jobId: z.string().optional(),
-  schema: z
-    .array(z.object({ name: z.string(), type: z.string(), mode: z.string().optional() }).passthrough())
-    .optional(),
-  rows: z.array(z.record(z.string(), z.unknown())).optional(),
-  truncated: z.boolean().optional(),
-  statementType: z.string(),
-  referencedTables: z.array(z.string()),
-  totalBytesProcessed: z.string(),
-  dryRun: z.boolean(),
+// Output schemas: every tool declares one, and every result it answers, error or not, conforms: the MCP SDK
+// client validates structuredContent against it whenever present (isError or not) once it has listed the
+// tools, and throws on a mismatch. Error results carry structuredContent only for policy denials.
+
+const requestIdField = z
+  .string()
+  .describe('The id of this call (or of the parked request), as in the audit trail.');
+
+/** A result column; nested RECORD columns keep their `fields`. */
+const ResultColumn = z.looseObject({ name: z.string(), type: z.string(), mode: z.string().optional() });
+
+/** The dry run's facts about a query, reported whatever became of it except a denial. */
+const QueryFactsFields = {
+  requestId: requestIdField,
+  statementType: z.string().describe('Statement type from the BigQuery dry run, e.g. SELECT.'),
+  referencedTables: z.array(z.string()).describe('Tables the query reads, as project.dataset.table.'),
+  totalBytesProcessed: z.string().describe('Bytes the query processes (an int64 as a decimal string).'),
+};
+
+/** The masked rows of a query that ran. */
+const ResultFields = {
+  jobId: z.string().describe('The BigQuery job that ran the query.'),
+  schema: z.array(ResultColumn).describe('The result columns.'),
+  rows: z.array(z.record(z.string(), z.unknown())).describe('The rows, masked per policy.'),
+  truncated: z.boolean().describe('True when the row, cell or byte limit cut the result short.'),
+};
+
+const APPROVAL_STATES = [
+  'PENDING',
+  'APPROVED',
+  'DENIED',
+  'EXPIRED',
+  'CANCELLED',
+  'EXECUTING',
+  'SUCCEEDED',
+  'FAILED',
+] as const;
+
+/** Where a parked request stands (get_query_status, and execute_sql when it parks a query). */
+const ApprovalStatusFields = {
+  requestId: z.string().describe('The parked request: pass it to get_query_status and get_query_result.'),
+  state: z.enum(APPROVAL_STATES).describe('PENDING until decided; SUCCEEDED once its result can be fetched.'),
+  waitingFor: z.string().describe('What the request waits for, or how it ended, for people.'),
+  expiresAt: z.iso
+    .datetime()
+    .describe('When a pending request expires, or an approved one may no longer run.'),
+  approvals: z.int().min(0).describe('Approvals given so far.'),
+  quorum: z.int().min(1).describe('Approvals needed.'),
+  approverGroups: z.array(z.string()).describe('Groups whose members may approve.'),
+};
+
+/** A policy denial: `isError: true`, and this as structuredContent (every tool policy decides may answer it). */
+export const DeniedOutput = z.object({
+  status: z.literal('denied'),
+  requestId: requestIdField,
+  rule: z.string().describe('The policy rule that decided (default-deny when none matched).'),
+  policyVersion: z.string().describe('The policy version that decided.'),
+  reasons: z.array(z.string()).describe('Why, for people.'),
 });
+export type DeniedOutput = z.infer<typeof DeniedOutput>;
+
+/**
+ * The output schema of execute_sql (structuredContent), by `status`: `done` (rows; the fields of earlier
+ * versions unchanged), `dry_run` (facts only; `approval` when running it would need approval),
+ * `pending_approval` (parked: what get_query_status reports, plus the facts) or `denied` (`isError: true`).
+ */
+export const ExecuteSqlOutput = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('done'),
+    ...QueryFactsFields,
+    dryRun: z.literal(false),
+    ...ResultFields,
+  }),
+  z.object({
+    status: z.literal('dry_run'),
+    ...QueryFactsFields,
+    dryRun: z.literal(true),
+    approval: z
+      .object({
+        rule: z.string(),
+        approverGroups: z.array(z.string()),
+        quorum: z.int().min(1),
+      })
+      .optional()
+      .describe('Present when running the query would park it for this approval.'),
+  }),
+  z.object({
+    status: z.literal('pending_approval'),
+    ...ApprovalStatusFields,
+    statementType: QueryFactsFields.statementType,
+    referencedTables: QueryFactsFields.referencedTables,
+    totalBytesProcessed: QueryFactsFields.totalBytesProcessed,
+    dryRun: z.literal(false),
+  }),
+  DeniedOutput,
+]);
+export type ExecuteSqlOutput = z.infer<typeof ExecuteSqlOutput>;
+
+/** The output schema of get_query_status. */
+export const QueryStatusOutput = z.object(ApprovalStatusFields);
+export type QueryStatusOutput = z.infer<typeof QueryStatusOutput>;
+
+/** The output schema of get_query_result: the masked rows of an approved query that ran. */
+export const QueryResultOutput = z.object({ requestId: ApprovalStatusFields.requestId, ...ResultFields });
+export type QueryResultOutput = z.infer<typeof QueryResultOutput>;
 
 const ListDatasetsOutput = z.object({
   datasets: z.array(
@@ -64,13 +155,62 @@ const ListDatasetsOutput = z.object({
 });
 const ListTablesOutput = z.object({ tables: z.array(z.object({ id: z.string() })) });
 
+const int64 = z.string().describe('An int64 as a decimal string, as BigQuery sends it.');
+const labels = z.record(z.string(), z.string());
+
+/** The documented fields of a BigQuery dataset resource that get_dataset_info passes on. */
+const DatasetInfoOutput = z.looseObject({
+  datasetReference: z.looseObject({ projectId: z.string(), datasetId: z.string() }),
+  friendlyName: z.string().optional(),
+  description: z.string().optional(),
+  location: z.string().optional(),
+  labels: labels.optional(),
+  creationTime: int64.optional(),
+  lastModifiedTime: int64.optional(),
+  defaultTableExpirationMs: int64.optional(),
+});
+
+/** The documented fields of a BigQuery table resource that get_table_info passes on. */
+const TableInfoOutput = z.looseObject({
+  tableReference: z.looseObject({ projectId: z.string(), datasetId: z.string(), tableId: z.string() }),
+  type: z.string().optional(),
+  description: z.string().optional(),
+  labels: labels.optional(),
+  schema: z
+    .looseObject({
+      fields: z
+        .array(z.looseObject({ name: z.string(), type: z.string(), description: z.string().optional() }))
+        .optional(),
+    })
+    .optional(),
+  numRows: int64.optional(),
+  numBytes: int64.optional(),
+  creationTime: int64.optional(),
+  lastModifiedTime: int64.optional(),
+  location: z.string().optional(),
+  timePartitioning: z.looseObject({}).optional(),
+  clustering: z.looseObject({ fields: z.array(z.string()).optional() }).optional(),
+});
+
+/** A metadata tool's output: what it reads, or a policy denial. */
+const orDenied = <T extends z.ZodType>(ok: T) => z.union([ok, DeniedOutput]);
+
+/** The output schemas of the metadata tools, by tool. */
+export const METADATA_OUTPUTS = {
+  list_dataset_ids: orDenied(ListDatasetsOutput),
+  get_dataset_info: orDenied(DatasetInfoOutput),
+  list_table_ids: orDenied(ListTablesOutput),
+  get_table_info: orDenied(TableInfoOutput),
+} as const;
+
 /** A tool as listed by `tools/list`. */
 export interface ToolDefinition {
   name: string;
   title: string;
   description: string;
   input: z.ZodType;
-  output?: z.ZodType;
+  /** The shape of every structuredContent the tool answers (the listed outputSchema is derived from it). */
+  output: z.ZodType;
   annotations: {
     readOnlyHint?: boolean;
     destructiveHint?: boolean;
@@ -87,7 +227,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     title: 'List dataset IDs',
     description: 'List BigQuery dataset IDs in a Google Cloud project.',
     input: ListDatasetIdsArgs,
-    output: ListDatasetsOutput,
+    output: METADATA_OUTPUTS.list_dataset_ids,
     annotations: READ_ONLY,
   },
   {
@@ -95,6 +235,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     title: 'Get dataset info',
     description: 'Get metadata information about a BigQuery dataset.',
     input: DatasetArgs,
+    output: METADATA_OUTPUTS.get_dataset_info,
     annotations: READ_ONLY,
   },
   {
@@ -102,7 +243,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     title: 'List table IDs',
     description: 'List table IDs in a BigQuery dataset.',
     input: DatasetArgs,
-    output: ListTablesOutput,
+    output: METADATA_OUTPUTS.list_table_ids,
     annotations: READ_ONLY,
   },
   {
@@ -110,6 +251,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     title: 'Get table info',
     description: 'Get metadata information about a BigQuery table, including its schema.',
     input: TableArgs,
+    output: METADATA_OUTPUTS.get_table_info,
     annotations: READ_ONLY,
   },
   {
@@ -127,6 +269,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     description:
       'Status of a query parked for approval (execute_sql returned its request id): state, what it waits for, expiry. Only its requester may ask.',
     input: RequestIdArgs,
+    output: QueryStatusOutput,
     annotations: READ_ONLY,
   },
   {
@@ -135,13 +278,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     description:
       'The masked result of an approved query once it has run. Only its requester may fetch it, until it expires.',
     input: RequestIdArgs,
-    output: ExecuteSqlOutput.pick({
-      requestId: true,
-      jobId: true,
-      schema: true,
-      rows: true,
-      truncated: true,
-    }),
+    output: QueryResultOutput,
     annotations: READ_ONLY,
   },
 ];
@@ -152,28 +289,78 @@ export const APPROVAL_TOOLS = ['get_query_status', 'get_query_result'];
 /** Tool names, in listing order. */
 export const TOOL_NAMES = TOOLS.map((t) => t.name);
 
-/** The `tools/list` entry of a definition, with JSON Schemas derived from zod. */
+/**
+ * The `tools/list` entry of a definition, with JSON Schemas derived from zod. MCP requires `type: "object"`
+ * at an output schema's root (the SDK client refuses the whole tool list otherwise), which zod leaves out of
+ * a union (`oneOf` / `anyOf` of objects): it is added there.
+ */
 export function listedTool(t: ToolDefinition): Record<string, unknown> {
+  const output = z.toJSONSchema(t.output, { target: 'draft-7', io: 'output' });
   return {
     name: t.name,
     title: t.title,
     description: t.description,
     inputSchema: z.toJSONSchema(t.input, { target: 'draft-7', io: 'input' }),
-    ...(t.output ? { outputSchema: z.toJSONSchema(t.output, { target: 'draft-7', io: 'output' }) } : {}),
+    outputSchema: output.type ? output : { ...output, type: 'object' },
     annotations: { title: t.title, ...t.annotations },
   };
 }
 
-/** Parses a tool's arguments; the error names each offending argument path. */
+/**
+ * Parses a tool's arguments. The error names each offending argument path and the constraint it breaks,
+ * never a value: arguments may carry PHI, and the error goes back to the caller's model and transcript.
+ */
 export function parseArguments<T>(
   schema: z.ZodType<T>,
   tool: string,
   args: unknown,
 ): { ok: true; value: T } | { ok: false; message: string } {
-  const parsed = schema.safeParse(args ?? {});
+  const given = args ?? {};
+  const parsed = schema.safeParse(given);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`);
-  return { ok: false, message: `Invalid arguments for ${tool}: ${problems.join('; ')}` };
+  const problems = parsed.error.issues.map((i) => describeIssue(i, given));
+  return { ok: false, message: `Invalid arguments for ${tool}: ${problems.join('; ')}.` };
+}
+
+/** An unknown argument's name is shown when it reads as a name (an identifier), else only counted. */
+const ARGUMENT_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+
+function describeIssue(issue: z.core.$ZodIssue, given: unknown): string {
+  // Paths name schema properties only: an unknown key is reported at its parent's path.
+  const at = issue.path.map(String).join('.') || '(arguments)';
+  switch (issue.code) {
+    case 'invalid_type': {
+      const value = valueAt(given, issue.path);
+      return value === undefined
+        ? `${at}: required (${issue.expected})`
+        : `${at}: expected ${issue.expected}, received ${typeName(value)}`;
+    }
+    case 'unrecognized_keys': {
+      const named = issue.keys.filter((k) => ARGUMENT_NAME.test(k)).map((k) => `"${k}"`);
+      const unnamed = issue.keys.length - named.length;
+      const list = [...named, ...(unnamed ? [`${unnamed} more`] : [])].join(', ');
+      const where = issue.path.length ? ` in ${at}` : '';
+      return `unknown ${issue.keys.length === 1 ? 'argument' : 'arguments'}${where}: ${list}`;
+    }
+    default:
+      // zod's own messages state the constraint (length, range, allowed options), never the input.
+      return `${at}: ${issue.message}`;
+  }
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let v = root;
+  for (const key of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
 }
 
 /** The tools a caller sees: what policy may grant it, plus the approval tools whenever it may use execute_sql. */

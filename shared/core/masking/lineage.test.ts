@@ -250,3 +250,64 @@ describe('masking through result lineage', () => {
     assert.deepEqual(lineageTables(columns), [table]);
   });
 });
+
+describe('masking through result lineage: text the detectors protect as written', () => {
+  const clinician = compileMaskingProfile(
+    'clinician-like',
+    MaskingProfileSchema.parse({
+      phiDefault: 'keep',
+      rules: [{ match: { phiClasses: ['ssn'] }, strategy: 'last_four' }],
+      detectors: { kinds: ['ssn'] },
+    }),
+  );
+  const notes: TableMetadata = {
+    table: { projectId: P, datasetId: 'clinical', tableId: 'notes' },
+    labels: { phi: 'true' },
+    datasetLabels: {},
+    fields: [{ name: 'note_id' }, { name: 'note_text', policyTags: [tag('free_text')] }, { name: 'author' }],
+  };
+  const N = `\`${P}.clinical.notes\``;
+  const mask = (sql: string, value: string) => {
+    const schema = [s('v')];
+    const columns = resultColumnLineage(sql, P, schema, [notes.table]);
+    return maskResult(
+      clinician,
+      { schema, rows: [{ v: value }], columns, catalog: columnCatalog(CONFIG, [notes]) },
+      KEYS,
+    );
+  };
+  const rewrites: { name: string; sql: string; value: string }[] = [
+    { name: 'reversed', sql: `SELECT REVERSE(note_text) AS v FROM ${N}`, value: 'no 6789-45-321 NSS' },
+    {
+      name: 'translated',
+      sql: `SELECT TRANSLATE(note_text, '0123456789', 'abcdefghij') AS v FROM ${N}`,
+      value: 'SSN bcd-ef-ghij',
+    },
+    {
+      name: 'cut at a label',
+      sql: `SELECT SUBSTR(note_text, STRPOS(note_text, 'SSN ') + 4, 11) AS v FROM ${N}`,
+      value: '123-45-6789',
+    },
+    {
+      name: 'split into words',
+      sql: `SELECT w AS v FROM ${N}, UNNEST(SPLIT(note_text, ' ')) AS w`,
+      value: '123456789',
+    },
+  ];
+  for (const c of rewrites)
+    it(`replaces free text ${c.name} by a function, though the profile keeps the note itself`, () => {
+      const r = mask(c.sql, c.value);
+      assert.notEqual(r.rows[0]!['v'], c.value);
+      assert.equal(r.summary.columns[0]?.strategy, 'replace');
+    });
+
+  it('keeps the note as written, scanned by the detectors', () => {
+    const r = mask(`SELECT note_text AS v FROM ${N}`, 'seen today, SSN 123-45-6789');
+    assert.equal(r.rows[0]!['v'], 'seen today, SSN [SSN]');
+  });
+
+  it('keeps a value computed from a kept column without free text (the author)', () => {
+    const r = mask(`SELECT UPPER(author) AS v FROM ${N}`, 'DR ANN LEE');
+    assert.equal(r.rows[0]!['v'], 'DR ANN LEE');
+  });
+});

@@ -449,7 +449,14 @@ function buildPlan(
     const computed = lin.sources !== undefined || lin.source === '*';
     const ruleFor = (s: Lineage): MaskingStrategy => {
       const r = strategyFor(profile, path, type, s);
-      return computed ? derivedStrategy(r) : r;
+      if (!computed) return r;
+      // Text the profile keeps only because its detectors scan it (free text, or PHI of no known class, under
+      // detectors) is protected as written; rewritten (REVERSE, TRANSLATE, SPLIT, SUBSTR), it is not.
+      const scanned =
+        r.type === 'keep' &&
+        profile.detectors !== undefined &&
+        (s.phiClass === 'free_text' || s.phiClass === 'phi');
+      return derivedStrategy(scanned ? { type: 'scrub' } : r);
     };
     const chosen =
       sources.length === 0
