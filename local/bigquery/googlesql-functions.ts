@@ -6,8 +6,8 @@ import { isRewrittenFunction } from './sql-functions.ts';
  * GoogleSQL functions that DuckDB has under the same name (checked against `duckdb_functions()` by
  * googlesql-strictness.test.ts), plus the forms DuckDB's parser handles itself (`IF`, `IFNULL`, `COALESCE`,
  * `DATE(...)`, `EXTRACT`, `ARRAY(subquery)`, `GROUPING`). Functions sql-functions.ts rewrites, `CAST`/`SAFE_CAST`
- * and `CURRENT_*` are supported too. Same-named functions may still differ in detail (e.g. `FORMAT` uses DuckDB's
- * `{}` placeholders, `MD5`/`SHA256` return hex strings), but none of them is DuckDB-only.
+ * and `CURRENT_*` are supported too. Same-named functions may still differ in detail (e.g. `MD5`/`SHA256` return hex
+ * strings), but none of them is DuckDB-only.
  */
 const SAME_NAMED = [
   'ABS',
@@ -176,14 +176,12 @@ const UNSUPPORTED = new Set([
   'APPROX_QUANTILES',
   'APPROX_TOP_COUNT',
   'APPROX_TOP_SUM',
-  'ARRAY_CONCAT_AGG',
   'ARRAY_FIRST',
   'ARRAY_LAST',
   'BOOL',
   'BYTE_LENGTH',
   'CHANGES',
   'CODE_POINTS_TO_BYTES',
-  'CODE_POINTS_TO_STRING',
   'COLLATE',
   'CONTAINS_SUBSTR',
   'COSINE_DISTANCE',
@@ -223,10 +221,8 @@ const UNSUPPORTED = new Set([
   'JSON_ARRAY_APPEND',
   'JSON_ARRAY_INSERT',
   'JSON_EXTRACT_ARRAY',
-  'JSON_EXTRACT_SCALAR',
   'JSON_EXTRACT_STRING_ARRAY',
   'JSON_FLATTEN',
-  'JSON_QUERY',
   'JSON_QUERY_ARRAY',
   'JSON_REMOVE',
   'JSON_SET',
@@ -284,7 +280,6 @@ const UNSUPPORTED = new Set([
   'REGEXP_INSTR',
   'REGEXP_SUBSTR',
   'SAFE_ADD',
-  'SAFE_CONVERT_BYTES_TO_STRING',
   'SAFE_MULTIPLY',
   'SAFE_NEGATE',
   'SAFE_OFFSET',
@@ -307,8 +302,6 @@ const UNSUPPORTED = new Set([
   'TIMESTAMP_MILLIS',
   'TIMESTAMP_SECONDS',
   'TO_BASE32',
-  'TO_CODE_POINTS',
-  'UNIX_DATE',
   'UNIX_MICROS',
   'UNIX_MILLIS',
   'UNIX_SECONDS',

@@ -261,3 +261,30 @@ describe('queries', () => {
     });
   });
 });
+
+describe('GoogleSQL functions the stand-in rewrites for DuckDB', () => {
+  let t: TestStandIn;
+  before(async () => {
+    t = await startTestStandIn();
+  });
+  after(() => t.standIn.close());
+  const cases: [string, string, unknown][] = [
+    ['FORMAT with printf-style placeholders', "SELECT FORMAT('%s/%05d', 'a', 42) AS v", 'a/00042'],
+    ['UNIX_DATE', "SELECT UNIX_DATE(DATE '1970-01-11') AS v", 10],
+    ['TO_CODE_POINTS', "SELECT TO_CODE_POINTS('AB') AS v", [65, 66]],
+    ['CODE_POINTS_TO_STRING', "SELECT CODE_POINTS_TO_STRING(TO_CODE_POINTS('Hi')) AS v", 'Hi'],
+    ['JSON_EXTRACT_SCALAR', `SELECT JSON_EXTRACT_SCALAR('{"a":"x"}', '$.a') AS v`, 'x'],
+    ['JSON_QUERY of an object', `SELECT JSON_QUERY('{"a":{"b":1}}', '$.a') AS v`, '{"b":1}'],
+    [
+      'ARRAY_CONCAT_AGG',
+      'SELECT ARRAY_CONCAT_AGG(x) AS v FROM (SELECT [1, 2] AS x UNION ALL SELECT [3] AS x)',
+      [1, 2, 3],
+    ],
+    ['SAFE_CONVERT_BYTES_TO_STRING', "SELECT SAFE_CONVERT_BYTES_TO_STRING(b'abc') AS v", 'abc'],
+  ];
+  for (const [name, query, want] of cases)
+    it(`runs ${name} as BigQuery does`, async () => {
+      const [rows] = await t.bigquery.query({ query });
+      assert.deepEqual(plain((rows[0] as { v: unknown }).v), want);
+    });
+});

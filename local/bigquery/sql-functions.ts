@@ -120,6 +120,41 @@ const REWRITES: Record<string, Rewrite> = {
     arity('JSON_VALUE', args, 1, 2);
     return `json_extract_string(${args[0]}, ${args[1] ?? "'$'"})`;
   },
+  // The legacy name of JSON_VALUE.
+  JSON_EXTRACT_SCALAR: (args) => {
+    arity('JSON_EXTRACT_SCALAR', args, 1, 2);
+    return `json_extract_string(${args[0]}, ${args[1] ?? "'$'"})`;
+  },
+  // A JSON-formatted string of what the path selects (objects and arrays included).
+  JSON_QUERY: (args) => {
+    arity('JSON_QUERY', args, 1, 2);
+    return `CAST(json_extract(${args[0]}, ${args[1] ?? "'$'"}) AS VARCHAR)`;
+  },
+  // GoogleSQL's FORMAT takes printf-style %s / %d / %011d (DuckDB's FORMAT takes {} placeholders).
+  FORMAT: (args) => {
+    if (args.length < 1) throw new Error('FORMAT needs a format string');
+    return `printf(${args.join(', ')})`;
+  },
+  UNIX_DATE: (args) => {
+    arity('UNIX_DATE', args, 1);
+    return `CAST(date_diff('day', DATE '1970-01-01', CAST(${args[0]} AS DATE)) AS BIGINT)`;
+  },
+  TO_CODE_POINTS: (args) => {
+    arity('TO_CODE_POINTS', args, 1);
+    return `list_transform(string_split(${args[0]}, ''), c -> CAST(unicode(c) AS BIGINT))`;
+  },
+  CODE_POINTS_TO_STRING: (args) => {
+    arity('CODE_POINTS_TO_STRING', args, 1);
+    return `array_to_string(list_transform(${args[0]}, c -> chr(CAST(c AS INTEGER))), '')`;
+  },
+  ARRAY_CONCAT_AGG: (args) => {
+    arity('ARRAY_CONCAT_AGG', args, 1);
+    return `flatten(list(${args[0]}))`;
+  },
+  SAFE_CONVERT_BYTES_TO_STRING: (args) => {
+    arity('SAFE_CONVERT_BYTES_TO_STRING', args, 1);
+    return `decode(${args[0]})`;
+  },
   // DuckDB returns a list for a path ending in [*]; the path must be a literal (as it is in Warden's SQL).
   JSON_VALUE_ARRAY: (args) => {
     arity('JSON_VALUE_ARRAY', args, 1, 2);
