@@ -9,7 +9,6 @@ Server.prototype.listen = function (this: Server, ...args: unknown[]) {
   // --port argument as is): the forms that bind every interface.
   const port = args[0];
   const isPort = typeof port === 'number' || (typeof port === 'string' && /^\d+$/.test(port));
-  if (isPort && (args.length === 1 || typeof args[1] === 'function'))
-    args.splice(1, 0, '127.0.0.1');
+  if (isPort && (args.length === 1 || typeof args[1] === 'function')) args.splice(1, 0, '127.0.0.1');
   return listen.apply(this, args as Parameters<typeof listen>);
 } as typeof listen;

@@ -97,11 +97,22 @@ describe('faults on the approval path', function () {
   const tamperings: { name: string; change: (r: ApprovalRequest) => void }[] = [
     {
       name: 'the masking profile changed',
-      change: (r) =>
-        void (r.decision.maskingProfile = r.decision.maskingProfile === 'none' ? 'safe-harbor' : 'none'),
+      change: (r) => {
+        r.decision.maskingProfile = r.decision.maskingProfile === 'none' ? 'safe-harbor' : 'none';
+      },
     },
-    { name: 'the SQL swapped', change: (r) => void (r.sql = 'SELECT ssn FROM `p.clinical.patients`') },
-    { name: 'the row limit raised', change: (r) => void (r.decision.rowLimit = 1_000_000) },
+    {
+      name: 'the SQL swapped',
+      change: (r) => {
+        r.sql = 'SELECT ssn FROM `p.clinical.patients`';
+      },
+    },
+    {
+      name: 'the row limit raised',
+      change: (r) => {
+        r.decision.rowLimit = 1_000_000;
+      },
+    },
   ];
   for (const t of tamperings) {
     it(`refuses to approve once ${t.name} in the store: the binding the approver saw no longer holds`, async () => {
