@@ -88,8 +88,15 @@ export async function auditRecords(): Promise<AuditRecord[]> {
   return recordsIn(await auditObjects());
 }
 
+/**
+ * How long the functions may hold a group-committed record (AUDIT_DEFER_MS, 25 ms) plus its write: the trail is
+ * read after this, so a request's response record, written just after its answer, is there.
+ */
+const GROUP_COMMIT_SETTLE_MS = 250;
+
 /** Every record and digest object in the local audit bucket, read through the official Storage client. */
 export async function auditObjects(): Promise<TrailObject[]> {
+  await new Promise((r) => setTimeout(r, GROUP_COMMIT_SETTLE_MS));
   const info = theStack().info;
   const sink = new GcsAuditSink(
     (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),

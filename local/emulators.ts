@@ -115,7 +115,11 @@ async function launch(
 }
 
 /** Stops a detached child's whole process group: SIGTERM, then SIGKILL after 5 s. */
-export async function stopGroup(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+export async function stopGroup(
+  child: ChildProcess,
+  exited: Promise<unknown>,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return;
   const kill = (sig: NodeJS.Signals) => {
     try {
@@ -124,7 +128,7 @@ export async function stopGroup(child: ChildProcess, exited: Promise<unknown>): 
       // already gone
     }
   };
-  kill('SIGTERM');
+  kill(signal);
   const timer = setTimeout(() => kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);

@@ -104,6 +104,8 @@ export interface Stack {
   info: StackInfo;
   /** The environment the executor was started with (tests start variants of it). */
   executorEnv: Record<string, string>;
+  /** The gateway's environment, for tests that start another gateway on the same stack. */
+  gatewayEnv: Record<string, string>;
   /** The KMS stand-in (tests inject faults). */
   kms: KmsStandIn;
   stop(): Promise<void>;
@@ -215,6 +217,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       FIRESTORE_EMULATOR_HOST: firestore.host,
       PUBSUB_EMULATOR_HOST: pubsub.host,
     };
+    const gatewayEnv: Record<string, string> = {
+      ...shared,
+      GCE_METADATA_HOST: metadata[0]!.host,
+      PUBLIC_URL: gatewayUrl,
+      // Loopback under both names (MCP clients use either); nothing else may reach it.
+      ALLOWED_HOSTS: `127.0.0.1:${port('gateway')},localhost:${port('gateway')}`,
+      ALLOWED_ORIGINS: `http://127.0.0.1:${port('gateway')},http://localhost:${port('gateway')}`,
+      OIDC_ISSUERS: issuer.issuer,
+      POLICY_PATH: policyPath,
+      EXECUTOR_URL: executorUrl,
+    };
     const executorEnv = {
       ...shared,
       GCE_METADATA_HOST: metadata[1]!.host,
@@ -256,23 +269,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         },
         { logName: 'notifier', source: 'notifier', ...from },
       ),
-      startFunction(
-        'gateway',
-        port('gateway'),
-        logDir,
-        {
-          ...shared,
-          GCE_METADATA_HOST: metadata[0]!.host,
-          PUBLIC_URL: gatewayUrl,
-          // Loopback under both names (MCP clients use either); nothing else may reach it.
-          ALLOWED_HOSTS: `127.0.0.1:${port('gateway')},localhost:${port('gateway')}`,
-          ALLOWED_ORIGINS: `http://127.0.0.1:${port('gateway')},http://localhost:${port('gateway')}`,
-          OIDC_ISSUERS: issuer.issuer,
-          POLICY_PATH: policyPath,
-          EXECUTOR_URL: executorUrl,
-        },
-        from,
-      ),
+      startFunction('gateway', port('gateway'), logDir, gatewayEnv, from),
     ]);
     // Stop whichever functions did start if another failed.
     for (const r of started) if (r.status === 'fulfilled') stops.push(r.value);
@@ -311,7 +308,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       chatInboxUrl: inbox.webhookUrl.replace(/\/webhook\/.*$/, ''),
     };
     writeFileSync(join(stateDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
-    return { info, executorEnv, kms, stop };
+    return { info, executorEnv, gatewayEnv, kms, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -422,7 +419,7 @@ export async function startFunction(
   logDir: string,
   env: Record<string, string>,
   { logName = target, source = target, functionsDir }: FunctionSource = {},
-): Promise<() => Promise<void>> {
+): Promise<(signal?: NodeJS.Signals) => Promise<void>> {
   const bundleDir = functionsDir ? join(resolve(functionsDir), source) : undefined;
   const ffMain = join(
     dirname(createRequire(import.meta.url).resolve('@google-cloud/functions-framework')),
@@ -460,7 +457,8 @@ export async function startFunction(
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const stop = () => stopGroup(child, exited);
+  // SIGTERM lets the function finish its records (the audit log's close); SIGKILL is a crash.
+  const stop = (signal?: NodeJS.Signals) => stopGroup(child, exited, signal);
   const early = exited.then((code) => {
     throw new Error(`${target} exited during start (code ${code}):\n${tail(join(logDir, `${logName}.log`))}`);
   });

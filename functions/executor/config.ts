@@ -63,6 +63,8 @@ export const ExecutorConfig = z
       ),
     /** Seconds after an audit object is stored until a digest lists it (at the latest). */
     AUDIT_DIGEST_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** How long a group-committed audit record may wait for a barrier write to share, in ms (ARCHITECTURE.md, step 7). */
+    AUDIT_DEFER_MS: z.coerce.number().int().min(0).max(60_000).default(25),
     KMS_API_ENDPOINT: loopbackHostPort.optional(),
     BIGQUERY_API_ENDPOINT: loopbackUrl.optional(),
     STORAGE_API_ENDPOINT: loopbackUrl.optional(),

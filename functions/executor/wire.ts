@@ -97,6 +97,7 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
       kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
       writer: 'executor',
       digestIntervalSeconds: config.AUDIT_DIGEST_INTERVAL_SECONDS,
+      deferMs: config.AUDIT_DEFER_MS,
       deadlineMs: ms,
       log: logLine('executor'),
     }).audit,

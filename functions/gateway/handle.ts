@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { AppendedRecord } from '../../shared/core/audit/audit-log.ts';
 import type { Json } from '../../shared/core/audit/canonical-json.ts';
 import { auditPrincipal, sha256Hex } from '../../shared/core/audit/events.ts';
 import { WardenError } from '../../shared/core/errors.ts';
@@ -12,7 +11,7 @@ import type { ExecuteSqlDeps } from '../../shared/core/gateway/execute-sql.ts';
 import { actingFor, ON_BEHALF_OF_HEADER, type Principal } from '../../shared/core/identity/principal.ts';
 import { resolvePrincipal } from '../../shared/core/policy/policy.ts';
 import { MESSAGES, toWireError } from '../../shared/mcp/to-wire-error.ts';
-import type { AuditAppender } from '../../shared/ports/audit-appender.ts';
+import { type AuditAppender, deferRecord } from '../../shared/ports/audit-appender.ts';
 import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
 import { handleApprovalsApi } from './approvals-api.ts';
 import { type ConsoleDeps, handleConsole, isConsolePath } from './console/console.ts';
@@ -125,17 +124,25 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       });
 
     try {
-      // The request record is written while the call is analysed (dry run, policy); every later record of the
-      // request, and so every decision, execution and response, waits until it is durable.
-      const audit = afterRequestRecord(
-        deps.audit,
-        deps.audit.append({
-          type: 'mcp.request',
-          requestId,
-          principal: auditPrincipal(principal),
-          rpc: summarize(body.value),
-        }),
-      );
+      // Two barriers (ARCHITECTURE.md, step 7): the decision record before anything runs, the executor's release
+      // record before rows leave. The request and response records are group-committed: queued in order
+      // before the barrier they precede, written with it, and never holding the call on their own.
+      // A call that makes no barrier write of its own (tools/list, initialize) waits for its response record
+      // instead, so a broken audit trail still refuses it.
+      let barriers = 0;
+      const audit: AuditAppender = {
+        append: (event) => {
+          barriers++;
+          return deps.audit.append(event);
+        },
+        defer: (event) => deferRecord(deps.audit, event),
+      };
+      deferRecord(audit, {
+        type: 'mcp.request',
+        requestId,
+        principal: auditPrincipal(principal),
+        rpc: summarize(body.value),
+      });
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
         enableJsonResponse: true,
@@ -148,12 +155,14 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       const answer = await transport.handleRequest(toWebRequest(req), { parsedBody: body.value });
       const text = await answer.text();
       await server.close();
-      await audit.append({
+      const response = {
         type: 'mcp.response',
         requestId,
         status: answer.status,
         responseSha256: sha256Hex(text),
-      });
+      };
+      if (barriers > 0) deferRecord(audit, response);
+      else await audit.append(response);
       res.status(answer.status);
       for (const [key, value] of answer.headers) res.setHeader(key, value);
       res.end(text);
@@ -163,20 +172,6 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       const wire = toWireError(err, requestId);
       res.status(wire.httpStatus).json(rpcError(wire.jsonRpcCode, wire.message));
     }
-  };
-}
-
-/**
- * An appender whose appends wait for `requestRecord` to be durable first (and fail if it failed), so no
- * record of a request, nor anything it releases, can precede its `mcp.request` record.
- */
-function afterRequestRecord(audit: AuditAppender, requestRecord: Promise<AppendedRecord>): AuditAppender {
-  requestRecord.catch(() => {}); // observed by every later append
-  return {
-    append: async (event) => {
-      await requestRecord;
-      return audit.append(event);
-    },
   };
 }
 

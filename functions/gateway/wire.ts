@@ -94,6 +94,7 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
     kmsKeyVersion: config.AUDIT_KMS_KEY_VERSION,
     writer: 'gateway',
     digestIntervalSeconds: config.AUDIT_DIGEST_INTERVAL_SECONDS,
+    deferMs: config.AUDIT_DEFER_MS,
     deadlineMs: ms,
     log,
   });

@@ -1,4 +1,4 @@
-// `warden audit verify|search|report`: an auditor's tools over the audit bucket (or its BigQuery table).
+// `warden audit verify|reconcile|search|report`: an auditor's tools over the audit bucket (or its BigQuery table).
 // Against a deployed trail: --bucket and --kms-key-version (or --public-key); with neither, the local stack's.
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
 import { createBigQueryClient, createKmsClient, createStorageClient } from '../../shared/adapters/clients.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
+import { reconcileRequests } from '../../shared/core/audit/reconcile.ts';
 import type { AuditRecord } from '../../shared/core/audit/record.ts';
 import {
   type AuditFilter,
@@ -25,6 +26,9 @@ import type { StackInfo } from '../stack.ts';
 export const AUDIT_USAGE = `  audit verify [--from T --to T]
             Recompute hashes and chains, check every signature, certificate and digest; print every problem with
             its object; exit 1 on any problem.
+  audit reconcile [--from T --to T]
+            Verify the trail as verify does, then name every request whose records are incomplete (a lost
+            group-committed record, an execution without its intent record, a crash mid-request); exit 1 if any.
   audit search [--from T --to T] [--principal P --table T --decision E --request ID] [--format jsonl|table]
             Find records: in the bucket, or with --bigquery-table PROJECT.DATASET.TABLE in the BigQuery audit table
             (the external table Terraform creates over the bucket). --table is a referenced table (dataset.table).
@@ -88,7 +92,8 @@ export async function auditCommand(args: string[], stateDir: string, io: Io = de
     io.err(`warden audit: ${m}\n${AUDIT_USAGE}`);
     return 2;
   };
-  if (!verb || !['verify', 'search', 'report'].includes(verb)) return usage('verify, search or report?');
+  if (!verb || !['verify', 'reconcile', 'search', 'report'].includes(verb))
+    return usage('verify, reconcile, search or report?');
   if (extra.length) return usage(`unexpected ${extra.join(' ')}`);
   let filter: AuditFilter;
   try {
@@ -123,7 +128,8 @@ export async function auditCommand(args: string[], stateDir: string, io: Io = de
       range,
       prefix: source.prefix,
       onProgress: (read, total) => {
-        if (verb !== 'verify' || (read !== total && Date.now() - last < 500)) return;
+        if ((verb !== 'verify' && verb !== 'reconcile') || (read !== total && Date.now() - last < 500))
+          return;
         last = Date.now();
         io.progress(`read ${read}/${total} objects`);
       },
@@ -155,6 +161,17 @@ export async function auditCommand(args: string[], stateDir: string, io: Io = de
       return report.ok ? 0 : 1;
     }
     printReport(report, io);
+    if (verb === 'reconcile') {
+      const incomplete = reconcileRequests(searchRecords(recordsIn(trail.objects), filter));
+      for (const r of incomplete)
+        io.out(`INCOMPLETE  ${r.requestId}  ${r.problems.join('; ')}  (has ${r.have.join(', ')})`);
+      io.out(
+        incomplete.length === 0
+          ? 'every request has its records'
+          : `${incomplete.length} request(s) with incomplete records`,
+      );
+      return report.ok && incomplete.length === 0 ? 0 : 1;
+    }
     return report.ok ? 0 : 1;
   } catch (err) {
     io.err(`warden audit: ${describe(err)}`);

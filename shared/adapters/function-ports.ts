@@ -42,6 +42,8 @@ export function lazyAuditLog(options: {
   kmsKeyVersion: string;
   writer: string;
   digestIntervalSeconds: number;
+  /** How long a group-committed record may wait for a barrier write (ms). */
+  deferMs?: number;
   deadlineMs: number;
   log: (message: string, cause?: unknown) => void;
 }): { audit: AuditLog; sink: AuditSink } {
@@ -57,8 +59,12 @@ export function lazyAuditLog(options: {
     kmsKeyVersion: options.kmsKeyVersion,
     writer: options.writer,
     digestIntervalMs: options.digestIntervalSeconds * 1000,
+    ...(options.deferMs !== undefined ? { deferMs: options.deferMs } : {}),
     onBackgroundError: (err) =>
-      options.log('audit digest not written; its objects go into the next one', err),
+      options.log(
+        'audit background write failed: a digest (its objects go into the next one) or a group-committed record (warden audit reconcile names its request)',
+        err,
+      ),
   });
   return { audit, sink };
 }

@@ -88,10 +88,20 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
   const audit = (writer: string) =>
     new AuditLog({ sink, keys, clock, kmsKeyVersion: 'k/cryptoKeyVersions/1', writer });
   const gatewayAudit = audit('gateway');
+  const executorAudit = audit('executor');
+  /** The handler, and then every group-committed record written, so a test reads the whole trail. */
+  const settled =
+    (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+      try {
+        await handler(req, res);
+      } finally {
+        await Promise.all([gatewayAudit.settle(), executorAudit.settle()]);
+      }
+    };
   const grantLedger = new MemoryGrantLedger();
 
   const executorDeps: ExecutorDeps & RunApprovedDeps = {
-    audit: audit('executor'),
+    audit: executorAudit,
     // As the executor's wire.ts: the credential is decrypted (KMS) before the warehouse is used.
     warehouse: async () => {
       await openCredential(keys, CREDENTIAL_KEY, sealed);
@@ -127,7 +137,7 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
     resultTtlMs: 3_600_000,
     log: () => {},
   };
-  const executor = createExecutorHandler(executorDeps);
+  const executor = settled(createExecutorHandler(executorDeps));
 
   const logs: { message: string; cause?: unknown }[] = [];
   const gatewayDeps: GatewayDeps = {
@@ -168,7 +178,7 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
     issuers: ['https://idp'],
     log: (message, cause) => void logs.push({ message, cause }),
   };
-  const gateway = createGatewayHandler(gatewayDeps);
+  const gateway = settled(createGatewayHandler(gatewayDeps));
 
   /** Every stored audit record (the memory bucket holds both writers' streams); objects never change. */
   const parsed = new Map<string, AuditRecord[]>();

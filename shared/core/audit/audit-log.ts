@@ -37,8 +37,10 @@ export interface AuditLogOptions {
   digestEvery?: number;
   /** …or this long after the first undigested object was stored, whichever comes first. */
   digestIntervalMs?: number;
-  /** Failures of background work (digests), which never fail a request: records are already durable. */
+  /** Failures of background work (digests, deferred records), which never fail a request. */
   onBackgroundError?: (err: unknown) => void;
+  /** How long a deferred record may wait for a barrier write to share before it is written on its own (ms). */
+  deferMs?: number;
 }
 
 interface Pending {
@@ -67,6 +69,7 @@ export class AuditLog {
   #lastDigest: { seq: number; hash: string } | undefined;
   #digesting: Promise<void> = Promise.resolve();
   #digestTimer: ReturnType<typeof setTimeout> | undefined;
+  #deferTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: AuditLogOptions) {
     this.#o = {
@@ -75,11 +78,12 @@ export class AuditLog {
       digestEvery: 1000,
       digestIntervalMs: 60_000,
       onBackgroundError: () => {},
+      deferMs: 25,
       ...options,
     };
   }
 
-  /** Appends an event; resolves when durable. */
+  /** Appends an event; resolves when durable (a barrier: the caller waits for it). */
   append(event: AuditEvent): Promise<AppendedRecord> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ event, time: this.#o.clock.now(), resolve, reject });
@@ -88,11 +92,52 @@ export class AuditLog {
   }
 
   /**
+   * Queues an event without holding the caller (group commit): it is written with the next barrier
+   * ({@link append}), in order before it, or on its own within `deferMs`. The chain keeps queue order, so once
+   * a later barrier record is durable this one is too. If its write fails, `onBackgroundError` hears of it and
+   * the request's records are incomplete, which `reconcileRequests` reports (ARCHITECTURE.md, step 7).
+   */
+  defer(event: AuditEvent): void {
+    this.#queue.push({
+      event,
+      time: this.#o.clock.now(),
+      resolve: () => {},
+      reject: (err) => this.#o.onBackgroundError(err),
+    });
+    if (this.#deferTimer) return;
+    this.#deferTimer = setTimeout(() => {
+      this.#deferTimer = undefined;
+      void this.#flush();
+    }, this.#o.deferMs);
+    this.#deferTimer.unref?.();
+  }
+
+  /**
+   * Resolves once this instance can sign records (its key certified by KMS, once per instance); rejects when
+   * it cannot. A caller about to do work whose records are group-committed checks this first, so a writer that
+   * could record nothing does nothing.
+   */
+  async ready(): Promise<void> {
+    try {
+      await this.#instanceSigner();
+    } catch (err) {
+      throw new WardenError('unavailable', 'The audit trail could not record this request.', { cause: err });
+    }
+  }
+
+  /** Writes every queued record now (deferred ones included) and waits until they are durable or failed. */
+  async settle(): Promise<void> {
+    clearTimeout(this.#deferTimer);
+    this.#deferTimer = undefined;
+    await this.#flush();
+  }
+
+  /**
    * Waits for pending records, then writes a digest of every object not yet digested. Call on shutdown
    * (SIGTERM) so the last objects of an instance are covered; rejects if that digest could not be stored.
    */
   async close(): Promise<void> {
-    await this.#flushing;
+    await this.settle();
     clearTimeout(this.#digestTimer);
     this.#digestTimer = undefined;
     await this.#digest();
@@ -104,7 +149,10 @@ export class AuditLog {
   }
 
   #flush(): Promise<void> {
-    this.#flushing ??= (async () => {
+    if (this.#flushing) return this.#flushing;
+    // Nothing queued: nothing to start (a run that ended synchronously would otherwise stay set as `#flushing`).
+    if (this.#queue.length === 0) return Promise.resolve();
+    const run = (async () => {
       try {
         while (this.#queue.length > 0) {
           const batch = this.#queue.splice(0, this.#o.maxBatch);
@@ -114,7 +162,8 @@ export class AuditLog {
         this.#flushing = undefined;
       }
     })();
-    return this.#flushing;
+    this.#flushing = run;
+    return run;
   }
 
   async #write(batch: Pending[]): Promise<void> {

@@ -1,6 +1,6 @@
 // The executor's core: record the execution before it starts, run, record the outcome, release the result.
 
-import type { AuditAppender } from '../../ports/audit-appender.ts';
+import { type AuditAppender, deferRecord } from '../../ports/audit-appender.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ExecutionRequest } from '../../ports/query-runner.ts';
 import type { QueryResult, WarehouseExecutor } from '../../ports/warehouse.ts';
@@ -53,8 +53,9 @@ export interface RunQueryDeps {
 export type MaskedQueryResult = QueryResult & { masking: MaskingSummary };
 
 /**
- * Runs an allowed query. Nothing executes unaudited: the `query.start` record is durable before the job is
- * created, and the result is released only after the `query.end` record is durable.
+ * Runs an allowed query. Nothing executes unaudited: the intent record (the gateway's durable decision, which
+ * its grant carries, or the approval's claim) precedes it, `query.start` is group-committed, and the result is
+ * released only after the `query.end` record (what was released) is durable: the release barrier.
  */
 export async function runAllowedQuery(
   deps: RunQueryDeps,
@@ -71,7 +72,11 @@ export async function runAllowedQuery(
   };
   // The reference day for masking is fixed when the query starts, so a result masks the same way throughout.
   const asOf = (deps.clock?.now() ?? new Date()).toISOString().slice(0, 10);
-  await deps.audit.append({
+  // A writer that cannot sign would lose every record of this run: refuse before anything runs.
+  await deps.audit.ready?.();
+  // Not a barrier: the intent record (the gateway's policy.decision, or the approval's claim) is durable before
+  // this request could be signed or claimed; this record is group-committed with the release record.
+  deferRecord(deps.audit, {
     type: 'query.start',
     ...common,
     query: auditQuery(req.sql, req.facts),
