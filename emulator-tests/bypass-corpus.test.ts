@@ -19,6 +19,8 @@ describe('bypass corpus through the gateway (analyst, no approval)', function ()
         requestInit: { headers: { authorization: `Bearer ${token}` } },
       }),
     );
+    // As a real client does: the SDK then validates every result (denied, parked) against the output schema.
+    await client.listTools();
     for (const c of BYPASS_CORPUS) {
       const result = await client.callTool({
         name: 'execute_sql',

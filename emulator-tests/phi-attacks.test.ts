@@ -427,9 +427,8 @@ describe('PHI attack corpus through the gateway', function () {
           requestInit: { headers: { authorization: `Bearer ${token}` } },
         }),
       );
-      // tools/list first, so the SDK validates every execute_sql result against its output schema. Not for
-      // analysts: results parked for approval do not match that schema yet (a known, separate issue).
-      if (role !== 'analysts') await client.listTools();
+      // tools/list first, so the SDK validates every execute_sql result (parked ones too) against its output schema.
+      await client.listTools();
       clients.set(role, client);
     }
     raw = new BigQueryWarehouse(await createBigQueryClient(P, theStack().info.endpoints.bigquery));

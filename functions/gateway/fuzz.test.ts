@@ -3,7 +3,10 @@
 // stack trace or a file path, and never returns rows without query.start and query.end records.
 
 import assert from 'node:assert/strict';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { JsonSchemaType } from '@modelcontextprotocol/sdk/validation/types.js';
 import fc from 'fast-check';
+import { TOOLS as DEFINITIONS, listedTool } from '../../shared/mcp/tools.ts';
 import { invoke, type Sent } from '../../shared/test-support/fake-http.ts';
 import { createRig, PHI_SQL, REFERENCE_SQL, type Rig, rpc, toolCall } from '../../shared/test-support/rig.ts';
 
@@ -41,6 +44,29 @@ async function check(rig: Rig, res: Sent, before: number): Promise<void> {
   }
   if (carriesRows(res.body)) assert.ok(ran > 0 || types.includes('result.fetch'), 'rows only from a job');
 }
+
+/** Each tool's listed output schema, compiled by the validator the MCP SDK client uses. */
+const ajv = new AjvJsonSchemaValidator();
+const OUTPUT_VALIDATORS = new Map(
+  DEFINITIONS.map((t) => [t.name, ajv.getValidator(listedTool(t)['outputSchema'] as JsonSchemaType)]),
+);
+
+/**
+ * A tool result as the SDK client checks it: a successful one carries structuredContent, and any
+ * structuredContent (an error's too) matches the tool's output schema.
+ */
+function checkConforms(tool: string, res: Sent): void {
+  const validate = OUTPUT_VALIDATORS.get(tool);
+  const result = (messagesIn(res.body)?.[0] as { result?: CallResult } | null)?.result;
+  if (!validate || !result) return;
+  if (result.isError !== true) assert.ok(result.structuredContent, `${tool} answered no structuredContent`);
+  if (result.structuredContent !== undefined) {
+    const verdict = validate(result.structuredContent);
+    assert.ok(verdict.valid, `${tool}: ${verdict.errorMessage} in ${res.body.slice(0, 500)}`);
+  }
+}
+
+type CallResult = { isError?: boolean; structuredContent?: unknown };
 
 type Answer = { result?: { tools?: unknown }; error?: { code: number; message: string } } | null;
 
@@ -164,7 +190,7 @@ describe('fuzz: the gateway over arbitrary input', function () {
     );
   });
 
-  it('answers any tool call and arguments, and runs queries only as policy and audit allow', async () => {
+  it('answers any tool call and arguments conforming to the tool’s output schema, and runs queries only as policy and audit allow', async () => {
     const rig = await createRig({ timeoutMs: 1000 });
     const groups = fc.constantFrom(
       'analysts',
@@ -178,6 +204,7 @@ describe('fuzz: the gateway over arbitrary input', function () {
         const before = rig.ports.warehouse.executed.length;
         const res = await invoke(rig.gateway, rpc(`good.${g}`, toolCall(name, args)));
         await check(rig, res, before);
+        checkConforms(name, res);
         // Only the reference rule allows a run here; PHI goes to approval, everything else is refused.
         for (const e of rig.ports.warehouse.executed.slice(before))
           assert.match(e.request.sql, /`p\.reference\.icd10_codes`/);

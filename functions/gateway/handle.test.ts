@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
+import { reconcileRequests } from '../../shared/core/audit/reconcile.ts';
 import type { AuditRecord } from '../../shared/core/audit/record.ts';
 import { verifyTrail } from '../../shared/core/audit/verify.ts';
 import { WardenError } from '../../shared/core/errors.ts';
@@ -50,7 +51,7 @@ function setup() {
     clock,
     topics: { requested: 'approval-requested', decided: 'approval-decided' },
   };
-  const handler = createGatewayHandler({
+  const gateway = createGatewayHandler({
     approvals,
     policy: POLICY,
     catalog: new TableCatalog({ metadata: warehouse, config: POLICY.classification, clock }),
@@ -91,6 +92,14 @@ function setup() {
     issuers: ['https://idp'],
     log: () => {},
   });
+  // The handler, then the group-committed records written, so a test reads the whole trail.
+  const handler: typeof gateway = async (req, res) => {
+    try {
+      await gateway(req, res);
+    } finally {
+      await audit.settle();
+    }
+  };
   const records = () =>
     [...sink.objects.values()].flatMap((d) =>
       new TextDecoder()
@@ -165,12 +174,14 @@ describe('gateway handler', () => {
     assert.equal(warehouse.executed.length, 0);
   });
 
-  it('answers bad arguments with JSON-RPC -32602', async () => {
-    const { handler } = setup();
+  it('answers bad arguments as an isError tool result naming the argument, so the agent can correct its call', async () => {
+    const { handler, warehouse } = setup();
     const res = await invoke(handler, rpc('good.analysts', call('execute_sql', { projectId: 'p' })));
-    const body = res.json() as { error: { code: number; message: string } };
-    assert.equal(body.error.code, -32602);
-    assert.match(body.error.message, /query/);
+    const body = res.json() as { result: { isError: boolean; content: { text: string }[] }; error?: unknown };
+    assert.equal(body.error, undefined, 'not a JSON-RPC error (MCP 2025-11-25, SEP-1303)');
+    assert.equal(body.result.isError, true);
+    assert.match(body.result.content[0]!.text, /^Invalid arguments for execute_sql: query: required/);
+    assert.equal(warehouse.executed.length, 0);
   });
 
   it('refuses a query that cannot be dry-run, and records the refusal', async () => {
@@ -205,33 +216,55 @@ describe('gateway handler', () => {
     assert.doesNotMatch(body.error.message, /10\.0\.0\.7|socket/);
   });
 
-  it('fails closed when the audit trail cannot record: no rows are released', async () => {
-    const { handler, sink } = setup();
+  /** A sink whose writes fail after the first `ok`. */
+  const failAfter = (sink: MemorySink, ok: number) => {
+    const original = sink.create.bind(sink);
+    let writes = 0;
+    sink.create = async (name, data, type) => {
+      writes++;
+      if (writes > ok) throw new Error('storage down');
+      return original(name, data, type);
+    };
+  };
+
+  it('fails closed when the audit trail cannot record the intent: nothing runs, no rows are released', async () => {
+    const { handler, sink, warehouse } = setup();
     sink.failures = 100;
     const res = await invoke(
       handler,
       rpc('good.analysts', call('execute_sql', { projectId: 'p', query: REF })),
     );
-    assert.equal(res.status, 503);
+    assert.equal((res.json() as { error?: { code: number } }).error?.code, -32603);
+    assert.equal(warehouse.executed.length, 0);
     assert.doesNotMatch(res.body, /Cholera/);
   });
 
-  it('fails closed when the response record cannot be written after the query ran', async () => {
-    const { handler, sink } = setup();
-    // request, decision, query.start, query.end succeed (the first write also opens the stream); then storage fails.
-    const original = sink.create.bind(sink);
-    let writes = 0;
-    sink.create = async (name, data, type) => {
-      writes++;
-      if (writes > 4) throw new Error('storage down');
-      return original(name, data, type);
-    };
+  it('releases no rows when the release record cannot be written after the query ran', async () => {
+    const { handler, sink, warehouse } = setup();
+    // The intent write (request and decision, opening the stream) succeeds; the release write fails.
+    failAfter(sink, 1);
     const res = await invoke(
       handler,
       rpc('good.analysts', call('execute_sql', { projectId: 'p', query: REF })),
     );
-    assert.equal(res.status, 503);
+    assert.equal(warehouse.executed.length, 1);
+    assert.equal((res.json() as { error?: { code: number } }).error?.code, -32603);
     assert.doesNotMatch(res.body, /Cholera/);
+  });
+
+  it('answers when only the group-committed response record is lost, and reconciliation names the request', async () => {
+    const { handler, sink, records } = setup();
+    failAfter(sink, 2);
+    const res = await invoke(
+      handler,
+      rpc('good.analysts', call('execute_sql', { projectId: 'p', query: REF })),
+    );
+    assert.match(res.body, /Cholera/);
+    const id = res.headers['x-warden-request-id']!;
+    assert.deepEqual(
+      reconcileRequests(records()).map((r) => [r.requestId, r.problems]),
+      [[id, ['no mcp.response record']]],
+    );
   });
 
   for (const c of [
@@ -407,13 +440,15 @@ describe('gateway handler: transport checks and bad input', () => {
     assert.match(body.error.message, /Unknown tool: drop_everything/);
   });
 
-  it('names the offending argument path', async () => {
+  it('names the offending argument path, not its value', async () => {
     const { handler } = setup();
     const res = await invoke(
       handler,
-      rpc('good.analysts', call('execute_sql', { projectId: 'p', query: 'SELECT 1', dryRun: 'yes' })),
+      rpc('good.analysts', call('execute_sql', { projectId: 'p', query: 'SELECT 1', dryRun: '078-05-1120' })),
     );
-    assert.match((res.json() as { error: { message: string } }).error.message, /dryRun: /);
+    const text = (res.json() as { result: { content: { text: string }[] } }).result.content[0]!.text;
+    assert.match(text, /dryRun: expected boolean, received string/);
+    assert.doesNotMatch(text, /078-05-1120/);
   });
 });
 

@@ -27,10 +27,14 @@ import { formatTableRef } from '../../shared/core/query/facts.ts';
 import { jsonRpcError, toWireError } from '../../shared/mcp/to-wire-error.ts';
 import {
   DatasetArgs,
+  type DeniedOutput,
   ExecuteSqlArgs,
+  type ExecuteSqlOutput,
   ListDatasetIdsArgs,
   listedTool,
   parseArguments,
+  type QueryResultOutput,
+  type QueryStatusOutput,
   RequestIdArgs,
   TableArgs,
   TOOLS,
@@ -70,7 +74,7 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
     try {
       if (name === 'execute_sql') {
         const args = parseArguments(ExecuteSqlArgs, name, req.params.arguments);
-        if (!args.ok) throw jsonRpcError(ErrorCode.InvalidParams, args.message);
+        if (!args.ok) return invalidArguments(args.message, ctx.requestId);
         return sqlResult(
           ctx.requestId,
           await executeSql(deps, { requestId: ctx.requestId, principal: ctx.principal, ...args.value }),
@@ -78,11 +82,13 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
       }
       if (name === 'get_query_status' || name === 'get_query_result') {
         const args = parseArguments(RequestIdArgs, name, req.params.arguments);
-        if (!args.ok) throw jsonRpcError(ErrorCode.InvalidParams, args.message);
+        if (!args.ok) return invalidArguments(args.message, ctx.requestId);
         return name === 'get_query_status'
-          ? statusResult(
-              await requestForRequester(deps.approvals, args.value.requestId, ctx.principal),
-              deps.clock.now(),
+          ? structured(
+              statusOf(
+                await requestForRequester(deps.approvals, args.value.requestId, ctx.principal),
+                deps.clock.now(),
+              ),
             )
           : resultResult(
               await resultForRequester(deps.approvals, args.value.requestId, ctx.principal),
@@ -90,13 +96,14 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
               deps,
             );
       }
-      if (name in METADATA_ARGS) {
+      // Own keys only: `toString` or `__proto__` is no tool.
+      if (Object.hasOwn(METADATA_ARGS, name)) {
         const args = parseArguments(
           METADATA_ARGS[name as keyof typeof METADATA_ARGS],
           name,
           req.params.arguments,
         );
-        if (!args.ok) throw jsonRpcError(ErrorCode.InvalidParams, args.message);
+        if (!args.ok) return invalidArguments(args.message, ctx.requestId);
         return metadataResult(
           ctx.requestId,
           await callMetadataTool(deps, ctx.requestId, ctx.principal, {
@@ -105,12 +112,13 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
           } as MetadataCall),
         );
       }
+      // Not a tool of this server: a protocol error (invalid arguments of a known tool are tool results).
       throw jsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     } catch (err) {
       if (isRpcError(err)) throw err;
       const wire = toWireError(err, ctx.requestId);
       ctx.log(`${name} failed (${wire.jsonRpcCode})`, err);
-      if (wire.toolResult) return { isError: true, content: [{ type: 'text', text: wire.message }] };
+      if (wire.toolResult) return toolError(wire.message);
       throw jsonRpcError(wire.jsonRpcCode, wire.message);
     }
   });
@@ -121,8 +129,29 @@ function isRpcError(err: unknown): boolean {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && !('kind' in err);
 }
 
+/** An error the agent can read and act on; no structuredContent (the SDK client validates none then). */
+function toolError(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+/**
+ * Arguments that fail the tool's input schema: a tool execution error naming each argument path and its
+ * constraint (MCP 2025-11-25, SEP-1303), so the model can correct its call; never the values.
+ */
+function invalidArguments(message: string, requestId: string): CallToolResult {
+  return toolError(`${message} (request ${requestId})`);
+}
+
+/** A policy denial: an error result for the agent, with the decision as structuredContent. */
 function denied(requestId: string, decision: Decision): CallToolResult {
   const why = decision.reasons.join(' ');
+  const out: DeniedOutput = {
+    status: 'denied',
+    requestId,
+    rule: decision.rule,
+    policyVersion: decision.policyVersion,
+    reasons: decision.reasons,
+  };
   return {
     isError: true,
     content: [
@@ -131,11 +160,13 @@ function denied(requestId: string, decision: Decision): CallToolResult {
         text: `Denied by policy rule "${decision.rule}" (policy ${decision.policyVersion}): ${why} (request ${requestId})`,
       },
     ],
+    structuredContent: out,
   };
 }
 
-function statusResult(request: ApprovalRequest, now: Date): CallToolResult {
-  return structured({
+/** Where a parked request stands, as get_query_status (and a parking execute_sql) reports it. */
+function statusOf(request: ApprovalRequest, now: Date): QueryStatusOutput {
+  return {
     requestId: request.id,
     state: request.state,
     waitingFor: waitingFor(request, now),
@@ -143,7 +174,7 @@ function statusResult(request: ApprovalRequest, now: Date): CallToolResult {
     approvals: request.reviews.filter((r) => r.decision === 'approve').length,
     quorum: request.quorum,
     approverGroups: request.requiredGroups,
-  });
+  };
 }
 
 async function resultResult(
@@ -160,13 +191,14 @@ async function resultResult(
     jobId: result.jobId,
     rowCount: result.rows.length,
   });
-  return structured({
+  const out: QueryResultOutput = {
     requestId: found.request.id,
     jobId: result.jobId,
     schema: result.schema,
     rows: result.rows,
     truncated: result.truncated,
-  });
+  };
+  return structured(out);
 }
 
 function structured(value: Record<string, unknown>): CallToolResult {
@@ -185,21 +217,38 @@ function sqlResult(requestId: string, outcome: ExecuteSqlOutcome): CallToolResul
     referencedTables: outcome.facts.referencedTables.map(formatTableRef),
     totalBytesProcessed: outcome.facts.totalBytesProcessed,
   };
-  if (outcome.kind === 'dry_run') return structured({ ...facts, dryRun: true });
-  if (outcome.kind === 'parked') return statusResult(outcome.request, outcome.request.createdAt);
-  if (outcome.kind === 'approval_required') {
-    const a = outcome.decision.approval;
-    const who = a ? `${a.quorum} approver(s) from ${a.groups.join(', ')}` : 'an approver';
-    return {
-      isError: true,
-      content: [
-        {
-          type: 'text',
-          text: `Rule "${outcome.decision.rule}" requires approval by ${who} before this query can run; it was not run. (request ${requestId})`,
-        },
-      ],
-    };
+  let out: ExecuteSqlOutput;
+  switch (outcome.kind) {
+    case 'dry_run':
+      out = { status: 'dry_run', ...facts, dryRun: true };
+      break;
+    case 'approval_required': {
+      // A dry run of a query that would be parked: its facts, and whose approval running it would need.
+      const a = outcome.decision.approval;
+      out = {
+        status: 'dry_run',
+        ...facts,
+        dryRun: true,
+        approval: { rule: outcome.decision.rule, approverGroups: a?.groups ?? [], quorum: a?.quorum ?? 1 },
+      };
+      break;
+    }
+    case 'parked':
+      // The request id is this call's: the parked request is named after the call that parked it.
+      out = {
+        status: 'pending_approval',
+        ...facts,
+        ...statusOf(outcome.request, outcome.request.createdAt),
+        dryRun: false,
+      };
+      break;
+    case 'rows': {
+      const { jobId, schema, rows, truncated } = outcome.result;
+      // Columns copied as plain objects (ColumnSchema is an interface, the output schema an open record).
+      const columns = schema.map((c) => ({ ...c }));
+      out = { status: 'done', ...facts, dryRun: false, jobId, schema: columns, rows, truncated };
+      break;
+    }
   }
-  const { jobId, schema, rows, truncated } = outcome.result;
-  return structured({ ...facts, dryRun: false, jobId, schema, rows, truncated });
+  return structured(out);
 }

@@ -44,7 +44,8 @@ export const TableArgs = z.object({ projectId, datasetId, tableId }).strict();
 
 // Output schemas: every tool declares one, and every result it answers, error or not, conforms: the MCP SDK
 // client validates structuredContent against it whenever present (isError or not) once it has listed the
-// tools, and throws on a mismatch. Error results carry structuredContent only for policy denials.
+// tools, and throws on a mismatch. Error results carry structuredContent only for policy denials. Objects are
+// strict (zod refuses unknown keys as the derived `additionalProperties: false` does) unless BigQuery's own.
 
 const requestIdField = z
   .string()
@@ -94,7 +95,7 @@ const ApprovalStatusFields = {
 };
 
 /** A policy denial: `isError: true`, and this as structuredContent (every tool policy decides may answer it). */
-export const DeniedOutput = z.object({
+export const DeniedOutput = z.strictObject({
   status: z.literal('denied'),
   requestId: requestIdField,
   rule: z.string().describe('The policy rule that decided (default-deny when none matched).'),
@@ -109,18 +110,18 @@ export type DeniedOutput = z.infer<typeof DeniedOutput>;
  * `pending_approval` (parked: what get_query_status reports, plus the facts) or `denied` (`isError: true`).
  */
 export const ExecuteSqlOutput = z.discriminatedUnion('status', [
-  z.object({
+  z.strictObject({
     status: z.literal('done'),
     ...QueryFactsFields,
     dryRun: z.literal(false),
     ...ResultFields,
   }),
-  z.object({
+  z.strictObject({
     status: z.literal('dry_run'),
     ...QueryFactsFields,
     dryRun: z.literal(true),
     approval: z
-      .object({
+      .strictObject({
         rule: z.string(),
         approverGroups: z.array(z.string()),
         quorum: z.int().min(1),
@@ -128,7 +129,7 @@ export const ExecuteSqlOutput = z.discriminatedUnion('status', [
       .optional()
       .describe('Present when running the query would park it for this approval.'),
   }),
-  z.object({
+  z.strictObject({
     status: z.literal('pending_approval'),
     ...ApprovalStatusFields,
     statementType: QueryFactsFields.statementType,
@@ -141,19 +142,22 @@ export const ExecuteSqlOutput = z.discriminatedUnion('status', [
 export type ExecuteSqlOutput = z.infer<typeof ExecuteSqlOutput>;
 
 /** The output schema of get_query_status. */
-export const QueryStatusOutput = z.object(ApprovalStatusFields);
+export const QueryStatusOutput = z.strictObject(ApprovalStatusFields);
 export type QueryStatusOutput = z.infer<typeof QueryStatusOutput>;
 
 /** The output schema of get_query_result: the masked rows of an approved query that ran. */
-export const QueryResultOutput = z.object({ requestId: ApprovalStatusFields.requestId, ...ResultFields });
+export const QueryResultOutput = z.strictObject({
+  requestId: ApprovalStatusFields.requestId,
+  ...ResultFields,
+});
 export type QueryResultOutput = z.infer<typeof QueryResultOutput>;
 
-const ListDatasetsOutput = z.object({
+const ListDatasetsOutput = z.strictObject({
   datasets: z.array(
-    z.object({ id: z.string(), friendlyName: z.string().optional(), location: z.string().optional() }),
+    z.strictObject({ id: z.string(), friendlyName: z.string().optional(), location: z.string().optional() }),
   ),
 });
-const ListTablesOutput = z.object({ tables: z.array(z.object({ id: z.string() })) });
+const ListTablesOutput = z.strictObject({ tables: z.array(z.strictObject({ id: z.string() })) });
 
 const int64 = z.string().describe('An int64 as a decimal string, as BigQuery sends it.');
 const labels = z.record(z.string(), z.string());
@@ -295,7 +299,7 @@ export const TOOL_NAMES = TOOLS.map((t) => t.name);
  * a union (`oneOf` / `anyOf` of objects): it is added there.
  */
 export function listedTool(t: ToolDefinition): Record<string, unknown> {
-  const output = z.toJSONSchema(t.output, { target: 'draft-7', io: 'output' });
+  const output = z.toJSONSchema(t.output, { target: 'draft-7', io: 'output', override: openAsTrue });
   return {
     name: t.name,
     title: t.title,
@@ -304,6 +308,16 @@ export function listedTool(t: ToolDefinition): Record<string, unknown> {
     outputSchema: output.type ? output : { ...output, type: 'object' },
     annotations: { title: t.title, ...t.annotations },
   };
+}
+
+/**
+ * Spells "any further property" `true` rather than zod's empty schema `{}` (the same meaning; schema
+ * linters, the MCP Inspector's among them, flag `{}` as a schema that constrains nothing).
+ */
+function openAsTrue(ctx: { jsonSchema: { additionalProperties?: unknown } }): void {
+  const extra = ctx.jsonSchema.additionalProperties;
+  if (typeof extra === 'object' && extra !== null && Object.keys(extra).length === 0)
+    ctx.jsonSchema.additionalProperties = true;
 }
 
 /**
