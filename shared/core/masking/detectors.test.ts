@@ -145,7 +145,9 @@ table('record, plan, account, licence, plate, device and vehicle numbers', [
   { text: 'UDI (01)00884838000123(17)251231', want: ['device:(01)00884838000123(17)251231'] },
   { text: 'vehicle VIN 1HGCM82633A004352 recorded', want: ['vin:1HGCM82633A004352'] },
   { text: 'unlabelled 1M8GDM9AXKP042788', want: ['vin:1M8GDM9AXKP042788'] },
-  { text: 'bad check digit 1HGCM82643A004352', want: [] },
+  // VINs outside North America carry no check digit: the shape (VIN letters, a numeric serial) decides.
+  { text: 'bad check digit 1HGCM82643A004352', want: ['vin:1HGCM82643A004352'] },
+  { text: 'seventeen digits 12345678901234567', want: [] },
   { text: 'card failing Luhn 4111 1111 1111 1112', want: [] },
   { text: 'plain numbers 95391962 and 0012345678', want: [] },
   { text: 'license expired', want: [] },
@@ -332,6 +334,8 @@ describe('column names as context', () => {
     { context: 'zip', value: '49503', want: ['zip:49503'] },
     { context: 'ssn', value: '071341324', want: ['ssn:071341324'] },
     { context: 'phone', value: '6162734213', want: ['phone:6162734213'] },
+    { context: 'phone', value: '06 12 34 56 78', want: ['phone:06 12 34 56 78'] },
+    { context: 'phone', value: '12345', want: [] },
     { context: 'city', value: 'Grand Rapids', want: ['address:Grand Rapids'] },
     { context: 'drug_name', value: 'Lisinopril', want: [] },
     { context: 'first_name', value: 'unknown', want: [] },
@@ -551,7 +555,9 @@ describe('URLs found from the first place one can start', () => {
       want: ['url:www.example.com', 'url:sftp://x.example.com'],
     },
     { text: 'file://host/share', want: ['url:file://host/share'] },
-    { text: 'a://b and xwww.example.com', want: [] },
+    // A domain name is a web address with or without a scheme or "www.".
+    { text: 'a://b and xwww.example.com', want: ['url:xwww.example.com'] },
+    { text: 'a://b and version 1.2.3 of it', want: [] },
   ];
   for (const c of cases) it(`finds ${JSON.stringify(c.text)}`, () => assert.deepEqual(found(c.text), c.want));
 });
@@ -584,4 +590,72 @@ table('SSNs with their groups split by spaces or dots', [
   { text: 'a longer run 629 93 95367', want: [] },
   { text: 'an IP-like 629.93.9536.1', want: [] },
   { text: 'invalid area 000 93 9536', want: [] },
+]);
+
+table('identifiers written as they occur in real notes', [
+  { text: 'Med Rec #31.669.513 reviewed', want: ['mrn:31.669.513'] },
+  { text: 'med rec no. 4455 6677', want: ['mrn:4455 6677'] },
+  { text: 'Born january 15, 2013 at term', want: ['date:january 15, 2013'] },
+  { text: 'seen may 5 for a cough', want: [] },
+  { text: 'VIN 1hgnyldkxmb295549 per report', want: ['vin:1hgnyldkxmb295549'] },
+  { text: 'cell (948)774-7388x71577', want: ['phone:(948)774-7388x71577'] },
+  { text: 'Tel. 030 12345678 (Berlin)', want: ['phone:030 12345678'] },
+  { text: 'Alternate (982)728-61-00', want: ['phone:(982)728-61-00'] },
+  { text: 'a ninety-nine-year-old woman', want: ['age:ninety-nine'] },
+  { text: 'one hundred and two years old', want: ['age:one hundred and two'] },
+  { text: 'ninety minutes of therapy', want: [] },
+  { text: 'Seen 6/5 13:28 by triage', want: ['date:6/5 13:28'] },
+  { text: 'strength 5/5 in all extremities', want: [] },
+  { text: 'signed 05/04/2024 9:13 PM', want: ['date:05/04/2024 9:13 PM'] },
+  { text: 'ZIP 237928448', want: ['zip:237928448'] },
+  { text: 'SSN on file: 723088464', want: ['ssn:723088464'] },
+  {
+    text: 'at instagram.com/maureen.t and linkedin.com/in/jane-doe',
+    want: ['url:instagram.com/maureen.t', 'url:linkedin.com/in/jane-doe'],
+  },
+  { text: 'Twitter @mtweneboa posted', want: ['url:@mtweneboa'] },
+  { text: 'file handout.pdf given, e.g. at 0.5 mg/kg', want: [] },
+  {
+    text: 'pump 3f2504e0-4f89-11d3-9a0c-0305e82c3301 checked',
+    want: ['device:3f2504e0-4f89-11d3-9a0c-0305e82c3301'],
+  },
+  {
+    text: 'to maureen dot tweneboa at gmail dot com please',
+    want: ['email:maureen dot tweneboa at gmail dot com'],
+  },
+  { text: 'write to jdoe[at]yahoo[dot]com', want: ['email:jdoe[at]yahoo[dot]com'] },
+  { text: 'sent to luiza63 (at) gmail (dot) com today', want: ['email:luiza63 (at) gmail (dot) com'] },
+  { text: 'send to murl_klein at yahoo.com', want: ['email:murl_klein at yahoo.com'] },
+  { text: 'seen at home. Plan reviewed', want: [] },
+  { text: 'Account FR7630006000011234567890189', want: ['account:FR7630006000011234567890189'] },
+  { text: 'IBAN DE89370400440532013000 on file', want: ['account:DE89370400440532013000'] },
+  { text: '4410 Kuphal Forge, Apt 3', want: ['address:4410 Kuphal Forge, Apt 3'] },
+  { text: 'Type 2 Diabetes Center referral', want: [] },
+]);
+
+table('names in any script and in context', [
+  { text: 'Patient: Zoltán Kővári, 71 y/o', want: ['name:Zoltán Kővári'] },
+  {
+    text: 'Mrs. Şükran Öztürk reports dizziness. Öztürk denies pain.',
+    want: ['name:Şükran Öztürk', 'name:Öztürk'],
+  },
+  { text: 'Accompanied by her daughter Małgorzata Wójcik.', want: ['name:Małgorzata Wójcik'] },
+  { text: 'Dr. Nguyễn Thị Hương reviewed the echo.', want: ['name:Nguyễn Thị Hương'] },
+  { text: 'Patient: Александр Петров was admitted.', want: ['name:Александр Петров'] },
+  { text: 'Emergency contact: 王芳 (wife)', want: ['name:王芳'] },
+  { text: 'Referred to 丁帅, NP for asthma', want: ['name:丁帅'] },
+  { text: 'Herr Danner is ninety-six years old', want: ['name:Danner', 'age:ninety-six'] },
+  { text: 'paní Matoušková lives alone', want: ['name:Matoušková'] },
+  { text: 'Per daughter (Pulchérie Lefebvre), the patient fell', want: ['name:Pulchérie Lefebvre'] },
+  { text: 'Lives with Jana Arens (wife) in town', want: ['name:Jana Arens'] },
+  { text: 'The patient, Nayeli Little, states she is better', want: ['name:Nayeli Little'] },
+  { text: 'Pt Dorcas Reynolds (DOB 5/21/94) admitted', want: ['name:Dorcas Reynolds', 'date:5/21/94'] },
+  { text: 'Thiel, Kody — MRN 957-61677', want: ['name:Thiel, Kody', 'mrn:957-61677'] },
+  {
+    text: 'Signed by Irene Griego Espinosa de los Monteros, MD',
+    want: ['name:Irene Griego Espinosa de los Monteros'],
+  },
+  { text: 'Fabien Caron is a ninety-five y/o woman', want: ['name:Fabien Caron', 'age:ninety-five'] },
+  { text: 'Seen in Cardiology Clinic (follow-up) today', want: [] },
+  { text: 'Bay Area resident, tolerating diet', want: [] },
 ]);

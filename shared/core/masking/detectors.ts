@@ -67,7 +67,8 @@ export const DEFAULT_MRN: Required<IdentifierFormat> = {
     'record number',
     'unit number',
   ],
-  value: String.raw`[A-Z]{0,3}-?\d{5,12}[A-Z]?(?![\w-])`,
+  // Up to three letters (any case) and 5–13 digits, written whole or in groups (31.669.513, 4455 6677, 00-123-456).
+  value: String.raw`(?=[A-Za-z]{0,3}-?(?:\d[. -]?){4}\d)[A-Za-z]{0,3}-?\d{1,13}(?:[. -]\d{1,10}){0,3}[A-Za-z]?(?![\w-]|[.,]\d)`,
   patterns: [],
 };
 
@@ -98,7 +99,7 @@ export const DEFAULT_HEALTH_PLAN: Required<IdentifierFormat> = {
     'insured ID',
     'payer ID',
   ],
-  value: String.raw`(?=[A-Z0-9-]*\d\d)[A-Z0-9][A-Z0-9-]{3,19}[A-Z0-9](?![\w-])`,
+  value: String.raw`(?=[A-Z0-9 -]*\d)[A-Z0-9][A-Z0-9 -]{3,19}[A-Z0-9](?![\w-])`,
   patterns: [
     // Medicare Beneficiary Identifier (CMS format), with or without dashes.
     String.raw`(?<![\w-])[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y\d]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y\d]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}(?![\w-])`,
@@ -119,7 +120,7 @@ export const DEFAULT_ACCOUNT: Required<IdentifierFormat> = {
     'patient account',
     'A/C',
   ],
-  value: String.raw`(?=[A-Z0-9-]*\d{3})[A-Z0-9][A-Z0-9-]{3,24}[A-Z0-9](?![\w-])`,
+  value: String.raw`(?=[A-Z0-9-]*\d{3})[A-Z0-9][A-Z0-9-]{3,32}[A-Z0-9](?![\w-])`,
   patterns: [],
 };
 
@@ -191,7 +192,20 @@ const LABEL_KIND_NAMES = [
 ];
 
 const FIXED_LABELS: [number, string[]][] = [
-  [L_SSN, ['SSN', 'SS#', 'S.S.N.', 'social security', 'social security number', 'soc sec', 'soc sec number']],
+  [
+    L_SSN,
+    [
+      'SSN',
+      'SS#',
+      'S.S.N.',
+      'social security',
+      'social security number',
+      'soc sec',
+      'soc sec number',
+      'SSN on file',
+      'social security on file',
+    ],
+  ],
   [
     L_PHONE,
     [
@@ -213,6 +227,9 @@ const FIXED_LABELS: [number, string[]][] = [
       'pager',
       'ph',
       'reached at',
+      'alternate',
+      'landline',
+      'whatsapp',
     ],
   ],
   [L_FAX, ['fax', 'fax number', 'facsimile']],
@@ -257,15 +274,22 @@ const FIXED_LABELS: [number, string[]][] = [
   [L_POBOX, ['PO box', 'P.O. box', 'post office box']],
 ];
 
+/**
+ * A telephone number after a phone or fax label, in any country's grouping: an optional + and area code in
+ * parentheses, then digit groups separated by single blanks, dots, dashes or slashes, and an extension. The
+ * digit count (7–15) is checked after the match.
+ */
+const LABELLED_PHONE =
+  /\+?(?:\d{1,4}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}(?:[./-]\d{1,10}|[ \t]\d{2,10})*(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?(?![\w-]|[.,]\d)/iy;
 const LABEL_VALUES: RegExp[] = [
   /\d{3}[ -]?\d{2}[ -]?\d{4}(?![\w-])/y,
-  /(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-]?)?\d{3}[ .-]?\d{4}(?!\w)(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}(?!\w))?/iy,
-  /(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-]?)?\d{3}[ .-]?\d{4}(?!\w)/y,
-  /\d{5}(?:-\d{4})?(?![\w-])/y,
+  LABELLED_PHONE,
+  LABELLED_PHONE,
+  /\d{5}(?:-?\d{4})?(?![\w-])/y,
   /(?=[A-Z0-9-]*\d\d)[A-Z0-9][A-Z0-9-]{3,18}[A-Z0-9](?![\w-])/y,
   /(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?![\w-])/y,
-  /(?=[A-Za-z0-9:-]*\d)[A-Za-z0-9][A-Za-z0-9:-]{3,30}[A-Za-z0-9](?![\w-])/y,
-  /[A-HJ-NPR-Z0-9]{17}(?![\w-])/y,
+  /(?=[A-Za-z0-9:-]*\d)[A-Za-z0-9][A-Za-z0-9:-]{3,40}[A-Za-z0-9](?![\w-])/y,
+  /[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![\w-])/y,
   /\d{8}(?![\w-])/y,
 ];
 const AGE_VALUE = /\d{2,3}(?![\w.])/y;
@@ -306,6 +330,7 @@ for (const [full, abbr, n] of MONTHS) {
   for (const w of [full, abbr]) {
     MONTH_NUMBER.set(w, n);
     MONTH_NUMBER.set(w.toUpperCase(), n);
+    MONTH_NUMBER.set(w.toLowerCase(), n);
   }
 }
 /** A month name (Title or upper case, abbreviations with an optional period); the caller rejects one inside a word. */
@@ -317,8 +342,24 @@ const MONTH_WORD = new RegExp(
 const AFTER_MONTH =
   /(?:[ \t]+(\d{1,2})(?:st|nd|rd|th)?(?![\w:]|\.\d))?(?:(?:,?[ \t]+|-)(\d{4})(?!\w|\.\d))?/y;
 
-const SUFFIXES =
-  'Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl|Pike|Row|Loop|Alley|Aly|Expressway|Expy|Freeway|Fwy|Plaza|Plz|Run|Path|Walk|Crossing|Xing|Crescent|Cres|Grove|Grv|Heights|Hts|Point|Pt|Commons|Cove|Cv|Bend|Pass|Ridge|Rdg|Landing';
+// Street suffixes: the USPS list (Publication 28, appendix C1) in full and abbreviated, plural forms included;
+// those that name institutions more often than streets (Center, Club, Station, Union, Mall, Camp) are left out.
+const SUFFIXES = [
+  'Street|St|Streets|Avenue|Ave|Av|Road|Rd|Roads|Boulevard|Blvd|Lane|Ln|Drive|Dr|Drives|Court|Ct|Courts|Way|Ways',
+  'Place|Pl|Terrace|Ter|Parkway|Pkwy|Parkways|Highway|Hwy|Circle|Cir|Circles|Square|Sq|Squares|Trail|Trl|Pike',
+  'Row|Loop|Alley|Aly|Expressway|Expy|Freeway|Fwy|Plaza|Plz|Run|Path|Walk|Walks|Crossing|Xing|Crescent|Cres',
+  'Grove|Grv|Groves|Heights|Hts|Point|Pt|Points|Commons|Common|Cove|Cv|Coves|Bend|Pass|Passage|Ridge|Rdg|Ridges',
+  'Landing|Annex|Arcade|Bayou|Beach|Bluff|Bluffs|Bottom|Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Canyon|Cape',
+  'Causeway|Cliff|Cliffs|Corner|Corners|Course|Creek|Crest|Crossroad|Curve|Dale|Dam|Divide|Estate|Estates',
+  'Extension|Extensions|Fall|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks',
+  'Fort|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Harbor|Harbors|Haven|Hill|Hills|Hollow|Inlet|Island',
+  'Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Land|Light|Lights|Loaf|Lock|Locks|Lodge',
+  'Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck|Orchard|Oval',
+  'Overpass|Park|Parks|Pine|Pines|Plain|Plains|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|River',
+  'Route|Rue|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Stravenue|Stream|Summit|Throughway',
+  'Trace|Track|Trafficway|Trailer|Tunnel|Turnpike|Underpass|Valley|Valleys|Via|Viaduct|View|Views|Village',
+  'Villages|Ville|Vista|Wall|Well|Wells',
+].join('|');
 const SUFFIX = `(?:${SUFFIXES}|${SUFFIXES.toUpperCase()})`;
 const STREET_WORD = "(?:[A-Z][A-Za-z'’-]*|\\d{1,3}(?:st|nd|rd|th|ST|ND|RD|TH))";
 const UNIT =
@@ -337,8 +378,10 @@ const SSN_SHAPE = /^\d{3}-\d{2}-\d{4}$/;
 // SSNs as written with spaces or dots (one separator throughout) between the three groups.
 const SPLIT_SSN = /\d{3}([ \t.])\d{2}\1\d{4}(?![\w-]|[.,]\d)/y;
 const PHONE =
-  /(?:\+?1[ .-]?)?(?:\((\d{3})\)[ .-]?|(\d{3})[ .-])(\d{3})[ .-](\d{4})(?![\w-]|\.\d)(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}(?!\w))?/y;
-const INTL_PHONE = /\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){1,2}(?:[ .-]?\d{2,4}){1,4}(?![\w-]|\.\d)/y;
+  /(?:\+?1[ .-]?)?(?:\((\d{3})\)[ .-]?|(\d{3})[ .-])(\d{3})[ .-](\d{4})(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}(?!\w)|(?![\w-]|\.\d))/y;
+/** A national number with its area code in parentheses, grouped in twos to fours: "(982)728-61-00", "(0667) 628745165". */
+const PAREN_PHONE = /\(\d{2,5}\)[ \t]?\d{2,10}(?:[ -]\d{2,4}){0,3}(?![\w-]|[.,]\d)/y;
+const INTL_PHONE = /\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){1,2}(?:[ .-]?\d{1,4}){1,5}(?![\w-]|\.\d)/y;
 /** Numeric dates: ISO (with an optional time), month/day/year in US (or day/month) order, or month/year. */
 const NUMERIC_DATE =
   /(?:(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:[ \t]?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?|(\d{1,2})([/.-])(\d{1,2})\6(\d{4}|\d{2})|(\d{1,2})\/((?:19|20)\d{2}))(?![\w/]|[.-]\d)/y;
@@ -346,19 +389,19 @@ const NUMERIC_DATE =
 const AGE_AFTER =
   /[ \t]*-?[ \t]*(?:[Yy](?:ears?|EARS?|rs?|RS?|\/[Oo]|\.[Oo]\.|[Oo]))(?:[ \t-]*(?:old|OLD))?(?![A-Za-z])/y;
 const URL = /(?<![A-Za-z0-9])(?:(?:https?|ftp|sftp|file):\/\/|www\.)[^\s<>"'`{}|\\^[\]]+/gi;
-const WWW = /[Ww][Ww][Ww]\./g;
 /**
- * Where the first {@link URL} in `text` can start, or -1 when none can: 5 (the longest scheme, https) before the
- * first "://", or the first "www.". Native substring searches come first, as "://" and "w." are rare in text.
+ * Where the first {@link URL} with a scheme in `text` can start, or -1 when none can: 5 (the longest scheme,
+ * https) before the first "://". Addresses starting "www." are found from their periods ({@link DetectorSet.bareUrlAt}).
  */
 function urlScanStart(text: string): number {
   const colon = text.indexOf('://');
-  let from = colon >= 0 ? Math.max(0, colon - 5) : -1;
-  if (text.includes('w.') || text.includes('W.')) {
-    WWW.lastIndex = 0;
-    if (WWW.test(text) && (from < 0 || WWW.lastIndex - 4 < from)) from = WWW.lastIndex - 4;
-  }
-  return from;
+  return colon >= 0 ? Math.max(0, colon - 5) : -1;
+}
+/** "www" (any case) at `pos`, not inside a word. */
+function wwwAt(text: string, pos: number): boolean {
+  if (pos < 0 || (pos > 0 && isAlnumCode(text.charCodeAt(pos - 1)))) return false;
+  for (let i = pos; i < pos + 3; i++) if ((text.charCodeAt(i) | 32) !== 119) return false;
+  return true;
 }
 const IPV4 = /(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)/y;
 const MAC_COLON = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
@@ -366,11 +409,45 @@ const MAC_DASH = /^[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}$/;
 const CARD = /[3-6](?:[ -]?\d){12,18}(?![\d-])/y;
 const UDI = /\(01\)\d{14}(?:\(\d{2,4}\)[A-Za-z0-9-]{1,20})*/g;
 const DIGITS = /\d+/g;
+/** Length·32 + first letter of every month name and abbreviation (lower case), for {@link DetectorSet.lowerMonthDate}. */
+const MONTH_SHAPES = new Uint8Array(12 * 32);
+for (const [full, abbr] of MONTHS)
+  for (const w of [full, abbr]) MONTH_SHAPES[w.length * 32 + (w.charCodeAt(0) & 31)] = 1;
+/** A UUID (device and implant serials, app instance ids): 8-4-4-4-12 hexadecimal digits. */
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+/** A month/day and a time of day after it: "6/5 13:28", "12/17 2:07 PM", "7/7 @ 1853". */
+const MONTH_DAY_TIME =
+  /(\d{1,2})\/(\d{1,2})(?:[ \t]+|[ \t]*@[ \t]*)(?:\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[AaPp]\.?[Mm]\.?)?(?![\w:])|(?<=@[ \t]*)[0-2]\d[0-5]\d(?!\w))/y;
+/** A time of day after a date: " 13:28", " 2:07 PM", "T08:30:00Z" is taken by the ISO form. */
+const TIME_AFTER = /[ \t]+(?:at[ \t]+|@[ \t]*)?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[AaPp]\.?[Mm]\.?)?(?![\w:])/y;
+/** Ages over 89 in words, ending right before a unit of years: "ninety-nine-", "one hundred and two ". */
+const WRITTEN_AGE_BEFORE =
+  /(?<![A-Za-z-])(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|(?:(?:one|a)[- ])?hundred(?:(?:[- ]and)?[- ](?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?))?)([ \t]*-?[ \t]*)$/i;
+/** How " at " is written in obfuscated emails. */
+const AT_WORDS = [' at ', '[at]', '(at)', '{at}', ' AT '];
+/** The domain of an obfuscated email: labels joined by "dot", "[dot]", "(dot)" or a period. */
+const OBFUSCATED_DOMAIN =
+  /[ \t]*[A-Za-z0-9-]+(?:(?:[ \t]+(?:dot|DOT)[ \t]+|[ \t]*(?:\[dot\]|\(dot\)|\{dot\})[ \t]*|\.)[A-Za-z0-9-]+)+(?![\w@])/y;
+/** "jane dot " pairs before an obfuscated email's last local word. */
+const LOCAL_DOTS = /(?:[A-Za-z0-9._%+-]+[ \t]+(?:dot|DOT)[ \t]+)+$/;
+/**
+ * The anchors of the rarer detectors, found in one scan: a period and the letters of a possible top-level domain
+ * (group 1), a unit of years where an age in words may end (group 2), and the marks of an obfuscated email.
+ */
+const RARE_ANCHORS =
+  /(\.[A-Za-z]{2,6}(?![A-Za-z0-9-]|\.[A-Za-z0-9]))|([Yy](?:ears?|EARS?|rs?|RS?|\/[Oo]|[Oo])(?![A-Za-z]))|\[at\]|\(at\)|dot[ \t]/g;
+/** Common top-level domains (generic ones and the larger country codes), which end a web address without a scheme. */
+const TOP_LEVEL_DOMAINS = new Set(
+  'com org net edu gov mil int io co info biz me app dev health online site xyz tv ly name pro tech ai us uk ca au de fr es it nl pl cz sk hu tr vn ru ua cn jp kr br mx ar in ch at be se no dk fi pt gr ro hr eu ie nz za'.split(
+    ' ',
+  ),
+);
 
 const BIOMETRIC =
   /(?<![A-Za-z])(?:finger[ -]?prints?|thumb[ -]?prints?|palm[ -]?prints?|retina(?:l)?[ \t]+scans?|iris[ \t]+(?:scans?|recognition)|voice[ -]?prints?|voice[ \t]+recognition|face[ -]?prints?|facial[ \t]+(?:recognition|scans?|photo(?:graph)?s?)|full[ -]face[ \t]+photo(?:graph)?s?|biometrics?)(?![A-Za-z])/gi;
 /** Cheap pre-check: a word part every biometric phrase contains. */
 const BIOMETRIC_HINT = /print|scan|biometric|recogni|photo/i;
+
 /**
  * {@link MONTH_WORD} or a {@link BIOMETRIC_HINT} word (written with [Xx] classes, which match what the `i` flag
  * does): one scan for both. They cannot match at the same place, and neither can hide the other: a hint word
@@ -495,10 +572,9 @@ function wholeValueIs(kind: string, value: string): boolean {
     case 'phone':
     case 'fax': {
       if (!/^[+()\d .-]{7,20}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,6})?$/i.test(value)) return false;
+      // Under a phone column any country's number counts: 7 to 15 digits (ITU E.164), the extension aside.
       const digits = value.replace(/(?:x|ext\.?).*$/i, '').replace(/\D/g, '');
-      if (digits.length === 7) return true;
-      if (digits.length === 11 && digits.startsWith('1')) return isNanpNumber(digits.slice(1));
-      return digits.length === 10 ? isNanpNumber(digits) : digits.length >= 8 && digits.length <= 15;
+      return digits.length >= 7 && digits.length <= 15;
     }
     case 'zip':
       return /^\d{5}(?:-?\d{4})?$/.test(value);
@@ -706,6 +782,8 @@ export class DetectorSet {
     for (const p of this.textPatterns) this.pattern(p, text);
     if (on['email'] && text.includes('@')) this.emails(text);
     if (on['url']) this.urls(text);
+    // Web addresses without a scheme, ages in words and obfuscated emails, from one scan for their anchors.
+    if (on['url'] || on['age'] || on['email']) this.rareAnchors(text);
     if (on['name']) detectNames(text, found, PRIORITY['name']!, seeds);
     if (on['biometric'] && (on['date'] ? hint : BIOMETRIC_HINT.test(text)))
       this.regexAll(BIOMETRIC, text, 'biometric', undefined, FLAG);
@@ -829,8 +907,16 @@ export class DetectorSet {
         }
       }
     }
-    if (n === 17 && on['vin'] && isValidVin(text, s)) {
+    if (n === 17 && on['vin'] && (isValidVin(text, s) || vinShaped(text, s))) {
       this.push('vin', s, e, 0);
+      return e;
+    }
+    if (n === 36 && on['device'] && UUID.test(text.slice(s, e))) {
+      this.push('device', s, e, 0);
+      return e;
+    }
+    if (n >= 15 && n <= 34 && on['account'] && rs === s + 2 && isIban(text.slice(s, e))) {
+      this.push('account', s, e, 0);
       return e;
     }
     if (after === 58 || before === 58) {
@@ -855,9 +941,31 @@ export class DetectorSet {
     ) {
       const end = numericDateEnd(text, s, re);
       if (end >= 0) {
-        this.push('date', s, end, 0);
-        return end;
+        const withTime = timeOfDayEnd(text, end);
+        this.push('date', s, withTime, 0);
+        return withTime;
       }
+      // A month and day with a time of day: "6/5 13:28", "7/7 @ 1853".
+      if (sep === 47 && runLen <= 2) {
+        MONTH_DAY_TIME.lastIndex = s;
+        const md = MONTH_DAY_TIME.exec(text);
+        if (md && isValidDate(2000, Number(md[1]), Number(md[2]))) {
+          this.push('date', s, MONTH_DAY_TIME.lastIndex, 0);
+          return MONTH_DAY_TIME.lastIndex;
+        }
+      }
+    }
+    // A month name in lower case before the day or year ("january 15, 2013", "born feb 6 1998"): the
+    // month-name pass takes capitalised ones only, so these are found from their digits.
+    if (
+      on['date'] &&
+      (before === 32 || before === 9) &&
+      runLen <= 4 &&
+      isLowerAsciiOrDot(text.charCodeAt(s - 2)) &&
+      (runLen === 4 || yearFollows(text, re))
+    ) {
+      const end = this.lowerMonthDate(text, s);
+      if (end > 0) return end;
     }
     if (after === 46 && on['ip'] && runLen <= 3) {
       IPV4.lastIndex = s;
@@ -913,9 +1021,26 @@ export class DetectorSet {
       const ps = before === 40 || before === 43 ? s - 1 : s;
       PHONE.lastIndex = ps;
       const m = PHONE.exec(text);
-      if (m && isNanpNumber((m[1] ?? m[2] ?? '') + m[3]! + m[4]!)) {
+      // A dialable NANP number; or one whose area code is in parentheses, or with an extension, which no
+      // other number is written with.
+      if (
+        m &&
+        (isNanpNumber((m[1] ?? m[2] ?? '') + m[3]! + m[4]!) ||
+          ((m[1] !== undefined || /[xn]/i.test(m[0].slice(-8))) && m[0].replace(/\D/g, '').length >= 10))
+      ) {
         this.push('phone', ps, PHONE.lastIndex, 0);
         return PHONE.lastIndex;
+      }
+    }
+    if (on['phone'] && before === 40 && runLen >= 2 && runLen <= 5) {
+      // "(982)728-61-00", "(0667) 628745165": an area code in parentheses and 7 to 12 digits in all.
+      PAREN_PHONE.lastIndex = s - 1;
+      if (PAREN_PHONE.test(text)) {
+        const digits = text.slice(s, PAREN_PHONE.lastIndex).replace(/\D/g, '').length;
+        if (digits >= 7 && digits <= 12) {
+          this.push('phone', s - 1, PAREN_PHONE.lastIndex, 0);
+          return PAREN_PHONE.lastIndex;
+        }
       }
     }
     const first = text.charCodeAt(s);
@@ -950,7 +1075,7 @@ export class DetectorSet {
         return end;
       }
     }
-    if (on['zip'] && (n === 5 || (n === 10 && dashed && runLen === 5)) && runLen === 5)
+    if (on['zip'] && (((n === 5 || (n === 10 && dashed)) && runLen === 5) || (n === 9 && runLen === 9)))
       this.zipAfterState(text, s, e);
     return e;
   }
@@ -1073,8 +1198,146 @@ export class DetectorSet {
       const dot = text.lastIndexOf('.', e - 1);
       if (s < at && dot > at + 1 && e - dot > 2 && /^[A-Za-z]+$/.test(text.slice(dot + 1, e)))
         this.push('email', s, e, 0);
+      else if (s === at && this.on['url'] && (at === 0 || !isLocalCode(text.charCodeAt(at - 1)))) {
+        // A social handle: "@jdoe", "IG @maria.l_92" (letters, digits, dots, underscores).
+        let h = at + 1;
+        while (h < len && isHandleCode(text.charCodeAt(h))) h++;
+        while (h > at + 1 && text.charCodeAt(h - 1) === 46) h--;
+        if (h - at > 2 && /[A-Za-z]/.test(text.slice(at + 1, h))) this.push('url', at, h, 0);
+      }
       at = text.indexOf('@', Math.max(e, at + 1));
     }
+  }
+
+  /**
+   * Where {@link RARE_ANCHORS} finds them: web addresses without a scheme (at a period before letters), ages
+   * over 89 in words (before a unit of years), and obfuscated emails (after "[at]", "(at)" or "dot ").
+   */
+  private rareAnchors(text: string): void {
+    const on = this.on;
+    let obfuscated = false;
+    const re = RARE_ANCHORS;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (m[1] !== undefined) {
+        if (on['url'] || on['email']) {
+          const end = this.bareUrlAt(text, m.index, m.index + m[1].length);
+          if (end > re.lastIndex) re.lastIndex = end;
+        }
+      } else if (m[2] !== undefined) {
+        if (on['age']) this.writtenAgeAt(text, m.index);
+      } else obfuscated = true;
+    }
+    if (obfuscated && on['email']) this.obfuscatedEmails(text);
+  }
+
+  /**
+   * An age over 89 written in words ("a ninety-two-year-old", "one hundred and one yo") before the unit of
+   * years at `at`.
+   */
+  private writtenAgeAt(text: string, at: number): void {
+    // A letter, then blanks or a dash, before the unit (a digit there is the digit pass's).
+    let p = at;
+    while (p > 0 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 45)) p--;
+    if (p === at || p === 0 || !isAsciiLetterCode(text.charCodeAt(p - 1))) return;
+    const before = WRITTEN_AGE_BEFORE.exec(text.slice(Math.max(0, at - 40), at));
+    if (before) this.push('age', at - before[0].length, at - before[1]!.length, 0);
+  }
+
+  /** Emails written to dodge scrapers: "jane dot doe at gmail dot com", "jdoe[at]yahoo[dot]com", "x (at) y.org". */
+  private obfuscatedEmails(text: string): void {
+    for (const sep of AT_WORDS) {
+      for (let at = text.indexOf(sep); at > 0; at = text.indexOf(sep, at + sep.length)) {
+        if (!mayBeObfuscatedDomain(text, at + sep.length)) continue;
+        OBFUSCATED_DOMAIN.lastIndex = at + sep.length;
+        const m = OBFUSCATED_DOMAIN.exec(text);
+        if (!m) continue;
+        // The top-level domain is letters, and a plain " at " needs a "dot" or a real domain after it.
+        const tld = /[A-Za-z]{2,10}$/.exec(m[0]);
+        if (!tld || tld.index !== m[0].length - tld[0].length) continue;
+        // The local part: the word before (and "x dot y" pairs before that).
+        let localEnd = at;
+        while (localEnd > 0 && text.charCodeAt(localEnd - 1) === 32) localEnd--;
+        let s = localEnd;
+        while (s > 0 && isLocalCode(text.charCodeAt(s - 1))) s--;
+        if (s === localEnd) continue;
+        const head = LOCAL_DOTS.exec(text.slice(Math.max(0, s - 60), s));
+        if (head) s -= head[0].length;
+        this.push('email', s, OBFUSCATED_DOMAIN.lastIndex, 0);
+      }
+    }
+  }
+
+  /**
+   * A web address without a scheme whose top-level domain may start at the period `dot` (letters up to `t`):
+   * "instagram.com/jdoe", "linkedin.com/in/jane-doe", "example.org", "www.example.com/x"; or an email with its
+   * @ spelled out ("jane.doe at example.com"). Returns the end of what was found, or 0.
+   */
+  private bareUrlAt(text: string, dot: number, t: number): number {
+    if (dot === 0 || !isDomainCode(text.charCodeAt(dot - 1))) return 0;
+    if (wwwAt(text, dot - 3)) {
+      // "www.example.com/path": the whole address as the URL expression reads it.
+      URL.lastIndex = dot - 3;
+      const u = URL.exec(text);
+      if (u !== null && u.index === dot - 3) {
+        let end = u.index + u[0].length;
+        while (end > u.index && /[.,;:!?)'"\]}]/.test(text.charAt(end - 1))) {
+          if (text.charAt(end - 1) === ')' && text.slice(u.index, end).includes('(')) break;
+          end--;
+        }
+        if (end - u.index > 7 && this.on['url']) this.push('url', u.index, end, 0);
+        return Math.max(end, t);
+      }
+    }
+    if (!TOP_LEVEL_DOMAINS.has(text.slice(dot + 1, t).toLowerCase())) return 0;
+    let s = dot;
+    while (s > 0 && isDomainCode(text.charCodeAt(s - 1))) s--;
+    while (s < dot && (text.charCodeAt(s) === 46 || text.charCodeAt(s) === 45)) s++;
+    // Not inside an email (found by its own detector), and the label before the top-level domain holds a letter.
+    if (s === dot || (s > 0 && text.charCodeAt(s - 1) === 64)) return 0;
+    if (!/[A-Za-z]/.test(text.slice(s, dot))) return 0;
+    let e = t;
+    // "jane.doe at example.com": an email with its @ spelled out.
+    if (this.on['email'] && text.charCodeAt(e) !== 47 && text.startsWith(' at ', s - 4)) {
+      let ls = s - 4;
+      while (ls > 0 && isLocalCode(text.charCodeAt(ls - 1))) ls--;
+      if (ls < s - 4) {
+        this.push('email', ls, e, 0);
+        return e;
+      }
+    }
+    if (!this.on['url']) return 0;
+    if (text.charCodeAt(e) === 47) {
+      while (e < text.length && isPathCode(text.charCodeAt(e))) e++;
+      while (e > t && /[.,;:!?)'"\]}]/.test(text.charAt(e - 1))) e--;
+    }
+    this.push('url', s, e, 0);
+    return e;
+  }
+
+  /**
+   * A date whose month is written in lower case before the digit token at `s` ("january 15, 2013",
+   * "mar 2 1993"): a year is required, so "may 5" (the verb) is not taken. Returns the end, or 0.
+   */
+  private lowerMonthDate(text: string, s: number): number {
+    let we = s;
+    while (we > 0 && (text.charCodeAt(we - 1) === 32 || text.charCodeAt(we - 1) === 9)) we--;
+    let me = we;
+    if (text.charCodeAt(me - 1) === 46) me--;
+    let ws = me;
+    while (ws > 0 && me - ws <= 9 && text.charCodeAt(ws - 1) >= 97 && text.charCodeAt(ws - 1) <= 122) ws--;
+    if (me - ws < 3 || me - ws > 9 || (ws > 0 && isAsciiLetterCode(text.charCodeAt(ws - 1)))) return 0;
+    // Most words are rejected by their first letter and length before a string is made of them.
+    if (MONTH_SHAPES[(me - ws) * 32 + (text.charCodeAt(ws) & 31)] !== 1) return 0;
+    const month = MONTH_NUMBER.get(text.slice(ws, me));
+    if (month === undefined) return 0;
+    AFTER_MONTH.lastIndex = we;
+    const after = AFTER_MONTH.exec(text);
+    if (!after || after[2] === undefined) return 0;
+    const day = after[1] === undefined ? 1 : Number(after[1]);
+    if (!isValidDate(Number(after[2]), month, day)) return 0;
+    this.push('date', ws, AFTER_MONTH.lastIndex, 0);
+    return AFTER_MONTH.lastIndex;
   }
 
   private urls(text: string): void {
@@ -1097,6 +1360,78 @@ export class DetectorSet {
     else if (text.length >= 64 && IMAGE_MAGIC.test(text)) this.push('image', 0, text.length, FLAG);
   }
 }
+
+/**
+ * Cheap test before {@link OBFUSCATED_DOMAIN} at `pos`: a word of letters, digits and dashes, then a period
+ * and a letter, or a "dot" spelled out. Most " at " in notes ("seen at home") fail on the first word.
+ */
+function mayBeObfuscatedDomain(text: string, pos: number): boolean {
+  let i = pos;
+  while (text.charCodeAt(i) === 32) i++;
+  const start = i;
+  while (isIdCode(text.charCodeAt(i))) i++;
+  if (i === start) return false;
+  const c = text.charCodeAt(i);
+  if (c === 46) return isAsciiLetterCode(text.charCodeAt(i + 1)) || isDigitCode(text.charCodeAt(i + 1));
+  if (c === 91 || c === 40 || c === 123) return text.startsWith('dot', i + 1);
+  return (
+    c === 32 &&
+    (text.startsWith('dot ', i + 1) ||
+      text.startsWith('DOT ', i + 1) ||
+      text.startsWith('(dot)', i + 1) ||
+      text.startsWith('[dot]', i + 1))
+  );
+}
+
+/** A four-digit year shortly after a day ending at `pos`: "15, 2013", "4th 2025", "2 1998". */
+function yearFollows(text: string, pos: number): boolean {
+  let i = pos;
+  const limit = Math.min(text.length, pos + 5);
+  while (i < limit && !isDigitCode(text.charCodeAt(i))) i++;
+  return i < limit && digitRunEnd(text, i) - i === 4;
+}
+
+/** Where a time of day written after a date ending at `end` ends (`end` itself when there is none). */
+function timeOfDayEnd(text: string, end: number): number {
+  const c = text.charCodeAt(end);
+  if (c !== 32 && c !== 9) return end;
+  TIME_AFTER.lastIndex = end;
+  return TIME_AFTER.test(text) ? TIME_AFTER.lastIndex : end;
+}
+
+/**
+ * A 17-character vehicle identification number without a valid check digit (most VINs outside North America,
+ * and mistyped ones): the VIN alphabet (no I, O, Q) in any case, letters among the first eleven characters, and
+ * a numeric serial in the last four.
+ */
+function vinShaped(text: string, s: number): boolean {
+  let letters = 0;
+  for (let i = 0; i < 17; i++) {
+    const c = text.charCodeAt(s + i) & ~32;
+    if (isDigitCode(text.charCodeAt(s + i))) continue;
+    if (c < 65 || c > 90 || c === 73 || c === 79 || c === 81 || i >= 13) return false;
+    letters++;
+  }
+  return letters >= 2;
+}
+
+/** True for an IBAN: country letters, two check digits, up to 30 letters and digits, and a valid mod-97 check. */
+function isIban(value: string): boolean {
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(value)) return false;
+  const moved = value.slice(4) + value.slice(0, 4);
+  let r = 0;
+  for (let i = 0; i < moved.length; i++) {
+    const c = moved.charCodeAt(i);
+    const v = c >= 65 ? c - 55 : c - 48;
+    r = (v >= 10 ? r * 100 + v : r * 10 + v) % 97;
+  }
+  return r === 1;
+}
+
+const isLowerAsciiOrDot = (c: number): boolean => (c >= 97 && c <= 122) || c === 46;
+const isHandleCode = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46;
+const isPathCode = (c: number): boolean => c > 32 && c < 127 && c !== 34 && c !== 60 && c !== 62 && c !== 96;
 
 /**
  * After the blanks at `pos`, a capital or a digit: the only way a street (a direction, a capitalised word or an
@@ -1191,10 +1526,11 @@ function labelledValueValid(kind: number, text: string, start: number, end: numb
       return isValidSsn(value);
     case L_PHONE:
     case L_FAX: {
+      // After a label, any country's number: 7 to 15 digits (ITU E.164), the extension aside; an SSN's
+      // grouping (3-2-4) is left to the SSN detector.
+      if (/^\d{3}([ .-])\d{2}\1\d{4}$/.test(value)) return false;
       const digits = value.replace(/(?:x|ext\.?|extension).*$/i, '').replace(/\D/g, '');
-      if (digits.length === 7) return true;
-      if (digits.length === 11) return digits.startsWith('1') && isNanpNumber(digits.slice(1));
-      return digits.length === 10 && isNanpNumber(digits);
+      return digits.length >= 7 && digits.length <= 15;
     }
     case L_DOB:
       return compactDate(value);

@@ -105,7 +105,7 @@ function hashWord(word: string): number {
   return h & 0x3fffffff;
 }
 
-const FILLER_WORDS = ['number', 'num', 'nbr', 'no', 'is', 'was', 'of', 'confirmed', 'as'];
+const FILLER_WORDS = ['number', 'num', 'nbr', 'no', 'is', 'was', 'of', 'confirmed', 'as', 'file', 'records'];
 const FILLERS = new Set(FILLER_WORDS.map(hashWord));
 const SHAPES = 32 * 27;
 const FILLER_SHAPES = new Uint8Array(SHAPES);

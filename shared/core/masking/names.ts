@@ -1,13 +1,17 @@
 // Person-name detection by context (titles, labels, signatures, relations, credentials, subject phrases).
 
-// A capitalised name word (Latin-1 letters): Angela, O'Brien, McDonald, Smith-Jones, José.
-const UP = 'A-ZÀ-ÖØ-Þ';
-const LO = 'a-zß-öø-ÿ';
-const CAP = `[${UP}](?:[${LO}]+(?:[${UP}][${LO}]+)?|['’][${UP}][${LO}]+)(?:-[${UP}][${LO}]+)?`;
-// An upper-case name word: TORRES, O'BRIEN.
-const UPPER = `[${UP}](?:['’]?[${UP}])+(?:-[${UP}]+)*`;
-const INITIAL = `[${UP}](?:\\.|(?![A-Za-zÀ-ÖØ-öø-ÿ'’]))`;
+// Name words in any script (expressions with the `u` flag): a capitalised word (Angela, O'Brien, McDonald,
+// Smith-Jones, José, Łukasz, Şükrü, Đoàn, Александр, Παναγιώτα), or a word of a script without case (王芳, 김민준).
+const UP = '\\p{Lu}\\p{Lt}';
+const LO = '\\p{Ll}\\p{M}';
+const CASELESS = '\\p{Lo}[\\p{Lo}\\p{M}]*';
+const CAP = `(?:[${UP}](?:[${LO}]+(?:[${UP}][${LO}]+)?|['’][${UP}][${LO}]+)(?:-[${UP}][${LO}]+)?|${CASELESS})`;
+// An upper-case name word: TORRES, O'BRIEN, ÖZTÜRK.
+const UPPER = `[${UP}](?:['’]?[${UP}\\p{M}])+(?:-[${UP}]+)*`;
+const INITIAL = `[${UP}](?:\\.|(?![\\p{L}\\p{M}'’]))`;
 const SP = '[ \\t]+';
+/** Name particles written in lower case inside a name: "de la", "van der", "dos", "bin". */
+const PARTICLE = '(?:de|del|della|di|da|das|dos|do|du|la|las|los|le|van|von|der|den|ten|ter|y|bin|ibn|al|el)';
 
 /** Words that end or reject a name candidate (lower case). */
 const STOP_WORDS = new Set(
@@ -45,6 +49,18 @@ const CREDENTIALS =
   'M\\.?D\\.?|D\\.?O\\.?|RN|NP|PA-C|PA|Ph\\.?D\\.?|DDS|DMD|DPM|DNP|APRN|CRNA|LPN|LVN|CNA|LCSW|MSW|PharmD|MBBS|FNP(?:-BC)?|FACP|FACS|CNM|OD|DC';
 
 const TITLE_ABBR = '(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sr|Sra|Srta|Rev|Hon)\\.?';
+/**
+ * Honorifics of other languages, which cue a name as "Mr." does: German, French, Spanish, Portuguese, Italian,
+ * Dutch, Scandinavian, Polish, Czech and Slovak, Romanian, Turkish, Vietnamese, Greek, Russian.
+ */
+const FOREIGN_TITLES =
+  'herr frau fru frk mme mlle m monsieur madame mademoiselle señor señora señorita senhor senhora sig sig.ra ' +
+  'signor signora dhr mevr mevrouw meneer pan pani paní pán dl dna domnul doamna bayan sayın ông bà anh chị ' +
+  'κ κα κος κυρία κύριος г-н г-жа господин госпожа doña dott dott.ssa ing';
+/** Number words that open a written age ("a ninety-two-year-old"). */
+const NUMBER_WORD =
+  '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|' +
+  'seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]';
 const TITLE = `${TITLE_ABBR}|Miss|Mister|Doctor|Madam`;
 const TITLES = new Set([
   'mr',
@@ -62,7 +78,10 @@ const TITLES = new Set([
   'mister',
   'doctor',
   'madam',
+  ...FOREIGN_TITLES.split(' '),
 ]);
+/** Honorifics written in lower case in running text ("paní Nováková", "bà Trịnh"). */
+const LOWER_TITLES = new Set('pan pani paní pán ông bà herr frau mme'.split(' '));
 
 /** Last words of labels after which (and a colon) a name follows: "Patient:", "Patient name:", "Emergency contact:". */
 const LABEL_WORDS = new Set(
@@ -93,15 +112,18 @@ const RELATIONS = new Set(
 // Name shapes at a cue: "LAST, FIRST M", "Last, First M.", "First M. Last" (or one word), "FIRST LAST".
 const AT_UPPER_COMMA = new RegExp(
   `${UPPER},[ \\t]*${UPPER}(?:${SP}${UPPER}|${SP}${INITIAL})?(?![${LO}])`,
-  'y',
+  'uy',
 );
-const AT_COMMA = new RegExp(`${CAP},${SP}${CAP}(?:${SP}${INITIAL}(?![${LO}])|${SP}${CAP})?`, 'y');
-const AT_WORDS = new RegExp(`(?:${TITLE_ABBR}${SP})?${CAP}(?:${SP}(?:${INITIAL}|${CAP})){0,3}`, 'y');
-const AT_UPPER = new RegExp(`${UPPER}(?:${SP}(?:${UPPER}|${INITIAL})){0,2}(?![${LO}])`, 'y');
+const AT_COMMA = new RegExp(`${CAP},${SP}${CAP}(?:${SP}${INITIAL}(?![${LO}])|${SP}${CAP})?`, 'uy');
+const AT_WORDS = new RegExp(
+  `(?:${TITLE_ABBR}${SP})?${CAP}(?:${SP}(?:${PARTICLE}${SP}){0,2}(?:${INITIAL}|${CAP})){0,4}`,
+  'uy',
+);
+const AT_UPPER = new RegExp(`${UPPER}(?:${SP}(?:${UPPER}|${INITIAL})){0,2}(?![${LO}])`, 'uy');
 
 /** After a sentence-initial name: "is a 77-year-old", "(DOB …", "reports …". */
 const SUBJECT_FOLLOW = new RegExp(
-  `${SP}\\((?:DOB|D\\.O\\.B|MRN|MR#|age|born)|${SP}is${SP}an?${SP}(?:\\d|infant|newborn|neonate|pleasant|well|healthy|previously|known|woman|man|girl|boy|female|male|child|toddler|teen|teenage|adolescent|patient|resident|veteran)|,${SP}an?${SP}\\d{1,3}[- ]year|${SP}(?:was|is|has[ \\t]+been)${SP}(?:seen|admitted|brought|transferred|evaluated|discharged|referred)|${SP}(?:presents|presented|reports|reported|returns|returned|comes|came|arrives|arrived|denies|denied|states|stated|complains|complained|endorses|endorsed|notes|noted|feels|felt|tolerated|understands|agrees|verbalized)\\b`,
+  `${SP}\\((?:DOB|D\\.O\\.B|MRN|MR#|age|born)|${SP}is${SP}an?${SP}(?:\\d|${NUMBER_WORD}|infant|newborn|neonate|pleasant|well|healthy|previously|known|woman|man|girl|boy|female|male|child|toddler|teen|teenage|adolescent|patient|resident|veteran)|,${SP}an?${SP}\\d{1,3}[- ]year|${SP}(?:was|is|has[ \\t]+been)${SP}(?:seen|admitted|brought|transferred|evaluated|discharged|referred)|${SP}(?:presents|presented|reports|reported|returns|returned|comes|came|arrives|arrived|denies|denied|states|stated|complains|complained|endorses|endorsed|notes|noted|feels|felt|tolerated|understands|agrees|verbalized)\\b`,
   'y',
 );
 
@@ -129,22 +151,46 @@ const CREDENTIAL_AT = new RegExp(`(?:${CREDENTIALS})(?![A-Za-z])`, 'y');
 const CREDENTIAL_FIRST = new Uint8Array(128);
 for (const alt of CREDENTIALS.split('|')) CREDENTIAL_FIRST[alt.charCodeAt(0)] = 1;
 
-/** A capital after a character that cannot be part of a token: where a capitalised token begins. */
-const TOKEN_START = /[^A-Za-zÀ-ÖØ-öø-ÿ'’-][A-ZÀ-ÖØ-Þ]/g;
+/**
+ * A capital after a character that cannot be part of a token: where a capitalised token begins. Latin-1 text
+ * (most notes) is scanned with {@link TOKEN_START_LATIN1}; text with other letters with {@link TOKEN_START_ANY}.
+ */
+const TOKEN_START_LATIN1 = /[^A-Za-zÀ-ÖØ-öø-ÿ'’-][A-ZÀ-ÖØ-Þ]/g;
+const TOKEN_START_ANY = /[^\p{L}\p{M}'’-][\p{Lu}\p{Lt}\p{Lo}]/gu;
+/** A character beyond Latin-1 (other than ’ and typographic punctuation, which are no letters). */
+const BEYOND_LATIN1 = /[\u0100-\u2018\u2020-\uffff]/;
 
-// Character classes of Latin-1 (and ’), by code: 1 letter, 2 upper case, 4 token character (letter ' ’ -).
+// Character classes of the Basic Multilingual Plane, by code: 1 letter (or combining mark), 2 a letter that
+// can start a name (upper case, or a letter of a script without case), 4 token character (letter, mark, ' ’ -),
+// 8 a letter without case (CJK, Hangul, Arabic, Hebrew, Thai …).
 const CLASS = new Uint8Array(65536);
-for (let c = 65; c <= 90; c++) CLASS[c] = 7;
-for (let c = 97; c <= 122; c++) CLASS[c] = 5;
-for (let c = 192; c <= 255; c++) CLASS[c] = c === 215 || c === 247 ? 0 : c <= 222 ? 7 : 5;
+/** The lower case of each code unit (itself when it has none, or when it lowers to more than one unit). */
+const LOWER = new Uint16Array(65536);
+{
+  // One pass of each property expression over every code unit of the plane (surrogates left out).
+  let plane = '';
+  for (let c = 0; c < 0xd800; c++) plane += String.fromCharCode(c);
+  for (let c = 0xe000; c < 0x10000; c++) plane += String.fromCharCode(c);
+  const code = (i: number): number => (i < 0xd800 ? i : i + 0x800);
+  for (const m of plane.matchAll(/[\p{L}\p{M}]/gu)) CLASS[code(m.index)] = 5;
+  for (const m of plane.matchAll(/\p{Lo}/gu)) CLASS[code(m.index)] = 15;
+  for (const m of plane.matchAll(/[\p{Lu}\p{Lt}]/gu)) {
+    const c = code(m.index);
+    CLASS[c] = 7;
+    const l = m[0].toLowerCase();
+    if (l.length === 1) LOWER[c] = l.charCodeAt(0);
+  }
+  for (let c = 0; c < 65536; c++) if (LOWER[c] === 0 && c !== 0) LOWER[c] = c;
+}
 CLASS[39] = 4;
 CLASS[45] = 4;
 CLASS[8217] = 4;
 
 const isSpace = (c: number): boolean => c === 32 || c === 9;
 const isLetter = (c: number): boolean => (CLASS[c]! & 1) !== 0;
-const isUpper = (c: number): boolean => (CLASS[c]! & 2) !== 0;
-const lowerCode = (c: number): number => ((CLASS[c]! & 2) !== 0 ? c + 32 : c);
+/** A cased capital (not a letter of a caseless script). */
+const isUpper = (c: number): boolean => (CLASS[c]! & 10) === 2;
+const lowerCode = (c: number): number => LOWER[c]!;
 
 // Roles of cue words, looked up by a hash of the word read backwards (no allocation per token).
 const LABEL = 1;
@@ -156,6 +202,10 @@ const BY_VERB = 32;
 const WITH_VERB = 64;
 const DR = 128;
 const STOP = 256;
+const PERSON = 512;
+const LOWER_TITLE = 1024;
+/** Nouns for the patient that a name may follow in apposition ("the patient, Jane Doe, states"). */
+const PERSON_NOUNS = ['patient', 'pt', 'client'];
 
 function hashWord(word: string): number {
   let h = 0x811c9dc5 | 0;
@@ -195,7 +245,9 @@ addRole(['discussed', 'spoke', 'met'], WITH_VERB);
 addRole(['by'], BY);
 addRole(['with'], WITH);
 addRole(['dr'], DR);
+addRole(PERSON_NOUNS, PERSON);
 addRole(STOP_WORDS, STOP);
+addRole(LOWER_TITLES, LOWER_TITLE);
 
 /** Lower-cased first letter as 0–25 (26 for anything else). */
 function letterIndex(c: number): number {
@@ -210,6 +262,7 @@ for (const w of [
   ...TITLES,
   ...RELATIONS,
   ...BY_VERBS,
+  ...PERSON_NOUNS,
   'discussed',
   'spoke',
   'met',
@@ -258,11 +311,14 @@ function cueBefore(text: string, s: number, j: number): boolean {
   const c = text.charCodeAt(j);
   if (c === 58) return (roleBefore(text, skipBlanksBack(text, j) + 1) & LABEL) !== 0;
   if (c === 46) return (roleBefore(text, j) & TITLE_ROLE) !== 0 && isUpper(text.charCodeAt(wordStart));
+  // "Per daughter (Jane Doe)", "emergency contact (Jane Doe)".
+  if (c === 40) return (roleBefore(text, skipBlanksBack(text, j) + 1) & (RELATION | LABEL)) !== 0;
   if (isLetter(c)) {
     if (j === s - 1) return false;
     const role = roleBefore(text, j + 1);
     if (role === 0) return false;
     const ws = wordStart;
+    if ((role & LOWER_TITLE) !== 0) return true;
     if ((role & TITLE_ROLE) !== 0 && isUpper(text.charCodeAt(ws))) {
       if ((role & DR) === 0) return true;
       // "Dr" without a period after a capitalised word is a street suffix ("Sunset Dr Apt 7C").
@@ -280,9 +336,34 @@ function cueBefore(text: string, s: number, j: number): boolean {
     }
     return false;
   }
-  if (c === 44) return (roleBefore(text, skipBlanksBack(text, j) + 1) & RELATION) !== 0;
+  if (c === 44) return (roleBefore(text, skipBlanksBack(text, j) + 1) & (RELATION | PERSON)) !== 0;
   if (c === 47) return j >= 2 && text.startsWith('/s/', j - 2);
   return false;
+}
+
+/** True when a word for the patient ("Pt", "patient") comes right before `s`, without a colon; `j` is `skipBlanksBack(text, s)`. */
+function labelWordBefore(text: string, s: number, j: number): boolean {
+  // Every such word ends in "t": most words are passed on their last letter.
+  if (j < 0 || j === s - 1 || (text.charCodeAt(j) | 32) !== 116) return false;
+  return (roleBefore(text, j + 1) & PERSON) !== 0;
+}
+
+/** After a listed "Last, First": a separator or an identifier label ("— MRN", "| 1234", "(DOB", ", DOB"). */
+const LISTED_FOLLOW = /[ \t]*(?:[—–|;]|-[ \t]|\(|,?[ \t]*(?:MRN|MR#|DOB|D\.O\.B|born|age\b))/y;
+
+/** A "Last, First" (or "LAST, FIRST") at the start of a line or sentence, followed by a list separator or label. */
+function listedAt(text: string, k: number): [number, number] | undefined {
+  // Every name word is one token, so the comma follows the first token.
+  if (text.charCodeAt(ends[k]!) !== 44) return undefined;
+  const s = starts[k]!;
+  for (const re of [AT_COMMA, AT_UPPER_COMMA]) {
+    re.lastIndex = s;
+    if (!re.test(text)) continue;
+    const end = re.lastIndex;
+    LISTED_FOLLOW.lastIndex = end;
+    if (LISTED_FOLLOW.test(text)) return trimCandidate(text, s, end);
+  }
+  return undefined;
 }
 
 /** True when `s` starts a sentence or line; `j` is `skipBlanksBack(text, s)`. */
@@ -306,6 +387,7 @@ function collectTokens(text: string): void {
   // Token starts are found by one native scan for "not a token character, then a capital" (no look-behind,
   // which would be tried at every position); the text's first character is checked by hand.
   let s = len > 0 && (CLASS[text.charCodeAt(0)]! & 2) !== 0 ? 0 : -1;
+  const TOKEN_START = BEYOND_LATIN1.test(text) ? TOKEN_START_ANY : TOKEN_START_LATIN1;
   TOKEN_START.lastIndex = 0;
   for (;;) {
     if (s < 0) {
@@ -396,7 +478,12 @@ const AT_CAPS = [AT_UPPER_COMMA, AT_UPPER];
 
 function nameAt(text: string, pos: number): [number, number] | undefined {
   const c = text.charCodeAt(pos + 1);
-  const shapes = (CLASS[c]! & 3) === 1 ? AT_MIXED : (CLASS[c]! & 2) !== 0 ? AT_CAPS : AT_ANY;
+  const shapes =
+    (CLASS[text.charCodeAt(pos)]! & 8) !== 0 || (CLASS[c]! & 3) === 1
+      ? AT_MIXED
+      : isUpper(c)
+        ? AT_CAPS
+        : AT_ANY;
   for (const re of shapes) {
     re.lastIndex = pos;
     if (re.test(text)) {
@@ -418,9 +505,17 @@ function adjacent(text: string, k: number): boolean {
   return next - ends[k]! <= 4;
 }
 
-/** A sentence-initial run of one to three name tokens followed by a subject phrase. */
+const PARTICLE_GAP = new RegExp(`[ \\t]+(?:${PARTICLE}[ \\t]+){1,2}$`);
+
+/** True when tokens k and k+1 are separated by blanks and one or two name particles ("María del Carmen"). */
+function particleBetween(text: string, k: number): boolean {
+  const gap = starts[k + 1]! - ends[k]!;
+  return gap > 2 && gap <= 10 && PARTICLE_GAP.test(text.slice(ends[k]!, starts[k + 1]!));
+}
+
+/** A sentence-initial run of one to four name tokens followed by a subject phrase. */
 function subjectAt(text: string, k: number): [number, number] | undefined {
-  for (let last = k; last < count && last < k + 3; last++) {
+  for (let last = k; last < count && last < k + 4; last++) {
     if (last > k && !adjacent(text, last - 1)) break;
     // The first token must look like a name word (Capitalised), not an upper-case heading.
     if (last === k && (ends[k]! - starts[k]! < 2 || isUpper(text.charCodeAt(starts[k]! + 1))))
@@ -480,6 +575,9 @@ export function detectNames(text: string, out: NameSpan[], rank: number, seeds?:
   const first = out.length;
   let coveredTo = -1;
   for (let k = 0; k < n; k++) {
+    // "Jane Doe (daughter)": a blank and a parenthesis after the token.
+    if (text.charCodeAt(ends[k]!) === 32 && text.charCodeAt(ends[k]! + 1) === 40)
+      relationAt(text, k, out, rank);
     const s = starts[k]!;
     if (s < coveredTo) continue;
     // Inside a run of capitalised words ("Pinecrest Cardiology Group") only a title can cue a name.
@@ -494,7 +592,8 @@ export function detectNames(text: string, out: NameSpan[], rank: number, seeds?:
     // The last non-blank character before the token, which both kinds of cue look back from.
     const j = skipBlanksBack(text, s);
     if (cueBefore(text, s, j)) span = nameAt(text, s);
-    else if (sentenceStart(text, s, j)) span = subjectAt(text, k);
+    else if (sentenceStart(text, s, j)) span = listedAt(text, k) ?? subjectAt(text, k);
+    else if (labelWordBefore(text, s, j)) span = subjectAt(text, k);
     if (span) {
       out.push({ kind: 'name', start: span[0], end: span[1], rank });
       coveredTo = span[1];
@@ -513,13 +612,14 @@ export function detectNames(text: string, out: NameSpan[], rank: number, seeds?:
     if (t === n || starts[t] !== p || CREDENTIAL_FIRST[text.charCodeAt(p)] !== 1) continue;
     CREDENTIAL_AT.lastIndex = p;
     if (!CREDENTIAL_AT.test(text)) continue;
-    // Two or three adjacent capitalised tokens right before the comma.
+    // Two to four adjacent capitalised tokens right before the comma (name particles between them: "María del
+    // Carmen López"), or one word of a script without case (王芳).
     while (k < n && ends[k]! <= comma) k++;
     const j = k - 1;
     if (j < 0 || ends[j] !== comma) continue;
     let from = j;
-    while (from > j - 2 && from > 0 && adjacent(text, from - 1)) from--;
-    if (from === j) continue;
+    while (from > j - 3 && from > 0 && (adjacent(text, from - 1) || particleBetween(text, from - 1))) from--;
+    if (from === j && (CLASS[text.charCodeAt(starts[j]!)]! & 8) === 0) continue;
     const span = trimCandidate(text, starts[from]!, comma);
     if (span) out.push({ kind: 'name', start: span[0], end: span[1], rank });
   }
@@ -549,16 +649,31 @@ export function detectNames(text: string, out: NameSpan[], rank: number, seeds?:
   for (const shape of words.shapes) SPREAD_LETTERS[Math.min(shape >> 5, 63)] = 0;
 }
 
+/** A name of one to three tokens ending with token `k`, followed by a relation in parentheses: "Jane Doe (daughter)", "王芳 (wife)". */
+function relationAt(text: string, k: number, out: NameSpan[], rank: number): void {
+  const open = ends[k]! + 1;
+  // "(daughter)": a small letter after the parenthesis, and a closing one within a relation word's length.
+  const first = text.charCodeAt(open + 1);
+  if (first < 97 || first > 122) return;
+  let close = open + 2;
+  while (close < text.length && close - open <= 14 && isLetter(text.charCodeAt(close))) close++;
+  if (text.charCodeAt(close) !== 41 || (roleOf(text, open + 1, close) & RELATION) === 0) return;
+  let from = k;
+  while (from > k - 2 && from > 0 && adjacent(text, from - 1)) from--;
+  const span = trimCandidate(text, starts[from]!, ends[k]!);
+  if (span) out.push({ kind: 'name', start: span[0], end: span[1], rank });
+}
+
 /** Per token length (63: longer), a bit per first letter of the name words being spread; zero between calls. */
 const SPREAD_LETTERS = new Uint32Array(64);
 
-const WORD = new RegExp(`[${UP}][A-Za-zÀ-ÖØ-öø-ÿ'’-]*`, 'g');
+const WORD = new RegExp(`(?:[${UP}]|\\p{Lo})[\\p{L}\\p{M}'’-]*`, 'gu');
 
 /** Adds the lower-cased words of a name value (no titles, initials or stop words) to `into`. */
 export function nameWords(value: string, into: Set<string>): void {
   WORD.lastIndex = 0;
   for (let m = WORD.exec(value); m !== null; m = WORD.exec(value)) {
-    let w = m[0].toLowerCase();
+    let w = lowerWord(m[0]);
     if (w.endsWith("'s") || w.endsWith('’s')) w = w.slice(0, -2);
     w = w.replace(/[-'’]+$/, '');
     if (w.length < 2 || STOP_WORDS.has(w) || TITLES.has(w)) continue;
@@ -573,4 +688,12 @@ export function looksLikeName(value: string): boolean {
 
 const WHOLE_NAME = new RegExp(
   `^[ \\t]*(?:(?:${TITLE})[ \\t]+)?(?:${CAP}|${UPPER})(?:,?[ \\t]+(?:${CAP}|${UPPER}|${INITIAL})){0,4}(?:,[ \\t]*(?:${CREDENTIALS}))?[ \\t]*$`,
+  'u',
 );
+
+/** A word lower-cased code unit by code unit, as the token hashes read it. */
+function lowerWord(w: string): string {
+  let out = '';
+  for (let i = 0; i < w.length; i++) out += String.fromCharCode(LOWER[w.charCodeAt(i)]!);
+  return out;
+}
