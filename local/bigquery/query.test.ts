@@ -277,7 +277,7 @@ describe('GoogleSQL functions the stand-in rewrites for DuckDB', () => {
     ['JSON_QUERY of an object', `SELECT JSON_QUERY('{"a":{"b":1}}', '$.a') AS v`, '{"b":1}'],
     [
       'ARRAY_CONCAT_AGG',
-      'SELECT ARRAY_CONCAT_AGG(x) AS v FROM (SELECT [1, 2] AS x UNION ALL SELECT [3] AS x)',
+      'SELECT ARRAY_CONCAT_AGG(x ORDER BY k) AS v FROM (SELECT 1 AS k, [1, 2] AS x UNION ALL SELECT 2 AS k, [3] AS x)',
       [1, 2, 3],
     ],
     ['SAFE_CONVERT_BYTES_TO_STRING', "SELECT SAFE_CONVERT_BYTES_TO_STRING(b'abc') AS v", 'abc'],
