@@ -107,6 +107,15 @@ describe('execution grants', () => {
     refused(grant, { ...trust, now: new Date(NOW.getTime() - 60_000) }, /not valid yet/);
   });
 
+  it('checks a certificate once, and still refuses one changed under a KMS signature it saw before', async () => {
+    const { grant, trust } = await setup();
+    assert.ok(verifyGrant(grant, trust));
+    assert.ok(verifyGrant(grant, trust), 'the same certificate verifies again');
+    const changed = JSON.parse(JSON.stringify(grant)) as SignedGrant;
+    changed.certificate.body.notBefore = '2020-01-01T00:00:00.000Z';
+    refused(changed, trust, /certificate KMS did not sign/);
+  });
+
   it('refuses what is not a grant', async () => {
     const { trust } = await setup();
     for (const g of [undefined, null, 'x', [], { body: {} }, { body: {}, signature: 's' }])

@@ -112,6 +112,24 @@ export function verifyGrant(grant: unknown, trust: GrantTrust): GrantBody {
   return body as unknown as GrantBody;
 }
 
+// Certificates already verified, by KMS key and their exact content: a gateway instance certifies one key
+// for its lifetime, so each executor checks KMS's signature on it once, not on every grant.
+const certified = new Set<string>();
+
+function isCertifiedByKms(cert: KeyCertificate, kmsPublicKeyPem: string): boolean {
+  let key: string;
+  try {
+    key = `${kmsPublicKeyPem}\u0000${cert.kmsSignature}\u0000${new TextDecoder().decode(canonicalBytes(cert.body as unknown as Json))}`;
+  } catch {
+    return false;
+  }
+  if (certified.has(key)) return true;
+  if (!isValidCertificate(cert, kmsPublicKeyPem)) return false;
+  if (certified.size >= 256) certified.clear();
+  certified.add(key);
+  return true;
+}
+
 /**
  * What is wrong with `signed` as a statement of `bytes` by an allowed writer certified by the trusted KMS key,
  * or undefined when nothing is: the certificate's writer and key version, KMS's signature on it, and the
@@ -131,7 +149,7 @@ export function statementFault(
     return 'has a malformed certificate';
   if (!trust.writers.includes(certBody['writer'])) return 'was not issued by the gateway';
   if (certBody['kmsKeyVersion'] !== trust.kmsKeyVersion) return 'is certified by another key';
-  if (!isValidCertificate(cert as unknown as KeyCertificate, trust.kmsPublicKeyPem))
+  if (!isCertifiedByKms(cert as unknown as KeyCertificate, trust.kmsPublicKeyPem))
     return 'has a certificate KMS did not sign';
   if (!isValidSignature(certBody['publicKeyPem'], bytes, signed['signature']))
     return 'does not verify: it was altered or forged';
