@@ -82,7 +82,12 @@ describe('MCP clients: the official SDK client validates every result', function
     before(async () => {
       const a = await agent('rhea@example.org', ['research-analysts']);
       client = a.client;
-      assert.deepEqual(a.tools, ['execute_sql', 'get_query_status', 'get_query_result']);
+      assert.deepEqual(a.tools, [
+        'execute_sql',
+        'execute_sql_readonly',
+        'get_query_status',
+        'get_query_result',
+      ]);
     });
     after(() => client.close());
 
@@ -97,6 +102,17 @@ describe('MCP clients: the official SDK client validates every result', function
       assert.deepEqual(out['referencedTables'], ['demo-warden.clinical.patients']);
       assert.equal((out['rows'] as unknown[]).length, 3);
       assert.ok(out['jobId']);
+    });
+
+    it('runs a SELECT through execute_sql_readonly, and has anything else denied as guard:read-only', async () => {
+      const ok = await call(client, 'execute_sql_readonly', { projectId: 'demo-warden', query: PATIENTS });
+      assert.equal(ok.out['status'], 'done', JSON.stringify(ok.result.content));
+      const write = await call(client, 'execute_sql_readonly', {
+        projectId: 'demo-warden',
+        query: 'DELETE FROM `demo-warden.reference.icd10_codes` WHERE TRUE',
+      });
+      assert.equal(write.result.isError, true);
+      assert.deepEqual([write.out['status'], write.out['rule']], ['denied', 'guard:read-only']);
     });
 
     it('dry-runs a query: status dry_run, facts only, nothing run', async () => {
@@ -124,6 +140,7 @@ describe('MCP clients: the official SDK client validates every result', function
         'list_table_ids',
         'get_table_info',
         'execute_sql',
+        'execute_sql_readonly',
         'get_query_status',
         'get_query_result',
       ]);

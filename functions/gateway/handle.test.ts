@@ -326,7 +326,7 @@ describe('gateway handler', () => {
     ).result.tools;
     assert.deepEqual(
       tools.map((t) => t.name),
-      ['execute_sql', 'get_query_status', 'get_query_result'],
+      ['execute_sql', 'execute_sql_readonly', 'get_query_status', 'get_query_result'],
     );
     assert.deepEqual(tools[0]!.inputSchema.required.sort(), ['projectId', 'query']);
     assert.ok(tools[0]!.outputSchema);

@@ -15,7 +15,7 @@ import { createRig, PHI_SQL, REFERENCE_SQL, type Rig } from '../../shared/test-s
 import { createApprovedHandler } from '../executor/events.ts';
 import { createGatewayHandler } from './handle.ts';
 
-/** The rig's rules, plus the metadata tools on the reference dataset, so that analysts see all seven tools. */
+/** The rig's rules, plus the metadata tools on the reference dataset, so that analysts see every tool. */
 const POLICY = loadPolicy(`
 version: 1
 rules:
@@ -76,7 +76,7 @@ async function sdkClient(gateway: Gateway, token = 'good.analysts'): Promise<Cli
     }),
   );
   const { tools } = await client.listTools();
-  assert.equal(tools.length, 7, 'analysts see every tool, so every result is validated');
+  assert.equal(tools.length, TOOLS.length, 'analysts see every tool, so every result is validated');
   return client;
 }
 
@@ -180,6 +180,19 @@ const parkedThen = (then: (w: World, id: string) => Promise<unknown>) => async (
 };
 
 const OUTCOMES: OutcomeCase[] = [
+  {
+    name: 'execute_sql_readonly runs an allowed SELECT: status done, as execute_sql',
+    tool: 'execute_sql_readonly',
+    arrange: async () => ({ projectId: 'p', query: REFERENCE_SQL }),
+    expect: { status: 'done', dryRun: false, statementType: 'SELECT' },
+  },
+  {
+    name: 'execute_sql_readonly refuses what the dry run says is no SELECT: status denied, guard:read-only',
+    tool: 'execute_sql_readonly',
+    arrange: async () => ({ projectId: 'p', query: 'DELETE FROM `p.reference.icd10_codes` WHERE TRUE' }),
+    isError: true,
+    expect: { status: 'denied', rule: 'guard:read-only' },
+  },
   {
     name: 'execute_sql runs an allowed query: status done, with rows and the dry-run facts',
     tool: 'execute_sql',

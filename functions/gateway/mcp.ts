@@ -72,12 +72,17 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
   server.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => {
     const name = req.params.name;
     try {
-      if (name === 'execute_sql') {
+      if (name === 'execute_sql' || name === 'execute_sql_readonly') {
         const args = parseArguments(ExecuteSqlArgs, name, req.params.arguments);
         if (!args.ok) return invalidArguments(args.message, ctx.requestId);
         return sqlResult(
           ctx.requestId,
-          await executeSql(deps, { requestId: ctx.requestId, principal: ctx.principal, ...args.value }),
+          await executeSql(deps, {
+            requestId: ctx.requestId,
+            principal: ctx.principal,
+            ...args.value,
+            ...(name === 'execute_sql_readonly' ? { readOnly: true } : {}),
+          }),
         );
       }
       if (name === 'get_query_status' || name === 'get_query_result') {

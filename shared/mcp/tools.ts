@@ -268,6 +268,15 @@ export const TOOLS: readonly ToolDefinition[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   },
   {
+    name: 'execute_sql_readonly',
+    title: 'Execute read-only SQL',
+    description:
+      'Run a GoogleSQL SELECT in BigQuery through Warden (as Google’s managed BigQuery MCP server names it): decided and audited as execute_sql, and refused unless the dry run says it is a single SELECT.',
+    input: ExecuteSqlArgs,
+    output: ExecuteSqlOutput,
+    annotations: READ_ONLY,
+  },
+  {
     name: 'get_query_status',
     title: 'Get query status',
     description:
@@ -287,8 +296,11 @@ export const TOOLS: readonly ToolDefinition[] = [
   },
 ];
 
-/** Tools a caller sees whenever it may use execute_sql (they only read its own parked requests). */
-export const APPROVAL_TOOLS = ['get_query_status', 'get_query_result'];
+/**
+ * Tools a caller sees whenever it may use execute_sql: the approval tools (they only read its own parked
+ * requests) and execute_sql_readonly (decided as execute_sql, SELECT only).
+ */
+export const APPROVAL_TOOLS = ['execute_sql_readonly', 'get_query_status', 'get_query_result'];
 
 /** Tool names, in listing order. */
 export const TOOL_NAMES = TOOLS.map((t) => t.name);

@@ -41,6 +41,8 @@ export interface ExecuteSqlCall {
   reason?: string;
   /** HIPAA emergency access (45 CFR 164.312(a)(2)(ii)): allowed by break_glass rules, flagged for review. */
   breakGlass?: boolean;
+  /** execute_sql_readonly: decided as execute_sql, and refused unless the dry run says it is a SELECT. */
+  readOnly?: boolean;
 }
 
 /** What became of the call. */
@@ -82,6 +84,7 @@ export async function executeSql(deps: ExecuteSqlDeps, given: ExecuteSqlCall): P
     principal: call.principal,
     tool: 'execute_sql',
     projectId: call.projectId,
+    ...(call.readOnly ? { readOnly: true } : {}),
     query: facts,
     sql,
     classification,

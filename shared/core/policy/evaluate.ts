@@ -28,6 +28,8 @@ export interface PolicyContext {
   tool: string;
   /** The project the job runs (and bills, and stores its result) in: governed like the tables' projects. */
   projectId?: string;
+  /** The caller asked for a read-only query (execute_sql_readonly): anything but a SELECT is refused. */
+  readOnly?: boolean;
   /** Facts from a dry run, for `execute_sql`. */
   query?: QueryFacts;
   /** Tables a metadata tool touches. */
@@ -105,6 +107,11 @@ export function evaluatePolicy(policy: Policy, ctx: PolicyContext): Decision {
   const outside = projectsOutside(policy, ctx);
   if (outside.length)
     return deny('guard:project', `Project ${outside.join(', ')} is not in the policy's project allow-list.`);
+  if (ctx.readOnly && ctx.query?.statementType !== 'SELECT')
+    return deny(
+      'guard:read-only',
+      `execute_sql_readonly runs a single SELECT; the dry run says ${ctx.query?.statementType ?? 'nothing'}.`,
+    );
 
   const matching = candidateRules(policy, ctx.principal).filter((r) => ruleMatches(r, ctx, facts));
   const firstDeny = matching.find((r) => r.effect === 'deny');
