@@ -268,8 +268,12 @@ describe('gateway handler', () => {
   });
 
   for (const c of [
-    { name: 'a missing token', token: undefined },
-    { name: 'an invalid token', token: 'forged' },
+    { name: 'a missing token', token: undefined, error: '' },
+    {
+      name: 'an invalid token',
+      token: 'forged',
+      error: 'error="invalid_token", error_description="The bearer token is not valid.", ',
+    },
   ]) {
     it(`answers ${c.name} with 401, WWW-Authenticate pointing at RFC 9728 metadata, and an audit record`, async () => {
       const { handler, records } = setup();
@@ -277,7 +281,7 @@ describe('gateway handler', () => {
       assert.equal(res.status, 401);
       assert.equal(
         res.headers['www-authenticate'],
-        'Bearer resource_metadata="https://warden.example/.well-known/oauth-protected-resource/mcp"',
+        `Bearer ${c.error}resource_metadata="https://warden.example/.well-known/oauth-protected-resource/mcp"`,
       );
       assert.ok(
         records().some(

@@ -3,7 +3,11 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import type { Json } from '../../shared/core/audit/canonical-json.ts';
 import { auditPrincipal, sha256Hex } from '../../shared/core/audit/events.ts';
 import { WardenError } from '../../shared/core/errors.ts';
@@ -16,7 +20,7 @@ import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
 import { handleApprovalsApi } from './approvals-api.ts';
 import { type ConsoleDeps, handleConsole, isConsolePath } from './console/console.ts';
 import { type AuditTrailReader, handleRequestApi, isRequestApiPath } from './console/request-api.ts';
-import { createMcpServer } from './mcp.ts';
+import { type CallContext, createMcpServer } from './mcp.ts';
 import { checkTransport, parseJsonRpc, summarize } from './request-checks.ts';
 
 export interface GatewayDeps extends ExecuteSqlDeps {
@@ -43,6 +47,40 @@ export interface GatewayDeps extends ExecuteSqlDeps {
 /** Builds the `gateway` HTTP function. */
 export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Response) => Promise<void> {
   const resourceMetadata = `${deps.publicUrl}/.well-known/oauth-protected-resource/mcp`;
+  // Both protocol eras from one endpoint. The SDK classifies each request (isLegacyRequest: MCP 2026-07-28 by its
+  // `_meta` envelope, else a 2025 revision). 2026-07-28 goes to the SDK's modern handler, built once; the server
+  // it builds per request is bound to the caller through `authInfo.extra`, which only this function sets (the
+  // SDK never reads it from headers). 2025 requests get the stateless idiom with JSON responses (the SDK's own
+  // legacy fallback would answer every one as an SSE stream).
+  const modern = createMcpHandler(
+    (c) => {
+      const bound = c.authInfo?.extra?.['warden'] as BoundCall | undefined;
+      if (!bound) throw new Error('MCP request without a bound caller');
+      return createMcpServer(bound.deps, bound.ctx);
+    },
+    { responseMode: 'auto', legacy: 'reject', maxRequestBodySize: deps.maxBodyBytes },
+  );
+  const serveMcp = async (request: globalThis.Request, parsedBody: unknown, bound: BoundCall) => {
+    const authInfo = {
+      token: '',
+      clientId: bound.ctx.principal.email ?? bound.ctx.principal.subject,
+      scopes: [],
+      extra: { warden: bound },
+    };
+    if (!(await isLegacyRequest(request, parsedBody, { maxRequestBodySize: deps.maxBodyBytes })))
+      return modern.fetch(request, { parsedBody, authInfo });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    const server = createMcpServer(bound.deps, bound.ctx);
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(request, { parsedBody, authInfo });
+    } finally {
+      await server.close();
+    }
+  };
   const reply = async (
     res: Response,
     requestId: string,
@@ -58,7 +96,17 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       deps.log(`audit write failed for request ${requestId}`, auditErr);
       return void res.status(503).json(rpcError(-32603, MESSAGES.unavailable));
     }
-    if (status === 401) res.set('www-authenticate', `Bearer resource_metadata="${resourceMetadata}"`);
+    if (status === 401) {
+      // RFC 6750 section 3: a request without credentials gets the challenge alone; one whose token failed gets
+      // error="invalid_token" as well (no scope parameter: Warden authorizes by the token's groups, not scopes).
+      const error = event['check'] === 'authentication' && event['credentials'] === 'present';
+      res.set(
+        'www-authenticate',
+        error
+          ? `Bearer error="invalid_token", error_description="The bearer token is not valid.", resource_metadata="${resourceMetadata}"`
+          : `Bearer resource_metadata="${resourceMetadata}"`,
+      );
+    }
     res.status(status).json(rpcError(code, `${message} (request ${requestId})`));
   };
 
@@ -108,7 +156,7 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
         wire.httpStatus,
         wire.jsonRpcCode,
         wire.message.replace(/ \(request [^)]+\)$/, ''),
-        { check: 'authentication' },
+        { check: 'authentication', credentials: req.get('authorization') ? 'present' : 'absent' },
       );
     }
 
@@ -143,18 +191,12 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
         principal: auditPrincipal(principal),
         rpc: summarize(body.value),
       });
-      const transport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: undefined,
-        enableJsonResponse: true,
-      });
-      const server = createMcpServer(
-        { ...deps, audit, approvals: { ...deps.approvals, audit } },
-        { requestId, principal, log: deps.log },
-      );
-      await server.connect(transport);
-      const answer = await transport.handleRequest(toWebRequest(req), { parsedBody: body.value });
+      const bound: BoundCall = {
+        deps: { ...deps, audit, approvals: { ...deps.approvals, audit } },
+        ctx: { requestId, principal, log: deps.log },
+      };
+      const answer = await serveMcp(toWebRequest(req), body.value, bound);
       const text = await answer.text();
-      await server.close();
       const response = {
         type: 'mcp.response',
         requestId,
@@ -173,6 +215,12 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       res.status(wire.httpStatus).json(rpcError(wire.jsonRpcCode, wire.message));
     }
   };
+}
+
+/** What the per-request MCP server is built from. */
+interface BoundCall {
+  deps: ExecuteSqlDeps;
+  ctx: CallContext;
 }
 
 /** Verifies the bearer token and, when present, the token of the person the caller acts for. */

@@ -1,14 +1,9 @@
-// The gateway's MCP server: tools/list (only the tools policy may grant this caller) and tools/call over the
-// official SDK, one stateless server per request.
+// The gateway's MCP server: tools/list (only the tools policy may grant this caller), tools/call and the tasks
+// extension's methods, over the official SDK (v2: MCP 2026-07-28 and the 2025 revisions from one factory), one
+// stateless server per request.
 
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  type CallToolResult,
-  ErrorCode,
-  ListToolsRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { type CallToolResult, ProtocolError, Server, type Tool } from '@modelcontextprotocol/server';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { waitingFor } from '../../shared/core/approval/approval.ts';
 import { requestForRequester, resultForRequester } from '../../shared/core/gateway/approvals.ts';
 import {
@@ -41,6 +36,16 @@ import {
   visibleToolNames,
 } from '../../shared/mcp/tools.ts';
 import type { ApprovalRequest, StoredResult } from '../../shared/ports/approval-store.ts';
+import {
+  cancelTask,
+  declaresTasks,
+  getTask,
+  requireTasks,
+  TASKS_EXTENSION,
+  TaskIdParams,
+  taskOf,
+  updateTask,
+} from './tasks.ts';
 
 /** Who is calling, for this one HTTP request. */
 export interface CallContext {
@@ -52,7 +57,7 @@ export interface CallContext {
 // One JSON Schema validator for every per-request server: the SDK otherwise builds a new Ajv instance (meta
 // schemas, formats) in each Server constructor, about 0.2 ms of CPU per request (bench/gateway.bench.ts).
 const SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
-const LISTED = new Map(TOOLS.map((t) => [t.name, listedTool(t)]));
+const LISTED = new Map(TOOLS.map((t) => [t.name, listedTool(t) as Tool]));
 const METADATA_ARGS = {
   list_dataset_ids: ListDatasetIdsArgs,
   get_dataset_info: DatasetArgs,
@@ -60,30 +65,43 @@ const METADATA_ARGS = {
   get_table_info: TableArgs,
 } as const;
 
-/** A fresh MCP server bound to one caller (stateless Streamable HTTP: nothing outlives the request). */
+/**
+ * How long a client may reuse a tools/list answer (MCP 2026-07-28 cache hints): private, since the list
+ * depends on the caller's groups; a minute, since a policy change redeploys the gateway.
+ */
+const TOOLS_LIST_TTL_MS = 60_000;
+
+/** A fresh MCP server bound to one caller (stateless: nothing outlives the request). */
 export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server {
   const server = new Server(
     { name: 'warden', version: '0.1.0' },
-    { capabilities: { tools: { listChanged: false } }, jsonSchemaValidator: SCHEMA_VALIDATOR },
+    {
+      capabilities: { tools: { listChanged: false }, extensions: { [TASKS_EXTENSION]: {} } },
+      jsonSchemaValidator: SCHEMA_VALIDATOR,
+    },
   );
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+  server.setRequestHandler('tools/list', async () => ({
     tools: visibleToolNames(deps.policy, ctx.principal).map((name) => LISTED.get(name)!),
+    ttlMs: TOOLS_LIST_TTL_MS,
+    cacheScope: 'private',
   }));
-  server.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => {
+  server.setRequestHandler('tools/call', async (req, c) => {
     const name = req.params.name;
     try {
       if (name === 'execute_sql' || name === 'execute_sql_readonly') {
         const args = parseArguments(ExecuteSqlArgs, name, req.params.arguments);
         if (!args.ok) return invalidArguments(args.message, ctx.requestId);
-        return sqlResult(
-          ctx.requestId,
-          await executeSql(deps, {
-            requestId: ctx.requestId,
-            principal: ctx.principal,
-            ...args.value,
-            ...(name === 'execute_sql_readonly' ? { readOnly: true } : {}),
-          }),
-        );
+        const outcome = await executeSql(deps, {
+          requestId: ctx.requestId,
+          principal: ctx.principal,
+          ...args.value,
+          ...(name === 'execute_sql_readonly' ? { readOnly: true } : {}),
+        });
+        // A client that declared the tasks extension gets the parked request as a task (durable already: the
+        // request is in Firestore before executeSql returns); others get a pending_approval result.
+        if (outcome.kind === 'parked' && declaresTasks(c.mcpReq.envelope))
+          return { resultType: 'task', ...taskOf(outcome.request, outcome.request.createdAt) } as never;
+        return sqlResult(ctx.requestId, outcome);
       }
       if (name === 'get_query_status' || name === 'get_query_result') {
         const args = parseArguments(RequestIdArgs, name, req.params.arguments);
@@ -118,7 +136,7 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
         );
       }
       // Not a tool of this server: a protocol error (invalid arguments of a known tool are tool results).
-      throw jsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      throw jsonRpcError(-32602, `Unknown tool: ${name}`);
     } catch (err) {
       if (isRpcError(err)) throw err;
       const wire = toWireError(err, ctx.requestId);
@@ -127,11 +145,43 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
       throw jsonRpcError(wire.jsonRpcCode, wire.message);
     }
   });
+  // The tasks extension: every call authenticated (the HTTP handler), owner-checked and audited like a tool call.
+  const taskMethod =
+    (run: (taskId: string) => Promise<Record<string, unknown>>) =>
+    async (params: { taskId: string }, c: { mcpReq: { envelope?: Record<string, unknown> } }) => {
+      requireTasks(c.mcpReq.envelope);
+      try {
+        return await run(params.taskId);
+      } catch (err) {
+        if (isRpcError(err)) throw err;
+        const wire = toWireError(err, ctx.requestId);
+        ctx.log(`task call failed (${wire.jsonRpcCode})`, err);
+        throw jsonRpcError(wire.jsonRpcCode, wire.message);
+      }
+    };
+  server.setRequestHandler(
+    'tasks/get',
+    { params: TaskIdParams },
+    taskMethod((id) => getTask(deps, id, ctx.principal, ctx.requestId)),
+  );
+  server.setRequestHandler(
+    'tasks/cancel',
+    { params: TaskIdParams },
+    taskMethod((id) => cancelTask(deps, id, ctx.principal)),
+  );
+  server.setRequestHandler(
+    'tasks/update',
+    { params: TaskIdParams },
+    taskMethod((id) => updateTask(deps, id, ctx.principal)),
+  );
   return server;
 }
 
 function isRpcError(err: unknown): boolean {
-  return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && !('kind' in err);
+  return (
+    ProtocolError.isInstance(err) ||
+    (err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && !('kind' in err))
+  );
 }
 
 /** An error the agent can read and act on; no structuredContent (the SDK client validates none then). */

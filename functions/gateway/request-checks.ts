@@ -2,11 +2,7 @@
 // in URLs, body size and type, and the JSON-RPC envelope.
 
 import type { Request } from '@google-cloud/functions-framework';
-import {
-  CallToolRequestSchema,
-  InitializeRequestSchema,
-  ListToolsRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { specTypeSchemas } from '@modelcontextprotocol/server';
 import { BODY_PROBLEM, type BodyProblem } from './body-parsing.ts';
 
 export interface TransportLimits {
@@ -137,15 +133,18 @@ export function parseJsonRpc(
   return { ok: true, value: body as Message | Message[] };
 }
 
-type SafeParse =
-  | { success: true }
-  | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
-
-/** The methods the gateway serves, with the MCP SDK's own request schemas. */
-const REQUEST_SCHEMAS = new Map<string, { safeParse(v: unknown): SafeParse }>([
-  ['initialize', InitializeRequestSchema],
-  ['tools/list', ListToolsRequestSchema],
-  ['tools/call', CallToolRequestSchema],
+/** The methods the gateway serves, with the MCP SDK's own request schemas (Standard Schema). */
+interface RequestSchema {
+  '~standard': {
+    validate(
+      value: unknown,
+    ): { issues?: readonly { message: string; path?: readonly unknown[] }[] } | Promise<unknown>;
+  };
+}
+const REQUEST_SCHEMAS = new Map<string, RequestSchema>([
+  ['initialize', specTypeSchemas.InitializeRequest],
+  ['tools/list', specTypeSchemas.ListToolsRequest],
+  ['tools/call', specTypeSchemas.CallToolRequest],
 ]);
 
 /**
@@ -154,10 +153,13 @@ const REQUEST_SCHEMAS = new Map<string, { safeParse(v: unknown): SafeParse }>([
  */
 function invalidParams(m: Message): string | undefined {
   const schema = typeof m['method'] === 'string' ? REQUEST_SCHEMAS.get(m['method']) : undefined;
-  const parsed = schema?.safeParse(m);
-  if (!parsed || parsed.success) return undefined;
-  const issue = parsed.error.issues[0];
-  const path = issue?.path.map(String).join('.') || 'params';
+  const checked = schema?.['~standard'].validate(m);
+  if (!checked || checked instanceof Promise || !checked.issues) return undefined;
+  const issue = checked.issues[0];
+  const path =
+    issue?.path
+      ?.map((p) => String(typeof p === 'object' && p !== null ? (p as { key: unknown }).key : p))
+      .join('.') || 'params';
   return `Invalid params for ${m['method'] as string}: ${path}: ${issue?.message ?? 'not valid'}.`;
 }
 
@@ -176,15 +178,22 @@ function isEnvelope(m: unknown): m is Message {
 /** The JSON-RPC methods (and tool names) in a body, for the request record; never argument values. */
 export function summarize(
   body: Message | Message[],
-): { method: string; id?: string | number; tool?: string }[] {
+): { method: string; id?: string | number; tool?: string; task?: string }[] {
   const msgs = Array.isArray(body) ? body : [body];
   return msgs.map((msg) => {
-    const params = msg['params'] as { name?: unknown } | undefined;
+    const params = msg['params'] as { name?: unknown; taskId?: unknown } | undefined;
+    const method = msg['method'];
+    // A task id is the parked request's id (no PHI); the tasks/* record names it, bounded.
+    const task =
+      typeof method === 'string' && method.startsWith('tasks/') && typeof params?.taskId === 'string'
+        ? params.taskId.slice(0, 200)
+        : undefined;
     const id = msg['id'];
     return {
       method: typeof msg['method'] === 'string' ? msg['method'] : '(response)',
       ...(typeof id === 'string' || typeof id === 'number' ? { id } : {}),
       ...(msg['method'] === 'tools/call' && typeof params?.name === 'string' ? { tool: params.name } : {}),
+      ...(task !== undefined ? { task } : {}),
     };
   });
 }

@@ -61,6 +61,9 @@ export const UNUSED_RE_EXPORTS: readonly { importer: string; request: string; ke
     request: '../locales/index.js',
     keep: "export { default as en } from './en.js';",
   })),
+  // fetch-blob (under node-fetch) requires a Web Streams polyfill only where Node has no global ReadableStream
+  // and no node:stream/web: never on Node 24.
+  { importer: 'fetch-blob/streams.cjs', request: 'web-streams-polyfill/dist/ponyfill.es2018.js' },
 ];
 
 const STUB_NAMESPACE = 'warden-unused-re-export';
@@ -70,7 +73,7 @@ export function unusedReExportsStub(): Plugin {
   return {
     name: STUB_NAMESPACE,
     setup(b) {
-      b.onResolve({ filter: /^\.\.\/(protos|locales)\// }, (args) => {
+      b.onResolve({ filter: /^(\.\.\/(protos|locales)\/|web-streams-polyfill\/)/ }, (args) => {
         const hit = UNUSED_RE_EXPORTS.find(
           (r) => r.request === args.path && args.importer.endsWith(`node_modules/${r.importer}`),
         );
