@@ -65,8 +65,40 @@ function withHeaders(
 ): RequestInit {
   const headers = new Headers(init?.headers);
   for (const [name, value] of fixed) headers.set(name, value);
+  for (const [name, value] of routingHeaders(init?.body)) headers.set(name, value);
   headers.set('authorization', `Bearer ${token}`);
   return { ...init, headers };
+}
+
+/**
+ * The Streamable HTTP headers MCP 2026-07-28 requires of a request, which the bridge's (2025-era) transport
+ * does not set: MCP-Protocol-Version from the request's `_meta` envelope, Mcp-Method, and Mcp-Name (the tool's
+ * name for tools/call, the task id for tasks/*; never an argument). None for a 2025-era message.
+ */
+export function routingHeaders(body: unknown): [string, string][] {
+  if (typeof body !== 'string') return [];
+  let message: { method?: unknown; params?: Record<string, unknown> };
+  try {
+    message = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return [];
+  const meta = message.params?.['_meta'] as Record<string, unknown> | undefined;
+  const version = meta?.['io.modelcontextprotocol/protocolVersion'];
+  if (typeof version !== 'string' || typeof message.method !== 'string') return [];
+  const headers: [string, string][] = [
+    ['mcp-protocol-version', version],
+    ['mcp-method', message.method],
+  ];
+  const name =
+    message.method === 'tools/call'
+      ? message.params?.['name']
+      : message.method.startsWith('tasks/')
+        ? message.params?.['taskId']
+        : undefined;
+  if (typeof name === 'string') headers.push(['mcp-name', name]);
+  return headers;
 }
 
 /** The BridgeError for a failed POST: the gateway's JSON-RPC error if it sent one, else its HTTP status. */
