@@ -232,9 +232,7 @@ describe('the bundle leaves out modules nothing uses', function () {
       // The module it names exists (so the entry is not stale) …
       const relative = r.request.startsWith('.');
       assert.ok(
-        relative
-          ? require.resolve(join(dirname(file), r.request))
-          : createRequire(file).resolve(r.request),
+        relative ? require.resolve(join(dirname(file), r.request)) : createRequire(file).resolve(r.request),
       );
     }
   });
