@@ -125,9 +125,13 @@ describe('end to end: an allowed query through the local stack', () => {
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       });
       assert.equal(res.status, 401);
+      // RFC 6750 section 3: error="invalid_token" when a token was sent and failed, the challenge alone when none was.
+      const error = auth ? 'error="invalid_token", error_description="The bearer token is not valid.", ' : '';
       assert.match(
         res.headers.get('www-authenticate') ?? '',
-        /^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/,
+        new RegExp(
+          `^Bearer ${error}resource_metadata="http://127\\.0\\.0\\.1:\\d+/\\.well-known/oauth-protected-resource/mcp"$`,
+        ),
       );
       const requestId = res.headers.get('x-warden-request-id');
       const { records } = await auditTrail();

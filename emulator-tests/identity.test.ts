@@ -135,9 +135,16 @@ describe('identity: the token matrix through the gateway', () => {
   for (const c of bad) {
     it(`answers ${c.name} with 401 and runs nothing`, async () => {
       const path = c.path?.replace('PLACEHOLDER', await good());
-      const res = await callGateway(await c.token(), path);
+      const token = await c.token();
+      const res = await callGateway(token, path);
       assert.equal(res.status, 401);
-      assert.match(res.auth ?? '', /^Bearer resource_metadata="/);
+      // RFC 6750 section 3: error="invalid_token" for a token that failed; the challenge alone without one.
+      assert.match(
+        res.auth ?? '',
+        !token
+          ? /^Bearer resource_metadata="[^"]+"$/
+          : /^Bearer error="invalid_token", error_description="[^"]+", resource_metadata="[^"]+"$/,
+      );
       const types = (await auditRecordsFor(res.requestId)).map((r) => r.event.type);
       assert.deepEqual(types, ['mcp.unauthenticated']);
     });
