@@ -17,9 +17,18 @@ if (!node) {
   );
   process.exit(1);
 }
-const child = spawn(node, ['--disable-warning=ExperimentalWarning', cli, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
+// MetadataLookupWarning: google-auth-library's note that it found no metadata server, printed ahead of the
+// one-line error the CLI gives when it has no credentials.
+const child = spawn(
+  node,
+  [
+    '--disable-warning=ExperimentalWarning',
+    '--disable-warning=MetadataLookupWarning',
+    cli,
+    ...process.argv.slice(2),
+  ],
+  { stdio: 'inherit' },
+);
 // Pass termination on: `warden bridge` and `warden start` stop cleanly on SIGTERM/SIGINT.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { isPortFree, listen, PortInUseError } from './net.ts';
+import { freePort, isListening, isPortFree, listen, PortInUseError } from './net.ts';
 
 describe('listen', () => {
   it('names the port and what wanted it when the port is taken', async () => {
@@ -18,5 +18,18 @@ describe('listen', () => {
     } finally {
       holder.close();
     }
+  });
+});
+
+describe('isListening', () => {
+  it('is true for a port something listens on and false for one nothing does', async () => {
+    const holder = createServer();
+    const port = await listen(holder, 0, '127.0.0.1', 'holder');
+    try {
+      assert.equal(await isListening('127.0.0.1', port), true);
+    } finally {
+      holder.close();
+    }
+    assert.equal(await isListening('127.0.0.1', await freePort()), false);
   });
 });

@@ -1,6 +1,7 @@
-// Small networking helpers for the local stack: listen with a clear message when a port is taken.
+// Small networking helpers for the local stack: listen with a clear message when a port is taken, find free
+// ports, and probe whether something listens (a stand-in named by a stale stack.json may not).
 
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 
 /** Thrown when a port the local stack needs is already in use. */
 export class PortInUseError extends Error {
@@ -68,4 +69,18 @@ export async function freePortBlock(count = STACK_PORTS): Promise<number> {
     if (checks.every(Boolean)) return base;
   }
   throw new Error(`no ${count} consecutive free loopback ports found`);
+}
+
+/** True when something accepts a TCP connection on host:port within `timeoutMs`. */
+export function isListening(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }

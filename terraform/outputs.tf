@@ -34,7 +34,7 @@ output "audit_bucket" {
 }
 
 output "audit_table" {
-  description = "BigQuery table over the audit records (`warden audit search --table`)."
+  description = "BigQuery table over the audit records (`warden audit search --bigquery-table`)."
   value       = module.audit.table
 }
 

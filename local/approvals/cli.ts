@@ -1,64 +1,95 @@
 // `warden approvals list|show|approve|deny|cancel`: the approvals HTTP API from a terminal.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { CommandTokenSource } from '../bridge/command-token-source.ts';
+import { describeError, parseCommandArgs, reportFailure, UsageError } from '../cli-errors.ts';
+import { readStackFile } from '../stack-file.ts';
 
-export const APPROVALS_USAGE = `  approvals list [--state PENDING] | show ID | approve ID --reason R --binding SHA | deny ID --reason R | cancel ID [--reason R]
+export const APPROVALS_USAGE = `  approvals list [--state PENDING --limit N] | show ID | approve ID --reason R --binding SHA | deny ID --reason R | cancel ID [--reason R]
             Review parked queries on the gateway's approvals API. \`show\` prints the exact SQL, the masking
             profile, the release limits and the bindingSha256; \`approve\` names that binding (--binding), so a
             request changed since you reviewed it is refused.
             --binding SHA       the bindingSha256 of the request you reviewed (required to approve)
             --url URL           the gateway (default: the local stack's)
+            --state-dir DIR     the local stack's state (default .warden, env WARDEN_STATE_DIR)
             --token T           an ID token (default: env WARDEN_TOKEN, or --token-command)
             --token-command C   run C (split as warden bridge splits it, no shell) and use its output as the token`;
+
+/** The options `warden approvals` takes. */
+export const APPROVALS_OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  'token-command': { type: 'string' },
+  state: { type: 'string' },
+  reason: { type: 'string' },
+  binding: { type: 'string' },
+  limit: { type: 'string' },
+  'state-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** What `warden approvals` does to a request. */
+export const APPROVALS_VERBS = ['list', 'show', 'approve', 'deny', 'cancel'] as const;
 
 interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
 }
 
-/** Runs one approvals command; returns the exit code. */
+/**
+ * Runs one approvals command; returns the exit code (0 done, 1 refused or failed, 2 a command-line mistake).
+ * `stateDir` is the local stack's unless --state-dir names another.
+ */
 export async function approvalsCommand(
   args: string[],
   stateDir: string,
   io: Io = { out: console.log, err: console.error },
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      url: { type: 'string' },
-      token: { type: 'string' },
-      'token-command': { type: 'string' },
-      state: { type: 'string' },
-      reason: { type: 'string' },
-      binding: { type: 'string' },
-      limit: { type: 'string' },
-    },
-  });
-  const [verb, id] = positionals;
+  try {
+    return await approvals(args, stateDir, io);
+  } catch (err) {
+    return reportFailure('warden approvals', err, io.err);
+  }
+}
+
+async function approvals(args: string[], defaultStateDir: string, io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs('warden approvals', args, APPROVALS_OPTIONS);
+  if (values.help) {
+    io.out(`Usage: warden ${APPROVALS_USAGE.trimStart()}`);
+    return 0;
+  }
+  const [verb, id, ...extra] = positionals;
+  const verbs = APPROVALS_VERBS.join(', ');
+  if (!verb) throw new UsageError(`what to do? (${verbs})`);
+  if (!(APPROVALS_VERBS as readonly string[]).includes(verb))
+    throw new UsageError(`unknown action "${verb}" (${verbs})`);
+  if (extra.length || (verb === 'list' && id))
+    throw new UsageError(`unexpected argument "${extra[0] ?? id}"`);
   const fail = (m: string) => {
     io.err(`warden approvals: ${m}`);
-    return verb ? 1 : 2;
+    return 1;
   };
-  if (!verb || !['list', 'show', 'approve', 'deny', 'cancel'].includes(verb))
-    return fail(`usage:\n${APPROVALS_USAGE}`);
   if (verb !== 'list' && !id) return fail(`${verb} needs a request id`);
   if ((verb === 'approve' || verb === 'deny') && !values.reason?.trim())
     return fail(`${verb} needs --reason`);
   if (verb === 'approve' && !/^[0-9a-f]{64}$/.test(values.binding ?? ''))
     return fail(`approve needs --binding: the bindingSha256 that "warden approvals show ${id}" prints`);
-  const url = (values.url ?? localGateway(stateDir))?.replace(/\/$/, '');
-  if (!url) return fail('no --url and no local stack found (run "npm start" or pass --url)');
+  if (values.limit !== undefined && !/^[1-9]\d*$/.test(values.limit))
+    return fail(`--limit "${values.limit}" is not a positive integer`);
+  const stateDir = values['state-dir'] ? resolve(values['state-dir']) : defaultStateDir;
+  const local = values.url === undefined ? readStackFile(stateDir) : undefined;
+  if (values.url === undefined && !local)
+    return fail(`no --url given and no local stack in ${stateDir} (run "npm start", or pass --url)`);
+  const url = (values.url ?? local!.gatewayUrl).replace(/\/$/, '');
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    return fail(`--url "${url}" is not an http(s) URL`);
   let token = values.token ?? process.env['WARDEN_TOKEN'];
   if (!token && values['token-command'] !== undefined) {
     try {
       // Split like a shell word list (quotes kept), run without a shell: the same rules as `warden bridge`.
       token = await new CommandTokenSource(values['token-command'], { who: 'warden approvals' }).mint();
     } catch (err) {
-      io.err(err instanceof Error ? err.message : String(err));
+      io.err(describeError(err));
       return 1;
     }
   }
@@ -71,6 +102,7 @@ export async function approvalsCommand(
         ? `/approvals/${encodeURIComponent(id!)}`
         : `/approvals/${encodeURIComponent(id!)}:${verb}`;
   const post = verb !== 'list' && verb !== 'show';
+  const call = `${post ? 'POST' : 'GET'} ${url}${path.replace(/\?$/, '')}`;
   let res: Response;
   try {
     res = await fetch(`${url}${path}`, {
@@ -85,14 +117,18 @@ export async function approvalsCommand(
           }
         : {}),
     });
-  } catch {
-    return fail(`could not reach ${url}`);
+  } catch (err) {
+    return fail(
+      local
+        ? `the local stack in ${stateDir} does not answer at ${url} (${describeError(err)}): is it running? ("npm start", or pass --url)`
+        : `could not reach ${url} (${describeError(err)})`,
+    );
   }
   const body = (await res.json().catch(() => ({}))) as {
     error?: { message?: string };
     requests?: Summary[];
   } & Summary;
-  if (!res.ok) return fail(body.error?.message ?? `HTTP ${res.status}`);
+  if (!res.ok) return fail(`${body.error?.message ?? 'refused'} (HTTP ${res.status} from ${call})`);
   if (verb === 'list') {
     const rows = body.requests ?? [];
     if (rows.length === 0) io.out('no requests');
@@ -112,13 +148,4 @@ interface Summary {
   rule: string;
   waitingFor: string;
   requester?: { email?: string; subject?: string };
-}
-
-function localGateway(stateDir: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { gatewayUrl?: string })
-      .gatewayUrl;
-  } catch {
-    return undefined;
-  }
 }

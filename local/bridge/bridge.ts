@@ -2,10 +2,10 @@
 // HTTP with a Google (or command-supplied) ID token, so stdio-only MCP clients can use Warden.
 
 import type { Readable, Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { parseCommandArgs, UsageError } from '../cli-errors.ts';
 import { CommandTokenSource } from './command-token-source.ts';
 import { errorMessage } from './errors.ts';
 import { gatewayFetch } from './gateway-fetch.ts';
@@ -36,26 +36,24 @@ export interface BridgeConfig {
   headers: FixedHeader[];
 }
 
-/** A command-line mistake: reported with the usage, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+/** The options `warden bridge` takes. */
+export const BRIDGE_OPTIONS = {
+  url: { type: 'string' },
+  audience: { type: 'string' },
+  impersonate: { type: 'string' },
+  'token-command': { type: 'string' },
+  header: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const SERVICE_ACCOUNT = /^([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|\d+)$/;
 
 /** Parses `warden bridge` arguments; `'help'` for --help. Throws UsageError. */
 export function parseBridgeArgs(args: string[]): BridgeConfig | 'help' {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    values = parse(args).values;
-  } catch (err) {
-    throw new UsageError(errorMessage(err));
-  }
+  const { values, positionals } = parseCommandArgs('warden bridge', args, BRIDGE_OPTIONS);
   if (values.help) return 'help';
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const url = gatewayUrl(values.url);
   const audience = values.audience ?? url.origin;
   if (!audience.trim()) throw new UsageError('--audience may not be empty');
@@ -68,22 +66,6 @@ export function parseBridgeArgs(args: string[]): BridgeConfig | 'help' {
     throw new UsageError(errorMessage(err));
   }
   return { url, audience, tokens: tokenSource(values, audience), headers };
-}
-
-function parse(args: string[]) {
-  return parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      url: { type: 'string' },
-      audience: { type: 'string' },
-      impersonate: { type: 'string' },
-      'token-command': { type: 'string' },
-      header: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }
 
 function gatewayUrl(value: string | undefined): URL {
@@ -199,7 +181,7 @@ export async function bridgeCommand(
     config = parseBridgeArgs(args);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`warden bridge: ${err.message}\n\n${BRIDGE_USAGE}\n`);
+    io.stderr.write(`warden bridge: ${err.message} (warden bridge --help shows the usage)\n`);
     return 2;
   }
   if (config === 'help') {

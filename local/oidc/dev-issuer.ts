@@ -26,10 +26,22 @@ export interface PersonClaims {
   act?: { sub: string };
 }
 
+/** The issuer key under `stateDir/oidc-key.json`, or undefined when there is none yet. */
+export function readIssuerKey(stateDir: string): KeyFile | undefined {
+  const path = join(stateDir, 'oidc-key.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as KeyFile;
+  } catch (err) {
+    throw new Error(`${path} is not the development issuer's key`, { cause: err });
+  }
+}
+
 /** Loads or creates the issuer key under `stateDir/oidc-key.json`. */
 export async function loadIssuerKey(stateDir: string): Promise<KeyFile> {
+  const existing = readIssuerKey(stateDir);
+  if (existing) return existing;
   const path = join(stateDir, 'oidc-key.json');
-  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as KeyFile;
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = `dev-${Date.now().toString(36)}`;
   const file: KeyFile = {

@@ -12,6 +12,7 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 function client(response: Record<string, unknown>): KeyManagementServiceClient {
   const answer = async () => [response];
   return {
+    initialize: async () => ({}),
     decrypt: answer,
     encrypt: answer,
     asymmetricSign: answer,
@@ -92,11 +93,43 @@ describe('KmsKeyService integrity checks (the Node client does not make them)', 
 
   it('reports a corrupt ciphertext (INVALID_ARGUMENT) as an integrity failure', async () => {
     const failing = {
+      initialize: async () => ({}),
       decrypt: async () =>
         Promise.reject(Object.assign(new Error('3 INVALID_ARGUMENT: Decryption failed'), { code: 3 })),
     } as unknown as KeyManagementServiceClient;
     await assert.rejects(new KmsKeyService(failing).decrypt(KEY, bytes('c')), (e) =>
       isWardenError(e, 'integrity'),
     );
+  });
+
+  it('names the key when a call fails', async () => {
+    const failing = {
+      initialize: async () => ({}),
+      encrypt: async () =>
+        Promise.reject(Object.assign(new Error('14 UNAVAILABLE: no connection'), { code: 14 })),
+    } as unknown as KeyManagementServiceClient;
+    await assert.rejects(
+      new KmsKeyService(failing).encrypt(KEY, bytes('p')),
+      (e) => isWardenError(e, 'unavailable') && e.message === `Cloud KMS Encrypt with ${KEY} failed.`,
+    );
+  });
+
+  it('fails a call whose client cannot initialize without calling the method (whose detached rethrow would be unhandled)', async () => {
+    let called = false;
+    const noCredentials = {
+      initialize: async () => Promise.reject(new Error('Could not load the default credentials.')),
+      asymmetricSign: async () => {
+        called = true;
+        return [{}];
+      },
+    } as unknown as KeyManagementServiceClient;
+    await assert.rejects(
+      new KmsKeyService(noCredentials).signDigest(VERSION, new Uint8Array(32)),
+      (e) =>
+        isWardenError(e, 'unavailable') &&
+        e.message.includes(VERSION) &&
+        (e.cause as Error).message === 'Could not load the default credentials.',
+    );
+    assert.equal(called, false);
   });
 });

@@ -16,7 +16,7 @@ export class KmsKeyService implements KeyService {
   }
 
   async encrypt(keyName: string, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
-    const [res] = await call('Encrypt', () =>
+    const [res] = await call(this.#client, 'Encrypt', keyName, () =>
       this.#client.encrypt({
         name: keyName,
         plaintext,
@@ -37,7 +37,7 @@ export class KmsKeyService implements KeyService {
   }
 
   async decrypt(keyName: string, ciphertext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array> {
-    const [res] = await call('Decrypt', () =>
+    const [res] = await call(this.#client, 'Decrypt', keyName, () =>
       this.#client.decrypt({
         name: keyName,
         ciphertext,
@@ -53,7 +53,7 @@ export class KmsKeyService implements KeyService {
   }
 
   async signDigest(keyVersionName: string, sha256Digest: Uint8Array): Promise<Uint8Array> {
-    const [res] = await call('AsymmetricSign', () =>
+    const [res] = await call(this.#client, 'AsymmetricSign', keyVersionName, () =>
       this.#client.asymmetricSign({
         name: keyVersionName,
         digest: { sha256: sha256Digest },
@@ -68,7 +68,9 @@ export class KmsKeyService implements KeyService {
   }
 
   async getPublicKeyPem(keyVersionName: string): Promise<string> {
-    const [res] = await call('GetPublicKey', () => this.#client.getPublicKey({ name: keyVersionName }));
+    const [res] = await call(this.#client, 'GetPublicKey', keyVersionName, () =>
+      this.#client.getPublicKey({ name: keyVersionName }),
+    );
     const pem = res.pem ?? '';
     ensure(res.name === keyVersionName, 'GetPublicKey: KMS answered for another key version');
     ensure(matches(res.pemCrc32c, new TextEncoder().encode(pem)), 'GetPublicKey: PEM checksum mismatch');
@@ -76,19 +78,28 @@ export class KmsKeyService implements KeyService {
   }
 }
 
-async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+async function call<T>(
+  client: KeyManagementServiceClient,
+  method: string,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
+    // The generated client's methods also start initialize() on a detached promise that rethrows its failure
+    // (no credentials, say): an unhandled rejection, which ends a Node process. Initialized here first, a
+    // failure rejects this call alone and the method is never reached.
+    await client.initialize();
     return await fn();
   } catch (err) {
     // gRPC INVALID_ARGUMENT on Decrypt: the ciphertext is corrupt, or was sealed with another key or AAD.
     if (method === 'Decrypt' && (err as { code?: unknown }).code === 3) {
       throw new WardenError(
         'integrity',
-        'Cloud KMS could not decrypt the ciphertext: it is corrupt or was sealed with another key.',
+        `Cloud KMS could not decrypt the ciphertext with ${name}: it is corrupt or was sealed with another key.`,
         { cause: err },
       );
     }
-    throw new WardenError('unavailable', `Cloud KMS ${method} failed.`, { cause: err });
+    throw new WardenError('unavailable', `Cloud KMS ${method} with ${name} failed.`, { cause: err });
   }
 }
 

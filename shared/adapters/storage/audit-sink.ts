@@ -26,12 +26,14 @@ export class GcsAuditSink implements AuditSink {
       });
     } catch (err) {
       if (statusOf(err) === 412)
-        throw new WardenError('conflict', `Audit object ${name} already exists.`, { cause: err });
-      throw new WardenError('unavailable', 'Cloud Storage write failed.', { cause: err });
+        throw new WardenError('conflict', `Audit object ${this.#url(name)} already exists.`, { cause: err });
+      throw new WardenError('unavailable', `Cloud Storage write of ${this.#url(name)} failed.`, {
+        cause: err,
+      });
     }
     const meta = file.metadata;
     if (meta.crc32c !== crc)
-      throw new WardenError('integrity', `Audit object ${name}: stored checksum does not match.`);
+      throw new WardenError('integrity', `Audit object ${this.#url(name)}: stored checksum does not match.`);
     return {
       name,
       generation: String(meta.generation ?? ''),
@@ -46,8 +48,17 @@ export class GcsAuditSink implements AuditSink {
       return data;
     } catch (err) {
       if (statusOf(err) === 404)
-        throw new WardenError('not_found', `Audit object ${name} does not exist.`, { cause: err });
-      throw new WardenError('unavailable', 'Cloud Storage read failed.', { cause: err });
+        throw new WardenError('not_found', `Audit object ${this.#url(name)} does not exist.`, { cause: err });
+      // The client compares the bytes it received with the CRC32C the bucket holds for the object.
+      if ((err as { code?: unknown }).code === 'CONTENT_DOWNLOAD_MISMATCH')
+        throw new WardenError(
+          'integrity',
+          `Audit object ${this.#url(name)}: the bytes read do not match its stored CRC32C (damaged at rest or in transit).`,
+          { cause: err },
+        );
+      throw new WardenError('unavailable', `Cloud Storage read of ${this.#url(name)} failed.`, {
+        cause: err,
+      });
     }
   }
 
@@ -56,8 +67,15 @@ export class GcsAuditSink implements AuditSink {
       const [files] = await this.#bucket.getFiles({ prefix, autoPaginate: true });
       return files.map((f) => f.name).sort();
     } catch (err) {
-      throw new WardenError('unavailable', 'Cloud Storage list failed.', { cause: err });
+      throw new WardenError('unavailable', `Cloud Storage list of ${this.#url(prefix)} failed.`, {
+        cause: err,
+      });
     }
+  }
+
+  /** gs://bucket/name: errors name the object, for operators and auditors (never shown to MCP callers). */
+  #url(name: string): string {
+    return `gs://${this.#bucket.name}/${name}`;
   }
 }
 

@@ -19,6 +19,6 @@ output "dataset_id" {
 }
 
 output "table" {
-  description = "The search table as project.dataset.table (`warden audit search --table`)."
+  description = "The search table as project.dataset.table (`warden audit search --bigquery-table`)."
   value       = "${var.project_id}.${google_bigquery_dataset.main.dataset_id}.${google_bigquery_table.main.table_id}"
 }

@@ -49,7 +49,7 @@ variable "dataset_id" {
 
 variable "table_id" {
   type        = string
-  description = "External table over the records (`warden audit search --table project.dataset.table`)."
+  description = "External table over the records (`warden audit search --bigquery-table project.dataset.table`)."
   default     = "records"
 }
 
