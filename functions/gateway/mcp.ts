@@ -5,7 +5,7 @@
 import { type CallToolResult, ProtocolError, Server, type Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { waitingFor } from '../../shared/core/approval/approval.ts';
-import { requestForRequester, resultForRequester } from '../../shared/core/gateway/approvals.ts';
+import { fetchResultForRequester, requestForRequester } from '../../shared/core/gateway/approvals.ts';
 import {
   type ExecuteSqlDeps,
   type ExecuteSqlOutcome,
@@ -114,9 +114,12 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
               ),
             )
           : resultResult(
-              await resultForRequester(deps.approvals, args.value.requestId, ctx.principal),
-              ctx.requestId,
-              deps,
+              await fetchResultForRequester(
+                deps.approvals,
+                args.value.requestId,
+                ctx.principal,
+                ctx.requestId,
+              ),
             );
       }
       // Own keys only: `toString` or `__proto__` is no tool.
@@ -232,20 +235,8 @@ function statusOf(request: ApprovalRequest, now: Date): QueryStatusOutput {
   };
 }
 
-async function resultResult(
-  found: { request: ApprovalRequest; result: StoredResult },
-  requestId: string,
-  deps: ExecuteSqlDeps,
-): Promise<CallToolResult> {
+function resultResult(found: { request: ApprovalRequest; result: StoredResult }): CallToolResult {
   const { result } = found;
-  // Fetching a result is an access to PHI: recorded like any other (45 CFR 164.312(b)).
-  await deps.audit.append({
-    type: 'result.fetch',
-    requestId,
-    approvalId: found.request.id,
-    jobId: result.jobId,
-    rowCount: result.rows.length,
-  });
   const out: QueryResultOutput = {
     requestId: found.request.id,
     jobId: result.jobId,

@@ -10,8 +10,8 @@ import { waitingFor } from '../../shared/core/approval/approval.ts';
 import { isWardenError } from '../../shared/core/errors.ts';
 import {
   cancelRequest,
+  fetchResultForRequester,
   requestForRequester,
-  resultForRequester,
 } from '../../shared/core/gateway/approvals.ts';
 import type { ExecuteSqlDeps } from '../../shared/core/gateway/execute-sql.ts';
 import type { Principal } from '../../shared/core/identity/principal.ts';
@@ -135,9 +135,9 @@ async function completedResult(
   principal: Principal,
   callId: string,
 ): Promise<Record<string, unknown>> {
-  let found: Awaited<ReturnType<typeof resultForRequester>>;
+  let found: Awaited<ReturnType<typeof fetchResultForRequester>>;
   try {
-    found = await resultForRequester(deps.approvals, request.id, principal);
+    found = await fetchResultForRequester(deps.approvals, request.id, principal, callId);
   } catch (err) {
     if (!isWardenError(err, 'not_found', 'failed_precondition')) throw err;
     return {
@@ -147,14 +147,6 @@ async function completedResult(
     };
   }
   const { result } = found;
-  // Fetching a result is an access to PHI: recorded like any other (45 CFR 164.312(b)).
-  await deps.audit.append({
-    type: 'result.fetch',
-    requestId: callId,
-    approvalId: request.id,
-    jobId: result.jobId,
-    rowCount: result.rows.length,
-  });
   const out: ExecuteSqlOutput = {
     status: 'done',
     requestId: request.id,

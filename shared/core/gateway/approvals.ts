@@ -174,6 +174,27 @@ export async function resultForRequester(
   return { request, result };
 }
 
+/**
+ * The masked result of a SUCCEEDED request for its requester, its reading recorded first as an access to PHI
+ * (45 CFR 164.312(b)): get_query_result and a completed task both release rows through this.
+ */
+export async function fetchResultForRequester(
+  deps: ApprovalDeps,
+  id: string,
+  principal: Principal,
+  callId: string,
+): Promise<{ request: ApprovalRequest; result: StoredResult }> {
+  const found = await resultForRequester(deps, id, principal);
+  await deps.audit.append({
+    type: 'result.fetch',
+    requestId: callId,
+    approvalId: found.request.id,
+    jobId: found.result.jobId,
+    rowCount: found.result.rows.length,
+  });
+  return found;
+}
+
 function mayView(request: ApprovalRequest, principal: Principal): boolean {
   return (
     sameIdentity(request.requester, principal) ||
