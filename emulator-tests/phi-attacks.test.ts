@@ -108,11 +108,15 @@ function describeLeaks(leaks: Leak[]): string {
     .join(', ');
 }
 
-/** An answer's text without the policy hash and request ids it names (random hex, no data). */
+/**
+ * An answer's text without the policy hash, request ids and clock times it names (random hex and the time of the
+ * run, no data: a parked request's `expiresAt`, reversed and read as digits, once matched a planted device id).
+ */
 function withoutNoise(text: string): string {
   return text
     .replace(/sha256:[0-9a-f]{64}/g, 'sha256:…')
-    .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, '…');
+    .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, '…')
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '…');
 }
 
 /** Everything in an outcome that could carry data, scanned for the identifiers `role` may not see. */
