@@ -41,6 +41,14 @@ describe('KmsKeyService (KMS stand-in)', () => {
     assert.equal(verify('sha256', data, pem, signature), true);
   });
 
+  it('computes an HMAC-SHA256 with a MAC key: the same for the same data, another for other data', async () => {
+    const mac = (s: string) => keys.macSign(KEYS.requestStateVersion, new TextEncoder().encode(s));
+    const [a, again, b] = await Promise.all([mac('label'), mac('label'), mac('other')]);
+    assert.equal(a.length, 32);
+    assert.deepEqual(a, again);
+    assert.notDeepEqual(a, b);
+  });
+
   it('reports an unknown key as unavailable (fail closed), not as success', async () => {
     await assert.rejects(keys.encrypt(`${KEYS.credential}-missing`, new Uint8Array([1])), (e) =>
       isWardenError(e, 'unavailable'),

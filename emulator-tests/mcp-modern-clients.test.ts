@@ -117,4 +117,30 @@ describe('MCP 2026-07-28 clients: the v2 SDK client, with and without tasks', fu
       await client.close();
     }
   });
+  it('asks for a missing reason (form elicitation) and parks the query with it, identifiers masked', async () => {
+    const client = await modernClient(await tokenFor(...ANN), { elicitation: { form: {} } });
+    const asked: string[] = [];
+    client.setRequestHandler('elicitation/create', async (req) => {
+      asked.push((req.params as { message: string }).message);
+      return { action: 'accept', content: { reason: 'Readmission study for MRN 48213377' } };
+    });
+    const parked = await client.callTool({
+      name: 'execute_sql',
+      arguments: { projectId: 'demo-warden', query: PATIENTS },
+    });
+    const out = ExecuteSqlOutput.parse(parked.structuredContent);
+    assert.equal(out.status, 'pending_approval');
+    assert.equal(asked.length, 1);
+    assert.match(asked[0]!, /analysts-phi-with-approval/);
+    // The approver sees the reason the person typed, with the identifier masked.
+    const token = await tokenFor('priya@example.org', ['privacy-office']);
+    const shown = (await (
+      await fetch(`${theStack().info.gatewayUrl}/approvals/${(out as { requestId: string }).requestId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { reason?: string };
+    assert.match(shown.reason ?? '', /^Readmission study for /);
+    assert.ok(!shown.reason?.includes('48213377'), shown.reason);
+    await client.close();
+  });
 });

@@ -44,6 +44,8 @@ export const KEYS = {
   auditSigning: `${LOCAL.keyRing}/cryptoKeys/audit-signing`,
   auditSigningVersion: `${LOCAL.keyRing}/cryptoKeys/audit-signing/cryptoKeyVersions/1`,
   maskingHmac: `${LOCAL.keyRing}/cryptoKeys/masking-hmac`,
+  requestState: `${LOCAL.keyRing}/cryptoKeys/request-state`,
+  requestStateVersion: `${LOCAL.keyRing}/cryptoKeys/request-state/cryptoKeyVersions/1`,
 } as const;
 
 /** Port offsets from the port base. */
@@ -144,6 +146,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         { name: KEYS.credential, purpose: 'ENCRYPT_DECRYPT' },
         { name: KEYS.auditSigning, purpose: 'ASYMMETRIC_SIGN' },
         { name: KEYS.maskingHmac, purpose: 'MAC' },
+        { name: KEYS.requestState, purpose: 'MAC' },
       ],
     });
     stops.push(kms.close);
@@ -227,6 +230,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       OIDC_ISSUERS: issuer.issuer,
       POLICY_PATH: policyPath,
       EXECUTOR_URL: executorUrl,
+      // A 2026-07-28 client is asked for a missing reason; the state of the question is MACed (ask.ts).
+      REQUEST_STATE_KMS_KEY_VERSION: KEYS.requestStateVersion,
     };
     const executorEnv = {
       ...shared,

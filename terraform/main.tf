@@ -104,6 +104,7 @@ module "functions" {
   iam_ready                   = module.iam.startup_grants
   audit_bucket                = module.audit.bucket_name
   audit_key_version           = module.kms.audit_key_version
+  request_state_key_version   = module.kms.request_state_key_version
   results_bucket              = module.approvals.results_bucket
   credential_mode             = var.credential_mode
   credential_key_id           = module.kms.credential_key_id
@@ -164,9 +165,10 @@ module "iam" {
   gateway_invokers        = var.gateway_invokers
   service_names           = module.functions.service_names
   keys = {
-    credential = module.kms.credential_key_id
-    masking    = module.kms.masking_key_id
-    audit      = module.kms.audit_key_id
+    credential    = module.kms.credential_key_id
+    masking       = module.kms.masking_key_id
+    audit         = module.kms.audit_key_id
+    request_state = module.kms.request_state_key_id
   }
   audit_bucket          = module.audit.bucket_name
   results_bucket        = module.approvals.results_bucket

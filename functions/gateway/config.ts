@@ -43,6 +43,14 @@ export const GatewayConfig = z.object({
   AUDIT_KMS_KEY_VERSION: z
     .string()
     .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/),
+  /**
+   * KMS MAC key version (HMAC_SHA256) from which the gateway derives the key that protects the state of a question
+   * it asks a client (MCP 2026-07-28 input_required: a missing reason). Unset: Warden asks nothing and denies.
+   */
+  REQUEST_STATE_KMS_KEY_VERSION: z
+    .string()
+    .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/)
+    .optional(),
   /** Seconds after an audit object is stored until a digest lists it (at the latest). */
   AUDIT_DIGEST_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** How long a group-committed audit record may wait for a barrier write to share, in ms (ARCHITECTURE.md, step 7). */

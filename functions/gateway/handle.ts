@@ -11,7 +11,6 @@ import {
 import type { Json } from '../../shared/core/audit/canonical-json.ts';
 import { auditPrincipal, sha256Hex } from '../../shared/core/audit/events.ts';
 import { WardenError } from '../../shared/core/errors.ts';
-import type { ExecuteSqlDeps } from '../../shared/core/gateway/execute-sql.ts';
 import { actingFor, ON_BEHALF_OF_HEADER, type Principal } from '../../shared/core/identity/principal.ts';
 import { resolvePrincipal } from '../../shared/core/policy/policy.ts';
 import { MESSAGES, toWireError } from '../../shared/mcp/to-wire-error.ts';
@@ -20,10 +19,10 @@ import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
 import { handleApprovalsApi } from './approvals-api.ts';
 import { type ConsoleDeps, handleConsole, isConsolePath } from './console/console.ts';
 import { type AuditTrailReader, handleRequestApi, isRequestApiPath } from './console/request-api.ts';
-import { type CallContext, createMcpServer } from './mcp.ts';
+import { type CallContext, createMcpServer, type McpDeps } from './mcp.ts';
 import { checkTransport, parseJsonRpc, summarize } from './request-checks.ts';
 
-export interface GatewayDeps extends ExecuteSqlDeps {
+export interface GatewayDeps extends McpDeps {
   verifier: TokenVerifier;
   /**
    * Verifies the person's token in X-Warden-On-Behalf-Of, against its own audience (ON_BEHALF_OF_AUDIENCE);
@@ -219,7 +218,7 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
 
 /** What the per-request MCP server is built from. */
 interface BoundCall {
-  deps: ExecuteSqlDeps;
+  deps: McpDeps;
   ctx: CallContext;
 }
 

@@ -372,3 +372,150 @@ describe('MCP 2026-07-28: approvals as tasks (io.modelcontextprotocol/tasks)', (
     assert.deepEqual(rpc, [{ method: 'tasks/get', id: 7, task: task['taskId'] }]);
   });
 });
+
+describe('MCP 2026-07-28: asking for a missing reason (input_required)', () => {
+  const FORMS = { elicitation: { form: {} } };
+  const SQL_ARGS = { projectId: 'p', query: REFERENCE_SQL };
+  const events = (rig: Rig, type: string) =>
+    rig
+      .records()
+      .map((r) => r.event as Record<string, any>)
+      .filter((e) => e['type'] === type);
+
+  /** The v2 client answering Warden's form with `answer` (auto-fulfilled by the SDK), and what it was asked. */
+  async function answering(answer: Record<string, unknown>, token = 'good.researchers') {
+    const m = await modern(token, FORMS);
+    const asked: Record<string, any>[] = [];
+    m.client.setRequestHandler('elicitation/create', async (req) => {
+      asked.push(req.params as Record<string, any>);
+      return answer as never;
+    });
+    return { ...m, asked };
+  }
+
+  it('asks a client that fills in forms, and runs the retried call with the reason it gave', async () => {
+    const { client, rig, asked, log } = await answering({
+      action: 'accept',
+      content: { reason: 'Quarterly coding audit' },
+    });
+    const result = await client.callTool({ name: 'execute_sql', arguments: SQL_ARGS });
+    assert.equal((result.structuredContent as { status: string }).status, 'done');
+    assert.equal(asked.length, 1);
+    assert.match(asked[0]!['message'], /researchers-reference-with-reason/);
+    const field = asked[0]!['requestedSchema']['properties']['reason'];
+    assert.equal(field['type'], 'string');
+    assert.equal(field['maxLength'], 2000);
+    // The first round answered input_required, with an opaque state; the retry echoed it byte for byte.
+    const calls = log.filter((e) => e.request['method'] === 'tools/call');
+    assert.equal(calls.length, 2);
+    const first = calls[0]!.response['result'] as Record<string, any>;
+    assert.equal(first['resultType'], 'input_required');
+    assert.equal((calls[1]!.request['params'] as Record<string, any>)['requestState'], first['requestState']);
+    // The trail: the first request was denied for want of a reason and asked; the second names the first.
+    const [denied, allowed] = events(rig, 'policy.decision') as [Record<string, any>, Record<string, any>];
+    assert.equal(denied['decision']['effect'], 'deny');
+    const askedIn = events(rig, 'mcp.input_requested');
+    assert.deepEqual(
+      askedIn.map((e) => [e['requestId'], e['input'], e['rule']]),
+      [[denied['requestId'], 'reason', 'researchers-reference-with-reason']],
+    );
+    assert.equal(allowed['decision']['effect'], 'allow');
+    assert.equal(allowed['reason'], 'Quarterly coding audit');
+    assert.equal(allowed['reasonAskedIn'], denied['requestId']);
+  });
+
+  it('masks identifiers in the reason before any record holds it', async () => {
+    const { client, rig } = await answering({
+      action: 'accept',
+      content: { reason: 'Follow-up for SSN 123-45-6789 per chart review' },
+    });
+    await client.callTool({ name: 'execute_sql', arguments: SQL_ARGS });
+    const recorded = events(rig, 'policy.decision').at(-1)!['reason'] as string;
+    assert.ok(!/123-45-6789|6789/.test(recorded), recorded);
+    assert.match(recorded, /\[SSN\]/);
+    const trail = JSON.stringify(rig.records());
+    assert.ok(!trail.includes('123-45-6789'), 'the SSN is in no record');
+  });
+
+  it('gives the denial, once asked, when the person declines', async () => {
+    const { client, asked } = await answering({ action: 'decline' });
+    const result = await client.callTool({ name: 'execute_sql', arguments: SQL_ARGS });
+    assert.equal(result.isError, true);
+    assert.equal(asked.length, 1, 'asked once, not in a loop');
+    const text = (result.content as { text: string }[])[0]!.text;
+    assert.match(
+      text,
+      /^No reason was given when asked\. Denied by policy rule "researchers-reference-with-reason"/,
+    );
+  });
+
+  it('does not ask a client that declared no form elicitation, nor a 2025 client: the denial names the rule', async () => {
+    const { client, rig } = await modern('good.researchers');
+    const result = await client.callTool({ name: 'execute_sql', arguments: SQL_ARGS });
+    assert.equal(result.isError, true);
+    assert.match((result.content as { text: string }[])[0]!.text, /requires a reason/);
+    const legacy = new Client(CLIENT_INFO, { capabilities: FORMS });
+    await legacy.connect(
+      new StreamableHTTPClientTransport(new URL(`${ORIGIN}/mcp`), {
+        fetch: inProcess(rig.gateway),
+        requestInit: { headers: { authorization: 'Bearer good.researchers' } },
+      }),
+    );
+    const old = await legacy.callTool({ name: 'execute_sql', arguments: SQL_ARGS });
+    assert.equal(old.isError, true);
+    assert.match((old.content as { text: string }[])[0]!.text, /requires a reason/);
+    assert.equal(events(rig, 'mcp.input_requested').length, 0);
+  });
+
+  it('refuses state that was altered, or echoed for another query or by another caller (-32602)', async () => {
+    const rig = await createRig({ timeoutMs: 2000 });
+    const opts = { token: 'good.researchers', capabilities: FORMS };
+    const ask = await raw(rig.gateway, 'tools/call', { name: 'execute_sql', arguments: SQL_ARGS }, opts);
+    const state = ask.body['result']['requestState'] as string;
+    assert.equal(ask.body['result']['resultType'], 'input_required');
+    const inputResponses = { reason: { action: 'accept', content: { reason: 'Quarterly coding audit' } } };
+    const retry = (args: Record<string, unknown>, requestState: string, token = opts.token) =>
+      raw(
+        rig.gateway,
+        'tools/call',
+        { name: 'execute_sql', arguments: args, inputResponses, requestState },
+        { ...opts, token },
+      );
+    const flipped = `${state.slice(0, -2)}${state.at(-2) === 'A' ? 'B' : 'A'}${state.at(-1)}`;
+    const [body] = state.split('.').slice(1, 2);
+    const forged = state.replace(
+      body!,
+      Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), exp: 9_999_999_999 }),
+      ).toString('base64url'),
+    );
+    const other = { ...SQL_ARGS, query: `${REFERENCE_SQL} WHERE TRUE` };
+    for (const [what, res] of [
+      ['a flipped MAC', await retry(SQL_ARGS, flipped)],
+      ['a rewritten payload', await retry(SQL_ARGS, forged)],
+      ['another query', await retry(other, state)],
+      ['another caller', await retry(SQL_ARGS, state, 'good.researchers+analysts')],
+    ] as const) {
+      assert.equal(res.body['error']?.['code'], -32602, `${what}: ${JSON.stringify(res.body)}`);
+      assert.match(res.body['error']['message'], /Invalid or expired requestState/, what);
+    }
+    // Nothing ran for any of them; the genuine retry does.
+    assert.equal(events(rig, 'query.start').length, 0);
+    const ok = await retry(SQL_ARGS, state);
+    assert.equal(ok.body['result']['structuredContent']['status'], 'done', JSON.stringify(ok.body));
+  });
+
+  it('fails closed when KMS cannot derive the state key: nothing is asked and nothing runs', async () => {
+    const rig = await createRig({ timeoutMs: 2000 });
+    rig.ports.keys.faults.fail('macSign');
+    const res = await raw(
+      rig.gateway,
+      'tools/call',
+      { name: 'execute_sql', arguments: SQL_ARGS },
+      { token: 'good.researchers', capabilities: FORMS },
+    );
+    assert.ok(res.body['error'] || res.body['result']['isError'], JSON.stringify(res.body));
+    assert.notEqual(res.body['result']?.['resultType'], 'input_required');
+    assert.equal(events(rig, 'query.start').length, 0);
+  });
+});

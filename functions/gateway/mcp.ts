@@ -36,6 +36,7 @@ import {
   visibleToolNames,
 } from '../../shared/mcp/tools.ts';
 import type { ApprovalRequest, StoredResult } from '../../shared/ports/approval-store.ts';
+import { answerOf, canAnswerForms, declinedText, type ReasonAsker } from './ask.ts';
 import {
   cancelTask,
   declaresTasks,
@@ -71,13 +72,22 @@ const METADATA_ARGS = {
  */
 const TOOLS_LIST_TTL_MS = 60_000;
 
+/** What the MCP server needs: the core's dependencies, and the asker of reasons when configured (ask.ts). */
+export interface McpDeps extends ExecuteSqlDeps {
+  /** Asks a 2026-07-28 client for a missing reason instead of refusing (absent: the denial, as for 2025). */
+  reasons?: ReasonAsker;
+}
+
 /** A fresh MCP server bound to one caller (stateless: nothing outlives the request). */
-export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server {
+export function createMcpServer(deps: McpDeps, ctx: CallContext): Server {
   const server = new Server(
     { name: 'warden', version: '0.1.0' },
     {
       capabilities: { tools: { listChanged: false }, extensions: { [TASKS_EXTENSION]: {} } },
       jsonSchemaValidator: SCHEMA_VALIDATOR,
+      // State a client echoes back is verified (MAC, expiry) before any handler runs; without an asker none is
+      // accepted at all, since Warden never minted any.
+      requestState: { verify: deps.reasons?.verify ?? refuseState },
     },
   );
   server.setRequestHandler('tools/list', async () => ({
@@ -91,12 +101,31 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
       if (name === 'execute_sql' || name === 'execute_sql_readonly') {
         const args = parseArguments(ExecuteSqlArgs, name, req.params.arguments);
         if (!args.ok) return invalidArguments(args.message, ctx.requestId);
+        // A retry of a call Warden asked a reason for: the answer, bound to this caller and this exact call.
+        const asked = { tool: name, args: args.value, principal: ctx.principal };
+        const answer = answerOf(c.mcpReq.requestState(), c.mcpReq.inputResponses, asked);
         const outcome = await executeSql(deps, {
           requestId: ctx.requestId,
           principal: ctx.principal,
           ...args.value,
           ...(name === 'execute_sql_readonly' ? { readOnly: true } : {}),
+          ...(answer.kind === 'reason' ? { reason: answer.reason, reasonAskedIn: answer.askedIn } : {}),
         });
+        if (outcome.kind === 'denied' && outcome.decision.missingReason) {
+          // Asked once per call: a declined or still missing reason gets the denial.
+          if (answer.kind === 'none' && deps.reasons && canAnswerForms(c.mcpReq.envelope)) {
+            const ask = await deps.reasons.ask({ ...asked, requestId: ctx.requestId }, outcome.decision);
+            await deps.audit.append({
+              type: 'mcp.input_requested',
+              requestId: ctx.requestId,
+              tool: name,
+              input: 'reason',
+              rule: outcome.decision.rule,
+            });
+            return ask as never;
+          }
+          if (answer.kind === 'declined') return declinedText(sqlResult(ctx.requestId, outcome));
+        }
         // A client that declared the tasks extension gets the parked request as a task (durable already: the
         // request is in Firestore before executeSql returns); others get a pending_approval result.
         if (outcome.kind === 'parked' && declaresTasks(c.mcpReq.envelope))
@@ -178,6 +207,11 @@ export function createMcpServer(deps: ExecuteSqlDeps, ctx: CallContext): Server 
     taskMethod((id) => updateTask(deps, id, ctx.principal)),
   );
   return server;
+}
+
+/** The requestState hook of a gateway that asks nothing: any echoed state is refused (-32602). */
+function refuseState(): never {
+  throw new Error('no requestState is issued');
 }
 
 function isRpcError(err: unknown): boolean {

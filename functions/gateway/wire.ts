@@ -22,6 +22,7 @@ import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
 import { TableCatalog } from '../../shared/core/policy/table-catalog.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
+import { ReasonAsker } from './ask.ts';
 import type { GatewayConfig } from './config.ts';
 import { cachedDiscovery } from './console/console.ts';
 import type { GatewayDeps } from './handle.ts';
@@ -135,6 +136,9 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
     publicUrl,
     issuers: config.OIDC_ISSUERS,
     log,
+    ...(config.REQUEST_STATE_KMS_KEY_VERSION
+      ? { reasons: new ReasonAsker(keys, config.REQUEST_STATE_KMS_KEY_VERSION) }
+      : {}),
     ...(config.CONSOLE_ENABLED
       ? {
           console: {

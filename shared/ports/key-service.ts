@@ -1,4 +1,4 @@
-// Port: the Cloud KMS operations Warden needs (credential decryption, audit signing).
+// Port: the Cloud KMS operations Warden needs (credential decryption, audit signing, MACs).
 
 /** Cryptographic operations on keys that never leave the key service. */
 export interface KeyService {
@@ -10,4 +10,6 @@ export interface KeyService {
   signDigest(keyVersionName: string, sha256Digest: Uint8Array): Promise<Uint8Array>;
   /** The PEM (SPKI) public key of an asymmetric key version. */
   getPublicKeyPem(keyVersionName: string): Promise<string>;
+  /** HMAC-SHA256 of `data` with a MAC key version (the key never leaves the service). */
+  macSign(keyVersionName: string, data: Uint8Array): Promise<Uint8Array>;
 }

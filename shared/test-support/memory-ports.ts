@@ -3,6 +3,7 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHmac,
   createPrivateKey,
   generateKeyPairSync,
   randomBytes,
@@ -65,7 +66,8 @@ export class MemorySink implements AuditSink {
 export class MemoryKeys implements KeyService {
   readonly #aes = randomBytes(32);
   readonly #ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  calls = { encrypt: 0, decrypt: 0, sign: 0, publicKey: 0 };
+  readonly #mac = randomBytes(32);
+  calls = { encrypt: 0, decrypt: 0, sign: 0, publicKey: 0, mac: 0 };
   failures = 0;
 
   #maybeFail(): void {
@@ -106,6 +108,11 @@ export class MemoryKeys implements KeyService {
     this.#maybeFail();
     this.calls.publicKey++;
     return this.#ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
+  async macSign(_key: string, data: Uint8Array): Promise<Uint8Array> {
+    this.#maybeFail();
+    this.calls.mac++;
+    return createHmac('sha256', this.#mac).update(data).digest();
   }
   /** Signs raw data the way node:crypto would (for tests that need a reference signature). */
   signData(data: Uint8Array): Buffer {

@@ -4,6 +4,7 @@
 
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { createExecutorHandler, type ExecutorDeps } from '../../functions/executor/handle.ts';
+import { ReasonAsker } from '../../functions/gateway/ask.ts';
 import { createGatewayHandler, type GatewayDeps } from '../../functions/gateway/handle.ts';
 import { withDeadline } from '../adapters/deadline.ts';
 import { HttpQueryRunner } from '../adapters/executor/http-query-runner.ts';
@@ -40,9 +41,16 @@ rules:
     effect: require_approval
     when: { groups: [analysts], tools: [execute_sql], statementTypes: [SELECT], phi: true }
     approval: { groups: [privacy-office], quorum: 1, ttl: 4h }
+  - id: researchers-reference-with-reason
+    effect: allow
+    when: { groups: [researchers], tools: [execute_sql], statementTypes: [SELECT], tables: ['*.reference'] }
+    reasonRequired: true
+    rowLimit: 5
 `);
 
 const CREDENTIAL_KEY = 'projects/p/locations/global/keyRings/r/cryptoKeys/credential';
+export const REQUEST_STATE_KEY_VERSION =
+  'projects/p/locations/global/keyRings/r/cryptoKeys/request-state/cryptoKeyVersions/1';
 const SERVICE_KEY = JSON.stringify({
   type: 'service_account',
   client_email: 'reader@p.iam.gserviceaccount.com',
@@ -177,6 +185,8 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
     maxBodyBytes: 65_536,
     issuers: ['https://idp'],
     log: (message, cause) => void logs.push({ message, cause }),
+    // As wire.ts with REQUEST_STATE_KMS_KEY_VERSION set: a 2026-07-28 client is asked for a missing reason.
+    reasons: new ReasonAsker(keys, REQUEST_STATE_KEY_VERSION),
   };
   const gateway = settled(createGatewayHandler(gatewayDeps));
 

@@ -17,6 +17,7 @@ function client(response: Record<string, unknown>): KeyManagementServiceClient {
     encrypt: answer,
     asymmetricSign: answer,
     getPublicKey: answer,
+    macSign: answer,
   } as unknown as KeyManagementServiceClient;
 }
 
@@ -68,6 +69,31 @@ describe('KmsKeyService integrity checks (the Node client does not make them)', 
         signatureCrc32c: { value: 7 },
         verifiedDigestCrc32c: true,
         name: VERSION,
+      },
+    },
+    {
+      name: 'a MAC KMS did not verify the data of',
+      call: (k) => k.macSign(VERSION, bytes('d')),
+      response: {
+        mac: bytes('m'),
+        macCrc32c: { value: crc32c(bytes('m')) },
+        verifiedDataCrc32c: false,
+        name: VERSION,
+      },
+    },
+    {
+      name: 'a MAC whose CRC32C does not match',
+      call: (k) => k.macSign(VERSION, bytes('d')),
+      response: { mac: bytes('m'), macCrc32c: { value: 3 }, verifiedDataCrc32c: true, name: VERSION },
+    },
+    {
+      name: 'a MAC by another key version',
+      call: (k) => k.macSign(VERSION, bytes('d')),
+      response: {
+        mac: bytes('m'),
+        macCrc32c: { value: crc32c(bytes('m')) },
+        verifiedDataCrc32c: true,
+        name: `${KEY}/cryptoKeyVersions/2`,
       },
     },
     {

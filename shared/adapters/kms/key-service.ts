@@ -76,6 +76,17 @@ export class KmsKeyService implements KeyService {
     ensure(matches(res.pemCrc32c, new TextEncoder().encode(pem)), 'GetPublicKey: PEM checksum mismatch');
     return pem;
   }
+
+  async macSign(keyVersionName: string, data: Uint8Array): Promise<Uint8Array> {
+    const [res] = await call(this.#client, 'MacSign', keyVersionName, () =>
+      this.#client.macSign({ name: keyVersionName, data, dataCrc32c: { value: crc32c(data) } }),
+    );
+    const mac = bytes(res.mac);
+    ensure(res.verifiedDataCrc32c === true, 'MacSign: KMS did not verify the data checksum');
+    ensure(res.name === keyVersionName, 'MacSign: KMS answered for another key version');
+    ensure(matches(res.macCrc32c, mac), 'MacSign: MAC checksum mismatch');
+    return mac;
+  }
 }
 
 async function call<T>(

@@ -9,12 +9,12 @@ import type { QueryParameter, QueryResult, WarehouseMetadata } from '../../ports
 import type { Json } from '../audit/canonical-json.ts';
 import { auditDecision, auditPrincipal, auditQuery } from '../audit/events.ts';
 import { WardenError } from '../errors.ts';
-import { visibleText } from '../identity/normalize.ts';
 import type { Principal } from '../identity/principal.ts';
 import { type Decision, evaluatePolicy, isRunnable, type Policy, type SqlFacts } from '../policy/policy.ts';
 import type { TableCatalog } from '../policy/table-catalog.ts';
 import type { QueryFacts } from '../query/facts.ts';
 import { type ParkingDeps, parkQuery } from './approvals.ts';
+import { recordableReason } from './reason.ts';
 
 /** Analyses SQL text into column facts and guarded constructs (query/sql-analysis.ts, injected). */
 export type SqlAnalyzer = (sql: string, defaultProject: string) => SqlFacts;
@@ -39,6 +39,8 @@ export interface ExecuteSqlCall {
   dryRun?: boolean;
   /** Why the caller needs this data (required by some rules, always for break-glass). */
   reason?: string;
+  /** The earlier request whose answer asked the client for the reason (MCP input_required), when it did. */
+  reasonAskedIn?: string;
   /** HIPAA emergency access (45 CFR 164.312(a)(2)(ii)): allowed by break_glass rules, flagged for review. */
   breakGlass?: boolean;
   /** execute_sql_readonly: decided as execute_sql, and refused unless the dry run says it is a SELECT. */
@@ -58,8 +60,8 @@ export type ExecuteSqlOutcome =
  * records the decision durably, and only then runs a runnable query through the executor.
  */
 export async function executeSql(deps: ExecuteSqlDeps, given: ExecuteSqlCall): Promise<ExecuteSqlOutcome> {
-  // The reason as decided on and recorded: what a reader sees (NFKC, invisible characters removed).
-  const reason = given.reason === undefined ? '' : visibleText(given.reason);
+  // The reason as decided on and recorded: what a reader sees, identifiers masked (untrusted text).
+  const reason = given.reason === undefined ? '' : recordableReason(given.reason);
   const { reason: _given, ...rest } = given;
   const call: ExecuteSqlCall = { ...rest, ...(reason ? { reason } : {}) };
   const dryRun = refuseOnFailure(deps, call, 'dry-run-failed', () =>
@@ -99,6 +101,7 @@ export async function executeSql(deps: ExecuteSqlDeps, given: ExecuteSqlCall): P
     decision: auditDecision(decision),
     dryRun: call.dryRun === true,
     ...(call.reason ? { reason: call.reason } : {}),
+    ...(call.reasonAskedIn ? { reasonAskedIn: call.reasonAskedIn } : {}),
     // Emergency access is allowed but flagged for after-the-fact review (45 CFR 164.312(a)(2)(ii)).
     ...(decision.effect === 'break_glass' ? { breakGlass: true, reviewRequired: true } : {}),
   });

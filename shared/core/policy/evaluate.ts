@@ -65,6 +65,11 @@ export interface Decision {
   analysis?: 'partial';
   /** The BigQuery identity the executor runs the query under (the rule's `credential`); absent: its primary. */
   credential?: string;
+  /**
+   * A denial only because the rule needs a reason the request lacked (or gave too short): the same request with a
+   * reason of at least `minLength` visible characters is decided again (the gateway may ask the client for one).
+   */
+  missingReason?: { minLength: number };
 }
 
 /** The rule id reported when nothing matched. */
@@ -130,10 +135,13 @@ export function evaluatePolicy(policy: Policy, ctx: PolicyContext): Decision {
   const needsReason =
     rule.effect === 'break_glass' || rule.reasonRequired === true || rule.approval?.reasonRequired === true;
   if (needsReason && visibleText(ctx.request?.reason ?? '').length < policy.minReasonLength)
-    return deny(
-      rule.id,
-      `Rule ${rule.id} requires a reason of at least ${policy.minReasonLength} visible characters: pass one with the request.`,
-    );
+    return {
+      ...deny(
+        rule.id,
+        `Rule ${rule.id} requires a reason of at least ${policy.minReasonLength} visible characters: pass one with the request.`,
+      ),
+      missingReason: { minLength: policy.minReasonLength },
+    };
 
   const refused = (ctx.sql?.constructs ?? [])
     .concat(statementConstructs(ctx.query))

@@ -52,6 +52,8 @@ locals {
     EXECUTOR_AUDIENCE        = local.executor_url
     APPROVAL_REQUESTED_TOPIC = var.topics.requested_name
     APPROVAL_DECIDED_TOPIC   = var.topics.decided_name
+    # Asks a 2026-07-28 client for a missing reason (docs/approvals.md); unset, the gateway denies instead.
+    REQUEST_STATE_KMS_KEY_VERSION = var.request_state_key_version
   }, var.gateway_environment)
 
   executor_environment = merge(local.common_environment, {

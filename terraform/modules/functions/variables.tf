@@ -62,6 +62,11 @@ variable "audit_key_version" {
   description = "KMS key version that certifies audit signing keys (AUDIT_KMS_KEY_VERSION)."
 }
 
+variable "request_state_key_version" {
+  type        = string
+  description = "KMS MAC key version the gateway derives its MCP requestState key from (REQUEST_STATE_KMS_KEY_VERSION)."
+}
+
 variable "query_identities" {
   type        = list(string)
   description = "Names of the extra BigQuery identities whose sealed keys the executor opens (QUERY_CREDENTIALS)."

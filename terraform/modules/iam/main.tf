@@ -113,6 +113,13 @@ resource "google_kms_crypto_key_iam_member" "gateway_audit_signer" {
   member        = local.gateway
 }
 
+# MacSign (cloudkms.cryptoKeyVersions.useToSign) to derive the requestState key; nothing else uses this key.
+resource "google_kms_crypto_key_iam_member" "gateway_request_state" {
+  crypto_key_id = var.keys.request_state
+  role          = "roles/cloudkms.signer"
+  member        = local.gateway
+}
+
 # Create only: no overwrite (objects are written with ifGenerationMatch=0), no delete (the lock forbids it).
 resource "google_storage_bucket_iam_member" "gateway_audit_writer" {
   bucket = var.audit_bucket

@@ -93,9 +93,10 @@ variable "service_names" {
 
 variable "keys" {
   type = object({
-    credential = string
-    masking    = string
-    audit      = string
+    credential    = string
+    masking       = string
+    audit         = string
+    request_state = string
   })
   description = "KMS key ids (module kms)."
 }

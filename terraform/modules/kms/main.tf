@@ -1,6 +1,6 @@
 # Cloud KMS for Warden: one key ring; a symmetric key that seals the executor's credential, one that seals
-# the masking HMAC key, an EC P-256 / SHA-256 signing key that certifies the audit trail's instance keys,
-# and optionally keys for the CMEK of the audit bucket and of the results bucket.
+# the masking HMAC key, an EC P-256 / SHA-256 signing key that certifies the audit trail's instance keys, an
+# HMAC key for the state of the gateway's questions to MCP clients, and optionally keys for the CMEK of the audit bucket and of the results bucket.
 
 resource "google_kms_key_ring" "main" {
   project  = var.project_id
@@ -57,6 +57,25 @@ resource "google_kms_crypto_key" "audit_signing" {
 
   version_template {
     algorithm        = "EC_SIGN_P256_SHA256"
+    protection_level = var.protection_level
+  }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+# The gateway derives from this HMAC key the key that MACs the state of a question it asks an MCP client (a
+# missing reason; REQUEST_STATE_KMS_KEY_VERSION). Rotating it only invalidates questions not yet answered.
+resource "google_kms_crypto_key" "request_state" {
+  name                       = "request-state"
+  key_ring                   = google_kms_key_ring.main.id
+  purpose                    = "MAC"
+  destroy_scheduled_duration = var.destroy_scheduled_duration
+  labels                     = var.labels
+
+  version_template {
+    algorithm        = "HMAC_SHA256"
     protection_level = var.protection_level
   }
 

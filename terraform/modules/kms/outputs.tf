@@ -23,6 +23,16 @@ output "audit_key_version" {
   value       = "${google_kms_crypto_key.audit_signing.id}/cryptoKeyVersions/${var.audit_key_version}"
 }
 
+output "request_state_key_id" {
+  description = "HMAC key from which the gateway derives its MCP requestState key."
+  value       = google_kms_crypto_key.request_state.id
+}
+
+output "request_state_key_version" {
+  description = "Key version the gateway derives it with (REQUEST_STATE_KMS_KEY_VERSION)."
+  value       = "${google_kms_crypto_key.request_state.id}/cryptoKeyVersions/1"
+}
+
 output "storage_key_id" {
   description = "Key for the audit bucket's CMEK, or null when create_storage_key is false."
   value       = var.create_storage_key ? google_kms_crypto_key.storage[0].id : null
