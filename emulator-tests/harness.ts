@@ -42,6 +42,39 @@ export async function tokenFor(
   );
 }
 
+/** A call of the gateway's approvals HTTP API as a person; the JSON answer, which must be 200. */
+export async function approvalsApi(
+  email: string,
+  groups: readonly string[],
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`${theStack().info.gatewayUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${await tokenFor(email, [...groups])}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The privacy office's approver in the example policy. */
+export const PRIYA = ['priya@example.org', ['privacy-office']] as const;
+
+/** Approves a parked request as priya, naming the binding she was shown. */
+export async function approveAsPriya(id: string): Promise<void> {
+  const shown = await approvalsApi(...PRIYA, 'GET', `/approvals/${id}`);
+  await approvalsApi(...PRIYA, 'POST', `/approvals/${id}:approve`, {
+    reason: 'IRB 2026-114',
+    binding: shown['bindingSha256'],
+  });
+}
+
 /**
  * With WARDEN_FUNCTIONS=bundles the functions run from their deployable esbuild bundles (built first into
  * dist/test-functions) instead of from source: `npm run test:bundles` runs the emulator tests that way.

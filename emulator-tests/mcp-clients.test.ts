@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { theStack, tokenFor } from './harness.ts';
+import { approvalsApi, approveAsPriya, theStack, tokenFor } from './harness.ts';
 
 const PATIENTS =
   'SELECT patient_id, birth_date FROM `demo-warden.clinical.patients` ORDER BY patient_id LIMIT 3';
@@ -32,32 +32,6 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
     out: (result.structuredContent ?? {}) as Record<string, unknown>,
     text: result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n'),
   };
-}
-
-/** The approvals HTTP API of the gateway. */
-async function api(email: string, groups: readonly string[], method: string, path: string, body?: unknown) {
-  const res = await fetch(`${theStack().info.gatewayUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await tokenFor(email, [...groups])}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  assert.equal(res.status, 200, JSON.stringify(json));
-  return json;
-}
-
-const PRIYA = ['priya@example.org', ['privacy-office']] as const;
-
-/** Approves as priya, naming the binding she was shown. */
-async function approve(id: string): Promise<void> {
-  const shown = await api(...PRIYA, 'GET', `/approvals/${id}`);
-  await api(...PRIYA, 'POST', `/approvals/${id}:approve`, {
-    reason: 'IRB 2026-114',
-    binding: shown['bindingSha256'],
-  });
 }
 
 async function untilState(
@@ -192,7 +166,7 @@ describe('MCP clients: the official SDK client validates every result', function
       assert.equal(pending.out['state'], 'PENDING');
       assert.equal(pending.out['approvals'], 0);
 
-      await approve(requestId);
+      await approveAsPriya(requestId);
       const done = await untilState(client, requestId, 'SUCCEEDED');
       assert.equal(done['approvals'], 1);
 
@@ -213,7 +187,7 @@ describe('MCP clients: the official SDK client validates every result', function
         reason: 'cohort sizing',
       });
       const requestId = String(parked.out['requestId']);
-      await api('ann@example.org', ['analysts'], 'POST', `/approvals/${requestId}:cancel`, {
+      await approvalsApi('ann@example.org', ['analysts'], 'POST', `/approvals/${requestId}:cancel`, {
         reason: 'asked the wrong question',
       });
       const status = await call(client, 'get_query_status', { requestId });

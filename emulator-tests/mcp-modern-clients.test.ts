@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createTaskSessionFromClient, resultFromTaskOutcome } from '@modelcontextprotocol/ext-tasks/client';
 import { ExecuteSqlOutput } from '../shared/mcp/tools.ts';
-import { theStack, tokenFor } from './harness.ts';
+import { approveAsPriya, theStack, tokenFor } from './harness.ts';
 
 const PATIENTS =
   'SELECT patient_id, birth_date FROM `demo-warden.clinical.patients` ORDER BY patient_id LIMIT 3';
@@ -27,20 +27,6 @@ async function modernClient(token: string, capabilities: Record<string, unknown>
   const { tools } = await client.listTools();
   for (const t of tools) assert.equal(t.outputSchema?.type, 'object', `${t.name} declares an output schema`);
   return client;
-}
-
-async function approveAsPriya(id: string): Promise<void> {
-  const token = await tokenFor('priya@example.org', ['privacy-office']);
-  const base = theStack().info.gatewayUrl;
-  const shown = (await (
-    await fetch(`${base}/approvals/${id}`, { headers: { authorization: `Bearer ${token}` } })
-  ).json()) as { bindingSha256: string };
-  const res = await fetch(`${base}/approvals/${id}:approve`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ reason: 'IRB 2026-114', binding: shown.bindingSha256 }),
-  });
-  assert.equal(res.status, 200, await res.text());
 }
 
 describe('MCP 2026-07-28 clients: the v2 SDK client, with and without tasks', function () {
