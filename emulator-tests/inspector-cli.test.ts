@@ -166,6 +166,9 @@ describe('MCP Inspector CLI: the documented commands against the local stack', f
             'execute_sql_readonly',
             'get_query_status',
             'get_query_result',
+            'get_job',
+            'get_query_results',
+            'cancel_job',
           ],
         );
         for (const t of tools) {

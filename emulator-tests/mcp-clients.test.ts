@@ -61,6 +61,9 @@ describe('MCP clients: the official SDK client validates every result', function
         'execute_sql_readonly',
         'get_query_status',
         'get_query_result',
+        'get_job',
+        'get_query_results',
+        'cancel_job',
       ]);
     });
     after(() => client.close());
@@ -117,6 +120,9 @@ describe('MCP clients: the official SDK client validates every result', function
         'execute_sql_readonly',
         'get_query_status',
         'get_query_result',
+        'get_job',
+        'get_query_results',
+        'cancel_job',
       ]);
     });
     after(() => client.close());
@@ -178,6 +184,43 @@ describe('MCP clients: the official SDK client validates every result', function
         (fetched.out['schema'] as { name: string }[]).map((c) => c.name),
         ['patient_id', 'birth_date'],
       );
+
+      // Google's tool names: the same masked rows by the job that ran, as the approved query's result.
+      const byJob = await call(client, 'get_query_results', {
+        projectId: 'demo-warden',
+        jobId: String(fetched.out['jobId']),
+      });
+      assert.notEqual(byJob.result.isError, true, byJob.text);
+      assert.deepEqual(byJob.out['rows'], fetched.out['rows']);
+      const job = await call(client, 'get_job', {
+        projectId: 'demo-warden',
+        jobId: String(fetched.out['jobId']),
+      });
+      assert.equal(job.out['state'], 'DONE', job.text);
+      assert.equal(job.out['requestId'], requestId);
+    });
+
+    it('answers get_job and cancel_job for its own job only; a direct job has no rows to fetch again', async () => {
+      const ran = await call(client, 'execute_sql', { projectId: 'demo-warden', query: REFERENCE });
+      const jobId = String(ran.out['jobId']);
+      const job = await call(client, 'get_job', { projectId: 'demo-warden', jobId });
+      assert.notEqual(job.result.isError, true, job.text);
+      assert.equal(job.out['state'], 'DONE');
+      assert.equal(job.out['statementType'], 'SELECT');
+      assert.equal(job.out['requestId'], ran.out['requestId']);
+      assert.equal(job.out['query'], undefined, 'never the SQL');
+      const cancelled = await call(client, 'cancel_job', { projectId: 'demo-warden', jobId });
+      assert.equal(cancelled.out['state'], 'DONE', cancelled.text);
+      const again = await call(client, 'get_query_results', { projectId: 'demo-warden', jobId });
+      assert.equal(again.result.isError, true);
+      assert.match(again.text, /keeps no copy of a direct query's rows/);
+      const bob = await agent('bob@example.org', ['analysts']);
+      for (const tool of ['get_job', 'cancel_job', 'get_query_results']) {
+        const theirs = await call(bob.client, tool, { projectId: 'demo-warden', jobId });
+        assert.equal(theirs.result.isError, true, tool);
+        assert.match(theirs.text, /No job .* that Warden ran for you/);
+      }
+      await bob.client.close();
     });
 
     it('sees a request it cancelled as CANCELLED, and gets no result for it', async () => {

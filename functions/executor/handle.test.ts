@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createInstanceSigner } from '../../shared/core/audit/signing-key.ts';
 import { type GrantSigner, issueGrant } from '../../shared/core/execution/grant.ts';
-import type { ExecutionRequest } from '../../shared/ports/query-runner.ts';
+import type { ExecutionRequest, JobRequest } from '../../shared/ports/query-runner.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
 import { MemoryKeys } from '../../shared/test-support/memory-ports.ts';
 import { createRig, REFERENCE_SQL, type Rig } from '../../shared/test-support/rig.ts';
@@ -34,10 +34,10 @@ const request = (requestId: string, maskingProfile = 'none'): ExecutionRequest =
   },
 });
 
-const post = (rig: Rig, body: unknown) =>
+const post = (rig: Rig, body: unknown, path = '/execute') =>
   invoke(rig.executor, {
     method: 'POST',
-    path: '/execute',
+    path,
     headers: { authorization: 'Bearer service.gateway', 'content-type': 'application/json' },
     body,
   });
@@ -122,5 +122,29 @@ describe('executor: runs only what the gateway granted', () => {
     assert.equal(again.status, 403);
     assert.match(JSON.stringify(again.json()), /used before/);
     assert.equal(rig.typesFor('g-replay').filter((t) => t === 'query.start').length, 1);
+  });
+
+  it('takes a job grant only at /job, and an execution grant only at /execute: neither passes for the other', async () => {
+    const rig = await createRig();
+    const job: JobRequest = {
+      op: 'job',
+      requestId: 'g-job',
+      principal: request('x').principal,
+      action: 'cancel',
+      job: { projectId: 'p', jobId: 'job-1' },
+    };
+    const asExecution = await post(rig, {
+      grant: await issueGrant(gatewaySigner(rig), job, rig.clock.now()),
+    });
+    assert.equal(asExecution.status, 400, JSON.stringify(asExecution.json()));
+    const asJob = await post(
+      rig,
+      { grant: await issueGrant(gatewaySigner(rig), request('g-exec-as-job'), rig.clock.now()) },
+      '/job',
+    );
+    assert.equal(asJob.status, 400, JSON.stringify(asJob.json()));
+    assert.equal(rig.ports.warehouse.executed.length, 0);
+    assert.deepEqual(rig.ports.warehouse.cancelled, []);
+    assert.ok(rig.typesFor('g-job').includes('execution.refused'));
   });
 });

@@ -4,12 +4,13 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { WardenError } from '../../shared/core/errors.ts';
 import { type GrantAuthority, verifyGrant } from '../../shared/core/execution/grant.ts';
+import { handleJob, type JobDeps } from '../../shared/core/execution/jobs.ts';
 import { type RunQueryDeps, runAllowedQuery } from '../../shared/core/execution/run-query.ts';
 import { EFFECTS } from '../../shared/core/policy/document.ts';
 import { toWireError } from '../../shared/mcp/to-wire-error.ts';
 import type { Clock } from '../../shared/ports/clock.ts';
 import type { GrantLedger } from '../../shared/ports/grant-ledger.ts';
-import type { ExecutionRequest } from '../../shared/ports/query-runner.ts';
+import type { ExecutionRequest, JobRequest } from '../../shared/ports/query-runner.ts';
 import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
 
 /** What the executor trusts a grant by (docs/identity.md, "Who can cause what to run"). */
@@ -19,35 +20,50 @@ export interface GrantCheck extends GrantAuthority {
   clock: Clock;
 }
 
-export interface ExecutorDeps extends RunQueryDeps {
+export interface ExecutorDeps extends RunQueryDeps, JobDeps {
   verifier: TokenVerifier;
   invokers: string[];
   grants: GrantCheck;
   log: (message: string, cause?: unknown) => void;
 }
 
+const Principal = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  email: z.string().optional(),
+  groups: z.array(z.string()),
+  actorChain: z.array(
+    z.object({ subject: z.string(), issuer: z.string().optional(), email: z.string().optional() }),
+  ),
+  onBehalfOf: z
+    .object({
+      subject: z.string(),
+      issuer: z.string(),
+      email: z.string().optional(),
+      groups: z.array(z.string()),
+    })
+    .optional(),
+});
+
+/** A job request (POST /job): `op: "job"` is required, so an execution grant never passes for one. */
+const JobRequestSchema: z.ZodType<JobRequest> = z.object({
+  op: z.literal('job'),
+  requestId: z.string().min(1).max(200),
+  principal: Principal,
+  action: z.enum(['get', 'cancel']),
+  job: z.object({
+    projectId: z.string().min(1).max(1024),
+    jobId: z.string().min(1).max(1024),
+    location: z.string().min(1).max(100).optional(),
+  }),
+});
+
 const Table = z.object({ projectId: z.string(), datasetId: z.string(), tableId: z.string() });
 // Typed as the port's ExecutionRequest, so the wire schema and the types it feeds (Decision, QueryFacts,
 // Principal) cannot drift apart without a compile error.
 const ExecutionRequestSchema: z.ZodType<ExecutionRequest> = z.object({
   requestId: z.string().min(1).max(200),
-  principal: z.object({
-    subject: z.string(),
-    issuer: z.string(),
-    email: z.string().optional(),
-    groups: z.array(z.string()),
-    actorChain: z.array(
-      z.object({ subject: z.string(), issuer: z.string().optional(), email: z.string().optional() }),
-    ),
-    onBehalfOf: z
-      .object({
-        subject: z.string(),
-        issuer: z.string(),
-        email: z.string().optional(),
-        groups: z.array(z.string()),
-      })
-      .optional(),
-  }),
+  principal: Principal,
   projectId: z.string().min(1),
   sql: z.string().min(1),
   params: z
@@ -94,15 +110,20 @@ export function createExecutorHandler(deps: ExecutorDeps): (req: Request, res: R
   return async (req, res) => {
     const path = req.path.replace(/\/+$/, '') || '/';
     if (req.method === 'GET' && path === '/healthz') return void res.json({ status: 'ok' });
-    if (req.method !== 'POST' || path !== '/execute')
+    if (req.method !== 'POST' || (path !== '/execute' && path !== '/job'))
       return void res.status(404).json({ error: { kind: 'not_found', message: 'not found' } });
     // The request id a grant claims, for logs and the refusal record only: nothing is trusted before it verifies.
     const claimed = req.body?.grant?.body?.request?.requestId ?? req.body?.requestId;
     const requestId = typeof claimed === 'string' ? claimed.slice(0, 200) : 'unknown';
     try {
       await authorizeCaller(deps, req.get('authorization'));
-      const request = await verifiedRequest(deps, req.body?.grant, requestId);
-      const result = await runAllowedQuery(deps, request);
+      const result =
+        path === '/job'
+          ? await handleJob(deps, await verifiedRequest(deps, req.body?.grant, requestId, JobRequestSchema))
+          : await runAllowedQuery(
+              deps,
+              await verifiedRequest(deps, req.body?.grant, requestId, ExecutionRequestSchema),
+            );
       res.json({ result });
     } catch (err) {
       deps.log(`execution for request ${requestId} failed`, err);
@@ -117,11 +138,12 @@ export function createExecutorHandler(deps: ExecutorDeps): (req: Request, res: R
  * The request a grant carries, once the grant verifies back to the KMS key, is current, and was not used
  * before; a refused grant is audited (`execution.refused`) and runs nothing.
  */
-async function verifiedRequest(
+async function verifiedRequest<T extends { requestId: string }>(
   deps: ExecutorDeps,
   grant: unknown,
   requestId: string,
-): Promise<ExecutionRequest> {
+  schema: z.ZodType<T>,
+): Promise<T> {
   const g = deps.grants;
   try {
     const now = g.clock.now();
@@ -131,7 +153,7 @@ async function verifiedRequest(
       writers: g.writers,
       now,
     });
-    const parsed = ExecutionRequestSchema.safeParse(body.request);
+    const parsed = schema.safeParse(body.request);
     if (!parsed.success) throw new WardenError('invalid_argument', 'The execution request is not valid.');
     if (!(await g.ledger.useOnce(parsed.data.requestId, new Date(body.expiresAt))))
       throw new WardenError('forbidden', 'The execution grant was used before.');

@@ -25,7 +25,7 @@ import { loadPolicy } from '../../shared/core/policy/policy.ts';
 import type { TableRef } from '../../shared/core/query/facts.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import type { KeyService } from '../../shared/ports/key-service.ts';
-import type { WarehouseExecutor, WarehouseMetadata } from '../../shared/ports/warehouse.ts';
+import type { WarehouseExecutor, WarehouseJobs, WarehouseMetadata } from '../../shared/ports/warehouse.ts';
 
 import type { ExecutorConfig } from './config.ts';
 import type { ExecutorDeps } from './handle.ts';
@@ -59,7 +59,7 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
       ),
     ]),
   );
-  const warehouseAs = async (credential?: string): Promise<WarehouseExecutor> => {
+  const warehouseAs = async (credential?: string): Promise<WarehouseExecutor & WarehouseJobs> => {
     if (credential === undefined) return warehouse();
     const open = named.get(credential);
     if (!open)
@@ -102,6 +102,9 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
       log: logLine('executor'),
     }).audit,
     warehouse: warehouseAs,
+    // get_job / cancel_job: BigQuery lets a job's creator read and cancel it, so each identity looks at its own.
+    jobs: warehouseAs,
+    credentials: [undefined, ...named.keys()],
     masking: {
       profiles: policy.maskingProfiles,
       // Column classes and policy tags for result lineage, from the executor's own metadata reads.
@@ -126,7 +129,7 @@ async function createWarehouse(
   keys: KeyService,
   storage: () => Promise<Storage>,
   ciphertextPath = config.CREDENTIAL_CIPHERTEXT_PATH,
-): Promise<WarehouseExecutor> {
+): Promise<WarehouseExecutor & WarehouseJobs> {
   if (config.CREDENTIAL_MODE === 'keyless')
     return new BigQueryWarehouse(await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT));
   const ciphertext = await readObject(ciphertextPath!, storage, 'sealed credential');

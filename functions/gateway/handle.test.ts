@@ -4,6 +4,7 @@ import { reconcileRequests } from '../../shared/core/audit/reconcile.ts';
 import type { AuditRecord } from '../../shared/core/audit/record.ts';
 import { verifyTrail } from '../../shared/core/audit/verify.ts';
 import { WardenError } from '../../shared/core/errors.ts';
+import { handleJob } from '../../shared/core/execution/jobs.ts';
 import { runAllowedQuery } from '../../shared/core/execution/run-query.ts';
 import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
 import type { Principal } from '../../shared/core/identity/principal.ts';
@@ -71,6 +72,7 @@ function setup() {
           },
           req,
         ),
+      job: (req) => handleJob({ audit, jobs: async () => warehouse, credentials: [undefined] }, req),
     },
     verifier: {
       async verify(token: string): Promise<Principal> {
@@ -330,7 +332,15 @@ describe('gateway handler', () => {
     ).result.tools;
     assert.deepEqual(
       tools.map((t) => t.name),
-      ['execute_sql', 'execute_sql_readonly', 'get_query_status', 'get_query_result'],
+      [
+        'execute_sql',
+        'execute_sql_readonly',
+        'get_query_status',
+        'get_query_result',
+        'get_job',
+        'get_query_results',
+        'cancel_job',
+      ],
     );
     assert.deepEqual(tools[0]!.inputSchema.required.sort(), ['projectId', 'query']);
     assert.ok(tools[0]!.outputSchema);

@@ -100,6 +100,8 @@ interface World {
   rig: Rig;
   gateway: Gateway;
   client: Client;
+  /** Runs REFERENCE_SQL for the analyst; the job id. */
+  runDirect(): Promise<string>;
   /** Parks PHI_SQL for the analyst; the request id. */
   park(): Promise<string>;
   review(id: string, verb: 'approve' | 'deny'): Promise<void>;
@@ -116,6 +118,13 @@ async function world(): Promise<World> {
     rig,
     gateway,
     client,
+    async runDirect() {
+      const result = await client.callTool({
+        name: 'execute_sql',
+        arguments: { projectId: 'p', query: REFERENCE_SQL },
+      });
+      return (result.structuredContent as { jobId: string }).jobId;
+    },
     async park() {
       const result = await client.callTool({
         name: 'execute_sql',
@@ -303,6 +312,30 @@ const OUTCOMES: OutcomeCase[] = [
     expect: { truncated: false },
   },
   {
+    name: 'get_job reports a job Warden ran for the caller: its state and statistics, and the request',
+    tool: 'get_job',
+    arrange: async (w) => ({ projectId: 'p', jobId: await w.runDirect() }),
+    expect: { state: 'DONE', statementType: 'SELECT', totalBytesProcessed: '1024', location: 'US' },
+  },
+  {
+    name: 'cancel_job cancels a job Warden ran for the caller',
+    tool: 'cancel_job',
+    arrange: async (w) => ({ projectId: 'p', jobId: await w.runDirect() }),
+    expect: { state: 'DONE' },
+  },
+  {
+    name: 'get_query_results hands the requester the masked rows of an approved query by its job',
+    tool: 'get_query_results',
+    arrange: async (w) => {
+      const id = await w.park();
+      await w.review(id, 'approve');
+      assert.equal(await w.execute(id), 'ran');
+      const held = await w.client.callTool({ name: 'get_query_result', arguments: { requestId: id } });
+      return { projectId: 'p', jobId: (held.structuredContent as { jobId: string }).jobId, maxResults: 1 };
+    },
+    expect: { truncated: false },
+  },
+  {
     name: 'list_dataset_ids lists the datasets',
     tool: 'list_dataset_ids',
     arrange: async () => ({ projectId: 'p' }),
@@ -482,4 +515,80 @@ describe('MCP results: errors the agent can act on', function () {
       assert.match((result.content[0] as { text: string }).text, c.text);
     });
   }
+
+  describe('the job tools answer only for the caller’s own jobs, and never re-read rows', () => {
+    it('reports someone else’s job, and a job Warden did not run, as not found, and cancels neither', async () => {
+      const w = await world();
+      const jobId = await w.runDirect();
+      const other = await sdkClient(w.gateway, 'good.analysts+auditors');
+      for (const [client, id] of [
+        [other, jobId],
+        [w.client, 'job-999'],
+      ] as const)
+        for (const tool of ['get_job', 'cancel_job', 'get_query_results']) {
+          const result = (await client.callTool({
+            name: tool,
+            arguments: { projectId: 'p', jobId: id },
+          })) as CallToolResult;
+          assert.equal(result.isError, true, tool);
+          assert.match(
+            (result.content[0] as { text: string }).text,
+            new RegExp(`No job ${id} that Warden ran for you`),
+          );
+        }
+      assert.deepEqual(w.rig.ports.warehouse.cancelled, []);
+      await Promise.all([other.close(), w.client.close()]);
+    });
+
+    it('cancels only after the job.cancel record is durable, and records each look', async () => {
+      const w = await world();
+      const jobId = await w.runDirect();
+      await w.client.callTool({ name: 'get_job', arguments: { projectId: 'p', jobId } });
+      await w.client.callTool({ name: 'cancel_job', arguments: { projectId: 'p', jobId } });
+      const events = w.rig.records().map((r) => r.event as Record<string, unknown>);
+      const look = events.find((e) => e['type'] === 'job.get');
+      const cancel = events.find((e) => e['type'] === 'job.cancel');
+      assert.equal(look?.['jobId'], jobId);
+      assert.equal(cancel?.['jobId'], jobId);
+      assert.equal(typeof cancel?.['ranFor'], 'string');
+      assert.deepEqual(w.rig.ports.warehouse.cancelled, [jobId]);
+
+      // With the audit trail down, nothing is cancelled.
+      w.rig.ports.sink.faults.fail('create');
+      const refused = await w.client
+        .callTool({ name: 'cancel_job', arguments: { projectId: 'p', jobId } })
+        .then(
+          (r) => r.isError === true,
+          () => true,
+        );
+      assert.equal(refused, true, 'the call fails');
+      assert.deepEqual(w.rig.ports.warehouse.cancelled, [jobId]);
+      await w.client.close();
+    });
+
+    it('masks identifiers in a failed job’s error message', async () => {
+      const w = await world();
+      const jobId = await w.runDirect();
+      const job = w.rig.ports.warehouse.jobs.get(jobId)!;
+      job.error = 'Bad int64 value: 123-45-6789';
+      const result = await w.client.callTool({ name: 'get_job', arguments: { projectId: 'p', jobId } });
+      const error = (result.structuredContent as { error: string }).error;
+      assert.ok(!error.includes('123-45-6789'), error);
+      assert.match(error, /\[SSN\]/);
+      await w.client.close();
+    });
+
+    it('has no rows for a direct query’s job: execute_sql returned them once and Warden keeps no copy', async () => {
+      const w = await world();
+      const jobId = await w.runDirect();
+      const result = (await w.client.callTool({
+        name: 'get_query_results',
+        arguments: { projectId: 'p', jobId },
+      })) as CallToolResult;
+      assert.equal(result.isError, true);
+      assert.match((result.content[0] as { text: string }).text, /keeps no copy of a direct query's rows/);
+      assert.equal(w.rig.ports.warehouse.executed.length, 1, 'nothing ran again');
+      await w.client.close();
+    });
+  });
 });

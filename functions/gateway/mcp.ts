@@ -5,6 +5,7 @@
 import { type CallToolResult, ProtocolError, Server, type Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { waitingFor } from '../../shared/core/approval/approval.ts';
+import { isWardenError } from '../../shared/core/errors.ts';
 import { fetchResultForRequester, requestForRequester } from '../../shared/core/gateway/approvals.ts';
 import {
   type ExecuteSqlDeps,
@@ -25,6 +26,9 @@ import {
   type DeniedOutput,
   ExecuteSqlArgs,
   type ExecuteSqlOutput,
+  JobArgs,
+  type JobOutput,
+  JobResultsArgs,
   ListDatasetIdsArgs,
   listedTool,
   parseArguments,
@@ -151,6 +155,23 @@ export function createMcpServer(deps: McpDeps, ctx: CallContext): Server {
               ),
             );
       }
+      if (name === 'get_job' || name === 'cancel_job') {
+        const args = parseArguments(JobArgs, name, req.params.arguments);
+        if (!args.ok) return invalidArguments(args.message, ctx.requestId);
+        const job = await deps.runner.job({
+          op: 'job',
+          requestId: ctx.requestId,
+          principal: ctx.principal,
+          action: name === 'get_job' ? 'get' : 'cancel',
+          job: args.value,
+        });
+        return structured({ ...job } satisfies JobOutput);
+      }
+      if (name === 'get_query_results') {
+        const args = parseArguments(JobResultsArgs, name, req.params.arguments);
+        if (!args.ok) return invalidArguments(args.message, ctx.requestId);
+        return await jobResults(deps, ctx, args.value);
+      }
       // Own keys only: `toString` or `__proto__` is no tool.
       if (Object.hasOwn(METADATA_ARGS, name)) {
         const args = parseArguments(
@@ -269,16 +290,64 @@ function statusOf(request: ApprovalRequest, now: Date): QueryStatusOutput {
   };
 }
 
-function resultResult(found: { request: ApprovalRequest; result: StoredResult }): CallToolResult {
+function resultResult(
+  found: { request: ApprovalRequest; result: StoredResult },
+  maxResults?: number,
+): CallToolResult {
   const { result } = found;
+  const cut = maxResults !== undefined && result.rows.length > maxResults;
   const out: QueryResultOutput = {
     requestId: found.request.id,
     jobId: result.jobId,
     schema: result.schema,
-    rows: result.rows,
-    truncated: result.truncated,
+    rows: cut ? result.rows.slice(0, maxResults) : result.rows,
+    truncated: result.truncated || cut,
   };
   return structured(out);
+}
+
+/**
+ * get_query_results: the masked rows Warden holds for one of the caller's jobs, which is an approved query's
+ * stored result. Warden never re-reads a job's rows from BigQuery (they would leave unmasked by any decision),
+ * and keeps no copy of a direct query's, which execute_sql returned once.
+ */
+async function jobResults(
+  deps: McpDeps,
+  ctx: CallContext,
+  args: { projectId: string; jobId: string; location?: string; maxResults?: number },
+): Promise<CallToolResult> {
+  const { maxResults, ...job } = args;
+  // Owner-checked by the executor: someone else's job, or one Warden did not run, is not found.
+  const info = await deps.runner.job({
+    op: 'job',
+    requestId: ctx.requestId,
+    principal: ctx.principal,
+    action: 'get',
+    job,
+  });
+  const direct = toolError(
+    `Warden returned job ${args.jobId}'s rows once, masked, in the answer to execute_sql${info.requestId ? ` (request ${info.requestId})` : ''}, and keeps no copy of a direct query's rows: run the query again. (request ${ctx.requestId})`,
+  );
+  if (!info.requestId) return direct;
+  let request: ApprovalRequest;
+  try {
+    request = await requestForRequester(deps.approvals, info.requestId, ctx.principal);
+  } catch (err) {
+    if (isWardenError(err, 'not_found')) return direct;
+    throw err;
+  }
+  if (request.state !== 'SUCCEEDED')
+    return toolError(
+      `Job ${args.jobId} belongs to request ${request.id}, which is ${request.state}: its rows are not available. (request ${ctx.requestId})`,
+    );
+  const found = await fetchResultForRequester(
+    deps.approvals,
+    request.id,
+    ctx.principal,
+    ctx.requestId,
+    args.jobId,
+  );
+  return resultResult(found, maxResults);
 }
 
 function structured(value: Record<string, unknown>): CallToolResult {

@@ -40,6 +40,17 @@ export const RequestIdArgs = z
   })
   .strict();
 export const DatasetArgs = z.object({ projectId, datasetId }).strict();
+/** A BigQuery job, as Google's managed BigQuery MCP server names one (get_job, cancel_job, get_query_results). */
+export const JobArgs = z
+  .object({
+    projectId: z.string().min(1).max(1024).describe('Project ID of the job.'),
+    jobId: z.string().min(1).max(1024).describe('The job id (execute_sql and get_query_result report it).'),
+    location: z.string().min(1).max(100).optional().describe('Location of the job, e.g. US.'),
+  })
+  .strict();
+export const JobResultsArgs = JobArgs.extend({
+  maxResults: z.int().min(1).max(100_000).optional().describe('At most this many rows.'),
+}).strict();
 export const TableArgs = z.object({ projectId, datasetId, tableId }).strict();
 
 // Output schemas: every tool declares one, and every result it answers, error or not, conforms: the MCP SDK
@@ -151,6 +162,22 @@ export const QueryResultOutput = z.strictObject({
   ...ResultFields,
 });
 export type QueryResultOutput = z.infer<typeof QueryResultOutput>;
+
+/** The output schema of get_job and cancel_job: a job's state and statistics, never its SQL or rows. */
+export const JobOutput = z.strictObject({
+  jobId: z.string(),
+  projectId: z.string(),
+  location: z.string().optional(),
+  state: z.string().describe('PENDING, RUNNING or DONE.'),
+  statementType: z.string().optional(),
+  totalBytesProcessed: z.string().optional(),
+  creationTime: z.iso.datetime().optional(),
+  startTime: z.iso.datetime().optional(),
+  endTime: z.iso.datetime().optional(),
+  requestId: z.string().optional().describe('The Warden request that ran the job, as in the audit trail.'),
+  error: z.string().optional().describe('Why a failed job failed (identifiers masked).'),
+});
+export type JobOutput = z.infer<typeof JobOutput>;
 
 const ListDatasetsOutput = z.strictObject({
   datasets: z.array(
@@ -294,13 +321,47 @@ export const TOOLS: readonly ToolDefinition[] = [
     output: QueryResultOutput,
     annotations: READ_ONLY,
   },
+  {
+    name: 'get_job',
+    title: 'Get job',
+    description:
+      'State and statistics of a BigQuery job Warden ran for you (as Google’s managed BigQuery MCP server names it); never its SQL or rows.',
+    input: JobArgs,
+    output: JobOutput,
+    annotations: READ_ONLY,
+  },
+  {
+    name: 'get_query_results',
+    title: 'Get query results',
+    description:
+      'The masked rows of a job Warden ran for you, while Warden holds them: an approved query’s result (as get_query_result). A direct execute_sql returns its rows once, in its own answer.',
+    input: JobResultsArgs,
+    output: QueryResultOutput,
+    annotations: READ_ONLY,
+  },
+  {
+    name: 'cancel_job',
+    title: 'Cancel job',
+    description:
+      'Ask BigQuery to cancel a job Warden is running for you; returns the job as BigQuery then reports it.',
+    input: JobArgs,
+    output: JobOutput,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  },
 ];
 
 /**
  * Tools a caller sees whenever it may use execute_sql: the approval tools (they only read its own parked
- * requests) and execute_sql_readonly (decided as execute_sql, SELECT only).
+ * requests), the job tools (only its own jobs) and execute_sql_readonly (decided as execute_sql, SELECT only).
  */
-export const APPROVAL_TOOLS = ['execute_sql_readonly', 'get_query_status', 'get_query_result'];
+export const APPROVAL_TOOLS = [
+  'execute_sql_readonly',
+  'get_query_status',
+  'get_query_result',
+  'get_job',
+  'get_query_results',
+  'cancel_job',
+];
 
 /** Tool names, in listing order. */
 export const TOOL_NAMES = TOOLS.map((t) => t.name);

@@ -3,7 +3,7 @@
 import type { Principal } from '../core/identity/principal.ts';
 import type { Decision } from '../core/policy/policy.ts';
 import type { QueryFacts } from '../core/query/facts.ts';
-import type { QueryParameter, QueryResult } from './warehouse.ts';
+import type { JobRef, QueryParameter, QueryResult } from './warehouse.ts';
 
 /** Everything the executor needs to run and audit one allowed query. */
 export interface ExecutionRequest {
@@ -16,7 +16,36 @@ export interface ExecutionRequest {
   facts: QueryFacts;
 }
 
+/** A look at, or the cancellation of, a BigQuery job Warden ran (get_job, cancel_job, get_query_results). */
+export interface JobRequest {
+  /** Tells a job grant from an execution grant: neither verifies as the other. */
+  op: 'job';
+  /** This call's id (a grant is used once). */
+  requestId: string;
+  principal: Principal;
+  action: 'get' | 'cancel';
+  job: JobRef;
+}
+
+/** What a caller learns of one of its jobs; `requestId` is the Warden request that ran it. */
+export interface ReleasedJob {
+  jobId: string;
+  projectId: string;
+  location?: string;
+  state: string;
+  statementType?: string;
+  totalBytesProcessed?: string;
+  creationTime?: string;
+  startTime?: string;
+  endTime?: string;
+  requestId?: string;
+  /** BigQuery's error message for a failed job, identifiers masked. */
+  error?: string;
+}
+
 /** Runs an allowed query; the result is already masked. */
 export interface QueryRunner {
   run(request: ExecutionRequest): Promise<QueryResult>;
+  /** A job the executor ran for this principal (owner-checked by the executor); `not_found` otherwise. */
+  job(request: JobRequest): Promise<ReleasedJob>;
 }

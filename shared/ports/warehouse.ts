@@ -63,7 +63,40 @@ export interface WarehouseMetadata {
   describeTable(table: TableRef): Promise<TableMetadata>;
 }
 
+/** A BigQuery job by name. */
+export interface JobRef {
+  projectId: string;
+  jobId: string;
+  location?: string;
+}
+
+/** What Warden tells about a job: its state and statistics, never its query text or rows. */
+export interface JobInfo {
+  jobId: string;
+  projectId: string;
+  location?: string;
+  /** PENDING, RUNNING or DONE (BigQuery's JobStatus.state). */
+  state: string;
+  statementType?: string;
+  totalBytesProcessed?: string;
+  creationTime?: string;
+  startTime?: string;
+  endTime?: string;
+  /** The job's labels (Warden's tie it to the audit trail and to its requester). */
+  labels: Record<string, string>;
+  /** BigQuery's errorResult message for a failed job (may quote data: masked before it is released). */
+  error?: string;
+}
+
 /** Query execution (the executor, with the KMS-protected credential). */
 export interface WarehouseExecutor {
   execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult>;
+}
+
+/** The executor's jobs (get_job, cancel_job): only its own identity's, as BigQuery allows a job's creator. */
+export interface WarehouseJobs {
+  /** jobs.get: a job this identity created (BigQuery grants its creator jobs.get); `not_found` otherwise. */
+  getJob(job: JobRef): Promise<JobInfo>;
+  /** jobs.cancel: asks BigQuery to cancel a job this identity created; the job as BigQuery then reports it. */
+  cancelJob(job: JobRef): Promise<JobInfo>;
 }

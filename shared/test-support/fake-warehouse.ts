@@ -6,14 +6,17 @@ import type { QueryFacts, TableRef } from '../core/query/facts.ts';
 import type {
   DatasetSummary,
   ExecuteOptions,
+  JobInfo,
+  JobRef,
   QueryRequest,
   QueryResult,
   WarehouseExecutor,
+  WarehouseJobs,
   WarehouseMetadata,
 } from '../ports/warehouse.ts';
 
 /** Dry runs report the tables named in the SQL as `project.dataset.table`; execution returns `rows`. */
-export class FakeWarehouse implements WarehouseMetadata, WarehouseExecutor {
+export class FakeWarehouse implements WarehouseMetadata, WarehouseExecutor, WarehouseJobs {
   rows: Record<string, string | number | null>[] = [{ code: 'A00', description: 'Cholera' }];
   executed: { request: QueryRequest; options: ExecuteOptions }[] = [];
   failDryRun: Error | undefined;
@@ -64,10 +67,37 @@ export class FakeWarehouse implements WarehouseMetadata, WarehouseExecutor {
     };
   }
 
+  /** The jobs execute() created, by id, as BigQuery keeps them (state, labels, an error message). */
+  jobs = new Map<string, JobInfo>();
+  cancelled: string[] = [];
+
+  async getJob(ref: JobRef): Promise<JobInfo> {
+    const job = this.jobs.get(ref.jobId);
+    if (!job || job.projectId !== ref.projectId)
+      throw new WardenError('not_found', 'BigQuery jobs.get: a referenced resource does not exist.');
+    return structuredClone(job);
+  }
+
+  async cancelJob(ref: JobRef): Promise<JobInfo> {
+    const job = await this.getJob(ref);
+    this.cancelled.push(ref.jobId);
+    return job;
+  }
+
   async execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult> {
     this.executed.push({ request, options });
+    const jobId = `job-${this.executed.length}`;
+    this.jobs.set(jobId, {
+      jobId,
+      projectId: 'p',
+      location: 'US',
+      state: 'DONE',
+      statementType: 'SELECT',
+      totalBytesProcessed: '1024',
+      labels: { ...options.labels },
+    });
     return {
-      jobId: `job-${this.executed.length}`,
+      jobId,
       schema: Object.keys(this.rows[0] ?? {}).map((name) => ({ name, type: 'STRING' })),
       rows: this.rows.slice(0, options.rowLimit),
       totalBytesProcessed: '1024',

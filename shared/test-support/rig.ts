@@ -115,6 +115,8 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
       await openCredential(keys, CREDENTIAL_KEY, sealed);
       return withDeadline(ports.warehouse, (options.queryTimeoutMs ?? ms) + ms, 'BigQuery');
     },
+    jobs: async () => withDeadline(ports.warehouse, ms, 'BigQuery'),
+    credentials: [undefined],
     timeoutMs: options.queryTimeoutMs ?? ms,
     masking: { profiles: RIG_POLICY.maskingProfiles, key: async () => new Uint8Array(32).fill(7) },
     // Only the gateway's service token may invoke the executor.

@@ -10,16 +10,19 @@ import type {
   ColumnSchema,
   DatasetSummary,
   ExecuteOptions,
+  JobInfo,
+  JobRef,
   QueryParameter,
   QueryRequest,
   QueryResult,
   WarehouseExecutor,
+  WarehouseJobs,
   WarehouseMetadata,
 } from '../../ports/warehouse.ts';
 import { decodeRows, type WireRow } from './rows.ts';
 
 /** BigQuery behind the Warehouse ports. The client's identity decides what it may read. */
-export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor {
+export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor, WarehouseJobs {
   readonly #bq: BigQuery;
   constructor(bq: BigQuery) {
     this.#bq = bq;
@@ -168,6 +171,29 @@ export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor {
     };
   }
 
+  async getJob(ref: JobRef): Promise<JobInfo> {
+    const [meta] = await bigQueryCall('jobs.get', () => this.#jobOf(ref).getMetadata());
+    return jobInfo(meta as WireJob);
+  }
+
+  async cancelJob(ref: JobRef): Promise<JobInfo> {
+    const [response] = await bigQueryCall('jobs.cancel', () => this.#jobOf(ref).cancel());
+    return jobInfo(((response ?? {}) as { job?: WireJob }).job ?? {});
+  }
+
+  /**
+   * The job in this client's project: Warden's jobs run in the executor's billing project (jobs.query goes to
+   * the client's project whatever tables the SQL reads), so a job named in another project is not Warden's.
+   */
+  #jobOf(ref: JobRef) {
+    if (ref.projectId !== this.#bq.projectId)
+      throw new WardenError(
+        'not_found',
+        `BigQuery jobs.get: no job ${ref.jobId} in project ${ref.projectId}.`,
+      );
+    return this.#bq.job(ref.jobId, ref.location ? { location: ref.location } : {});
+  }
+
   /** A POST to the BigQuery API through the client (its endpoint, credentials, retries and user agent). */
   #post<T>(uri: string, json: Record<string, unknown>): Promise<T> {
     return new Promise((resolve, reject) => {
@@ -181,6 +207,43 @@ export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor {
 }
 
 const WRAPPED_TYPES = /TIME|DATE|GEOGRAPHY|RANGE/;
+
+/** A Job resource (the fields Warden reads). */
+interface WireJob {
+  jobReference?: { jobId?: string; projectId?: string; location?: string };
+  status?: { state?: string; errorResult?: { message?: string } };
+  statistics?: {
+    creationTime?: string;
+    startTime?: string;
+    endTime?: string;
+    totalBytesProcessed?: string;
+    query?: { statementType?: string; totalBytesProcessed?: string };
+  };
+  configuration?: { labels?: Record<string, string> };
+}
+
+/** A job's state and statistics, never its query text. Epoch-millisecond times become ISO 8601. */
+function jobInfo(job: WireJob): JobInfo {
+  const ref = job.jobReference ?? {};
+  const stats = job.statistics ?? {};
+  const time = (ms?: string) => (ms && /^\d+$/.test(ms) ? new Date(Number(ms)).toISOString() : undefined);
+  const fields = {
+    location: ref.location,
+    statementType: stats.query?.statementType,
+    totalBytesProcessed: stats.query?.totalBytesProcessed ?? stats.totalBytesProcessed,
+    creationTime: time(stats.creationTime),
+    startTime: time(stats.startTime),
+    endTime: time(stats.endTime),
+    error: job.status?.errorResult?.message,
+  };
+  return {
+    jobId: ref.jobId ?? '',
+    projectId: ref.projectId ?? '',
+    state: job.status?.state ?? 'UNKNOWN',
+    labels: job.configuration?.labels ?? {},
+    ...(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<JobInfo>),
+  };
+}
 
 /** What jobs.query answers (the fields Warden reads). */
 interface QueryResponse {

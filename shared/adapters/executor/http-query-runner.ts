@@ -5,7 +5,7 @@
 import { WardenError, type WardenErrorKind } from '../../core/errors.ts';
 import { type GrantSigner, issueGrant } from '../../core/execution/grant.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
-import type { ExecutionRequest, QueryRunner } from '../../ports/query-runner.ts';
+import type { ExecutionRequest, JobRequest, QueryRunner, ReleasedJob } from '../../ports/query-runner.ts';
 import type { QueryResult } from '../../ports/warehouse.ts';
 import { named } from '../clients.ts';
 
@@ -73,20 +73,27 @@ export class HttpQueryRunner implements QueryRunner {
     this.#clock = options.clock ?? systemClock;
   }
 
-  async run(request: ExecutionRequest): Promise<QueryResult> {
+  run(request: ExecutionRequest): Promise<QueryResult> {
+    return this.#post<QueryResult>('/execute', request, 'The query could not be authorized for execution.');
+  }
+
+  job(request: JobRequest): Promise<ReleasedJob> {
+    return this.#post<ReleasedJob>('/job', request, 'The job request could not be authorized.');
+  }
+
+  /** Signs `request` as a grant and posts it to the executor; the executor's `result`, or its typed error. */
+  async #post<T>(path: string, request: ExecutionRequest | JobRequest, unsigned: string): Promise<T> {
     let grant: Awaited<ReturnType<typeof issueGrant>>;
     try {
       grant = await issueGrant(this.#grants, request, this.#clock.now(), this.#grantTtlMs);
     } catch (err) {
       // No signed grant, no execution (fail closed): the executor would refuse the request anyway.
-      throw new WardenError('unavailable', 'The query could not be authorized for execution.', {
-        cause: err,
-      });
+      throw new WardenError('unavailable', unsigned, { cause: err });
     }
     let res: Response;
     try {
       const token = await this.#tokens.idToken(this.#audience);
-      res = await this.#fetch(`${this.#url}/execute`, {
+      res = await this.#fetch(`${this.#url}${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ grant }),
@@ -96,13 +103,13 @@ export class HttpQueryRunner implements QueryRunner {
       throw new WardenError('unavailable', 'The executor could not be reached.', { cause: err });
     }
     const body = (await res.json().catch(() => undefined)) as
-      | { result?: QueryResult; error?: { kind?: string; message?: string } }
+      | { result?: T; error?: { kind?: string; message?: string } }
       | undefined;
     if (res.ok && body?.result) return body.result;
     // The executor's typed errors pass through with their kind; its messages are already caller-safe.
     const kind = body?.error?.kind as WardenErrorKind | undefined;
     if (kind && KINDS.has(kind))
-      throw new WardenError(kind, body?.error?.message ?? 'The executor refused the query.');
+      throw new WardenError(kind, body?.error?.message ?? 'The executor refused the request.');
     throw new WardenError('unavailable', `The executor answered HTTP ${res.status}.`);
   }
 }

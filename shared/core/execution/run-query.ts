@@ -7,6 +7,7 @@ import type { QueryResult, WarehouseExecutor } from '../../ports/warehouse.ts';
 import { canonicalize, type Json } from '../audit/canonical-json.ts';
 import { auditDecision, auditPrincipal, auditQuery, sha256Hex } from '../audit/events.ts';
 import { WardenError } from '../errors.ts';
+import type { Principal } from '../identity/principal.ts';
 import { columnCatalog, lineageTables, resultColumnLineage } from '../masking/lineage.ts';
 import {
   type MaskedResult,
@@ -104,7 +105,7 @@ export async function runAllowedQuery(
         // Labels tie the BigQuery job to the audit trail without putting identities in BigQuery.
         labels: {
           'warden-request': labelValue(req.requestId),
-          'warden-principal': sha256Hex(`${req.principal.issuer}|${req.principal.subject}`).slice(0, 32),
+          'warden-principal': principalLabel(req.principal),
         },
         timeoutMs: deps.timeoutMs,
       },
@@ -187,8 +188,13 @@ async function mask(
   }
 }
 
-/** BigQuery label values: lower-case letters, digits, `-` and `_`, at most 63 characters. */
-function labelValue(s: string): string {
+/** The `warden-principal` label of a job: whose it is, without putting an identity into BigQuery. */
+export function principalLabel(principal: Principal): string {
+  return sha256Hex(`${principal.issuer}|${principal.subject}`).slice(0, 32);
+}
+
+/** A BigQuery label value (lowercase letters, digits, `_` and `-`, at most 63 characters). */
+export function labelValue(s: string): string {
   return s
     .toLowerCase()
     .replace(/[^a-z0-9_-]/g, '_')

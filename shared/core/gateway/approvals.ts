@@ -176,15 +176,20 @@ export async function resultForRequester(
 
 /**
  * The masked result of a SUCCEEDED request for its requester, its reading recorded first as an access to PHI
- * (45 CFR 164.312(b)): get_query_result and a completed task both release rows through this.
+ * (45 CFR 164.312(b)): get_query_result, get_query_results and a completed task all release rows through this.
+ * `jobId`, when given, must be the job that produced the result (get_query_results names a job), or nothing is
+ * released.
  */
 export async function fetchResultForRequester(
   deps: ApprovalDeps,
   id: string,
   principal: Principal,
   callId: string,
+  jobId?: string,
 ): Promise<{ request: ApprovalRequest; result: StoredResult }> {
   const found = await resultForRequester(deps, id, principal);
+  if (jobId !== undefined && found.result.jobId !== jobId)
+    throw new WardenError('not_found', `No rows of job ${jobId} are held for you.`);
   await deps.audit.append({
     type: 'result.fetch',
     requestId: callId,

@@ -2,7 +2,7 @@
 // approvers' notifications, so it is normalised and has its identifiers masked before anything records it.
 
 import { visibleText } from '../identity/normalize.ts';
-import { compileDetectors } from '../masking/index.ts';
+import { maskFreeText } from '../masking/free-text.ts';
 
 /** The longest reason kept (the tool schema and the elicitation form say the same). */
 export const MAX_REASON_LENGTH = 2000;
@@ -15,5 +15,5 @@ export const MAX_REASON_LENGTH = 2000;
 export function recordableReason(given: string): string {
   let visible = visibleText(given).slice(0, MAX_REASON_LENGTH);
   if (/[\uD800-\uDBFF]$/.test(visible)) visible = visible.slice(0, -1); // no half of a pair cut off
-  return compileDetectors().redact(visible, undefined, { counts: new Map(), flags: new Set() });
+  return maskFreeText(visible);
 }
