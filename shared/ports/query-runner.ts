@@ -3,7 +3,7 @@
 import type { Principal } from '../core/identity/principal.ts';
 import type { Decision } from '../core/policy/policy.ts';
 import type { QueryFacts } from '../core/query/facts.ts';
-import type { JobRef, QueryParameter, QueryResult } from './warehouse.ts';
+import type { JobInfo, JobRef, QueryParameter, QueryResult } from './warehouse.ts';
 
 /** Everything the executor needs to run and audit one allowed query. */
 export interface ExecutionRequest {
@@ -27,21 +27,8 @@ export interface JobRequest {
   job: JobRef;
 }
 
-/** What a caller learns of one of its jobs; `requestId` is the Warden request that ran it. */
-export interface ReleasedJob {
-  jobId: string;
-  projectId: string;
-  location?: string;
-  state: string;
-  statementType?: string;
-  totalBytesProcessed?: string;
-  creationTime?: string;
-  startTime?: string;
-  endTime?: string;
-  requestId?: string;
-  /** BigQuery's error message for a failed job, identifiers masked. */
-  error?: string;
-}
+/** What a caller learns of one of its jobs: no labels, but the Warden request that ran it; `error` masked. */
+export type ReleasedJob = Omit<JobInfo, 'labels'> & { requestId?: string };
 
 /** Runs an allowed query; the result is already masked. */
 export interface QueryRunner {
