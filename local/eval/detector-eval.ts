@@ -86,6 +86,12 @@ export interface EvalReport {
   classes: Map<string, ClassTally>;
   cleanTexts: number;
   cleanChanged: number;
+  /**
+   * PHI-free column cells masked again under {@link BARE_COLUMN}, where the column profile reads their class
+   * from the values: how many, and how many were changed (reported apart from the false-positive rate).
+   */
+  cleanBareCells: number;
+  cleanBareChanged: number;
   misses: Miss[];
 }
 
@@ -279,12 +285,20 @@ export function evaluate(records: readonly EvalRecord[]): EvalReport {
         misses.push({ id: r.id, kind, where: 'cell-bare', value: r.text, context: `${r.text} → ${bare[i]}` });
     });
   }
+  let cleanBareCells = 0;
+  let cleanBareChanged = 0;
   for (const [column, list] of cleanCells) {
     const masked = maskColumn(
       column,
       list.map((r) => r.text),
     );
+    const bare = maskColumn(
+      BARE_COLUMN,
+      list.map((r) => r.text),
+    );
     list.forEach((r, i) => {
+      cleanBareCells++;
+      if (bare[i] !== r.text) cleanBareChanged++;
       cleanTexts++;
       if (masked[i] !== r.text) {
         cleanChanged++;
@@ -298,7 +312,7 @@ export function evaluate(records: readonly EvalRecord[]): EvalReport {
       }
     });
   }
-  return { classes, cleanTexts, cleanChanged, misses };
+  return { classes, cleanTexts, cleanChanged, cleanBareCells, cleanBareChanged, misses };
 }
 
 /** Reads a JSONL corpus file. */
@@ -356,6 +370,7 @@ export function formatReport(title: string, report: EvalReport, missesPerClass =
     '',
     `overall recall (notes and named cells): ${pct(s.notesMasked + s.cellsNamed, s.notes + s.cells).trim()}; ` +
       `PHI-free texts changed: ${report.cleanChanged} of ${report.cleanTexts} (${pct(report.cleanChanged, report.cleanTexts).trim()})`,
+    `PHI-free column cells changed under a name that says nothing (${BARE_COLUMN}): ${report.cleanBareChanged} of ${report.cleanBareCells} (${pct(report.cleanBareChanged, report.cleanBareCells).trim()})`,
   );
   if (missesPerClass > 0) {
     const shown = new Map<string, number>();

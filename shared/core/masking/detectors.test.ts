@@ -659,3 +659,43 @@ table('names in any script and in context', [
   { text: 'Seen in Cardiology Clinic (follow-up) today', want: [] },
   { text: 'Bay Area resident, tolerating diet', want: [] },
 ]);
+
+// Names cued by running text, not a label; a sex marker "M." before a sentence is no title.
+table('names in context: requests, "named", subjects, relations, closings, particles, any script', [
+  { text: 'Left a message for Tomasz Wójcik about the results.', want: ['name:Tomasz Wójcik'] },
+  { text: 'A 40-year-old woman named Ingrid Bakke presents with cough.', want: ['name:Ingrid Bakke'] },
+  { text: 'Oksana Kovalenko prefers morning visits.', want: ['name:Oksana Kovalenko'] },
+  { text: 'Brought in by sister, Hana Novák, this morning.', want: ['name:Hana Novák'] },
+  { text: 'Regards,\nPieter Jansen', want: ['name:Pieter Jansen'] },
+  { text: 'Mr. de Vries arrived at noon.', want: ['name:de Vries'] },
+  { text: 'Spoke to Κώστας Παπαδόπουλος about discharge.', want: ['name:Κώστας Παπαδόπουλος'] },
+  { text: '45 M. Accompanied by his son.', want: [] },
+  { text: 'Interpreter requested for the family.', want: [] },
+]);
+
+// Lower-case streets, house numbers after the street (other languages), cued places; quantities are no addresses.
+table('street addresses in any case and order, and places after "born in", "from"', [
+  { text: 'Resides at 14 birch lane with her son.', want: ['address:14 birch lane'] },
+  { text: 'Home address: Kungsgatan 12, Uppsala.', want: ['address:Kungsgatan 12'] },
+  { text: 'Lives at ul. Polna 9/5 with her mother.', want: ['address:ul. Polna 9/5'] },
+  { text: 'Born 3/4/1950 in Fort Harlow.', want: ['date:3/4/1950', 'address:Fort Harlow'] },
+  { text: 'Transferred from Mercy Hospital on 5/5/2020.', want: ['date:5/5/2020'] },
+  { text: 'Had a 2 hour drive to clinic.', want: [] },
+  { text: 'Walked 200 m in 6 min, HR 88.', want: [] },
+]);
+
+// After "at"/"on"/"(work)", national numbers with a leading 0, digits in pairs; dates and IPs keep their kind.
+table('telephone numbers after words, with trunk prefixes, in pairs', [
+  { text: 'Reach her at 0612 345 678 after 5 pm.', want: ['phone:0612 345 678'] },
+  { text: '(work) 044-555-1212', want: ['phone:044-555-1212'] },
+  { text: 'Call her daughter on 06 12 34 56 78.', want: ['phone:06 12 34 56 78'] },
+  { text: 'Seen on 12/03/2020 at 192.168.0.1.', want: ['date:12/03/2020', 'ip:192.168.0.1'] },
+]);
+
+// "Record no.", "Hospital no", an id alone in a cell of a pipe-delimited row (small values are not).
+table('record numbers after other labels and in table rows', [
+  { text: 'Record no. 4471203 reviewed.', want: ['mrn:4471203'] },
+  { text: 'Hospital no: 99812345', want: ['mrn:99812345'] },
+  { text: 'Ross, Ada | 5512093 | 2/3/1961', want: ['name:Ross, Ada', 'mrn:5512093', 'date:2/3/1961'] },
+  { text: '| Platelets | 250 |', want: [] },
+]);

@@ -66,6 +66,19 @@ export const DEFAULT_MRN: Required<IdentifierFormat> = {
     'hospital number',
     'record number',
     'unit number',
+    'record',
+    'rec',
+    'hospital',
+    'hospital no',
+    'case',
+    'case number',
+    'encounter',
+    'patient',
+    'pt',
+    'NHS',
+    'NHS number',
+    'EMR',
+    'EHR',
   ],
   // Up to three letters (any case) and 5–13 digits, written whole or in groups (31.669.513, 4455 6677, 00-123-456).
   value: String.raw`(?=[A-Za-z]{0,3}-?(?:\d[. -]?){4}\d)[A-Za-z]{0,3}-?\d{1,13}(?:[. -]\d{1,10}){0,3}[A-Za-z]?(?![\w-]|[.,]\d)`,
@@ -174,6 +187,8 @@ const L_PLAN = 10;
 const L_ACCOUNT = 11;
 const L_AGE = 12;
 const L_POBOX = 13;
+/** Words that put a telephone number after them in running text ("reach her at", "call X on"): weaker labels. */
+const L_PHONE_WORD = 14;
 const LABEL_KIND_NAMES = [
   'ssn',
   'phone',
@@ -189,6 +204,7 @@ const LABEL_KIND_NAMES = [
   'account',
   'age',
   'address',
+  'phone',
 ];
 
 const FIXED_LABELS: [number, string[]][] = [
@@ -272,6 +288,37 @@ const FIXED_LABELS: [number, string[]][] = [
   [L_DOB, ['DOB', 'D.O.B.', 'date of birth', 'birth date', 'birthdate', 'born', 'born on']],
   [L_AGE, ['age', 'aged', 'age of']],
   [L_POBOX, ['PO box', 'P.O. box', 'post office box']],
+  [
+    L_PHONE_WORD,
+    [
+      'at',
+      'on',
+      'to',
+      'via',
+      'reach',
+      'tlf',
+      'telefon',
+      'telefono',
+      'telefone',
+      'telephone number',
+      'celular',
+      'mob',
+      'gsm',
+      'cel',
+      'home',
+      'work',
+      'office',
+      'daytime',
+      'evening',
+      'voicemail',
+      'text',
+      'sms',
+      'dial',
+      'called',
+      'phoned',
+      'rang',
+    ],
+  ],
 ];
 
 /**
@@ -368,6 +415,49 @@ const ADDRESS = new RegExp(
   `\\d{1,6}[A-Z]?(?:-\\d{1,5})?[ \\t]+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\\.?[ \\t]+)?(?:${STREET_WORD}[ \\t]+){1,4}${SUFFIX}(?![A-Za-z])\\.?(?:[ \\t]+(?:N|S|E|W|NE|NW|SE|SW)(?![A-Za-z])\\.?)?(?:,?[ \\t]+${UNIT})?`,
   'y',
 );
+/** {@link ADDRESS} in any case ("576 waelchi forks", "3715 s 14th street"); group 1 is the street suffix. */
+const ADDRESS_ANY_CASE = new RegExp(
+  `\\d{1,6}[A-Za-z]?(?:-\\d{1,5})?[ \\t]+(?:(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\\.?[ \\t]+)?(?:(?:[a-z][a-z'’-]*|\\d{1,3}(?:st|nd|rd|th))[ \\t]+){1,4}(${SUFFIXES})(?![a-z])\\.?(?:[ \\t]+(?:n|s|e|w|ne|nw|se|sw)(?![a-z])\\.?)?(?:,?[ \\t]+${UNIT})?`,
+  'iy',
+);
+/** Street suffixes that name nothing but a street, taken in lower case without an address cue before them. */
+const PLAIN_SUFFIXES =
+  'street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|place|terrace|parkway|pkwy|highway|hwy|circle|cir|crescent|alley';
+/** {@link ADDRESS_ANY_CASE} with a {@link PLAIN_SUFFIXES} suffix: a street address without a cue before it. */
+const PLAIN_ADDRESS = new RegExp(
+  `\\d{1,6}[A-Za-z]?(?:-\\d{1,5})?[ \\t]+(?:(?:[a-z][a-z'’-]*|\\d{1,3}(?:st|nd|rd|th))\\.?[ \\t]+){1,4}(?:${PLAIN_SUFFIXES})(?![a-z])\\.?(?:[ \\t]+(?:n|s|e|w|ne|nw|se|sw)(?![a-z])\\.?)?(?:,?[ \\t]+${UNIT})?`,
+  'iy',
+);
+/**
+ * Street types of other languages, as whole words ("Rue", "Via", "ul.", "Sokak") or as the end of a compound
+ * ("Dornierstraße", "Kerkstraat", "Storgatan", "Hovedgade", "országút", "세종대로"), for addresses written with the
+ * house number after the street.
+ */
+const STREET_TYPE_WORDS = new Set(
+  (
+    'rue avenue av boulevard bd chemin impasse allée allee place quai cours via viale piazza piazzale corso vicolo ' +
+    'largo strada rua avenida travessa praça praca alameda calle carrer avinguda paseo plaza ul ulica aleja al plac ' +
+    'osiedle droga utca tér ter körút korut köz fasor sokak sokağı caddesi cad cd bulvarı bulvari mahallesi ulice ' +
+    'náměstí namesti třída nábřeží námestie cesta trg put obala ulitsa vulytsia vul prosp prospekt prospekts ' +
+    'pereulok provulok odos οδός οδος λεωφόρος πλατεία вулиця вул проспект просп провулок площа бульвар улица ' +
+    'calea aleea bulevardul soseaua șoseaua piața piata splaiul intrarea gade vej allé iela bulvāris gatan vägen gata'
+  ).split(' '),
+);
+const STREET_TYPE_END =
+  /(?:straße|strasse|str\.?|gasse|weg|platz|allee|straat|laan|gracht|plein|steeg|singel|kade|gatan|vägen|gata|gränd|gade|vej|stræde|út|utca|iela|로|길)$/iu;
+/** A number and a unit after it: "2 hour", "10-minute", "3 blocks". */
+const QUANTITY_WORD =
+  /^\d+[ \t-]+(?:hours?|hr|hrs|minutes?|mins?|miles?|mi|km|kilometers?|blocks?|days?|weeks?|months?|years?|feet|foot|ft|steps?|times?|lanes?|stor(?:y|ies)|flights?|laps?|rounds?|sets?|units?|points?)(?![A-Za-z])/i;
+/** Before a street address: "Lives at", "resides at", "Home address:", "address is", "moved to". */
+const ADDRESS_CUE =
+  /(?:address(?:[ \t]+is)?[ \t]*:?|(?:lives|living|lived|live|resides|residing|reside|located|moved|staying|stays)[ \t]+(?:at|to|on|in))[ \t]*$/i;
+/** A word that ends the street part of an address read forwards after a cue: "Lives at 12 rue X with her son". */
+const ADDRESS_STOP = new Set(
+  'with and on since for in near from until where who alone together but since when while since of at to'.split(
+    ' ',
+  ),
+);
+
 /** ", Grand Rapids, MI" after a street address: the city (a subdivision smaller than a state) is masked too. */
 const CITY_AFTER = new RegExp(
   `,?[ \\t]+((?:[A-Z][a-z]+\\.?|[A-Z]{2,})(?:[ \\t]+(?:[A-Z][a-z]+|[A-Z]{2,}|of)){0,3})(?=,?[ \\t]+${STATE}(?![A-Za-z]))`,
@@ -696,6 +786,7 @@ export class DetectorSet {
       new RegExp(account.value, 'y'),
       AGE_VALUE,
       POBOX_VALUE,
+      LABELLED_PHONE,
     ];
     const planPatterns = kinds.has('health_plan') ? compilePatterns('health_plan', plan.patterns) : [];
     this.patterns = [
@@ -784,7 +875,8 @@ export class DetectorSet {
     if (on['url']) this.urls(text);
     // Web addresses without a scheme, ages in words and obfuscated emails, from one scan for their anchors.
     if (on['url'] || on['age'] || on['email']) this.rareAnchors(text);
-    if (on['name']) detectNames(text, found, PRIORITY['name']!, seeds);
+    if (on['name'] || on['address'])
+      detectNames(text, found, PRIORITY['name']!, seeds, on['address'] ? PRIORITY['address'] : undefined);
     if (on['biometric'] && (on['date'] ? hint : BIOMETRIC_HINT.test(text)))
       this.regexAll(BIOMETRIC, text, 'biometric', undefined, FLAG);
     if (on['image']) this.images(text);
@@ -907,6 +999,18 @@ export class DetectorSet {
         }
       }
     }
+    // A record listed as a table row ("Bogan, Garnet | 3278975 | 1/15/1961"): an identifier alone in a cell.
+    if (
+      on['mrn'] &&
+      n >= 5 &&
+      n <= 16 &&
+      re - rs >= 3 &&
+      isPipeCell(text, s, e) &&
+      countDigits(text, s, e) >= 5
+    ) {
+      this.push('mrn', s, e, 0);
+      return e;
+    }
     if (n === 17 && on['vin'] && (isValidVin(text, s) || vinShaped(text, s))) {
       this.push('vin', s, e, 0);
       return e;
@@ -1017,6 +1121,23 @@ export class DetectorSet {
         }
       }
     }
+    if (on['phone'] && text.charCodeAt(rs) === 48 && runLen >= 2) {
+      // A national number with its trunk prefix 0 ("0726 076 213", "073-744-7818", "020 7946 0958"), or an
+      // international one after 00: no NANP number starts with 0.
+      const end = trunkPhoneEnd(text, s);
+      if (end > 0) {
+        this.push('phone', s, end, 0);
+        return end;
+      }
+    }
+    if (on['phone'] && runLen === 2 && (sep === 32 || sep === 46 || sep === 45)) {
+      // Digits in pairs ("06 12 34 56 78", "22.33.44.55"): four or more pairs are a telephone number.
+      PAIRED_PHONE.lastIndex = s;
+      if (PAIRED_PHONE.test(text)) {
+        this.push('phone', s, PAIRED_PHONE.lastIndex, 0);
+        return PAIRED_PHONE.lastIndex;
+      }
+    }
     if (on['phone'] && (runLen === 3 || (runLen === 1 && text.charCodeAt(rs) === 49))) {
       const ps = before === 40 || before === 43 ? s - 1 : s;
       PHONE.lastIndex = ps;
@@ -1059,20 +1180,33 @@ export class DetectorSet {
         if (AGE_AFTER.test(text)) this.push('age', rs, re, 0);
       }
     }
-    if (
-      on['address'] &&
-      runLen <= 6 &&
-      (after === 32 || after === 9) &&
-      before !== 44 &&
-      streetWordAfter(text, e)
-    ) {
-      ADDRESS.lastIndex = s;
-      if (ADDRESS.test(text)) {
-        let end = ADDRESS.lastIndex;
+    if (on['address'] && runLen <= 6 && (after === 32 || after === 9) && before !== 44) {
+      let end = -1;
+      if (streetWordAfter(text, e)) {
+        ADDRESS.lastIndex = s;
+        if (ADDRESS.test(text)) end = ADDRESS.lastIndex;
+      }
+      if (end < 0) end = lowerCaseAddressEnd(text, s);
+      if (end > 0) {
         CITY_AFTER.lastIndex = end;
         if (CITY_AFTER.test(text)) end = CITY_AFTER.lastIndex;
         this.push('address', s, end, 0);
         return end;
+      }
+    }
+    // "梁街13号", "尚路23号": a house number written between a street name and 号 (number).
+    if (on['address'] && text.charCodeAt(re) === 0x53f7 && s > 0 && isCaselessLetter(text.charAt(s - 1))) {
+      let a = s - 1;
+      while (a > 0 && s - a < 12 && isCaselessLetter(text.charAt(a - 1))) a--;
+      this.push('address', a, re + 1, 0);
+      return re + 1;
+    }
+    // "Szilágyi út 55", "Dornierstr. 3", "ul. Polna 9/5": the house number after the street.
+    if (on['address'] && runLen <= 5 && (before === 32 || before === 9) && s > 1) {
+      const span = numberLastAddress(text, s, re);
+      if (span !== undefined) {
+        this.push('address', span[0], span[1], 0);
+        return Math.max(span[1], e);
       }
     }
     if (on['zip'] && (((n === 5 || (n === 10 && dashed)) && runLen === 5) || (n === 9 && runLen === 9)))
@@ -1444,6 +1578,150 @@ function streetWordAfter(text: string, pos: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
 
+/**
+ * Where a street address in any case starting at the house number `s` ends, or -1: a USPS suffix after one to
+ * four words ("576 waelchi forks"), taken for suffixes that name only streets or after an address cue ("Lives
+ * at"); or, after such a cue, the words up to a comma or a word such as "with" ("Lives at 12 rue de la Paix").
+ */
+function lowerCaseAddressEnd(text: string, s: number): number {
+  const c = text.charCodeAt(digitRunEnd(text, s) + 1);
+  if (!((c >= 97 && c <= 122) || c >= 128 || isUpperCode(c))) return -1;
+  const cue = addressCueBefore(text, s);
+  const re = cue ? ADDRESS_ANY_CASE : PLAIN_ADDRESS;
+  re.lastIndex = s;
+  if (re.test(text)) {
+    // "2 hour drive", "10 minute walk": a quantity, not a house number.
+    return QUANTITY_WORD.test(text.slice(s, s + 24)) ? -1 : re.lastIndex;
+  }
+  if (!cue) return -1;
+  // After a cue: the words up to a comma, a sentence end or a word that ends the street part.
+  let end = -1;
+  let i = digitRunEnd(text, s);
+  for (let words = 0; words < 6; words++) {
+    while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+    const ws = i;
+    while (i < text.length && /[\p{L}\p{M}\p{N}'’./-]/u.test(text.charAt(i))) i++;
+    let we = i;
+    while (we > ws && text.charCodeAt(we - 1) === 46) we--;
+    if (we === ws || ADDRESS_STOP.has(text.slice(ws, we).toLowerCase())) break;
+    end = we;
+    if (we < i || text.charCodeAt(i) !== 32) break;
+  }
+  return end;
+}
+
+/**
+ * A street address written with the house number after the street, the number at `s` (its digits end at
+ * `re`): up to four words back on the line, one of them a street type of some language, or an address cue
+ * before them. Returns [start, end], or undefined.
+ */
+function numberLastAddress(text: string, s: number, re: number): [number, number] | undefined {
+  // The word right before the number ends in a letter or a period ("Dornierstr. 3").
+  let p = s - 1;
+  while (p > 0 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+  const last = text.charCodeAt(p - 1);
+  if (!(last === 46 || isLetterCode(last))) return undefined;
+  let start = -1;
+  let typed = false;
+  let cue = false;
+  for (let words = 0; words < 4 && p > 0; words++) {
+    let ws = p;
+    while (ws > 0 && isStreetWordCode(text.charCodeAt(ws - 1))) ws--;
+    if (ws === p || p - ws > 30) {
+      cue = start >= 0 && text.charCodeAt(p - 1) === 58;
+      break;
+    }
+    // Vital signs and lab values ("HR 88", "Plt 250"): a short upper-case or capitalised abbreviation.
+    if (words === 0 && p - ws <= 4 && isUpperCode(text.charCodeAt(ws)) && text.charCodeAt(p - 1) !== 46)
+      return undefined;
+    const word = text.slice(ws, p);
+    const bare = (text.charCodeAt(p - 1) === 46 ? word.replace(/\.+$/, '') : word).toLowerCase();
+    if (ADDRESS_STOP.has(bare) || bare === 'address' || bare === '') {
+      cue =
+        start >= 0 &&
+        (bare === 'at' || bare === 'to' || bare === 'on' || bare === 'in' || bare === 'address');
+      break;
+    }
+    // The street type is one of the two words before the number ("Szilágyi út 55", "ul. Polna 9").
+    if (words < 2 && (STREET_TYPE_WORDS.has(bare) || STREET_TYPE_END.test(word))) typed = true;
+    start = ws;
+    p = ws;
+    if (p === 0) break;
+    const gap = text.charCodeAt(p - 1);
+    if (gap === 58) cue = true;
+    if (gap !== 32 && gap !== 9) break;
+    p--;
+  }
+  if (start < 0 || (!typed && !(cue && addressCueBefore(text, start)))) return undefined;
+  // The number, a letter after it and a second part: "27b", "9/5", "12-14".
+  let end = re;
+  if (isAsciiLetterCode(text.charCodeAt(end)) && !isAsciiLetterCode(text.charCodeAt(end + 1))) end++;
+  if ((text.charCodeAt(end) === 47 || text.charCodeAt(end) === 45) && isDigitCode(text.charCodeAt(end + 1)))
+    end = digitRunEnd(text, end + 1);
+  if (isAlnumCode(text.charCodeAt(end))) return undefined;
+  return [start, end];
+}
+
+/** A character of a street word: a letter (any script above Latin-1 counts), an apostrophe, period or dash. */
+const isStreetWordCode = (c: number): boolean =>
+  isLetterCode(c) || c === 39 || c === 8217 || c === 46 || c === 45;
+
+/**
+ * True when an address cue ends right before `pos` ("Lives at", "Home address:"): checked on the last
+ * character first, so most places cost one comparison.
+ */
+function addressCueBefore(text: string, pos: number): boolean {
+  let i = pos;
+  while (i > 0 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) i--;
+  const raw = text.charCodeAt(i - 1);
+  const c = raw | 32;
+  // "at", "to", "on", "in", "address", "address:", "address is".
+  if (c !== 116 && c !== 111 && c !== 110 && c !== 115 && raw !== 58) return false;
+  return ADDRESS_CUE.test(text.slice(Math.max(0, i - 24), i));
+}
+
+const isCaselessLetter = (ch: string): boolean => /\p{Lo}/u.test(ch);
+const isLetterCode = (c: number): boolean =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 192 && c !== 215 && c !== 247);
+
+/** A national number after its trunk prefix: 0, a non-zero digit, then groups; or 00 and a country code. */
+const TRUNK_PHONE =
+  /0(?:0[1-9]|[1-9])\d{0,4}(?:[ ./-]?\d{2,5}){1,4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,6})?(?![\w-]|[.,]\d)/y;
+/** Four to six pairs of digits, one separator throughout. */
+const PAIRED_PHONE = /\d{2}([ .-])\d{2}(?:\1\d{2}){2,4}(?![\w-]|[.,]\d)/y;
+
+/** Where a number with a trunk prefix starting at `s` ends (9–12 digits; 11–15 after 00), or -1. */
+function trunkPhoneEnd(text: string, s: number): number {
+  TRUNK_PHONE.lastIndex = s;
+  if (!TRUNK_PHONE.test(text)) return -1;
+  const end = TRUNK_PHONE.lastIndex;
+  const value = text.slice(s, end);
+  // Not a date, a decimal, or a ZIP+4 (with or without its dash), which also starts with 0 in New England.
+  if (numericDateEnd(text, s, digitRunEnd(text, s)) > 0 || /^\d+[.,]\d+$|^\d{5}-?\d{4}$/.test(value))
+    return -1;
+  const digits = value.replace(/(?:x|ext\.?).*$/i, '').replace(/\D/g, '').length;
+  const intl = text.charCodeAt(s + 1) === 48;
+  return (intl ? digits >= 11 && digits <= 15 : digits >= 9 && digits <= 12) ? end : -1;
+}
+
+/** True when [s, e) is alone in a cell of a row written with pipes: "| 3278975 |", "… | 3278975" at a line end. */
+function isPipeCell(text: string, s: number, e: number): boolean {
+  let a = s - 1;
+  while (a >= 0 && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a--;
+  let b = e;
+  while (b < text.length && (text.charCodeAt(b) === 32 || text.charCodeAt(b) === 9)) b++;
+  const left = a < 0 ? 10 : text.charCodeAt(a);
+  const right = b >= text.length ? 10 : text.charCodeAt(b);
+  const lineEdge = (c: number): boolean => c === 10 || c === 13;
+  return (left === 124 && (right === 124 || lineEdge(right))) || (lineEdge(left) && right === 124);
+}
+
+function countDigits(text: string, s: number, e: number): number {
+  let n = 0;
+  for (let i = s; i < e; i++) if (isDigitCode(text.charCodeAt(i))) n++;
+  return n;
+}
+
 /** End of the run of ASCII digits starting at `pos`. */
 function digitRunEnd(text: string, pos: number): number {
   let i = pos;
@@ -1519,9 +1797,27 @@ export function numericDateEnd(text: string, s: number, re: number): number {
 
 /** Extra checks on a labelled value: SSN validity, NANP phone numbers, real compact dates, ages over 89. */
 function labelledValueValid(kind: number, text: string, start: number, end: number): boolean {
-  if (kind !== L_SSN && kind !== L_PHONE && kind !== L_FAX && kind !== L_DOB && kind !== L_AGE) return true;
+  if (
+    kind !== L_SSN &&
+    kind !== L_PHONE &&
+    kind !== L_FAX &&
+    kind !== L_DOB &&
+    kind !== L_AGE &&
+    kind !== L_PHONE_WORD
+  )
+    return true;
   const value = text.slice(start, end);
   switch (kind) {
+    case L_PHONE_WORD: {
+      if (countDigits(text, start, end) < 7) return false;
+      // After a word of running text ("at", "on"), a number is a telephone only if it reads as nothing else:
+      // not a date, an IP address, a range of years or times, a grouped SSN, a measurement with decimals.
+      if (numericDateEnd(text, start, digitRunEnd(text, start)) > 0) return false;
+      if (/^\d{1,3}(?:\.\d{1,3}){3}$|^\d{4}[-/]\d{4}$|^\d{3}([ .-])\d{2}\1\d{4}|^\d+[.,]\d{1,2}$/.test(value))
+        return false;
+      const digits = value.replace(/(?:x|ext\.?|extension).*$/i, '').replace(/\D/g, '');
+      return digits.length >= 7 && digits.length <= 15;
+    }
     case L_SSN:
       return isValidSsn(value);
     case L_PHONE:

@@ -105,7 +105,22 @@ function hashWord(word: string): number {
   return h & 0x3fffffff;
 }
 
-const FILLER_WORDS = ['number', 'num', 'nbr', 'no', 'is', 'was', 'of', 'confirmed', 'as', 'file', 'records'];
+const FILLER_WORDS = [
+  'number',
+  'num',
+  'nbr',
+  'no',
+  'is',
+  'was',
+  'of',
+  'confirmed',
+  'as',
+  'file',
+  'records',
+  'to',
+  'at',
+  'on',
+];
 const FILLERS = new Set(FILLER_WORDS.map(hashWord));
 const SHAPES = 32 * 27;
 const FILLER_SHAPES = new Uint8Array(SHAPES);
@@ -184,7 +199,10 @@ function isAsciiLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
-/** Skips blanks and label punctuation (`:`, `#`, `=`, `.`, `/`, `-`, `(`, `+`) backwards from `pos`. */
+/**
+ * Skips blanks and label punctuation (`:`, `#`, `=`, `.`, `/`, `-`, `(`, `)`, `+`) backwards from `pos`: a label
+ * in parentheses ("(work) 073-744-7818") is read as one before a colon is.
+ */
 function skipSeparatorsBack(text: string, pos: number): number {
   let i = pos;
   while (i > 0) {
@@ -199,6 +217,7 @@ function skipSeparatorsBack(text: string, pos: number): number {
       c === 47 ||
       c === 45 ||
       c === 40 ||
+      c === 41 ||
       c === 43
     )
       i--;

@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict';
 import type { Cell, ColumnSchema } from '../../ports/warehouse.ts';
+import { isGenericColumnName, profileColumn } from './column-profile.ts';
 import { MaskingError } from './errors.ts';
 import {
   compileMaskingProfile,
@@ -165,8 +166,9 @@ describe('maskResult content detectors', () => {
     };
     const { rows, summary } = maskResult(SAFE, input, KEYS);
     assert.deepEqual(rows[0], { x: '[SSN]', social_security_number: '[SSN]', n: '42' });
-    assert.deepEqual(summary.detectors, [{ kind: 'ssn', count: 2 }]);
-    assert.deepEqual(summary.columns, []);
+    // `x` says nothing, so its values are profiled: a column of SSNs is masked as one, by a column rule.
+    assert.deepEqual(summary.detectors, [{ kind: 'ssn', count: 1 }]);
+    assert.deepEqual(summary.columns, [{ column: 'x', strategy: 'replace', phiClass: 'ssn' }]);
   });
 
   it('scrubs free text, and names from the row’s name columns are found in it', () => {
@@ -492,5 +494,104 @@ describe('maskResult fails closed', () => {
     assert.equal(resolveMaskingProfile('analyst', profiles).name, 'analyst');
     assert.equal(resolveMaskingProfile('safe-harbor', profiles).name, 'safe-harbor');
     assert.equal(resolveMaskingProfile('analyst', profiles), resolveMaskingProfile('analyst', profiles));
+  });
+});
+
+describe('column profiles: columns whose name says nothing', () => {
+  const bare = (values: string[], name = 'field_3', profile = SAFE) =>
+    maskResult(profile, { schema: [col(name)], rows: values.map((v) => ({ [name]: v })) }, KEYS);
+
+  const masked: { name: string; values: string[]; tag: string; phiClass: string }[] = [
+    {
+      name: 'single given names',
+      values: ['Saoirse', 'Bartłomiej', 'Ηλίας', 'Tuğba'],
+      tag: '[NAME]',
+      phiClass: 'name',
+    },
+    {
+      name: 'full names with particles',
+      values: ['Anouk van der Meer', 'Luca Bianchi'],
+      tag: '[NAME]',
+      phiClass: 'name',
+    },
+    {
+      name: 'bare ZIP codes',
+      values: ['60614', '021153410', '94110-2231'],
+      tag: '[ADDRESS]',
+      phiClass: 'address',
+    },
+    {
+      name: 'record numbers',
+      values: ['KQ7730021', 'MR-0044821', 'A1234567B'],
+      tag: '[MRN]',
+      phiClass: 'mrn',
+    },
+    {
+      name: 'streets written number last',
+      values: ['Kongensgade 7', 'Rua Augusta 120'],
+      tag: '[ADDRESS]',
+      phiClass: 'address',
+    },
+    {
+      name: 'national phone numbers',
+      values: ['0711 234567', '+45 32 11 22 33'],
+      tag: '[CONTACT]',
+      phiClass: 'contact',
+    },
+  ];
+  for (const c of masked)
+    it(`masks a whole column of ${c.name}`, () => {
+      const { rows, summary } = bare(c.values);
+      assert.deepEqual(
+        rows.map((r) => r['field_3']),
+        c.values.map(() => c.tag),
+      );
+      assert.deepEqual(summary.columns, [{ column: 'field_3', strategy: 'replace', phiClass: c.phiClass }]);
+    });
+
+  it('masks the few values of other shapes in a column of names with the rest (fail closed)', () => {
+    const { rows } = bare(['Maja Lind', 'Oskar Berg', 'Elsa Holm', 'unknown']);
+    assert.deepEqual(new Set(rows.map((r) => r['field_3'])), new Set(['[NAME]']));
+  });
+
+  it('keeps a column of measurements, sentences and categories under a name that says nothing', () => {
+    for (const values of [
+      ['12.5', '7', '0.9', '140'],
+      ['Pain improved after rest.', 'Tolerating diet well.'],
+      Array.from({ length: 40 }, (_, i) => ['Final', 'Preliminary', 'Amended'][i % 3]!),
+    ])
+      assert.deepEqual(
+        bare(values).rows.map((r) => r['field_3']),
+        values,
+      );
+  });
+
+  it('does not profile a column whose name says what it holds', () => {
+    const { rows } = bare(['Oxygen', 'Argon', 'Neon'], 'element');
+    assert.deepEqual(
+      rows.map((r) => r['element']),
+      ['Oxygen', 'Argon', 'Neon'],
+    );
+  });
+
+  it('profiles nothing under the none profile', () => {
+    const { rows } = bare(['Saoirse', 'Bartłomiej'], 'field_3', resolveMaskingProfile('none'));
+    assert.deepEqual(
+      rows.map((r) => r['field_3']),
+      ['Saoirse', 'Bartłomiej'],
+    );
+  });
+
+  it('tells placeholder names from names that say something', () => {
+    for (const name of ['field_7', 'col3', 'f0_', '_col1', 'value', 'dataValue', 'x'])
+      assert.ok(isGenericColumnName(name), name);
+    for (const name of ['element', 'status', 'dose_mg', 'drug', 'notes'])
+      assert.ok(!isGenericColumnName(name), name);
+  });
+
+  it('needs most values to be of PHI shapes', () => {
+    assert.equal(profileColumn(['60614', 'n/a', 'none', 'pending', 'see note']), undefined);
+    assert.equal(profileColumn(['60614', '60615', '60616', 'pending']), 'address');
+    assert.equal(profileColumn([]), undefined);
   });
 });

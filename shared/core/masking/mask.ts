@@ -3,6 +3,7 @@
 import type { Cell, ColumnSchema } from '../../ports/warehouse.ts';
 import { globMatch } from '../glob.ts';
 import { formatTableRef, type TableRef } from '../query/facts.ts';
+import { isGenericColumnName, profileColumn } from './column-profile.ts';
 import { contextKind, DetectorSet, type RedactionStats } from './detectors.ts';
 import { MaskingError } from './errors.ts';
 import { DETECTOR_KINDS, tagFor, tagForClass } from './kinds.ts';
@@ -444,9 +445,27 @@ function buildPlan(
         phiClass: lin.phiClass,
       };
     }
-    const sources = expandSources(lin, input.catalog);
+    let sources = expandSources(lin, input.catalog);
     // A computed value (an expression, or a whole row in one value) never gets a partial mask.
     const computed = lin.sources !== undefined || lin.source === '*';
+    // A top-level column that nothing classifies and whose names say nothing: its class is read from its
+    // values, and a column of PHI shapes is masked as a column of that class (the profile's rules apply).
+    if (
+      prefix === '' &&
+      !repeated &&
+      !computed &&
+      type === 'STRING' &&
+      profile.detectors !== undefined &&
+      !sources.some(isPhiSource) &&
+      isUnnamedColumn(field.name, lin.source) &&
+      strategyFor(profile, path, type, lin).type === 'keep'
+    ) {
+      const inferred = profileColumn(columnValues(input.rows, field.name));
+      if (inferred !== undefined) {
+        lin = { ...lin, phiClass: inferred };
+        sources = [lin];
+      }
+    }
     const ruleFor = (s: Lineage): MaskingStrategy => {
       const r = strategyFor(profile, path, type, s);
       if (!computed) return r;
@@ -519,6 +538,21 @@ function buildPlan(
       ? nodes.filter((n) => n.children === undefined && (n.phiClass === 'name' || n.ctxKind === 'name'))
       : [];
   return { nodes, seeders, summaryColumns };
+}
+
+/** True when neither the output name nor the source column's name tells what the column holds. */
+function isUnnamedColumn(name: string, source: string | undefined): boolean {
+  return (
+    contextKind(name) === undefined &&
+    isGenericColumnName(name) &&
+    (source === undefined || (contextKind(source) === undefined && isGenericColumnName(source)))
+  );
+}
+
+/** The values of top-level column `key`, row by row (rows that are not objects are skipped). */
+function* columnValues(rows: readonly Record<string, Cell>[], key: string): Generator<Cell> {
+  for (const row of rows)
+    if (row !== null && typeof row === 'object' && !Array.isArray(row)) yield own(row, key);
 }
 
 type JsonValue = Cell | { rawJSON: string };

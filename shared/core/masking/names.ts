@@ -40,7 +40,9 @@ const STOP_WORDS = new Set(
     'er ed icu or pacu cc hpi ros pmh psh fh rx tx sx bp hr rr temp cbc bmp cmp ekg ecg ct mri xr ' +
     'please see also per ok okay thanks thank dear re subject cc bcc sincerely regards signature ' +
     'electronically cosigned dictated transcribed reviewed verified mellitus diabetes disease syndrome disorder ' +
-    'cancer carcinoma failure infection fracture pain hypertension insulin vitamin tablet capsule injection'
+    'cancer carcinoma failure infection fracture pain hypertension insulin vitamin tablet capsule injection ' +
+    'interpreter translator chaplain pharmacist therapist technician tech coordinator manager worker aide ' +
+    'assistant volunteer security transport consultant consult referral order orders request requests'
   ).split(' '),
 );
 
@@ -100,6 +102,61 @@ const BY_VERBS = new Set(
   ).split(' '),
 );
 
+/** Verbs of "<verb> with <name>": "spoke with", "met with", "lives with". */
+const WITH_VERBS = [
+  'discussed',
+  'spoke',
+  'met',
+  'talked',
+  'spoken',
+  'speaking',
+  'lives',
+  'living',
+  'staying',
+];
+
+/** Words of "<word> for <name>": "Left voicemail for", "Interpreter requested for", "message for". */
+const FOR_WORDS = ['voicemail', 'vm', 'message', 'msg', 'requested', 'letter'];
+
+/** Verbs of "<verb> to <name>": "spoke to", "talked to", "letter sent to", "married to". */
+const TO_VERBS = [
+  'spoke',
+  'talked',
+  'spoken',
+  'speaking',
+  'sent',
+  'explained',
+  'introduced',
+  'married',
+  'engaged',
+];
+
+/** Words right before a name: "a man named", "née", "also known as", "aka". */
+const NAMED_WORDS = ['named', 'nee', 'née', 'aka', 'alias', 'surnamed', 'called'];
+
+/** Closings of a letter or message, after which (and a comma) the writer's name follows. */
+const SIGNOFFS = ['regards', 'sincerely', 'thanks', 'cheers', 'respectfully', 'cordially', 'best', 'yours'];
+
+/**
+ * Prepositions and the verbs or words before them that put a place after them: "born in", "lives in",
+ * "transferred from", "moved to", "native of". The capitalised words after such a phrase are a city or town
+ * (a geographic subdivision smaller than a state, 45 CFR 164.514(b)(2)(i)(B)).
+ */
+const PLACE_PREPOSITIONS = ['in', 'from', 'to', 'near', 'of'];
+const PLACE_VERBS = (
+  'born lives lived living resides resided residing moved relocated transferred travelled traveled visiting ' +
+  'native originally hometown grew raised emigrated immigrated arrived returned returning flew drove'
+).split(' ');
+
+/** English titles, left out of a name's span; other languages' honorifics stay in it, as many are names too. */
+const ENGLISH_TITLES = 'mr mrs ms mx dr prof rev hon miss mister doctor madam'.split(' ');
+
+/**
+ * Stop words that are name words when capitalised inside a name ("Tăng Uyên My", "Lê Anh Do"): only as the
+ * second or later word of a candidate.
+ */
+const NAME_PART_STOPS = ['my', 'an', 'do', 'ha', 'so'];
+
 /** Relations after which a capitalised word is a name: "parent Maria Nelson", "daughter, Jane". */
 const RELATIONS = new Set(
   (
@@ -123,12 +180,14 @@ const AT_UPPER = new RegExp(`${UPPER}(?:${SP}(?:${UPPER}|${INITIAL})){0,2}(?![${
 
 /** After a sentence-initial name: "is a 77-year-old", "(DOB …", "reports …". */
 const SUBJECT_FOLLOW = new RegExp(
-  `${SP}\\((?:DOB|D\\.O\\.B|MRN|MR#|age|born)|${SP}is${SP}an?${SP}(?:\\d|${NUMBER_WORD}|infant|newborn|neonate|pleasant|well|healthy|previously|known|woman|man|girl|boy|female|male|child|toddler|teen|teenage|adolescent|patient|resident|veteran)|,${SP}an?${SP}\\d{1,3}[- ]year|${SP}(?:was|is|has[ \\t]+been)${SP}(?:seen|admitted|brought|transferred|evaluated|discharged|referred)|${SP}(?:presents|presented|reports|reported|returns|returned|comes|came|arrives|arrived|denies|denied|states|stated|complains|complained|endorses|endorsed|notes|noted|feels|felt|tolerated|understands|agrees|verbalized)\\b`,
+  `${SP}\\((?:DOB|D\\.O\\.B|MRN|MR#|age|born)|${SP}is${SP}an?${SP}(?:\\d|${NUMBER_WORD}|infant|newborn|neonate|pleasant|well|healthy|previously|known|woman|man|girl|boy|female|male|child|toddler|teen|teenage|adolescent|patient|resident|veteran)|,${SP}an?${SP}\\d{1,3}[- ]year|${SP}(?:was|is|has[ \\t]+been)${SP}(?:seen|admitted|brought|transferred|evaluated|discharged|referred)|${SP}(?:presents|presented|reports|reported|returns|returned|comes|came|arrives|arrived|denies|denied|states|stated|complains|complained|endorses|endorsed|notes|noted|feels|felt|tolerated|understands|agrees|verbalized|prefers|preferred|speaks|lives|resides|wishes|wants|requests|requested|asks|asked|refuses|refused|consents|consented)\\b`,
   'y',
 );
 
 /** The first two characters, after the blanks, of every {@link SUBJECT_FOLLOW} phrase that opens with a blank. */
-const SUBJECT_OPENINGS = '(D (M (a (b is wa ha pr re co ca ar de st en no fe to un ag ve'.split(' ');
+const SUBJECT_OPENINGS = '(D (M (a (b is wa ha pr re co ca ar de st en no fe to un ag ve sp li wi as'.split(
+  ' ',
+);
 const SUBJECT_PAIRS = new Uint8Array(128 * 128);
 for (const o of SUBJECT_OPENINGS) SUBJECT_PAIRS[o.charCodeAt(0) * 128 + o.charCodeAt(1)] = 1;
 
@@ -204,6 +263,17 @@ const DR = 128;
 const STOP = 256;
 const PERSON = 512;
 const LOWER_TITLE = 1024;
+const FOR = 2048;
+const FOR_WORD = 4096;
+const TO = 8192;
+const TO_VERB = 16384;
+const NAMED = 32768;
+const SIGNOFF = 65536;
+const PLACE_PREPOSITION = 131072;
+const PLACE_VERB = 262144;
+const ENGLISH_TITLE = 524288;
+const NAME_PART = 1048576;
+const PARTICLE_ROLE = 2097152;
 /** Nouns for the patient that a name may follow in apposition ("the patient, Jane Doe, states"). */
 const PERSON_NOUNS = ['patient', 'pt', 'client'];
 
@@ -217,7 +287,7 @@ function hashWord(word: string): number {
 // An open-addressed table of word hash → roles (a typed-array probe is cheaper than a Map lookup per word).
 const ROLE_SLOTS = 4096;
 const ROLE_KEYS = new Int32Array(ROLE_SLOTS).fill(-1);
-const ROLE_VALUES = new Uint16Array(ROLE_SLOTS);
+const ROLE_VALUES = new Uint32Array(ROLE_SLOTS);
 
 /** The roles of the word with hash `h` (0 when it has none). Hashes are non-negative, so -1 marks a free slot. */
 function roleOfHash(h: number): number {
@@ -241,7 +311,18 @@ addRole(LABEL_WORDS, LABEL);
 addRole(TITLES, TITLE_ROLE);
 addRole(RELATIONS, RELATION);
 addRole(BY_VERBS, BY_VERB);
-addRole(['discussed', 'spoke', 'met'], WITH_VERB);
+addRole(WITH_VERBS, WITH_VERB);
+addRole(['for'], FOR);
+addRole(FOR_WORDS, FOR_WORD);
+addRole(['to'], TO);
+addRole(TO_VERBS, TO_VERB);
+addRole(NAMED_WORDS, NAMED);
+addRole(SIGNOFFS, SIGNOFF);
+addRole(PLACE_PREPOSITIONS, PLACE_PREPOSITION);
+addRole(PLACE_VERBS, PLACE_VERB);
+addRole(ENGLISH_TITLES, ENGLISH_TITLE);
+addRole(NAME_PART_STOPS, NAME_PART);
+addRole(PARTICLE.slice(3, -1).split('|'), PARTICLE_ROLE);
 addRole(['by'], BY);
 addRole(['with'], WITH);
 addRole(['dr'], DR);
@@ -263,11 +344,16 @@ for (const w of [
   ...RELATIONS,
   ...BY_VERBS,
   ...PERSON_NOUNS,
-  'discussed',
-  'spoke',
-  'met',
+  ...WITH_VERBS,
+  ...FOR_WORDS,
+  ...TO_VERBS,
+  ...NAMED_WORDS,
+  ...SIGNOFFS,
+  ...PLACE_PREPOSITIONS,
+  ...PLACE_VERBS,
   'by',
   'with',
+  'for',
 ])
   CUE_SHAPES[Math.min(w.length, 31) * 27 + letterIndex(w.charCodeAt(0))] = 1;
 
@@ -310,7 +396,19 @@ function cueBefore(text: string, s: number, j: number): boolean {
   if (j < 0) return false;
   const c = text.charCodeAt(j);
   if (c === 58) return (roleBefore(text, skipBlanksBack(text, j) + 1) & LABEL) !== 0;
-  if (c === 46) return (roleBefore(text, j) & TITLE_ROLE) !== 0 && isUpper(text.charCodeAt(wordStart));
+  if (c === 46) {
+    if ((roleBefore(text, j) & TITLE_ROLE) === 0 || !isUpper(text.charCodeAt(wordStart))) return false;
+    // "M." after an age or a number is the patient's sex, and a sentence follows ("92 M. Accompanied by …").
+    return j - wordStart !== 1 || !sexMarker(text, wordStart, s);
+  }
+  // A closing on the line before: "Regards,\nJane Doe".
+  if (c === 10 || c === 13) {
+    let k = j - 1;
+    while (k >= 0 && (isSpace(text.charCodeAt(k)) || text.charCodeAt(k) === 13)) k--;
+    return (
+      k > 0 && text.charCodeAt(k) === 44 && (roleBefore(text, skipBlanksBack(text, k) + 1) & SIGNOFF) !== 0
+    );
+  }
   // "Per daughter (Jane Doe)", "emergency contact (Jane Doe)".
   if (c === 40) return (roleBefore(text, skipBlanksBack(text, j) + 1) & (RELATION | LABEL)) !== 0;
   if (isLetter(c)) {
@@ -327,18 +425,34 @@ function cueBefore(text: string, s: number, j: number): boolean {
       roleBefore(text, k + 1);
       return !isUpper(text.charCodeAt(wordStart));
     }
-    if ((role & RELATION) !== 0) return true;
-    if ((role & (BY | WITH)) !== 0) {
+    if ((role & (RELATION | NAMED)) !== 0) return true;
+    if ((role & (BY | WITH | FOR | TO)) !== 0) {
       const verb = roleBefore(text, skipBlanksBack(text, ws) + 1);
       return (
-        ((role & BY) !== 0 && (verb & BY_VERB) !== 0) || ((role & WITH) !== 0 && (verb & WITH_VERB) !== 0)
+        ((role & BY) !== 0 && (verb & BY_VERB) !== 0) ||
+        ((role & WITH) !== 0 && (verb & WITH_VERB) !== 0) ||
+        ((role & FOR) !== 0 && (verb & FOR_WORD) !== 0) ||
+        ((role & TO) !== 0 && (verb & TO_VERB) !== 0)
       );
     }
     return false;
   }
-  if (c === 44) return (roleBefore(text, skipBlanksBack(text, j) + 1) & (RELATION | PERSON)) !== 0;
+  if (c === 44) return (roleBefore(text, skipBlanksBack(text, j) + 1) & (RELATION | PERSON | SIGNOFF)) !== 0;
   if (c === 47) return j >= 2 && text.startsWith('/s/', j - 2);
   return false;
+}
+
+/**
+ * True when the one-letter title "M" at `m` is a sex marker: after a number or an age ("92 M.", "92yo M"), or
+ * before a word no name ends like ("M. Accompanied", "M. Presenting").
+ */
+const AGE_BEFORE = /(?:\d|(?<![A-Za-z])(?:yo|y\/o|old))[ \t-]*$/i;
+
+function sexMarker(text: string, m: number, s: number): boolean {
+  if (AGE_BEFORE.test(text.slice(Math.max(0, m - 8), m))) return true;
+  let e = s;
+  while (e < text.length && isLetter(text.charCodeAt(e))) e++;
+  return /(?:ed|ing|ly)$/.test(text.slice(s, e));
 }
 
 /** True when a word for the patient ("Pt", "patient") comes right before `s`, without a colon; `j` is `skipBlanksBack(text, s)`. */
@@ -364,6 +478,74 @@ function listedAt(text: string, k: number): [number, number] | undefined {
     if (LISTED_FOLLOW.test(text)) return trimCandidate(text, s, end);
   }
   return undefined;
+}
+
+/**
+ * Where one or two lower-case name particles ending at `j` ("de", "van der") start, or -1. They must follow a
+ * blank, so the cue before them can be read.
+ */
+function particlesBefore(text: string, j: number): number {
+  let start = -1;
+  let end = j + 1;
+  for (let n = 0; n < 2; n++) {
+    let i = end;
+    while (i > 0 && end - i <= 4 && text.charCodeAt(i - 1) >= 97 && text.charCodeAt(i - 1) <= 122) i--;
+    if (i === end || end - i > 4 || i === 0 || !isSpace(text.charCodeAt(i - 1))) break;
+    if ((roleOf(text, i, end) & PARTICLE_ROLE) === 0) break;
+    start = i;
+    end = skipBlanksBack(text, i) + 1;
+  }
+  return start;
+}
+
+/**
+ * True when a place preposition ("in", "from", "to", "near", "of") ends at `j` and a verb or word that puts a
+ * place after it comes before, in the same sentence and within six words ("Born 3/4/1950 in", "Transferred
+ * from", "originally from", "moved to").
+ */
+function placeCueBefore(text: string, j: number): boolean {
+  if (j < 1 || j > text.length) return false;
+  const last = text.charCodeAt(j);
+  // in, from, to, near, of: every one ends in n, m, o, r or f.
+  if (last !== 110 && last !== 109 && last !== 111 && last !== 114 && last !== 102) return false;
+  if ((roleBefore(text, j + 1) & PLACE_PREPOSITION) === 0) return false;
+  let p = wordStart;
+  for (let words = 0; words < 6; words++) {
+    let q = p;
+    while (q > 0) {
+      const c = text.charCodeAt(q - 1);
+      // A sentence ends at a period after a word and before a blank (not inside a date such as "17.03.2001").
+      if (c === 46 && q > 1 && isSpace(text.charCodeAt(q)) && isLetter(text.charCodeAt(q - 2))) return false;
+      if (c === 10 || c === 13 || c === 59 || c === 33 || c === 63) return false;
+      if (isLetter(c)) break;
+      q--;
+    }
+    if (q === 0) return false;
+    if ((roleBefore(text, q) & PLACE_VERB) !== 0) return true;
+    if (wordStart === q) return false;
+    p = wordStart;
+  }
+  return false;
+}
+
+/**
+ * A place name of one to three adjacent capitalised words starting at token `k` ("Fort Claudia", "Lake
+ * Tannerburgh", "O'Reillyton"), none of them a stop word ("from ICU", "in Cardiology Clinic" are no places).
+ */
+function placeAt(text: string, k: number): [number, number] | undefined {
+  let last = k;
+  while (last < count - 1 && last < k + 2 && adjacent(text, last)) last++;
+  for (let t = k; t <= last; t++) {
+    if (ends[t]! - starts[t]! < 2) return undefined;
+    // "New" (a stop word: "new onset") opens place names: "New Delfina".
+    if ((roleOfHash(hashOf(text, t)) & STOP) !== 0 && !(t === k && t < last && isNewWord(text, t)))
+      return undefined;
+  }
+  return [starts[k]!, ends[last]!];
+}
+
+function isNewWord(text: string, t: number): boolean {
+  return ends[t]! - starts[t]! === 3 && text.startsWith('New', starts[t]!);
 }
 
 /** True when `s` starts a sentence or line; `j` is `skipBlanksBack(text, s)`. */
@@ -462,8 +644,10 @@ function trimCandidate(text: string, start: number, end: number): [number, numbe
     const s = starts[k]!;
     const e = Math.min(ends[k]!, end);
     const role = e === ends[k] ? roleOfHash(hashOf(text, k)) : roleOf(text, s, e);
-    if (first < 0 && (role & TITLE_ROLE) !== 0) continue;
-    if ((role & STOP) !== 0) break;
+    // English titles are left out; other languages' honorifics are often names too ("Anh", "Bà").
+    if (first < 0 && (role & TITLE_ROLE) !== 0 && ((role & ENGLISH_TITLE) !== 0 || e - s === 1)) continue;
+    if ((role & STOP) !== 0 && !(first >= 0 && (role & NAME_PART) !== 0 && isUpper(text.charCodeAt(s))))
+      break;
     if (first < 0) first = s;
     last = e;
   }
@@ -568,7 +752,13 @@ export interface NameSpan {
  * found. One pass collects capitalised tokens and cues are checked around them, so the cost stays linear.
  * `seeds` are lower-cased name words known from elsewhere (the row's name columns), spread the same way.
  */
-export function detectNames(text: string, out: NameSpan[], rank: number, seeds?: ReadonlySet<string>): void {
+export function detectNames(
+  text: string,
+  out: NameSpan[],
+  rank: number,
+  seeds?: ReadonlySet<string>,
+  placeRank?: number,
+): void {
   collectTokens(text);
   const n = count;
   if (n === 0) return;
@@ -594,6 +784,21 @@ export function detectNames(text: string, out: NameSpan[], rank: number, seeds?:
     if (cueBefore(text, s, j)) span = nameAt(text, s);
     else if (sentenceStart(text, s, j)) span = listedAt(text, k) ?? subjectAt(text, k);
     else if (labelWordBefore(text, s, j)) span = subjectAt(text, k);
+    else {
+      // "Mr. de Vries", "Dr. van der Berg": name particles between the cue and the capitalised word.
+      const p = particlesBefore(text, j);
+      if (p >= 0 && cueBefore(text, p, skipBlanksBack(text, p))) {
+        span = nameAt(text, s);
+        if (span) span[0] = p;
+      } else if (placeRank !== undefined && placeCueBefore(text, j)) {
+        const place = placeAt(text, k);
+        if (place) {
+          out.push({ kind: 'address', start: place[0], end: place[1], rank: placeRank });
+          coveredTo = place[1];
+          continue;
+        }
+      }
+    }
     if (span) {
       out.push({ kind: 'name', start: span[0], end: span[1], rank });
       coveredTo = span[1];
@@ -690,6 +895,25 @@ const WHOLE_NAME = new RegExp(
   `^[ \\t]*(?:(?:${TITLE})[ \\t]+)?(?:${CAP}|${UPPER})(?:,?[ \\t]+(?:${CAP}|${UPPER}|${INITIAL})){0,4}(?:,[ \\t]*(?:${CREDENTIALS}))?[ \\t]*$`,
   'u',
 );
+
+const NAME_VALUE = new RegExp(
+  `^(?:(?:${TITLE})[ \\t]+)?(?:${CAP}|${UPPER})(?:,?[ \\t]+(?:(?:${PARTICLE})[ \\t]+){0,2}(?:${CAP}|${UPPER}|${INITIAL})){0,4}$`,
+  'u',
+);
+
+/**
+ * True when a whole (trimmed) value reads as a person's name for a column profile: one to five name words in
+ * any script (name particles such as "van der" between them), none of them a stop word ("Final", "Left").
+ */
+export function isNameValue(value: string): boolean {
+  if (!NAME_VALUE.test(value)) return false;
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(value); m !== null; m = WORD.exec(value)) {
+    const w = lowerWord(m[0]).replace(/[-'’.]+$/, '');
+    if (STOP_WORDS.has(w) && !TITLES.has(w)) return false;
+  }
+  return true;
+}
 
 /** A word lower-cased code unit by code unit, as the token hashes read it. */
 function lowerWord(w: string): string {
