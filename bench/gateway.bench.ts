@@ -1,8 +1,11 @@
 // Benchmark: the gateway's overhead. The same small query as an `execute_sql` MCP call through the local
-// stack (token check, dry run, policy, executor, masking, five durable audit records) and straight to the
+// stack (token check, dry run, policy, executor, masking, two durable audit barriers) and straight to the
 // local BigQuery stand-in (REST jobs.query), interleaved in the same run, at several concurrencies. Also a
 // c=1 breakdown of where the added time goes, the audit-bucket counts per call, and the approval flow's.
-// Goal (issue 10): at most 3 ms added at p50, locally.
+// With `ingressUrl` (the --gcp-latency mode) the stack's dependencies answer after modelled Google Cloud
+// delays (bench/gcp-latency.ts) and the client reaches the gateway through a delaying hop.
+// Goals (issue 22): added p50 at c=1 ≤ 10 ms; gateway + executor CPU ≤ 5 ms per call; throughput at 64 in
+// flight ≥ 50% of direct; modelled: added p50 within 1.2× of the floor.
 
 import { localGrant } from '../local/grants.ts';
 import { createStorageClient } from '../shared/adapters/clients.ts';
@@ -13,6 +16,14 @@ import { type AuditCounts, type BenchStack, cpuMs, functionPid } from './local-s
 /** The query of every measured call: PHI-free reference data, five rows (an allowed call, small result). */
 export const BENCH_QUERY =
   'SELECT code, description FROM `demo-warden.reference.icd10_codes` ORDER BY code LIMIT 5';
+
+/**
+ * BENCH_QUERY with a literal that differs from call to call (the same five rows): no cache keyed by SQL text can
+ * hide work, neither in Warden nor in the stand-in (issue 22).
+ */
+export function benchQuery(n: number): string {
+  return `SELECT code, description FROM \`demo-warden.reference.icd10_codes\` WHERE code <> 'bench-${n}' ORDER BY code LIMIT 5`;
+}
 /** A PHI query analysts may run only with approval (local/policy.yaml, analysts-phi-with-approval). */
 const APPROVAL_QUERY =
   'SELECT patient_id, birth_date FROM `demo-warden.clinical.patients` ORDER BY patient_id LIMIT 3';
@@ -35,6 +46,11 @@ export interface OverheadLevel {
   /** gateway p50 − direct p50, and the same at p99. */
   addedP50Ms: number;
   addedP99Ms: number;
+  /**
+   * Modelled mode, c=1: the same p50 difference with each call's own modelled jobs.query delay taken out of
+   * it (the delay is common to both paths but drawn apart, and its spread would swamp a difference of medians).
+   */
+  netAddedP50Ms?: number;
   /** Audit-bucket growth per gateway call at this concurrency (group commit batches under load). */
   auditObjectsPerCall: number;
   auditRecordsPerCall: number;
@@ -174,10 +190,10 @@ async function p50Of(fn: () => Promise<void>, n: number): Promise<number> {
 }
 
 /** Calls for the local stack. Each throws unless the answer is what a successful call returns. */
-function callers(bench: BenchStack, token: string) {
+function callers(bench: BenchStack, token: string, mcpUrl = bench.stack.info.mcpUrl) {
   const info = bench.stack.info;
   const rpc = (id: number, name: string, args: Record<string, unknown>, bearer = token) =>
-    fetch(info.mcpUrl, {
+    fetch(mcpUrl, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${bearer}`,
@@ -197,8 +213,9 @@ function callers(bench: BenchStack, token: string) {
       throw new Error(`${name} failed: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
     return body.result.structuredContent ?? {};
   };
+  let n = 0;
   const gateway = async () => {
-    const out = await toolCall('execute_sql', { projectId: PROJECT, query: BENCH_QUERY });
+    const out = await toolCall('execute_sql', { projectId: PROJECT, query: benchQuery(n++) });
     if ((out['rows'] as unknown[] | undefined)?.length !== 5) throw new Error('expected 5 rows');
   };
   const bq = `${info.endpoints.bigquery}/bigquery/v2/projects/${PROJECT}`;
@@ -214,12 +231,12 @@ function callers(bench: BenchStack, token: string) {
     return json;
   };
   const direct = async () => {
-    const out = await bqPost('queries', { query: BENCH_QUERY, useLegacySql: false, maxResults: 1001 });
+    const out = await bqPost('queries', { query: benchQuery(n++), useLegacySql: false, maxResults: 1001 });
     if ((out['rows'] as unknown[] | undefined)?.length !== 5) throw new Error('expected 5 rows');
   };
   const dryRun = async () => {
     await bqPost('jobs', {
-      configuration: { dryRun: true, query: { query: BENCH_QUERY, useLegacySql: false } },
+      configuration: { dryRun: true, query: { query: benchQuery(n++), useLegacySql: false } },
     });
   };
   return { toolCall, gateway, direct, dryRun };
@@ -228,21 +245,37 @@ function callers(bench: BenchStack, token: string) {
 /** Runs the overhead benchmark against a running bench stack. */
 export async function benchGateway(
   bench: BenchStack,
-  options: { seconds?: number; concurrencies?: number[]; rounds?: number; log?: (line: string) => void } = {},
+  options: {
+    seconds?: number;
+    concurrencies?: number[];
+    rounds?: number;
+    log?: (line: string) => void;
+    /**
+     * The MCP endpoint the client calls instead of the gateway's own (the --gcp-latency mode: a delaying hop in
+     * front of it). Calls then take hundreds of milliseconds: c=1 is measured three times as long, and the
+     * breakdowns take a fifth of the samples.
+     */
+    ingressUrl?: string;
+    /** Modelled mode: the sum of the jobs.query delays the BigQuery stand-in has given so far. */
+    queryDelayMs?: () => number;
+  } = {},
 ): Promise<GatewayBenchResult> {
   const seconds = options.seconds ?? 6;
   const concurrencies = options.concurrencies ?? [1, 16, 64];
-  const rounds = options.rounds ?? 3;
+  // Modelled calls are timers, not CPU: one round per mode (long enough for its throughput to settle).
+  const rounds = options.rounds ?? (options.ingressUrl ? 1 : 3);
   const log = options.log ?? (() => {});
+  const modelled = options.ingressUrl !== undefined;
+  const samples = (n: number) => (modelled ? Math.max(10, Math.round(n / 5)) : n);
   const info = bench.stack.info;
   const caller = 'ann@example.org (analysts)';
   const token = await bench.token('ann@example.org', ['analysts']);
-  const call = callers(bench, token);
+  const call = callers(bench, token, options.ingressUrl);
 
   // Warm-up: JIT in every process, the functions' lazy clients, JWKS, ID-token and table-metadata caches,
   // the instance signing keys' KMS certification, the executor's credential decryption.
-  for (let i = 0; i < 20; i++) await Promise.all([call.gateway(), call.direct()]);
-  await closedLoop(call.gateway, 16, 1000);
+  for (let i = 0; i < (modelled ? 5 : 20); i++) await Promise.all([call.gateway(), call.direct()]);
+  await closedLoop(call.gateway, 16, modelled ? 3000 : 1000);
   await closedLoop(call.direct, 16, 500);
 
   const streamsBefore = (await bench.auditCounts()).streams;
@@ -256,12 +289,25 @@ export async function benchGateway(
     const g = { latencies: [] as number[], errors: 0, elapsedMs: 0 };
     const before = await bench.auditCounts();
     let firstError: unknown;
+    const levelMs = seconds * 1000 * (modelled && c === 1 ? 5 : 1);
+    // At c=1 a call's own jobs.query delay is known: its latency net of that delay is kept as well.
+    const net = { direct: [] as number[], gateway: [] as number[] };
+    const queryDelayMs = c === 1 ? options.queryDelayMs : undefined;
+    const netted = (fn: () => Promise<void>, into: number[]) =>
+      queryDelayMs
+        ? async () => {
+            const q0 = queryDelayMs();
+            const s = performance.now();
+            await fn();
+            into.push(performance.now() - s - (queryDelayMs() - q0));
+          }
+        : fn;
     for (let r = 0; r < rounds; r++) {
       for (const [acc, fn] of [
-        [d, call.direct],
-        [g, call.gateway],
+        [d, netted(call.direct, net.direct)],
+        [g, netted(call.gateway, net.gateway)],
       ] as const) {
-        const run = await closedLoop(fn, c, (seconds * 1000) / rounds);
+        const run = await closedLoop(fn, c, levelMs / rounds);
         acc.latencies.push(...run.latencies);
         acc.errors += run.errors;
         acc.elapsedMs += run.elapsedMs;
@@ -279,6 +325,20 @@ export async function benchGateway(
       gateway,
       addedP50Ms: round2(gateway.p50Ms - direct.p50Ms),
       addedP99Ms: round2(gateway.p99Ms - direct.p99Ms),
+      ...(net.gateway.length > 0
+        ? {
+            netAddedP50Ms: round2(
+              percentile(
+                net.gateway.sort((a, b) => a - b),
+                50,
+              ) -
+                percentile(
+                  net.direct.sort((a, b) => a - b),
+                  50,
+                ),
+            ),
+          }
+        : {}),
       auditObjectsPerCall: round2((after.objects - before.objects) / calls),
       auditRecordsPerCall: round2((after.records - before.records) / calls),
       digestsPerThousandCalls: round2(((after.digests - before.digests) * 1000) / calls),
@@ -301,9 +361,9 @@ export async function benchGateway(
       record,
       'application/x-ndjson',
     );
-  }, 50);
-  const executor = await p50Of(executorCall(bench), 50);
-  const dryRun = await p50Of(call.dryRun, 200);
+  }, samples(50));
+  const executor = await p50Of(executorCall(bench), samples(50));
+  const dryRun = await p50Of(call.dryRun, samples(200));
   const pids = {
     gateway: functionPid(new URL(info.gatewayUrl).port),
     executor: functionPid(new URL(info.executorUrl).port),
@@ -314,26 +374,32 @@ export async function benchGateway(
     executor: cpuMs(pids.executor),
   };
   // p50Of makes min(10, n) warm-up calls before its n measured ones: CPU is divided by both.
-  const directQuery = await p50Of(call.direct, 200);
+  const directCalls = samples(200);
+  const gatewayCalls = samples(100);
+  const directQuery = await p50Of(call.direct, directCalls);
   const directCpu = process.cpuUsage(cpuBefore.bench);
   const mid = { bench: process.cpuUsage(), gateway: cpuMs(pids.gateway), executor: cpuMs(pids.executor) };
-  const gatewayP50 = await p50Of(call.gateway, 100);
+  const gatewayP50 = await p50Of(call.gateway, gatewayCalls);
   const gatewayCpu = process.cpuUsage(mid.bench);
   const after = { gateway: cpuMs(pids.gateway), executor: cpuMs(pids.executor) };
   const perCall = (us: NodeJS.CpuUsage, calls: number) => round2((us.user + us.system) / 1000 / calls);
   const cpuMsPerCall =
     after.gateway !== undefined && after.executor !== undefined
       ? {
-          direct: { benchProcess: perCall(directCpu, 210) },
+          direct: { benchProcess: perCall(directCpu, directCalls + Math.min(10, directCalls)) },
           gateway: {
-            gatewayProcess: round2((after.gateway - mid.gateway!) / 110),
-            executorProcess: round2((after.executor - mid.executor!) / 110),
-            benchProcess: perCall(gatewayCpu, 110),
+            gatewayProcess: round2(
+              (after.gateway - mid.gateway!) / (gatewayCalls + Math.min(10, gatewayCalls)),
+            ),
+            executorProcess: round2(
+              (after.executor - mid.executor!) / (gatewayCalls + Math.min(10, gatewayCalls)),
+            ),
+            benchProcess: perCall(gatewayCpu, gatewayCalls + Math.min(10, gatewayCalls)),
           },
         }
       : undefined;
   const breakdownP50Ms = { directQuery, dryRun, auditObjectWrite, executor, gateway: gatewayP50 };
-  const phasesP50Ms = await callPhases(bench, call.toolCall, 60);
+  const phasesP50Ms = await callPhases(bench, call.toolCall, samples(60));
 
   const approvalFlow = await benchApprovalFlow(bench, call.toolCall, 5);
 
@@ -365,7 +431,7 @@ async function callPhases(
   const calls = new Map<string, { sent: number; received: number }>();
   for (let i = 0; i < n; i++) {
     const sent = Date.now();
-    const out = await toolCall('execute_sql', { projectId: PROJECT, query: BENCH_QUERY });
+    const out = await toolCall('execute_sql', { projectId: PROJECT, query: benchQuery(1_000_000 + i) });
     calls.set(String(out['requestId']), { sent, received: Date.now() });
   }
   // Let the last records' objects land (they are durable before the response, but listing is separate).

@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Latency } from '../local/latency.ts';
 import { freePortBlock } from '../local/net.ts';
 import { loadIssuerKey, mintToken, personClaims } from '../local/oidc/dev-issuer.ts';
 import { type Stack, startStack } from '../local/stack.ts';
@@ -38,8 +39,14 @@ export interface AuditCounts {
   streams: number;
 }
 
-/** Starts the local stack on free ports with a temporary state directory. */
-export async function startBenchStack(log: (line: string) => void = () => {}): Promise<BenchStack> {
+/**
+ * Starts the local stack on free ports with a temporary state directory; with `latency`, every dependency of the
+ * functions answers after its modelled delay (`npm run bench -- --gcp-latency`, bench/gcp-latency.ts).
+ */
+export async function startBenchStack(
+  log: (line: string) => void = () => {},
+  options: { latency?: Latency } = {},
+): Promise<BenchStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
   const t0 = performance.now();
   let stack: Stack;
@@ -50,6 +57,7 @@ export async function startBenchStack(log: (line: string) => void = () => {}): P
       patients: BENCH_PATIENTS,
       seed: 'bench',
       log,
+      ...(options.latency ? { latency: options.latency } : {}),
     });
   } catch (err) {
     rmSync(stateDir, { recursive: true, force: true });

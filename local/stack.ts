@@ -14,6 +14,8 @@ import { startBigQueryStandIn } from './bigquery/server.ts';
 import { startChatInbox } from './chat/inbox.ts';
 import { startFirestore, startPubSub, stopGroup, waitReady } from './emulators.ts';
 import { type KmsStandIn, startKmsStandIn } from './kms/server.ts';
+import type { Latency } from './latency.ts';
+import { grpcMethodOf, startGrpcLatencyProxy, startHttpLatencyProxy } from './latency-proxy.ts';
 import { isPortFree, PortInUseError } from './net.ts';
 import { startDevIssuer, startMetadataServer } from './oidc/dev-issuer.ts';
 import { startStorageStandIn } from './storage/server.ts';
@@ -80,6 +82,13 @@ export interface StackOptions {
    * the bundles' one external package, the functions framework, resolves from its node_modules.
    */
   functionsDir?: string;
+  /**
+   * A latency model for every dependency of the functions (`npm run bench -- --gcp-latency`): the BigQuery,
+   * Cloud Storage and KMS stand-ins hold each answer for its call kind's delay, the functions reach the
+   * Firestore and Pub/Sub emulators through delaying proxies (`firestore.commit`, `firestore.read`,
+   * `pubsub.publish`, …), and the gateway reaches the executor through one that adds a hop (`run.hop`).
+   */
+  latency?: Latency;
 }
 
 /** What a running stack exposes; also written to `<stateDir>/stack.json` for `warden token`. */
@@ -139,7 +148,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       () => {},
     );
 
+    const latency = options.latency ? { latency: options.latency } : {};
     const kms = await startKmsStandIn({
+      ...latency,
       port: port('kms'),
       stateDir: join(stateDir, 'kms'),
       keys: [
@@ -151,6 +162,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     stops.push(kms.close);
     const storage = await startStorageStandIn({
+      ...latency,
       port: port('storage'),
       stateDir: join(stateDir, 'storage'),
       // HIPAA documentation retention: six years (45 CFR 164.316(b)(2)(i)).
@@ -165,7 +177,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       patients: options.patients,
       projectId: LOCAL.projectId,
     });
-    const bigquery = await startBigQueryStandIn({ port: port('bigquery'), seeds: [dataset.project] });
+    const bigquery = await startBigQueryStandIn({
+      ...latency,
+      port: port('bigquery'),
+      seeds: [dataset.project],
+    });
     stops.push(bigquery.close);
     log(
       `stand-ins ready: KMS, Cloud Storage, BigQuery with ${options.patients} synthetic patients (${Date.now() - t0} ms)`,
@@ -207,6 +223,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const gatewayUrl = `http://127.0.0.1:${port('gateway')}`;
     const executorUrl = `http://127.0.0.1:${port('executor')}`;
+    // With a latency model the functions see the emulators and the executor through delaying proxies.
+    const via = options.latency
+      ? await startLatencyProxies(options.latency, {
+          firestore: firestore.host,
+          pubsub: pubsub.host,
+          executor: `127.0.0.1:${port('executor')}`,
+        })
+      : undefined;
+    if (via) stops.push(via.close);
     const shared = {
       PROJECT_ID: LOCAL.projectId,
       AUDIT_BUCKET: LOCAL.auditBucket,
@@ -217,8 +242,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       KMS_API_ENDPOINT: kms.endpoint,
       STORAGE_API_ENDPOINT: storage.url,
       BIGQUERY_API_ENDPOINT: bigquery.url,
-      FIRESTORE_EMULATOR_HOST: firestore.host,
-      PUBSUB_EMULATOR_HOST: pubsub.host,
+      FIRESTORE_EMULATOR_HOST: via?.firestore ?? firestore.host,
+      PUBSUB_EMULATOR_HOST: via?.pubsub ?? pubsub.host,
     };
     const gatewayEnv: Record<string, string> = {
       ...shared,
@@ -229,7 +254,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ALLOWED_ORIGINS: `http://127.0.0.1:${port('gateway')},http://localhost:${port('gateway')}`,
       OIDC_ISSUERS: issuer.issuer,
       POLICY_PATH: policyPath,
-      EXECUTOR_URL: executorUrl,
+      EXECUTOR_URL: via?.executorUrl ?? executorUrl,
+      // The executor checks its ID token's audience against its own URL, also when called through the hop.
+      ...(via ? { EXECUTOR_AUDIENCE: executorUrl } : {}),
       // A 2026-07-28 client is asked for a missing reason; the state of the question is MACed (ask.ts).
       REQUEST_STATE_KMS_KEY_VERSION: KEYS.requestStateVersion,
     };
@@ -267,7 +294,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         logDir,
         {
           PROJECT_ID: LOCAL.projectId,
-          FIRESTORE_EMULATOR_HOST: firestore.host,
+          FIRESTORE_EMULATOR_HOST: via?.firestore ?? firestore.host,
           NOTIFIER_WEBHOOK_URL: inbox.webhookUrl,
           NOTIFIER_FORMAT: 'slack',
           CONSOLE_URL: gatewayUrl,
@@ -318,6 +345,48 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw err;
   }
+}
+
+/** The call kinds of the emulators' gRPC methods, for a latency model. */
+const FIRESTORE_KINDS: Readonly<Record<string, string>> = {
+  Commit: 'firestore.commit',
+  BatchWrite: 'firestore.commit',
+  BeginTransaction: 'firestore.beginTransaction',
+  Rollback: 'firestore.beginTransaction',
+};
+
+/** Delaying proxies in front of the emulators and the executor (see `StackOptions.latency`). */
+async function startLatencyProxies(
+  latency: Latency,
+  targets: { firestore: string; pubsub: string; executor: string },
+) {
+  const firestore = await startGrpcLatencyProxy({
+    target: targets.firestore,
+    latency,
+    name: 'Firestore latency proxy',
+    // Reads (GetDocument, BatchGetDocuments, RunQuery) share one kind; Listen streams are not modelled.
+    kindOf: (_, path) => FIRESTORE_KINDS[grpcMethodOf(path)] ?? 'firestore.read',
+  });
+  const pubsub = await startGrpcLatencyProxy({
+    target: targets.pubsub,
+    latency,
+    name: 'Pub/Sub latency proxy',
+    kindOf: (_, path) => (grpcMethodOf(path) === 'Publish' ? 'pubsub.publish' : 'pubsub.other'),
+  });
+  const executor = await startHttpLatencyProxy({
+    target: targets.executor,
+    latency,
+    name: 'executor hop proxy',
+    kindOf: () => 'run.hop',
+  });
+  return {
+    firestore: firestore.host,
+    pubsub: pubsub.host,
+    executorUrl: executor.url,
+    close: async () => {
+      await Promise.all([firestore.close(), pubsub.close(), executor.close()]);
+    },
+  };
 }
 
 async function ensurePortsFree(base: number, env: NodeJS.ProcessEnv): Promise<void> {

@@ -66,6 +66,27 @@ export async function dispatch(ctx: ApiContext, req: ApiRequest): Promise<object
   );
 }
 
+/**
+ * The call kind of a request, for a latency model: `bigquery.dryRun` (jobs.insert or jobs.query with `dryRun`),
+ * `bigquery.jobs.insert`, `bigquery.query` (jobs.query), `bigquery.getQueryResults`, `bigquery.jobs.get`,
+ * `bigquery.tables.get`, or `bigquery.other` (listings, table data, cancel).
+ */
+export function callKindOf(req: ApiRequest): string {
+  const s = req.segments;
+  if (s[0] !== 'projects' || s.length < 3) return 'bigquery.other';
+  if (req.method === 'POST' && s.length === 3 && s[2] === 'jobs') {
+    const configuration = req.body['configuration'] as { dryRun?: unknown } | undefined;
+    return configuration?.dryRun === true ? 'bigquery.dryRun' : 'bigquery.jobs.insert';
+  }
+  if (req.method === 'POST' && s.length === 3 && s[2] === 'queries')
+    return req.body['dryRun'] === true ? 'bigquery.dryRun' : 'bigquery.query';
+  if (req.method === 'GET' && s.length === 4 && s[2] === 'queries') return 'bigquery.getQueryResults';
+  if (req.method === 'GET' && s.length === 4 && s[2] === 'jobs') return 'bigquery.jobs.get';
+  if (req.method === 'GET' && s.length === 6 && s[2] === 'datasets' && s[4] === 'tables')
+    return 'bigquery.tables.get';
+  return 'bigquery.other';
+}
+
 function match(pattern: readonly string[], segments: readonly string[]): string[] | undefined {
   if (pattern.length !== segments.length) return undefined;
   const params: string[] = [];

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { BigQuery } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
+import { SpyLatency } from '../../shared/test-support/spy-latency.ts';
+import { callKindOf } from './routes.ts';
 import { startBigQueryStandIn } from './server.ts';
 import type { TestStandIn } from './test-seed.ts';
 import { ENCOUNTER_ROWS, PATIENT_ROWS, PROJECT, startTestStandIn } from './test-seed.ts';
@@ -480,3 +482,55 @@ function spyOnRequests(): {
     },
   };
 }
+
+describe('BigQuery stand-in latency model', () => {
+  const req = (method: string, path: string, body: Record<string, unknown> = {}) => ({
+    method,
+    segments: path.split('/'),
+    query: new URLSearchParams(),
+    body,
+  });
+  const cases = [
+    {
+      name: 'a jobs.insert dry run',
+      req: req('POST', 'projects/p/jobs', { configuration: { dryRun: true } }),
+      kind: 'bigquery.dryRun',
+    },
+    {
+      name: 'a jobs.query dry run',
+      req: req('POST', 'projects/p/queries', { dryRun: true }),
+      kind: 'bigquery.dryRun',
+    },
+    {
+      name: 'a jobs.insert',
+      req: req('POST', 'projects/p/jobs', { configuration: { query: {} } }),
+      kind: 'bigquery.jobs.insert',
+    },
+    {
+      name: 'a jobs.query',
+      req: req('POST', 'projects/p/queries', { query: 'SELECT 1' }),
+      kind: 'bigquery.query',
+    },
+    { name: 'a getQueryResults', req: req('GET', 'projects/p/queries/j1'), kind: 'bigquery.getQueryResults' },
+    { name: 'a jobs.get', req: req('GET', 'projects/p/jobs/j1'), kind: 'bigquery.jobs.get' },
+    { name: 'a tables.get', req: req('GET', 'projects/p/datasets/d/tables/t'), kind: 'bigquery.tables.get' },
+    { name: 'a table listing', req: req('GET', 'projects/p/datasets/d/tables'), kind: 'bigquery.other' },
+    { name: 'a job cancel', req: req('POST', 'projects/p/jobs/j1/cancel'), kind: 'bigquery.other' },
+  ];
+  for (const c of cases)
+    it(`classifies ${c.name} as ${c.kind}`, () => assert.equal(callKindOf(c.req), c.kind));
+
+  it('asks the model for the kind of each call the official client makes', async () => {
+    const spy = new SpyLatency();
+    const t = await startTestStandIn({ latency: spy });
+    try {
+      await t.bigquery.createQueryJob({ query: `SELECT 1 AS one`, dryRun: true });
+      const [rows] = await t.bigquery.query({ query: 'SELECT 1 AS one' });
+      assert.deepEqual(rows, [{ one: 1 }]);
+      assert.equal(spy.kinds[0], 'bigquery.dryRun');
+      assert.ok(spy.kinds.includes('bigquery.query'), spy.kinds.join(', '));
+    } finally {
+      await t.standIn.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { type Latency, waitFor } from '../latency.ts';
 import { listen } from '../net.ts';
 import { Catalog } from './catalog.ts';
 import { QueryEngine } from './engine.ts';
@@ -12,7 +13,7 @@ import { asBigQueryError, errorBody, invalidRequest } from './errors.ts';
 import { JobService } from './jobs.ts';
 import { loadSeeds } from './loader.ts';
 import type { ApiContext, ApiRequest } from './routes.ts';
-import { dispatch } from './routes.ts';
+import { callKindOf, dispatch } from './routes.ts';
 import type { ProjectSeed } from './seed.ts';
 
 /** A running stand-in. */
@@ -40,6 +41,11 @@ export interface BigQueryStandInOptions {
   maxPageBytes?: number;
   /** Finished jobs kept in memory with their results (default 1000); older ones answer 404 like expired jobs. */
   maxJobs?: number;
+  /**
+   * A latency model (`npm run bench -- --gcp-latency`): each answer is held until the delay of its call kind
+   * (`bigquery.dryRun`, `bigquery.query`, … see `callKindOf`) has passed since the request arrived.
+   */
+  latency?: Latency;
 }
 
 const API_PREFIX = '/bigquery/v2';
@@ -63,7 +69,7 @@ export async function startBigQueryStandIn(options: BigQueryStandInOptions): Pro
   });
   const ctx: ApiContext = { engine, jobs };
   const server = createServer((req, res) => {
-    void handle(ctx, req, res, log);
+    void handle(ctx, req, res, log, options.latency);
   });
   const host = options.host ?? '127.0.0.1';
   let port: number;
@@ -127,12 +133,16 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   log: (line: string) => void,
+  latency: Latency | undefined,
 ): Promise<void> {
   const started = performance.now();
   let status = 200;
   let body: object;
+  let kind = 'bigquery.other';
   try {
-    body = await dispatch(ctx, await parseRequest(req));
+    const request = await parseRequest(req);
+    kind = callKindOf(request);
+    body = await dispatch(ctx, request);
   } catch (err) {
     const error = asBigQueryError(err);
     status = error.code;
@@ -140,6 +150,7 @@ async function handle(
     if (status >= 500) log(`bigquery: internal error: ${(err as Error)?.stack ?? String(err)}`);
   }
   const text = JSON.stringify(body);
+  await waitFor(latency, kind, started);
   res.writeHead(status, {
     'content-type': 'application/json; charset=UTF-8',
     'content-length': Buffer.byteLength(text),

@@ -2,6 +2,7 @@
 
 import { BigQuery } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
+import type { Latency } from '../latency.ts';
 import type { FieldSeed, ProjectSeed, SeedValue } from './seed.ts';
 import type { BigQueryStandIn } from './server.ts';
 import { startBigQueryStandIn } from './server.ts';
@@ -198,12 +199,13 @@ export interface TestStandIn {
 
 /** Starts a stand-in on an ephemeral port; small result pages so that the client's pagination is exercised. */
 export async function startTestStandIn(
-  options: { maxPageBytes?: number; maxJobs?: number } = {},
+  options: { maxPageBytes?: number; maxJobs?: number; latency?: Latency } = {},
 ): Promise<TestStandIn> {
   const standIn = await startBigQueryStandIn({
     seeds: testSeeds(),
     maxPageBytes: options.maxPageBytes ?? 4096,
     ...(options.maxJobs !== undefined ? { maxJobs: options.maxJobs } : {}),
+    ...(options.latency ? { latency: options.latency } : {}),
   });
   const bigquery = new BigQuery({
     projectId: PROJECT,

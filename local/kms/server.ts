@@ -11,6 +11,7 @@ import {
   status,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { type Latency, waitFor } from '../latency.ts';
 import { FaultQueue } from './faults.ts';
 import { createKmsHandlers, KMS_METHODS, type KmsHandlers, type KmsMethod } from './handlers.ts';
 import { type KmsKeySpec, openKeyStore, STATE_FILE_NAME } from './key-store.ts';
@@ -32,6 +33,11 @@ export interface KmsStandInOptions {
   keys: KmsKeySpec[];
   /** Receives one line per call and at start-up; never key material or payloads. */
   log?: (line: string) => void;
+  /**
+   * A latency model (`npm run bench -- --gcp-latency`): each answer is held until the delay of its call kind,
+   * `kms.<Method>` (`kms.AsymmetricSign`, `kms.Decrypt`, …), has passed since the call arrived.
+   */
+  latency?: Latency;
 }
 
 /** A running stand-in. */
@@ -68,7 +74,10 @@ export async function startKmsStandIn(options: KmsStandInOptions): Promise<KmsSt
   const keys = await openKeyStore(options.stateDir, options.keys);
   const faults = new FaultQueue();
   const server = new Server();
-  server.addService(keyManagementServiceDefinition(), implementation(createKmsHandlers(keys), faults, log));
+  server.addService(
+    keyManagementServiceDefinition(),
+    implementation(createKmsHandlers(keys), faults, log, options.latency),
+  );
   const port = await bind(server, formatHostPort(host, options.port ?? 0));
   const endpoint = formatHostPort(host, port);
   log(
@@ -102,15 +111,25 @@ export function kmsClientOptions(endpoint: string): KmsClientOptions {
   };
 }
 
-function implementation(handlers: KmsHandlers, faults: FaultQueue, log: (line: string) => void) {
+function implementation(
+  handlers: KmsHandlers,
+  faults: FaultQueue,
+  log: (line: string) => void,
+  latency: Latency | undefined,
+) {
   const impl: UntypedServiceImplementation = {};
   for (const method of KMS_METHODS) {
     impl[method] = (call: ServerUnaryCall<unknown, object>, callback: sendUnaryData<object>) => {
+      const started = performance.now();
       const name = (call.request as { name?: unknown }).name;
       const outcome = runCall(method, handlers[method], call.request, faults);
       log(`kms ${method} ${typeof name === 'string' ? name : '?'} -> ${status[outcome.code]}`);
-      if (outcome.ok) callback(null, outcome.response);
-      else callback({ code: outcome.code, details: outcome.message, message: outcome.message });
+      const answer = () => {
+        if (outcome.ok) callback(null, outcome.response);
+        else callback({ code: outcome.code, details: outcome.message, message: outcome.message });
+      };
+      if (latency) void waitFor(latency, `kms.${method}`, started).then(answer);
+      else answer();
     };
   }
   return impl;

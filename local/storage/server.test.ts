@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
 import type { Bucket, GetFilesOptions, SaveOptions } from '@google-cloud/storage';
 import { CRC32C, Storage } from '@google-cloud/storage';
 import { crc32cBase64 } from '../../shared/core/crc32c.ts';
+import { SpyLatency } from '../../shared/test-support/spy-latency.ts';
+import { parseRoute } from './router.ts';
+import { storageCallKind } from './server.ts';
 import type { Fixture } from './test-fixture.ts';
 import {
   caught,
@@ -442,6 +445,42 @@ describe('storage stand-in request log', () => {
     try {
       await caught(() => fx.storage.bucket('absent').getMetadata());
       assert.deepEqual(lines, ['GET /storage/v1/b/absent? 404']);
+    } finally {
+      await stopFixture(fx);
+    }
+  });
+});
+
+describe('storage stand-in latency model', () => {
+  const route = (path: string) => parseRoute(path);
+  const none = new URLSearchParams();
+  const cases = [
+    { name: 'a simple upload', method: 'POST', path: '/upload/storage/v1/b/a/o', kind: 'storage.write' },
+    { name: 'a resumable chunk', method: 'PUT', path: '/upload/storage/v1/b/a/o', kind: 'storage.write' },
+    { name: 'a delete', method: 'DELETE', path: '/storage/v1/b/a/o/x', kind: 'storage.write' },
+    { name: 'a media download', method: 'GET', path: '/download/storage/v1/b/a/o/x', kind: 'storage.read' },
+    { name: 'an object listing', method: 'GET', path: '/storage/v1/b/a/o', kind: 'storage.list' },
+    { name: 'an object metadata read', method: 'GET', path: '/storage/v1/b/a/o/x', kind: 'storage.metadata' },
+    { name: 'a path outside the API', method: 'GET', path: '/nothing', kind: 'storage.metadata' },
+  ];
+  for (const c of cases)
+    it(`classifies ${c.name} as ${c.kind}`, () =>
+      assert.equal(storageCallKind(c.method, route(c.path), none), c.kind));
+
+  it('classifies a JSON-API object read with alt=media as a read', () => {
+    const query = new URLSearchParams({ alt: 'media' });
+    assert.equal(storageCallKind('GET', route('/storage/v1/b/a/o/x'), query), 'storage.read');
+  });
+
+  it('asks the model for the kind of each call the official client makes', async () => {
+    const spy = new SpyLatency();
+    const fx = await startFixture({ latency: spy, buckets: [{ name: 'latency-bucket' }] });
+    try {
+      const file = fx.storage.bucket('latency-bucket').file('a.jsonl');
+      await file.save('line\n', { resumable: false });
+      const [data] = await file.download();
+      assert.equal(data.toString(), 'line\n');
+      assert.deepEqual(spy.kinds, ['storage.write', 'storage.read']);
     } finally {
       await stopFixture(fx);
     }

@@ -3,13 +3,14 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Latency, waitFor } from '../latency.ts';
 import type { ApiContext } from './api-call.ts';
 import { dispatch } from './dispatch.ts';
 import { GcsError, notServed } from './errors.ts';
 import type { Reply } from './http-io.ts';
 import { errorReply, readBody, sendReply } from './http-io.ts';
 import { ResumableSessions } from './resumable-sessions.ts';
-import { parseRoute } from './router.ts';
+import { parseRoute, type Route } from './router.ts';
 import { StateStore } from './state-store.ts';
 import type { BucketSpec } from './storage-service.ts';
 import { StorageService } from './storage-service.ts';
@@ -30,6 +31,12 @@ export interface StorageStandInOptions {
   log?: (line: string) => void;
   /** Clock for timestamps, generations and retention checks; defaults to the system clock. */
   now?: () => Date;
+  /**
+   * A latency model (`npm run bench -- --gcp-latency`): each answer is held until the delay of its call kind
+   * (`storage.write`, `storage.read`, `storage.list`, `storage.metadata`; see `storageCallKind`) has passed
+   * since the request arrived.
+   */
+  latency?: Latency;
 }
 
 /** A running stand-in. */
@@ -55,7 +62,7 @@ export async function startStorageStandIn(options: StorageStandInOptions): Promi
   const ctx: ApiContext = { service, sessions: new ResumableSessions() };
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
-    handle(ctx, req, res, log).catch(() => res.destroy());
+    handle(ctx, req, res, log, options.latency).catch(() => res.destroy());
   });
   await listen(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
@@ -67,11 +74,21 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   log: (line: string) => void,
+  latency: Latency | undefined,
 ) {
+  const started = performance.now();
   const reply = await replyTo(ctx, req).catch((err: unknown) => {
     if (!(err instanceof GcsError)) log(`storage stand-in: internal error: ${(err as Error).stack ?? err}`);
     return errorReply(err);
   });
+  if (latency) {
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    await waitFor(
+      latency,
+      storageCallKind(req.method ?? 'GET', parseRoute(url.pathname), url.searchParams),
+      started,
+    );
+  }
   if (!res.destroyed) sendReply(res, reply);
   log(`${req.method} ${req.url} ${reply.status}`);
 }
@@ -88,6 +105,19 @@ async function replyTo(ctx: ApiContext, req: IncomingMessage): Promise<Reply> {
     { method, route, query: url.searchParams, headers: req.headers, body, origin },
     url.pathname,
   );
+}
+
+/**
+ * The call kind of a request, for a latency model: `storage.write` (uploads, deletes, compose, copy, rewrite),
+ * `storage.read` (object media), `storage.list` (object listings), `storage.metadata` (everything else).
+ */
+export function storageCallKind(method: string, route: Route | undefined, query: URLSearchParams): string {
+  if (!route) return 'storage.metadata';
+  if (route.api === 'upload' || method === 'DELETE') return 'storage.write';
+  if (method === 'POST' && route.api === 'json' && route.target !== 'buckets') return 'storage.write';
+  if (route.api === 'download' || query.get('alt') === 'media') return 'storage.read';
+  if (method === 'GET' && route.target === 'objects') return 'storage.list';
+  return 'storage.metadata';
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

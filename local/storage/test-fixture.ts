@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
+import type { Latency } from '../latency.ts';
 import type { BucketSpec, StorageStandIn } from './server.ts';
 import { startStorageStandIn } from './server.ts';
 
@@ -35,6 +36,7 @@ export interface FixtureOptions {
   clock?: ManualClock;
   buckets?: BucketSpec[];
   log?: (line: string) => void;
+  latency?: Latency;
 }
 
 /** The project id tests pass to the client (needed only by bucket create/list). */
@@ -49,8 +51,14 @@ export function clientFor(standIn: StorageStandIn): Storage {
 export async function startFixture(options: FixtureOptions = {}): Promise<Fixture> {
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'warden-storage-')));
   const clock = options.clock ?? new ManualClock('2030-01-01T00:00:00.000Z');
-  const { buckets, log } = options;
-  const standIn = await startStorageStandIn({ stateDir, now: clock.now, buckets, log });
+  const { buckets, log, latency } = options;
+  const standIn = await startStorageStandIn({
+    stateDir,
+    now: clock.now,
+    buckets,
+    log,
+    ...(latency ? { latency } : {}),
+  });
   return { standIn, storage: clientFor(standIn), stateDir, clock };
 }
 
