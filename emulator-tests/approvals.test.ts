@@ -183,7 +183,7 @@ describe('approvals: the whole flow', function () {
     await eve.close();
     assert.equal(stolen.isError, true);
 
-    const types = (await recordedUntil(id, 'approval.succeeded')).map((r) => r.event.type);
+    const types: string[] = (await recordedUntil(id, 'approval.succeeded')).map((r) => r.event.type);
     for (const t of [
       'policy.decision',
       'approval.requested',
@@ -423,7 +423,8 @@ describe('warden approvals (CLI on the approvals API)', function () {
         (l) => l.startsWith(id) && l.includes('PENDING') && l.includes('analysts-phi-with-approval'),
       ),
     );
-    assert.equal(await approvalsCommand(['deny', id, ...base], theStack().info.stateDir, io), 1);
+    // A denial without its reason is a command-line mistake: exit 2, before anything is sent.
+    assert.equal(await approvalsCommand(['deny', id, ...base], theStack().info.stateDir, io), 2);
     assert.ok(lines.some((l) => l.includes('ERR') && l.includes('needs --reason')));
     assert.equal(
       await approvalsCommand(

@@ -137,7 +137,12 @@ export async function auditObjects(): Promise<TrailObject[]> {
   return (await readTrail(sink)).objects;
 }
 
-/** The audit records of one request. */
+/**
+ * The audit records of one request, in time order: an instance writes through several lanes (AUDIT_WRITE_LANES),
+ * each its own stream, so one request's records may sit in different streams, whose names do not sort by time.
+ */
 export async function auditRecordsFor(requestId: string): Promise<AuditRecord[]> {
-  return (await auditRecords()).filter((r) => r.event.requestId === requestId);
+  return (await auditRecords())
+    .filter((r) => r.event.requestId === requestId)
+    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
 }

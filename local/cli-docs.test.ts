@@ -1,13 +1,12 @@
-// The docs use the real command line: every `warden <command> …` in README.md, docs/*.md and terraform/
-// (*.md, *.tf) is parsed with the CLI's own option definitions (COMMANDS, the ones its parsers use; nothing
-// runs), and each flag, and each action, must be one the command accepts. Terraform outputs that are a
-// flag's value must name that flag.
+// The docs use the real command line: every `warden <command> …` in README.md, docs/*.md, local/**/README.md
+// and terraform/ (*.md, *.tf) is parsed by the CLI's own parser (parseInvocation, which `warden` runs before
+// every command; nothing runs), so an unknown flag, a switch given a value or an action the command lacks fails
+// here. Terraform outputs that are a flag's value must name that flag.
 
 import assert from 'node:assert/strict';
 import { globSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { COMMANDS } from './cli.ts';
+import { COMMANDS, parseInvocation } from './cli.ts';
 import { REPO_ROOT } from './stack.ts';
 
 /** One documented invocation: where it is, the command, and its words (quotes and $(…) kept whole). */
@@ -92,19 +91,35 @@ function flagsOf(words: string[]): string[] {
   return words.filter((w) => /^--?[a-z][a-z0-9-]*(=|$)/.test(w)).map((w) => w.replace(/=.*$/, ''));
 }
 
-/** Why the CLI's parser refuses `flag` for `command`, or undefined when it takes it. */
-function refusal(command: string, flag: string): string | undefined {
+/**
+ * The command lines an invocation stands for, as the CLI would get them. Docs write shorthand: `list|show`
+ * (each is parsed), a flag without its value (`search [--from --to]`: a placeholder value is given), and
+ * `warden approvals …` (an action left out: the command's first is assumed).
+ */
+function commandLines(i: Invocation): string[][] {
+  const spec = COMMANDS[i.command]!;
+  const words = [...i.words];
+  const isFlag = (w: string | undefined) => w !== undefined && /^--?[a-z]/.test(w);
+  const args: string[] = [];
+  words.forEach((w, n) => {
+    args.push(w);
+    const option = spec.options[w.replace(/^--/, '')];
+    if (option?.type === 'string' && !w.includes('=') && (n + 1 === words.length || isFlag(words[n + 1])))
+      args.push('VALUE');
+  });
+  if (!spec.verbs) return [[i.command, ...args]];
+  const first = args[0];
+  if (first === undefined || !/^[a-z]/.test(first)) return [[i.command, spec.verbs[0]!, ...args]];
+  return first.split('|').map((verb) => [i.command, verb, ...args.slice(1)]);
+}
+
+/** Why the CLI refuses `argv`, or undefined when it parses. */
+function refusal(argv: string[]): string | undefined {
   try {
-    // A value after it, in case it takes one; a switch leaves it as a positional.
-    parseArgs({
-      args: [flag, 'value'],
-      options: COMMANDS[command]!.options,
-      strict: true,
-      allowPositionals: true,
-    });
+    parseInvocation(argv);
     return undefined;
   } catch (err) {
-    return (err as Error).message.split('.')[0];
+    return (err as Error).message;
   }
 }
 
@@ -112,6 +127,8 @@ function documents(): { file: string; text: string }[] {
   const files = [
     'README.md',
     ...globSync('docs/*.md', { cwd: REPO_ROOT }),
+    // The bridge's own guide, and any other under local/.
+    ...globSync('local/**/README.md', { cwd: REPO_ROOT }),
     ...globSync('terraform/**/*.{md,tf}', { cwd: REPO_ROOT }).filter(
       (f) => !f.split('/').includes('.terraform'),
     ),
@@ -142,25 +159,13 @@ describe('documented warden invocations', () => {
     assert.ok(invocations.length > 50, `only ${invocations.length} invocations found`);
   });
 
-  it('use only flags the command’s parser accepts', () => {
+  it('parse with the command’s own parser: known flags with their values, known actions', () => {
     const bad = invocations.flatMap((i) =>
-      flagsOf(i.words).flatMap((flag) => {
-        const why = refusal(i.command, flag);
-        return why ? [`${i.where}: warden ${i.command} ${flag}: ${why}`] : [];
+      commandLines(i).flatMap((argv) => {
+        const why = refusal(argv);
+        return why ? [`${i.where}: warden ${argv.join(' ')}: ${why}`] : [];
       }),
     );
-    assert.deepEqual(bad, []);
-  });
-
-  it('use only actions the command has', () => {
-    const bad = invocations.flatMap((i) => {
-      const verbs = COMMANDS[i.command]!.verbs;
-      const first = i.words[0];
-      // `warden approvals list|show|…` lists several; prose and placeholders (…, <cmd>) are not actions.
-      if (!verbs || !first || !/^[a-z]/.test(first)) return [];
-      const named = first.split('|').filter((v) => /^[a-z]+$/.test(v));
-      return named.filter((v) => !verbs.includes(v)).map((v) => `${i.where}: warden ${i.command} ${v}`);
-    });
     assert.deepEqual(bad, []);
   });
 
@@ -215,7 +220,21 @@ describe('documented warden invocations', () => {
     assert.deepEqual(words('--token-command "npx warden token --email a@b.c" --x'), ['--email', 'a@b.c']);
     assert.deepEqual(words('| `warden approvals list\\|show …` |'), ['list|show', '…']);
     assert.deepEqual(flagsOf(['--out=report.html', '-h', 'value', '"--not-a-flag"']), ['--out', '-h']);
-    assert.match(refusal('audit', '--table') ?? 'accepted', /accepted/);
-    assert.match(refusal('audit', '--bigquery') ?? 'accepted', /Unknown option '--bigquery'/);
+    const lines = (s: string) => commandLines(findInvocations(s, 'x')[0]!);
+    assert.deepEqual(lines('`warden audit search [--from --to T]`'), [
+      ['audit', 'search', '--from', 'VALUE', '--to', 'T'],
+    ]);
+    assert.deepEqual(lines('`warden approvals list\\|deny …`'), [
+      ['approvals', 'list', '…'],
+      ['approvals', 'deny', '…'],
+    ]);
+    assert.deepEqual(lines('`warden approvals …`'), [['approvals', 'list', '…']]);
+    assert.equal(refusal(['audit', 'search', '--table', 't']), undefined);
+    assert.match(
+      refusal(['audit', 'search', '--bigquery', 'p.d.t']) ?? 'accepted',
+      /^unknown option --bigquery;/,
+    );
+    assert.match(refusal(['audit', 'verify', '--help=yes']) ?? 'accepted', /^--help takes no value$/);
+    assert.match(refusal(['audit', 'check']) ?? 'accepted', /^unknown action "check"/);
   });
 });

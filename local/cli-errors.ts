@@ -1,8 +1,9 @@
 // How the `warden` command reports failures: one line naming what failed and where (the object, flag or
 // file), its causes compacted onto the same line, never a stack trace.
 
+import type { EventEmitter } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { inspect, type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 
 /** A command-line mistake (unknown option, missing value, unexpected argument): exit code 2. */
 export class UsageError extends Error {
@@ -82,7 +83,9 @@ function usageErrorOf(command: string, err: unknown, options: ParseArgsOptionsCo
   const code = (err as { code?: unknown }).code;
   const message = err instanceof Error ? err.message : String(err);
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
-  const flag = quoted.split(' ')[0] ?? quoted;
+  // "Option '-h, --help' does not take an argument": the long name is the one a person wrote or can look up.
+  const words = quoted.split(/[ ,]+/);
+  const flag = words.find((w) => w.startsWith('--')) ?? words[0] ?? quoted;
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return new UsageError(`unknown option ${flag}; ${command} takes ${flagList(options)}`);
@@ -143,12 +146,48 @@ function fileReason(err: unknown): string {
 
 /**
  * Reports a failure of `command` (e.g. "warden audit") on one line; returns its exit code: 2 for a
- * UsageError, which points at the command's --help, 1 otherwise. WARDEN_DEBUG=1 adds the error with its
- * stack and causes, for developers.
+ * UsageError, which points at the command's --help, 1 otherwise. WARDEN_DEBUG=1 adds the stacks of the error
+ * and its causes, for developers.
  */
 export function reportFailure(command: string, err: unknown, write: (line: string) => void): number {
   const usage = err instanceof UsageError;
   write(`${command}: ${usage ? `${err.message} (${command} --help shows the usage)` : describeError(err)}`);
-  if (process.env['WARDEN_DEBUG']) write(inspect(err, { depth: 6 }));
+  if (process.env['WARDEN_DEBUG']) write(debugTrace(err));
   return usage ? 2 : 1;
+}
+
+/**
+ * The stacks of `err`, its causes and an AggregateError's errors. Stacks only: a client library's error object
+ * also holds the request it made, headers (a bearer token) included, which no output should carry.
+ */
+export function debugTrace(err: unknown): string {
+  const out: string[] = [];
+  const seen = new Set<unknown>();
+  const visit = (e: unknown, label: string) => {
+    if (seen.has(e) || out.length > 12) return;
+    seen.add(e);
+    out.push(`${label}${e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e)}`);
+    if (e instanceof AggregateError) for (const inner of e.errors) visit(inner, 'Error in the aggregate: ');
+    if (e instanceof Error && e.cause !== undefined) visit(e.cause, 'Caused by: ');
+  };
+  visit(err, '');
+  return out.join('\n');
+}
+
+/** Warnings client libraries emit on the way to an error the CLI reports anyway. */
+const NOISE = new Set(['MetadataLookupWarning', 'ExperimentalWarning']);
+
+/**
+ * Replaces Node's warning printer (several lines, with a hint about --trace-warnings) on `proc`: the warnings
+ * client libraries emit (google-auth-library's MetadataLookupWarning when it finds no metadata server, around
+ * the one-line "could not load the default credentials") are dropped, any other is one line, and with
+ * WARDEN_DEBUG=1 every warning is printed whole. bin/warden.js disables the first two with Node flags; this
+ * holds for `node local/cli.ts` too.
+ */
+export function quietWarnings(proc: EventEmitter, write: (line: string) => void): void {
+  proc.removeAllListeners('warning');
+  proc.on('warning', (w: Error) => {
+    if (process.env['WARDEN_DEBUG']) write(debugTrace(w));
+    else if (!NOISE.has(w.name)) write(`warden: ${w.name}: ${describeError(w)}`);
+  });
 }

@@ -15,6 +15,7 @@ import { BRIDGE_OPTIONS, bridgeCommand } from './bridge/bridge.ts';
 import {
   describeError,
   parseCommandArgs,
+  quietWarnings,
   readInput,
   reportFailure,
   UsageError,
@@ -46,6 +47,7 @@ const SEAL_OPTIONS = {
   in: { type: 'string' },
   out: { type: 'string' },
   'kms-endpoint': { type: 'string' },
+  'state-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -63,15 +65,17 @@ const TOKEN_USAGE = `  token     Print an ID token from the development issuer o
             --ttl SECONDS     lifetime (default 3600)
             --state-dir DIR   as for start`;
 const BRIDGE_LINES = `  bridge    Serve MCP on stdio for stdio-only clients (Claude Desktop …), forwarding to a gateway with an ID token.
-            --url URL         (required) the gateway's MCP endpoint (https; http only on loopback)
+            --url URL         (or --state-dir) the gateway's MCP endpoint (https; http only on loopback)
+            --state-dir DIR   instead of --url: the local stack's MCP endpoint (started with that state dir)
             --audience AUD    ID token audience (default: the origin of --url)
             --impersonate SA  ID tokens for this service account (IAM Credentials generateIdToken)
             --token-command C run C (no shell) and use its trimmed output as the token
             --header N=V      a fixed header on every gateway request (repeatable)
             Default tokens: application default credentials. See local/bridge/README.md.`;
-const CREDENTIAL_USAGE = `  credential seal --key KMS_KEY --in key.json --out key.json.enc [--kms-endpoint HOST:PORT]
+const CREDENTIAL_USAGE = `  credential seal --key KMS_KEY --in key.json --out key.json.enc [--kms-endpoint HOST:PORT | --state-dir DIR]
             Encrypt a service-account key for the executor with a Cloud KMS symmetric key (the key name is
-            projects/…/cryptoKeys/…); --kms-endpoint points at a local KMS stand-in.`;
+            projects/…/cryptoKeys/…); --kms-endpoint points at a KMS stand-in, --state-dir at the local stack's
+            (only when given: without either it is Cloud KMS).`;
 const POLICY_USAGE = `  policy test POLICY CASES
             Evaluate the cases (YAML) against the policy and print each decision with its rule; exit 1 on a
             mismatch (see local/policy.cases.yaml).`;
@@ -104,17 +108,42 @@ ${Object.values(COMMANDS)
   .map((c) => c.usage)
   .join('\n')}
 
-Every command that reads the local stack takes --state-dir DIR. Errors are one line; WARDEN_DEBUG=1 adds the
-stack trace.`;
+Every command that talks to the local stack takes --state-dir DIR (the one "warden start" used).
+Errors are one line; exit 1 for a failure, 2 for a command-line mistake; WARDEN_DEBUG=1 adds the stacks.`;
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // A command line the command would refuse is refused before anything runs (no client, no file read).
+    if (command && Object.hasOwn(COMMANDS, command) && command !== 'help') parseInvocation(argv);
     return await run(command, rest);
   } catch (err) {
     return reportFailure(`warden ${command}`, err, console.error);
   }
+}
+
+/**
+ * Parses `warden <command> …` (argv without "warden") as that command does, running nothing: its options, the
+ * values they need, and its action (`audit verify`). Throws a UsageError naming the mistake. `main` calls it
+ * before every command; the docs test calls it on every documented invocation.
+ */
+export function parseInvocation(argv: string[]): {
+  command: string;
+  values: Record<string, unknown>;
+  positionals: string[];
+} {
+  const [command = '', ...rest] = argv;
+  const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!spec) throw new UsageError(`unknown command "${command}" (${Object.keys(COMMANDS).join(', ')})`);
+  const { values, positionals } = parseCommandArgs(`warden ${command}`, rest, spec.options);
+  if (spec.verbs && !values['help']) {
+    const verb = positionals[0];
+    const verbs = spec.verbs.join(', ');
+    if (!verb) throw new UsageError(`what to do? (${verbs})`);
+    if (!spec.verbs.includes(verb)) throw new UsageError(`unknown action "${verb}" (${verbs})`);
+  }
+  return { command, values, positionals };
 }
 
 async function run(command: string | undefined, rest: string[]): Promise<number> {
@@ -172,9 +201,10 @@ async function start(args: string[]): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const patients = Number(values.patients ?? 10_000);
   const portBase = Number(values['port-base'] ?? process.env['WARDEN_PORT_BASE'] ?? 8700);
-  if (!Number.isInteger(patients) || patients < 1) return fail('--patients must be a positive integer');
+  if (!Number.isInteger(patients) || patients < 1)
+    throw new UsageError('--patients must be a positive integer');
   if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65525)
-    return fail('--port-base must be an integer between 1024 and 65525');
+    throw new UsageError('--port-base must be an integer between 1024 and 65525');
   const stateDir = stateDirOf(values['state-dir']);
   // The functions load the policy too, but a broken one should fail here, in a second, naming the line.
   const policyPath = resolve(values.policy ?? join(REPO_ROOT, 'local', 'policy.yaml'));
@@ -243,14 +273,17 @@ export function startBanner(o: {
   const dir = resolve(info.stateDir) === DEFAULT_STATE_DIR ? '' : ` --state-dir ${shellWord(info.stateDir)}`;
   const { requesters, approvers } = policyGroups(o.policy);
   const requester = requesters.find((g) => !approvers.includes(g)) ?? requesters[0];
+  const tokenCommand = `npx warden token${dir} --email ann@example.org${requester ? ` --groups ${requester}` : ''}`;
   const lines = [
     '',
     `Warden is ready in ${o.seconds.toFixed(1)} s.`,
     '',
     `  MCP endpoint     ${info.mcpUrl}`,
-    `  Get a token      npx warden token${dir} --email ann@example.org${requester ? ` --groups ${requester}` : ''}`,
+    `  Get a token      ${tokenCommand}`,
     `                   (groups in ${o.policyPath}: ${requesters.join(', ') || 'none'})`,
     '  Connect          send it as "Authorization: Bearer <token>" (see README: Connect an MCP client)',
+    // The bridge finds a non-default stack by its state dir; the default one by its URL.
+    `  Stdio clients    npx warden bridge ${dir ? dir.trimStart() : `--url ${info.mcpUrl}`} --token-command "${tokenCommand}"`,
   ];
   if (approvers.length > 0)
     lines.push(
@@ -282,10 +315,10 @@ async function token(args: string[]): Promise<number> {
   if (values.help) return help('token');
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.email || !/^[^@\s]+@[^@\s]+$/.test(values.email))
-    return fail('--email is required (e.g. --email ann@example.org)');
+    throw new UsageError('--email is required (e.g. --email ann@example.org)');
   const ttl = Number(values.ttl ?? 3600);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400)
-    return fail('--ttl must be between 1 and 86400 seconds');
+    throw new UsageError('--ttl must be between 1 and 86400 seconds');
   const stateDir = stateDirOf(values['state-dir']);
   const info = readStackFile(stateDir);
   if (!info) return fail(`no local stack found in ${stateDir}: run "npm start" first`);
@@ -317,7 +350,14 @@ function policy(args: string[]): number {
   if (sub !== 'test' || !policyPath || !casesPath || extra.length)
     throw new UsageError('usage: warden policy test <policy.yaml> <cases.yaml>');
   const loaded = loadPolicy(readInput(policyPath, 'the policy').toString('utf8'), policyPath);
-  const results = runPolicyCases(loaded, readInput(casesPath, 'the cases').toString('utf8'), sqlFactsFor);
+  const cases = readInput(casesPath, 'the cases').toString('utf8');
+  let results: ReturnType<typeof runPolicyCases>;
+  try {
+    results = runPolicyCases(loaded, cases, sqlFactsFor);
+  } catch (err) {
+    // Its errors name the field ("cases: …"), not the file.
+    throw new Error(`the cases ${casesPath}`, { cause: err });
+  }
   for (const r of results) console.log(formatCaseResult(r));
   const failed = results.filter((r) => !r.ok).length;
   console.log(`${results.length - failed} passed, ${failed} failed`);
@@ -334,14 +374,32 @@ async function credential(args: string[]): Promise<number> {
     !values.key ||
     !/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/.test(values.key)
   ) {
-    return fail('--key must be a KMS crypto key name: projects/P/locations/L/keyRings/R/cryptoKeys/K');
+    throw new UsageError(
+      '--key must be a KMS crypto key name: projects/P/locations/L/keyRings/R/cryptoKeys/K',
+    );
   }
-  if (!values.in || !values.out) return fail('--in and --out are required');
-  const endpoint = values['kms-endpoint'];
-  if (endpoint && !/^(127\.0\.0\.1|localhost|\[::1\]):\d+$/.test(endpoint))
-    return fail('--kms-endpoint must be a loopback host:port');
+  if (!values.in || !values.out) throw new UsageError('--in and --out are required');
+  if (values['kms-endpoint'] !== undefined && values['state-dir'] !== undefined)
+    throw new UsageError('--kms-endpoint and --state-dir exclude each other');
+  // Only an explicit --state-dir means the local stack: a production key sealed by a stand-in by default would
+  // fail only later, when the executor cannot decrypt it.
+  const stateDir = values['state-dir'] === undefined ? undefined : resolve(values['state-dir']);
+  const local = stateDir === undefined ? undefined : readStackFile(stateDir);
+  if (stateDir !== undefined && !local)
+    return fail(`no local stack in ${stateDir} (run "npm start", or pass --kms-endpoint)`);
+  const endpoint = values['kms-endpoint'] ?? local?.endpoints.kms;
+  if (endpoint && !/^(127\.0\.0\.1|localhost|\[::1\]):\d+$/.test(endpoint)) {
+    if (!local) throw new UsageError('--kms-endpoint must be a loopback host:port');
+    return fail(`the KMS endpoint in ${stateDir}/stack.json, ${endpoint}, is not a loopback host:port`);
+  }
   const keyJson = readInput(values.in, '--in');
-  if (endpoint) await ensureListening(endpoint, '--kms-endpoint');
+  if (endpoint)
+    await ensureListening(
+      endpoint,
+      local
+        ? `the KMS stand-in of the local stack in ${stateDir}: is it running? ("npm start")`
+        : '--kms-endpoint',
+    );
   const client = await createKmsClient(endpoint);
   let sealed: Uint8Array;
   try {
@@ -374,6 +432,7 @@ if (import.meta.main) {
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
+  quietWarnings(process, console.error);
   code = await main(process.argv.slice(2));
   process.exitCode = code;
 }

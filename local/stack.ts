@@ -524,6 +524,8 @@ export async function startFunction(
         ...(process.env['WARDEN_FUNCTION_NODE_OPTIONS']
           ? { NODE_OPTIONS: process.env['WARDEN_FUNCTION_NODE_OPTIONS'] }
           : {}),
+        // For comparing audit write lanes in the bench, e.g. AUDIT_WRITE_LANES=1 npm run bench -- gateway.
+        ...(process.env['AUDIT_WRITE_LANES'] ? { AUDIT_WRITE_LANES: process.env['AUDIT_WRITE_LANES'] } : {}),
         ...env,
       },
     },

@@ -26,6 +26,11 @@ export type CheckName =
   | 'push-authenticated'
   | 'variable-typed-described'
   | 'no-primitive-roles'
+  | 'cmek-every-store'
+  | 'hardened-requires-cmek'
+  | 'no-public-bucket'
+  | 'alerts-for-events'
+  | 'hardened-perimeter'
   | 'references-resolve';
 
 type Body = Record<string, unknown>;
@@ -95,6 +100,38 @@ const SWEEPER_GRANTS: { role: string; on: (b: Body) => boolean; what: string }[]
     what: "the sweeper's own service",
   },
 ];
+
+/**
+ * The stores that hold PHI, parked SQL, approval events or audit records, and how each names its customer-managed
+ * key (an attribute, or a block that may be `dynamic`).
+ */
+const STORES: Record<string, { attribute?: string; block?: string }> = {
+  google_storage_bucket: { block: 'encryption' },
+  google_firestore_database: { block: 'cmek_config' },
+  google_pubsub_topic: { attribute: 'kms_key_name' },
+  google_bigquery_dataset: { block: 'default_encryption_configuration' },
+};
+
+/** The events a HIPAA deployment must alert on (terraform/modules/monitoring, locals.alerts). */
+export const ALERTED_EVENTS = [
+  'break_glass',
+  'approvals_expired',
+  'dead_letters',
+  'audit_write_failures',
+  'verify_failures',
+] as const;
+
+/** IAM and ACL resources on a bucket or its objects. */
+const BUCKET_ACCESS =
+  /^google_storage_(bucket_iam_(member|binding|policy)|bucket_access_control|bucket_acl|default_object_access_control|default_object_acl|object_access_control|object_acl)$/;
+
+/** True when the body sets `name` directly or through a `dynamic "name"` block. */
+function hasBlock(body: Body, name: string): boolean {
+  if (body[name] !== undefined) return true;
+  const dynamic = body['dynamic'];
+  const all = Array.isArray(dynamic) ? (dynamic as Body[]) : dynamic ? [dynamic as Body] : [];
+  return all.some((d) => d[name] !== undefined);
+}
 
 /** Every `.tf` file under `dir`, skipping `.terraform`. */
 export function terraformFiles(dir: string): string[] {
@@ -276,6 +313,91 @@ export async function checkTerraform(dir: string): Promise<Violation[]> {
     if (m)
       add('no-primitive-roles', b, `basic role ${m[0]} (grant a predefined role on the resource instead)`);
   }
+  // CMEK on every store of the modules (each may be switched off, but must be able to take the key).
+  for (const b of blocks.filter(
+    (x) => x.kind === 'resource' && STORES[x.type] && x.file.startsWith('modules'),
+  )) {
+    const store = STORES[b.type] ?? {};
+    const has = store.attribute ? b.body[store.attribute] !== undefined : hasBlock(b.body, store.block ?? '');
+    if (!has)
+      add(
+        'cmek-every-store',
+        b,
+        `${b.type} takes no customer-managed key (${store.attribute ?? store.block})`,
+      );
+  }
+  const root = blocks.filter((b) => b.file === 'variables.tf' && b.kind === 'variable');
+  const hardened = root.find((b) => b.name === 'hardened');
+  if (!hardened || !/!var\.hardened \|\| var\.cmek\b/.test(text(hardened.body['validation'])))
+    v.push({
+      check: 'hardened-requires-cmek',
+      where: 'variables.tf: variable.hardened',
+      message:
+        'variable hardened needs a validation refusing hardened without cmek (!var.hardened || var.cmek)',
+    });
+  const example = blocks
+    .filter((b) => b.type === 'module' && b.file === join('examples', 'hardened', 'main.tf'))
+    .flatMap((b) => Object.values((b.body['module'] ?? {}) as Record<string, Body[]>).flat());
+  const warden = example[0];
+  if (warden?.['hardened'] !== true || warden?.['cmek'] !== true)
+    v.push({
+      check: 'hardened-requires-cmek',
+      where: 'examples/hardened/main.tf: module.warden',
+      message: 'the hardened example must set hardened = true and cmek = true',
+    });
+
+  for (const b of blocks.filter((x) => x.kind === 'resource' && BUCKET_ACCESS.test(x.type)))
+    if (PUBLIC_MEMBER.test(text(b.body)) || /public-?read|allUsers|allAuthenticatedUsers/i.test(text(b.body)))
+      add('no-public-bucket', b, 'a bucket or object is shared with allUsers/allAuthenticatedUsers');
+
+  const monitoringLocals = blocks
+    .filter((b) => b.type === 'locals' && b.file.startsWith(join('modules', 'monitoring')))
+    .flatMap((b) => (Array.isArray(b.body['locals']) ? (b.body['locals'] as Body[]) : []));
+  const alerts = monitoringLocals.find((l) => l['alerts'] !== undefined)?.['alerts'] as Body | undefined;
+  const policies = blocks.filter(
+    (b) => b.type === 'google_monitoring_alert_policy' && b.file.startsWith(join('modules', 'monitoring')),
+  );
+  const forEachAlerts = policies.some((p) => /local\.alerts/.test(text(p.body['for_each'])));
+  for (const event of ALERTED_EVENTS)
+    if (!alerts?.[event] || !forEachAlerts)
+      v.push({
+        check: 'alerts-for-events',
+        where: 'modules/monitoring: locals.alerts',
+        message: `no alert policy for ${event}`,
+      });
+  if (
+    !text(
+      blocks.find(
+        (b) => b.type === 'module' && b.file === 'main.tf' && text(b.body).includes('./modules/monitoring'),
+      )?.body,
+    ).includes('notification_channels')
+  )
+    v.push({
+      check: 'alerts-for-events',
+      where: 'main.tf: module.monitoring',
+      message: 'the root module must deploy modules/monitoring with notification_channels',
+    });
+
+  const perimeter = blocks.find(
+    (b) =>
+      b.type === 'google_access_context_manager_service_perimeter' &&
+      b.file.startsWith(join('examples', 'hardened')),
+  );
+  // The perimeter's body and the locals of its file (where the service list usually lives).
+  const restricted =
+    perimeter &&
+    text([
+      perimeter.body,
+      blocks.filter((b) => b.type === 'locals' && b.file === perimeter.file).map((b) => b.body),
+    ]);
+  for (const service of ['bigquery', 'storage', 'cloudkms', 'firestore', 'pubsub'])
+    if (!restricted?.includes(`${service}.googleapis.com`))
+      v.push({
+        check: 'hardened-perimeter',
+        where: 'examples/hardened: google_access_context_manager_service_perimeter',
+        message: `the hardened example's perimeter must restrict ${service}.googleapis.com`,
+      });
+
   v.push(...(await checkReferences(dir)));
   return v;
 }

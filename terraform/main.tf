@@ -1,6 +1,6 @@
 # Warden on Google Cloud: the modules composed through their outputs.
 #
-#   kms ──keys──▶ audit (CMEK), approvals (results CMEK), functions (env), iam (grants)
+#   kms ──keys──▶ audit (CMEK), approvals (CMEK), functions (env, CMEK), iam (grants), monitoring (verify)
 #   audit ──bucket, dataset──▶ functions, iam
 #   approvals ──database, topics, results bucket──▶ functions, iam
 #   iam ──service accounts, startup grants──▶ functions ──services, subscriptions──▶ iam (invokers)
@@ -20,6 +20,8 @@ locals {
     "firestore.googleapis.com",
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
@@ -48,21 +50,28 @@ module "kms" {
   audit_key_version  = var.audit_key_version
   create_storage_key = var.audit_cmek
   create_results_key = var.results_cmek
+  cmek               = var.cmek
+  cmek_key           = var.kms_key
+  project_number     = data.google_project.main.number
   labels             = var.labels
 
   depends_on = [google_project_service.main]
 }
 
 module "audit" {
-  source            = "./modules/audit"
-  project_id        = var.project_id
-  location          = coalesce(var.audit_location, var.region)
-  bucket_name       = coalesce(var.audit_bucket_name, "${var.project_id}-${var.name_prefix}-audit")
-  retention_years   = var.audit_retention_years
-  use_cmek          = var.audit_cmek
-  kms_key_name      = module.kms.storage_key_id
-  access_log_bucket = var.audit_access_log_bucket
-  labels            = var.labels
+  source          = "./modules/audit"
+  project_id      = var.project_id
+  location        = coalesce(var.audit_location, var.region)
+  bucket_name     = coalesce(var.audit_bucket_name, "${var.project_id}-${var.name_prefix}-audit")
+  retention_years = var.audit_retention_years
+  # A dedicated key with audit_cmek (granted in module audit), else the one data key (granted in module kms).
+  use_cmek             = var.audit_cmek || var.cmek
+  kms_key_name         = var.audit_cmek ? module.kms.storage_key_id : module.kms.cmek_key_id
+  grant_storage_agent  = var.audit_cmek
+  dataset_use_cmek     = var.cmek
+  dataset_kms_key_name = module.kms.cmek_key_id
+  access_log_bucket    = var.audit_access_log_bucket
+  labels               = var.labels
 
   depends_on = [google_project_service.main]
 }
@@ -79,8 +88,12 @@ module "approvals" {
   sweep_schedule              = var.sweep_schedule
   results_bucket_name         = coalesce(var.results_bucket_name, "${var.project_id}-${var.name_prefix}-results")
   result_ttl_days             = var.result_ttl_days
-  results_use_cmek            = var.results_cmek
-  results_kms_key_name        = module.kms.results_key_id
+  results_use_cmek            = var.results_cmek || var.cmek
+  results_kms_key_name        = var.results_cmek ? module.kms.results_key_id : module.kms.cmek_key_id
+  results_grant_storage_agent = var.results_cmek
+  firestore_use_cmek          = var.cmek
+  firestore_kms_key_name      = module.kms.cmek_key_id
+  topic_kms_key_name          = module.kms.cmek_key_id
   labels                      = var.labels
 
   depends_on = [google_project_service.main]
@@ -94,6 +107,8 @@ module "functions" {
   name_prefix    = var.name_prefix
   source_dir     = coalesce(var.source_dir, "${path.module}/../dist/functions")
   runtime        = var.runtime
+  use_cmek       = var.cmek
+  kms_key_name   = module.kms.cmek_key_id
   service_accounts = {
     gateway  = module.iam.gateway_email
     executor = module.iam.executor_email
@@ -183,4 +198,25 @@ module "iam" {
   subscription_ids   = module.functions.subscription_ids
   console_audit_read = var.console_audit_read
   auditors           = var.auditors
+}
+
+module "monitoring" {
+  source                = "./modules/monitoring"
+  project_id            = var.project_id
+  region                = var.region
+  name_prefix           = var.name_prefix
+  notification_channels = var.notification_channels
+  service_names         = module.functions.service_names
+  subscription_names    = module.functions.subscription_names
+  audit_bucket          = module.audit.bucket_name
+  audit_key_id          = module.kms.audit_key_id
+  audit_key_version     = module.kms.audit_key_version
+  audit_table           = module.audit.table
+  audit_dataset_id      = module.audit.dataset_id
+  verify_image          = var.verify_image
+  verify_schedule       = var.verify_schedule
+  verify_window_minutes = var.verify_window_minutes
+  labels                = var.labels
+
+  depends_on = [google_project_service.main]
 }

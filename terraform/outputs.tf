@@ -85,3 +85,18 @@ output "service_accounts" {
     query_identities = module.iam.query_identity_emails
   }
 }
+
+output "alert_policies" {
+  description = "Alert policies (break-glass use, approvals expired, dead letters, audit write and verification failures)."
+  value       = module.monitoring.alert_policies
+}
+
+output "verify_job" {
+  description = "The scheduled audit check's Cloud Run job (`gcloud run jobs execute NAME --region REGION`), or null without verify_image."
+  value       = module.monitoring.verify_job
+}
+
+output "cmek_key" {
+  description = "The key every store is encrypted with (cmek), or null."
+  value       = module.kms.cmek_key_id
+}

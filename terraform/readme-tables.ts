@@ -15,6 +15,7 @@ export const MODULE_DIRS = [
   'modules/approvals',
   'modules/functions',
   'modules/iam',
+  'modules/monitoring',
   'examples/minimal',
   'examples/hardened',
 ];

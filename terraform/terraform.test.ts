@@ -483,6 +483,70 @@ resource "google_project_iam_member" "me" {
       mutate: (d) => replaceIn(d, 'examples/minimal/main.tf', /\n\s*policy_file\s*=\s*var\.policy_file/, ''),
     },
     {
+      name: 'Pub/Sub topics without a customer-managed key',
+      check: 'cmek-every-store',
+      mutate: (d) =>
+        replaceIn(d, 'modules/approvals/main.tf', /\n\s*kms_key_name\s*=\s*var\.topic_kms_key_name/, ''),
+    },
+    {
+      name: 'a Firestore database that cannot take CMEK',
+      check: 'cmek-every-store',
+      mutate: (d) =>
+        replaceIn(d, 'modules/approvals/main.tf', /\n {2}dynamic "cmek_config" \{[\s\S]*?\n {2}\}\n/, '\n'),
+    },
+    {
+      name: 'a configuration bucket that cannot take CMEK',
+      check: 'cmek-every-store',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/functions/main.tf',
+          /(versioning \{\s*enabled = true\s*\}\n)\n {2}dynamic "encryption" \{[\s\S]*?\n {2}\}\n/,
+          '$1',
+        ),
+    },
+    {
+      name: 'a hardened deployment allowed without CMEK',
+      check: 'hardened-requires-cmek',
+      mutate: (d) => replaceIn(d, 'variables.tf', '!var.hardened || var.cmek', 'true'),
+    },
+    {
+      name: 'the hardened example without CMEK',
+      check: 'hardened-requires-cmek',
+      mutate: (d) => replaceIn(d, 'examples/hardened/main.tf', /(\n\s*cmek\s*=\s*)true/, '$1false'),
+    },
+    {
+      name: 'an audit bucket readable by allUsers',
+      check: 'no-public-bucket',
+      mutate: (d) =>
+        appendFileSync(
+          join(d, 'modules/audit/main.tf'),
+          `
+resource "google_storage_bucket_iam_member" "public" {
+  bucket = google_storage_bucket.main.name
+  role   = "roles/storage.objectViewer"
+  member = "allUsers"
+}
+`,
+        ),
+    },
+    {
+      name: 'no alert on dead-lettered events',
+      check: 'alerts-for-events',
+      mutate: (d) => replaceIn(d, 'modules/monitoring/main.tf', 'dead_letters = {', 'dead_letters_off = {'),
+    },
+    {
+      name: 'alerts deployed without notification channels',
+      check: 'alerts-for-events',
+      mutate: (d) =>
+        replaceIn(d, 'main.tf', /\n\s*notification_channels\s*=\s*var\.notification_channels/, ''),
+    },
+    {
+      name: 'a perimeter that leaves Cloud Storage out',
+      check: 'hardened-perimeter',
+      mutate: (d) => replaceIn(d, 'examples/hardened/perimeter.tf', '"storage.googleapis.com",', ''),
+    },
+    {
       name: 'a module output that does not exist',
       check: 'references-resolve',
       mutate: (d) => replaceIn(d, 'main.tf', 'module.kms.credential_key_id', 'module.kms.credential_key'),

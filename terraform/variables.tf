@@ -184,6 +184,32 @@ variable "results_cmek" {
 
 # --- keys ------------------------------------------------------------------------------------------------
 
+variable "hardened" {
+  type        = bool
+  description = "Refuse to plan a deployment that lacks what a HIPAA organisation requires: cmek on every store and alert notification_channels (examples/hardened sets it)."
+  default     = false
+  validation {
+    condition     = !var.hardened || var.cmek
+    error_message = "hardened needs cmek = true: Firestore holds parked SQL and masked results, the buckets audit records and results, Pub/Sub approval events."
+  }
+  validation {
+    condition     = !var.hardened || length(var.notification_channels) > 0
+    error_message = "hardened needs notification_channels: break-glass use, expired approvals, dead letters, audit write and verification failures must alert someone."
+  }
+}
+
+variable "cmek" {
+  type        = bool
+  description = "Encrypt every store with one customer-managed key (kms_key, or a data-cmek key of Warden's key ring): Firestore, the Pub/Sub topics, the audit, results, configuration and sources buckets, the audit dataset; the service agents get encrypter/decrypter on it. The key must be in region (keep kms_location, audit_location and firestore_location at region)."
+  default     = false
+}
+
+variable "kms_key" {
+  type        = string
+  description = "With cmek: an existing Cloud KMS key (projects/…/locations/REGION/keyRings/…/cryptoKeys/…, known at plan time) instead of creating data-cmek; Terraform grants the service agents on it, so you need setIamPolicy there."
+  default     = null
+}
+
 variable "kms_location" {
   type        = string
   description = "Location of the key ring; null for region. With audit_cmek the key ring must be in the audit bucket's location, with results_cmek in region."
@@ -312,6 +338,32 @@ variable "sweep_stuck_after_seconds" {
   type        = number
   description = "The sweeper fails an approved request still executing this long after its claim (SWEEP_STUCK_AFTER_SECONDS)."
   default     = 3600
+}
+
+# --- monitoring ------------------------------------------------------------------------------------------
+
+variable "notification_channels" {
+  type        = list(string)
+  description = "Cloud Monitoring notification channels (projects/…/notificationChannels/…) of the alerts: break-glass use, approvals expired unreviewed, dead-lettered events, audit write failures, verification failures."
+  default     = []
+}
+
+variable "verify_image" {
+  type        = string
+  description = "Image of the scheduled audit check (built from deploy/verify/Dockerfile, in a registry the project can pull from); null for no scheduled `warden audit verify`."
+  default     = null
+}
+
+variable "verify_schedule" {
+  type        = string
+  description = "When the audit check runs (Cloud Scheduler cron, UTC)."
+  default     = "0 * * * *"
+}
+
+variable "verify_window_minutes" {
+  type        = number
+  description = "Break-glass decisions of the last this many minutes are reported per run: the schedule's interval."
+  default     = 60
 }
 
 # --- notifier --------------------------------------------------------------------------------------------

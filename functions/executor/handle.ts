@@ -2,6 +2,7 @@
 
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
+import { executionRefusedEvent } from '../../shared/core/audit/events.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import { type GrantAuthority, verifyGrant } from '../../shared/core/execution/grant.ts';
 import { handleJob, type JobDeps } from '../../shared/core/execution/jobs.ts';
@@ -160,11 +161,9 @@ async function verifiedRequest<T extends { requestId: string }>(
     return parsed.data;
   } catch (err) {
     if (err instanceof WardenError && (err.kind === 'forbidden' || err.kind === 'invalid_argument'))
-      await deps.audit.append({
-        type: 'execution.refused',
-        requestId,
-        error: { kind: err.kind, message: err.message },
-      });
+      await deps.audit.append(
+        executionRefusedEvent({ requestId, error: { kind: err.kind, message: err.message } }),
+      );
     throw err;
   }
 }

@@ -17,10 +17,10 @@ import { lazyPort, once } from '../../shared/adapters/lazy.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { readLocation } from '../../shared/adapters/storage/read-location.ts';
+import type { TableMetadata } from '../../shared/core/classification/classify.ts';
 import { openCredential, openMaskingKey } from '../../shared/core/credential/sealed-credential.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import type { RunApprovedDeps } from '../../shared/core/execution/run-approved.ts';
-import type { TableMetadata } from '../../shared/core/policy/classification.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
 import type { TableRef } from '../../shared/core/query/facts.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
@@ -98,6 +98,7 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
       writer: 'executor',
       digestIntervalSeconds: config.AUDIT_DIGEST_INTERVAL_SECONDS,
       deferMs: config.AUDIT_DEFER_MS,
+      lanes: config.AUDIT_WRITE_LANES,
       deadlineMs: ms,
       log: logLine('executor'),
     }).audit,

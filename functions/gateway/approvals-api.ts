@@ -5,7 +5,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { type ApprovalRequest, waitingFor } from '../../shared/core/approval/approval.ts';
-import { auditPrincipal } from '../../shared/core/audit/events.ts';
+import { apiRequestEvent, auditPrincipal } from '../../shared/core/audit/events.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import {
   cancelRequest,
@@ -95,13 +95,14 @@ export function recordApiRequest(
   principal: Principal,
   req: Request,
 ): Promise<unknown> {
-  return audit.append({
-    type: 'api.request',
-    requestId,
-    principal: auditPrincipal(principal),
-    method: req.method,
-    path: req.path,
-  });
+  return audit.append(
+    apiRequestEvent({
+      requestId,
+      principal: auditPrincipal(principal),
+      method: req.method,
+      path: req.path,
+    }),
+  );
 }
 
 /** The approvals API's error answer: the wire status and a caller-safe message, with the error's kind. */

@@ -55,6 +55,8 @@ export const GatewayConfig = z.object({
   AUDIT_DIGEST_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** How long a group-committed audit record may wait for a barrier write to share, in ms (ARCHITECTURE.md, step 7). */
   AUDIT_DEFER_MS: z.coerce.number().int().min(0).max(60_000).default(25),
+  /** Most audit object writes in flight per instance, each its own stream (ARCHITECTURE.md, step 7). */
+  AUDIT_WRITE_LANES: z.coerce.number().int().min(1).max(16).default(4),
   /** The sweep fails an approved request still EXECUTING this long after its claim (longer than any query). */
   SWEEP_STUCK_AFTER_SECONDS: z.coerce.number().int().min(60).default(3600),
   /** Firestore database holding approval requests and results. */

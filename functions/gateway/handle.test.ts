@@ -3,13 +3,13 @@ import { AuditLog } from '../../shared/core/audit/audit-log.ts';
 import { reconcileRequests } from '../../shared/core/audit/reconcile.ts';
 import type { AuditRecord } from '../../shared/core/audit/record.ts';
 import { verifyTrail } from '../../shared/core/audit/verify.ts';
+import { TableCatalog } from '../../shared/core/classification/table-catalog.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import { handleJob } from '../../shared/core/execution/jobs.ts';
 import { runAllowedQuery } from '../../shared/core/execution/run-query.ts';
 import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
 import type { Principal } from '../../shared/core/identity/principal.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
-import { TableCatalog } from '../../shared/core/policy/table-catalog.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
 import { FakeWarehouse } from '../../shared/test-support/fake-warehouse.ts';
 import {

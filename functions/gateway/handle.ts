@@ -8,8 +8,14 @@ import {
   isLegacyRequest,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
-import type { Json } from '../../shared/core/audit/canonical-json.ts';
-import { auditPrincipal, sha256Hex } from '../../shared/core/audit/events.ts';
+import {
+  auditPrincipal,
+  mcpRefusalEvent,
+  mcpRequestEvent,
+  mcpResponseEvent,
+  sha256Hex,
+} from '../../shared/core/audit/events.ts';
+import type { EventOf } from '../../shared/core/audit/record.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import { actingFor, ON_BEHALF_OF_HEADER, type Principal } from '../../shared/core/identity/principal.ts';
 import { resolvePrincipal } from '../../shared/core/policy/policy.ts';
@@ -86,11 +92,10 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
     status: number,
     code: number,
     message: string,
-    event: { [k: string]: Json },
+    event: RefusalFields,
   ) => {
     try {
-      const type = status === 401 ? 'mcp.unauthenticated' : 'mcp.rejected';
-      await deps.audit.append({ type, requestId, status, reason: message, ...event });
+      await deps.audit.append(mcpRefusalEvent({ requestId, status, reason: message, ...event }));
     } catch (auditErr) {
       deps.log(`audit write failed for request ${requestId}`, auditErr);
       return void res.status(503).json(rpcError(-32603, MESSAGES.unavailable));
@@ -184,24 +189,21 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
         },
         defer: (event) => deferRecord(deps.audit, event),
       };
-      deferRecord(audit, {
-        type: 'mcp.request',
-        requestId,
-        principal: auditPrincipal(principal),
-        rpc: summarize(body.value),
-      });
+      deferRecord(
+        audit,
+        mcpRequestEvent({ requestId, principal: auditPrincipal(principal), rpc: summarize(body.value) }),
+      );
       const bound: BoundCall = {
         deps: { ...deps, audit, approvals: { ...deps.approvals, audit } },
         ctx: { requestId, principal, log: deps.log },
       };
       const answer = await serveMcp(toWebRequest(req), body.value, bound);
       const text = await answer.text();
-      const response = {
-        type: 'mcp.response',
+      const response = mcpResponseEvent({
         requestId,
         status: answer.status,
         responseSha256: sha256Hex(text),
-      };
+      });
       if (barriers > 0) deferRecord(audit, response);
       else await audit.append(response);
       res.status(answer.status);
@@ -217,6 +219,9 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
 }
 
 /** What the per-request MCP server is built from. */
+/** What a refusal record adds to its status and reason: the check that refused it, and who, once known. */
+type RefusalFields = Pick<EventOf<'mcp.rejected'>, 'check' | 'credentials' | 'method' | 'principal'>;
+
 interface BoundCall {
   deps: McpDeps;
   ctx: CallContext;

@@ -5,6 +5,7 @@
 import { type CallToolResult, ProtocolError, Server, type Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { waitingFor } from '../../shared/core/approval/approval.ts';
+import { inputRequestedEvent } from '../../shared/core/audit/events.ts';
 import { isWardenError } from '../../shared/core/errors.ts';
 import { fetchResultForRequester, requestForRequester } from '../../shared/core/gateway/approvals.ts';
 import {
@@ -119,13 +120,14 @@ export function createMcpServer(deps: McpDeps, ctx: CallContext): Server {
           // Asked once per call: a declined or still missing reason gets the denial.
           if (answer.kind === 'none' && deps.reasons && canAnswerForms(c.mcpReq.envelope)) {
             const ask = await deps.reasons.ask({ ...asked, requestId: ctx.requestId }, outcome.decision);
-            await deps.audit.append({
-              type: 'mcp.input_requested',
-              requestId: ctx.requestId,
-              tool: name,
-              input: 'reason',
-              rule: outcome.decision.rule,
-            });
+            await deps.audit.append(
+              inputRequestedEvent({
+                requestId: ctx.requestId,
+                tool: name,
+                input: 'reason',
+                rule: outcome.decision.rule,
+              }),
+            );
             return ask as never;
           }
           if (answer.kind === 'declined') return declinedText(sqlResult(ctx.requestId, outcome));

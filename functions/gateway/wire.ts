@@ -17,10 +17,10 @@ import { logLine } from '../../shared/adapters/logging.ts';
 import { OidcTokenVerifier } from '../../shared/adapters/oidc/token-verifier.ts';
 import { PubSubEventBus } from '../../shared/adapters/pubsub/event-bus.ts';
 import { readLocation } from '../../shared/adapters/storage/read-location.ts';
+import { TableCatalog } from '../../shared/core/classification/table-catalog.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
-import { TableCatalog } from '../../shared/core/policy/table-catalog.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import { ReasonAsker } from './ask.ts';
 import type { GatewayConfig } from './config.ts';
@@ -96,6 +96,7 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
     writer: 'gateway',
     digestIntervalSeconds: config.AUDIT_DIGEST_INTERVAL_SECONDS,
     deferMs: config.AUDIT_DEFER_MS,
+    lanes: config.AUDIT_WRITE_LANES,
     deadlineMs: ms,
     log,
   });

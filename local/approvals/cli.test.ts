@@ -56,7 +56,7 @@ describe('warden approvals --token-command', () => {
     assert.equal(r.code, 1);
     assert.match(
       r.err.join('\n'),
-      /warden approvals could not obtain an ID token: .*exited with status 3: not logged in/,
+      /^warden approvals: --token-command could not obtain an ID token: .*exited with status 3: not logged in$/,
     );
     assert.equal(seen.length, before);
   });

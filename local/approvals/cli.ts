@@ -69,31 +69,33 @@ async function approvals(args: string[], defaultStateDir: string, io: Io): Promi
     io.err(`warden approvals: ${m}`);
     return 1;
   };
-  if (verb !== 'list' && !id) return fail(`${verb} needs a request id`);
+  // Mistakes in the command line are usage errors (exit 2), found before anything is read or sent.
+  if (verb !== 'list' && !id) throw new UsageError(`${verb} needs a request id`);
   if ((verb === 'approve' || verb === 'deny') && !values.reason?.trim())
-    return fail(`${verb} needs --reason`);
+    throw new UsageError(`${verb} needs --reason`);
   if (verb === 'approve' && !/^[0-9a-f]{64}$/.test(values.binding ?? ''))
-    return fail(`approve needs --binding: the bindingSha256 that "warden approvals show ${id}" prints`);
+    throw new UsageError(
+      `approve needs --binding: the bindingSha256 that "warden approvals show ${id}" prints`,
+    );
   if (values.limit !== undefined && !/^[1-9]\d*$/.test(values.limit))
-    return fail(`--limit "${values.limit}" is not a positive integer`);
+    throw new UsageError(`--limit "${values.limit}" is not a positive integer`);
   const stateDir = values['state-dir'] ? resolve(values['state-dir']) : defaultStateDir;
   const local = values.url === undefined ? readStackFile(stateDir) : undefined;
   if (values.url === undefined && !local)
     return fail(`no --url given and no local stack in ${stateDir} (run "npm start", or pass --url)`);
   const url = (values.url ?? local!.gatewayUrl).replace(/\/$/, '');
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
-    return fail(`--url "${url}" is not an http(s) URL`);
+    throw new UsageError(`--url "${url}" is not an http(s) URL`);
   let token = values.token ?? process.env['WARDEN_TOKEN'];
   if (!token && values['token-command'] !== undefined) {
     try {
       // Split like a shell word list (quotes kept), run without a shell: the same rules as `warden bridge`.
-      token = await new CommandTokenSource(values['token-command'], { who: 'warden approvals' }).mint();
+      token = await new CommandTokenSource(values['token-command'], { who: '--token-command' }).mint();
     } catch (err) {
-      io.err(describeError(err));
-      return 1;
+      return fail(describeError(err));
     }
   }
-  if (!token) return fail('an ID token is needed: --token, WARDEN_TOKEN or --token-command');
+  if (!token) throw new UsageError('an ID token is needed: --token, WARDEN_TOKEN or --token-command');
 
   const path =
     verb === 'list'

@@ -8,8 +8,15 @@ import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
 import { createBigQueryClient, createKmsClient, createStorageClient } from '../../shared/adapters/clients.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
+import { DEFAULT_PREFIX } from '../../shared/core/audit/layout.ts';
 import { reconcileRequests } from '../../shared/core/audit/reconcile.ts';
-import type { AuditRecord } from '../../shared/core/audit/record.ts';
+import {
+  type AuditRecord,
+  actorOf,
+  decisionOf,
+  principalOf,
+  queryOf,
+} from '../../shared/core/audit/schema.ts';
 import {
   type AuditFilter,
   recordFromSearchRow,
@@ -90,12 +97,13 @@ export const AUDIT_OPTIONS = {
   'bigquery-endpoint': { type: 'string' },
   'bigquery-table': { type: 'string' },
   'public-key': { type: 'string' },
+  record: { type: 'string' }, // check-proof (local/audit/proof.ts)
   'state-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** The audit commands. */
-export const AUDIT_VERBS = ['verify', 'reconcile', 'search', 'report'] as const;
+export const AUDIT_VERBS = ['verify', 'reconcile', 'search', 'report', 'check-proof'] as const;
 
 /**
  * Runs one audit command; returns the exit code (0 ok, 1 problems or failure, 2 usage). `stateDir` is the
@@ -103,6 +111,7 @@ export const AUDIT_VERBS = ['verify', 'reconcile', 'search', 'report'] as const;
  */
 export async function auditCommand(args: string[], stateDir: string, io: Io = defaultIo): Promise<number> {
   try {
+    if (args[0] === 'check-proof') return (await import('./proof.ts')).checkProofCommand(args.slice(1), io);
     return await audit(args, stateDir, io);
   } catch (err) {
     return reportFailure('warden audit', err, io.err);
@@ -162,8 +171,11 @@ async function audit(args: string[], defaultStateDir: string, io: Io): Promise<n
       io.progress(`read ${read}/${total} objects`);
     },
   });
+  // Every reader below reads records through the one parser; a line it cannot read is named, never dropped silently.
+  const read = () =>
+    recordsIn(trail.objects, (r) => io.err(`not read: ${r.object} line ${r.line}: ${r.error.message}`));
   if (verb === 'search') {
-    printRecords(searchRecords(recordsIn(trail.objects), filter), format, io);
+    printRecords(searchRecords(read(), filter), format, io);
     return 0;
   }
   const pem = await publicKey(source);
@@ -177,7 +189,7 @@ async function audit(args: string[], defaultStateDir: string, io: Io): Promise<n
     },
   });
   if (verb === 'report') {
-    const records = searchRecords(recordsIn(trail.objects), filter);
+    const records = searchRecords(read(), filter);
     const { renderAuditReport } = await import('./report.ts');
     writeOutput(
       values.out!,
@@ -191,7 +203,7 @@ async function audit(args: string[], defaultStateDir: string, io: Io): Promise<n
   }
   printReport(report, io);
   if (verb === 'reconcile') {
-    const incomplete = reconcileRequests(searchRecords(recordsIn(trail.objects), filter));
+    const incomplete = reconcileRequests(searchRecords(read(), filter));
     for (const r of incomplete)
       io.out(`INCOMPLETE  ${r.requestId}  ${r.problems.join('; ')}  (has ${r.have.join(', ')})`);
     io.out(
@@ -228,7 +240,7 @@ async function resolveSource(
     );
   const source: Source = {
     bucket: flag('bucket') ?? local!.auditBucket,
-    prefix: flag('prefix') ?? 'v1/',
+    prefix: flag('prefix') ?? DEFAULT_PREFIX,
     projectId: flag('project') ?? local?.projectId ?? process.env['GOOGLE_CLOUD_PROJECT'] ?? '',
     storageEndpoint: (flag('storage-endpoint') ?? local?.endpoints.storage) || undefined,
     kmsKeyVersion: (flag('kms-key-version') ?? local?.auditKeyVersion) || undefined,
@@ -312,24 +324,11 @@ function printRecords(records: AuditRecord[], format: string, io: Io): void {
   }
   io.out(['time', 'type', 'request', 'who', 'decision', 'tables'].join('\t'));
   for (const r of records) {
-    const e = r.event as Record<string, unknown>;
-    const who = (e['principal'] ?? e['requester'] ?? e['actor']) as
-      | { email?: string; subject?: string; service?: string }
-      | undefined;
-    const decision = (e['decision'] as { effect?: string } | undefined)?.effect ?? '';
-    const tables = ((e['query'] as { referencedTables?: string[] } | undefined)?.referencedTables ?? []).join(
-      ',',
-    );
-    io.out(
-      [
-        r.time,
-        e['type'],
-        e['requestId'] ?? '',
-        who?.email ?? who?.subject ?? who?.service ?? '',
-        decision,
-        tables,
-      ].join('\t'),
-    );
+    const e = r.event;
+    const who = principalOf(e) ?? (e.type === 'approval.requested' ? e.requester : undefined) ?? actorOf(e);
+    const name = who && ('service' in who ? String(who.service) : (who.email ?? who.subject));
+    const tables = (queryOf(e)?.referencedTables ?? []).join(',');
+    io.out([r.time, e.type, e.requestId ?? '', name ?? '', decisionOf(e)?.effect ?? '', tables].join('\t'));
   }
   io.err(`${records.length} record(s)`);
 }

@@ -4,8 +4,11 @@
 // external asset, so the file opens anywhere and can be archived as evidence.
 
 import { writeFileSync } from 'node:fs';
-import type { AuditRecord } from '../../shared/core/audit/record.ts';
+import type { AuditDecision, AuditPrincipal, AuditRecord } from '../../shared/core/audit/schema.ts';
 import type { VerifyReport } from '../../shared/core/audit/verify.ts';
+
+// Records arrive read through the one parser (shared/core/audit/schema.ts `parse`, via trail.ts `recordsIn`), so
+// events narrow on `type` and their fields are typed.
 
 /** What the report needs from a verification (verifyTrail's report). */
 export type ReportVerification = Pick<VerifyReport, 'ok' | 'records' | 'streams' | 'problems'> & {
@@ -121,21 +124,16 @@ export interface AuditFigures {
   activity: { bucket: 'hour' | 'day' | 'week'; buckets: ActivityBucket[] };
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+type Identity = { subject: string; email?: string | undefined };
 
 /** The name an auditor knows a principal by: email, else subject. */
-function nameOf(p: unknown): string {
-  const o = obj(p);
-  return str(o['email']) ?? str(o['subject']) ?? '(unknown)';
+function nameOf(p: Identity | undefined): string {
+  return p?.email ?? p?.subject ?? '(unknown)';
 }
 
 /** The person responsible: the person acted for when a service called, else the caller. */
-function personOf(principal: unknown): { principal: string; via?: string } {
-  const p = obj(principal);
-  return p['onBehalfOf'] ? { principal: nameOf(p['onBehalfOf']), via: nameOf(p) } : { principal: nameOf(p) };
+function personOf(p: AuditPrincipal | undefined): { principal: string; via?: string } {
+  return p?.onBehalfOf ? { principal: nameOf(p.onBehalfOf), via: nameOf(p) } : { principal: nameOf(p) };
 }
 
 const DECIDED = {
@@ -188,15 +186,15 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
   let requests = 0;
 
   for (const r of records) {
-    const e = r.event as Obj;
-    const requestId = str(e['requestId']) ?? '';
-    switch (r.event.type) {
+    const e = r.event;
+    const requestId = e.requestId ?? '';
+    switch (e.type) {
       case 'policy.decision': {
-        const who = personOf(e['principal']);
+        const who = personOf(e.principal);
         const p = principalOf(who);
-        const decision = obj(e['decision']);
-        const effect = str(decision['effect']) ?? 'deny';
-        if (e['tool'] !== 'execute_sql') {
+        const decision = e.decision;
+        const effect = decision?.effect ?? 'deny';
+        if (e.tool !== 'execute_sql') {
           p.metadataCalls++;
           if (effect === 'deny')
             denials.push({
@@ -204,15 +202,15 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
               requestId,
               kind: 'policy',
               principal: who.principal,
-              rule: str(decision['rule']) ?? '',
+              rule: decision?.rule ?? '',
               reason: reasons(decision),
             });
           break;
         }
-        if (e['dryRun'] === true) break;
+        if (e.dryRun === true) break;
         requests++;
         p.requests++;
-        const touchesPhi = decision['touchesPhi'] === true;
+        const touchesPhi = decision?.touchesPhi === true;
         if (effect === 'deny') p.denied++;
         else if (effect === 'require_approval') p.approvalRequired++;
         else if (effect === 'break_glass') p.breakGlass++;
@@ -229,10 +227,7 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
                   ? 'breakGlass'
                   : 'allowed',
         });
-        const query = obj(e['query']);
-        const referenced = Array.isArray(query['referencedTables'])
-          ? query['referencedTables'].filter((t): t is string => typeof t === 'string')
-          : [];
+        const referenced = e.query?.referencedTables ?? [];
         for (const name of referenced) {
           let t = tables.get(name);
           if (!t) {
@@ -260,27 +255,27 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
             requestId,
             kind: 'policy',
             principal: who.principal,
-            rule: str(decision['rule']) ?? '',
+            rule: decision?.rule ?? '',
             reason: reasons(decision),
           });
-        if (effect === 'break_glass' || e['breakGlass'] === true)
+        if (effect === 'break_glass' || e.breakGlass === true)
           breakGlass.set(requestId, {
             time: r.time,
             requestId,
             principal: who.principal,
-            rule: str(decision['rule']) ?? '',
-            reason: str(e['reason']) ?? '(none given)',
+            rule: decision?.rule ?? '',
+            reason: e.reason ?? '(none given)',
             tables: referenced,
             executed: false,
           });
         break;
       }
       case 'query.end': {
-        const ok = e['outcome'] === 'ok';
-        const rows = num(e['rowCount']);
+        const ok = e.outcome === 'ok';
+        const rows = e.rowCount ?? 0;
         executed.set(requestId, { ok, rows });
         if (ok) {
-          const p = principalOf(personOf(e['principal']));
+          const p = principalOf(personOf(e.principal));
           p.executions++;
           p.rows += rows;
         }
@@ -289,8 +284,8 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
       case 'approval.requested': {
         approvals.set(requestId, {
           requestId,
-          requester: nameOf(e['onBehalfOf'] ?? e['requester']),
-          rule: str(e['rule']) ?? '',
+          requester: nameOf(e.onBehalfOf ?? e.requester),
+          rule: e.rule ?? '',
           requestedAt: r.time,
           outcome: 'PENDING',
         });
@@ -302,11 +297,12 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
       case 'approval.expired': {
         const a = approvals.get(requestId);
         if (!a) break; // requested before the report's range
-        a.outcome = DECIDED[r.event.type];
+        a.outcome = DECIDED[e.type];
         a.decidedAt = r.time;
-        const actor = obj(e['actor']);
-        a.decidedBy = str(actor['service']) ?? nameOf(actor);
-        const reason = str(e['reason']);
+        const actor = e.actor;
+        a.decidedBy =
+          actor && 'service' in actor ? String(actor.service) : nameOf(actor as Identity | undefined);
+        const reason = e.reason;
         if (reason) a.reason = reason;
         if (a.outcome === 'APPROVED' || a.outcome === 'DENIED')
           a.timeToDecisionMs = Date.parse(r.time) - Date.parse(a.requestedAt);
@@ -324,7 +320,7 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
       case 'approval.succeeded':
       case 'approval.failed': {
         const a = approvals.get(requestId);
-        if (a) a.executed = r.event.type === 'approval.succeeded' ? 'SUCCEEDED' : 'FAILED';
+        if (a) a.executed = e.type === 'approval.succeeded' ? 'SUCCEEDED' : 'FAILED';
         break;
       }
       case 'mcp.unauthenticated':
@@ -333,7 +329,7 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
           requestId,
           kind: 'authentication',
           principal: '(unauthenticated)',
-          reason: str(e['reason']) ?? '',
+          reason: e.reason ?? '',
         });
         break;
       default:
@@ -391,10 +387,8 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
   };
 }
 
-function reasons(decision: Obj): string {
-  return Array.isArray(decision['reasons'])
-    ? decision['reasons'].filter((x) => typeof x === 'string').join('; ')
-    : '';
+function reasons(decision: AuditDecision | undefined): string {
+  return decision?.reasons?.join('; ') ?? '';
 }
 
 function median(sorted: number[]): number {

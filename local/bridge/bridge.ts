@@ -1,11 +1,13 @@
 // `warden bridge`: a local stdio MCP server that forwards everything to a Warden gateway over Streamable
 // HTTP with a Google (or command-supplied) ID token, so stdio-only MCP clients can use Warden.
 
+import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { parseCommandArgs, UsageError } from '../cli-errors.ts';
+import { readStackFile } from '../stack-file.ts';
 import { CommandTokenSource } from './command-token-source.ts';
 import { errorMessage } from './errors.ts';
 import { gatewayFetch } from './gateway-fetch.ts';
@@ -16,12 +18,13 @@ import { type Relay, startRelay } from './relay.ts';
 import { TokenCache, type TokenFacts, type TokenSource } from './token-source.ts';
 
 /** Usage of `warden bridge` (also the lines `warden help` shows for it). */
-export const BRIDGE_USAGE = `Usage: warden bridge --url URL [options]
+export const BRIDGE_USAGE = `Usage: warden bridge --url URL | --state-dir DIR [options]
 
 Serves MCP over stdio and forwards every message to a Warden gateway with an ID token, for stdio-only MCP
 clients (Claude Desktop …). Logs go to stderr; stdout carries the protocol.
 
-  --url URL             (required) the gateway's MCP endpoint, e.g. https://…/mcp (http only on loopback)
+  --url URL             (or --state-dir) the gateway's MCP endpoint, e.g. https://…/mcp (http only on loopback)
+  --state-dir DIR       instead of --url: the MCP endpoint of the local stack started with this state dir
   --audience AUD        ID token audience (default: the origin of --url)
   --impersonate SA      ID tokens for this service account, minted by the IAM Credentials API as your ADC
   --token-command CMD   run CMD (split into argv, no shell) and use its output as the token
@@ -43,6 +46,7 @@ export const BRIDGE_OPTIONS = {
   impersonate: { type: 'string' },
   'token-command': { type: 'string' },
   header: { type: 'string', multiple: true },
+  'state-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -54,7 +58,9 @@ export function parseBridgeArgs(args: string[]): BridgeConfig | 'help' {
   const { values, positionals } = parseCommandArgs('warden bridge', args, BRIDGE_OPTIONS);
   if (values.help) return 'help';
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const url = gatewayUrl(values.url);
+  if (values.url !== undefined && values['state-dir'] !== undefined)
+    throw new UsageError('--url and --state-dir exclude each other');
+  const url = gatewayUrl(values.url ?? localMcpUrl(values['state-dir']));
   const audience = values.audience ?? url.origin;
   if (!audience.trim()) throw new UsageError('--audience may not be empty');
   if (values['token-command'] !== undefined && values.impersonate !== undefined)
@@ -66,6 +72,14 @@ export function parseBridgeArgs(args: string[]): BridgeConfig | 'help' {
     throw new UsageError(errorMessage(err));
   }
   return { url, audience, tokens: tokenSource(values, audience), headers };
+}
+
+/** The MCP endpoint in `<stateDir>/stack.json`; a missing stack is a failure naming the directory. */
+function localMcpUrl(stateDir: string | undefined): string | undefined {
+  if (stateDir === undefined) return undefined;
+  const info = readStackFile(resolve(stateDir));
+  if (!info) throw new Error(`no local stack in ${resolve(stateDir)} (run "npm start", or pass --url)`);
+  return info.mcpUrl;
 }
 
 function gatewayUrl(value: string | undefined): URL {

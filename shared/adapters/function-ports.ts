@@ -44,6 +44,8 @@ export function lazyAuditLog(options: {
   digestIntervalSeconds: number;
   /** How long a group-committed record may wait for a barrier write (ms). */
   deferMs?: number;
+  /** Most object writes in flight at once, each its own stream. */
+  lanes?: number;
   deadlineMs: number;
   log: (message: string, cause?: unknown) => void;
 }): { audit: AuditLog; sink: AuditSink } {
@@ -60,6 +62,7 @@ export function lazyAuditLog(options: {
     writer: options.writer,
     digestIntervalMs: options.digestIntervalSeconds * 1000,
     ...(options.deferMs !== undefined ? { deferMs: options.deferMs } : {}),
+    ...(options.lanes !== undefined ? { lanes: options.lanes } : {}),
     onBackgroundError: (err) =>
       options.log(
         'audit background write failed: a digest (its objects go into the next one) or a group-committed record (warden audit reconcile names its request)',

@@ -1,6 +1,6 @@
 // Port: the data warehouse (BigQuery): dry runs, metadata and query execution.
 
-import type { TableMetadata } from '../core/policy/classification.ts';
+import type { TableMetadata } from '../core/classification/classify.ts';
 import type { QueryFacts, TableRef } from '../core/query/facts.ts';
 
 /** A named query parameter. */

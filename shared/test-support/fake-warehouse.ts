@@ -1,7 +1,7 @@
 // An in-memory warehouse for unit tests: fixed dry-run facts per table and fixed rows.
 
+import type { TableMetadata } from '../core/classification/classify.ts';
 import { WardenError } from '../core/errors.ts';
-import type { TableMetadata } from '../core/policy/classification.ts';
 import type { QueryFacts, TableRef } from '../core/query/facts.ts';
 import type {
   DatasetSummary,

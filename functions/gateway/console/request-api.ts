@@ -3,11 +3,12 @@
 // request's audit records and their verification; only when CONSOLE_AUDIT_READ is on).
 
 import type { Request, Response } from '@google-cloud/functions-framework';
+import { isRecordObject } from '../../../shared/core/audit/layout.ts';
 import type { TrailObject } from '../../../shared/core/audit/verify.ts';
+import type { TableCatalog } from '../../../shared/core/classification/table-catalog.ts';
 import { WardenError } from '../../../shared/core/errors.ts';
 import { type ApprovalDeps, requestForReviewer } from '../../../shared/core/gateway/approvals.ts';
 import type { Principal } from '../../../shared/core/identity/principal.ts';
-import type { TableCatalog } from '../../../shared/core/policy/table-catalog.ts';
 import { formatTableRef } from '../../../shared/core/query/facts.ts';
 import type { AuditAppender } from '../../../shared/ports/audit-appender.ts';
 import { recordApiRequest, replyApiError } from '../approvals-api.ts';
@@ -67,7 +68,7 @@ export async function handleRequestApi(
       );
     const trail = deps.auditTrail;
     // Record objects only (the layout's digests are not needed to check the records' own streams).
-    const names = (await trail.list('')).filter((n) => /(^|\/)streams\//.test(n));
+    const names = (await trail.list('')).filter(isRecordObject);
     if (names.length > MAX_SCANNED_OBJECTS)
       throw new WardenError(
         'failed_precondition',

@@ -1,7 +1,8 @@
 // The audit records of one request with each record's verification status, for the console's request page.
 // Verification is verifyTrail's (shared/core/audit/verify.ts) over the streams that hold the request's records.
 
-import type { AuditRecord } from '../../../shared/core/audit/record.ts';
+import { isRecordObject, parseObjectName } from '../../../shared/core/audit/layout.ts';
+import { type AuditRecord, tryParse } from '../../../shared/core/audit/schema.ts';
 import { type Problem, type TrailObject, verifyTrail } from '../../../shared/core/audit/verify.ts';
 
 /** One record as the console shows it: where it sits, what it says, whether it verifies. */
@@ -35,20 +36,21 @@ export function requestAudit(
 ): RequestAudit {
   const mine: { record: AuditRecord; object: string }[] = [];
   for (const obj of objects) {
-    if (!/(^|\/)streams\//.test(obj.name)) continue;
+    if (!isRecordObject(obj.name)) continue;
     for (const line of new TextDecoder().decode(obj.data).split('\n')) {
       if (!line.includes(requestId)) continue;
-      try {
-        const record = JSON.parse(line) as AuditRecord;
-        if (record.event?.requestId === requestId) mine.push({ record, object: obj.name });
-      } catch {
-        // Unparseable lines are reported by the verification below.
-      }
+      // Lines that are not records (or not ones this build reads) are reported by the verification below.
+      const parsed = tryParse(line);
+      if (parsed.ok && parsed.record.event.requestId === requestId)
+        mine.push({ record: parsed.record, object: obj.name });
     }
   }
   const streams = new Set(mine.map((m) => m.record.stream));
   const report = verifyTrail(
-    objects.filter((o) => [...streams].some((s) => o.name.includes(`/${s}/`))),
+    objects.filter((o) => {
+      const name = parseObjectName(o.name);
+      return name?.kind === 'records' && streams.has(name.stream);
+    }),
     kmsPublicKeyPem,
   );
   const records = mine

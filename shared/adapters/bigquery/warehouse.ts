@@ -3,8 +3,8 @@
 
 import { randomUUID } from 'node:crypto';
 import type { BigQuery, Query } from '@google-cloud/bigquery';
+import type { FieldMetadata, TableMetadata } from '../../core/classification/classify.ts';
 import { WardenError } from '../../core/errors.ts';
-import type { FieldMetadata, TableMetadata } from '../../core/policy/classification.ts';
 import type { QueryFacts, TableRef } from '../../core/query/facts.ts';
 import type {
   ColumnSchema,

@@ -1,45 +1,67 @@
-// AuditSink on Cloud Storage (official @google-cloud/storage client): create-only objects in the
-// retention-locked audit bucket, each write checked end to end with CRC32C.
+// AuditSink on Cloud Storage: create-only objects in the retention-locked audit bucket, each write checked end
+// to end with CRC32C. Writes go through the JSON API's multipart insert with the official client's credentials
+// (./json-upload.ts: the hot path, a fifth of the client's CPU); reads and listings through the official
+// @google-cloud/storage client.
 
 import type { Bucket } from '@google-cloud/storage';
 import { crc32cBase64 } from '../../core/crc32c.ts';
 import { WardenError } from '../../core/errors.ts';
 import type { AuditSink, StoredObject } from '../../ports/audit-sink.ts';
+import { insertObject, UploadError, type UploadTarget } from './json-upload.ts';
 
 /** Writes with `ifGenerationMatch: 0`, so an existing object is never replaced. */
 export class GcsAuditSink implements AuditSink {
   readonly #bucket: Bucket;
-  constructor(bucket: Bucket) {
+  readonly #target: UploadTarget;
+  constructor(bucket: Bucket, upload?: Partial<UploadTarget>) {
     this.#bucket = bucket;
+    const storage = bucket.storage;
+    // As the client does: no credentials to a custom endpoint (a loopback stand-in) unless asked for.
+    const authenticate = !storage?.customEndpoint || storage.useAuthWithCustomEndpoint === true;
+    this.#target = {
+      apiEndpoint: storage?.apiEndpoint ?? 'https://storage.googleapis.com',
+      bucket: bucket.name,
+      headers: async (url) =>
+        authenticate ? Object.fromEntries(await storage.authClient.getRequestHeaders(url)) : {},
+      ...upload,
+    };
   }
 
   async create(name: string, data: Uint8Array, contentType: string): Promise<StoredObject> {
-    const file = this.#bucket.file(name);
     const crc = crc32cBase64(data);
+    let stored: { generation: string; size: number; crc32c: string };
     try {
-      await file.save(Buffer.from(data), {
-        resumable: false,
-        validation: 'crc32c',
-        contentType,
-        metadata: { crc32c: crc },
-        preconditionOpts: { ifGenerationMatch: 0 },
-      });
+      stored = await insertObject(this.#target, name, data, contentType, crc);
     } catch (err) {
-      if (statusOf(err) === 412)
+      if (err instanceof UploadError && err.status === 412) {
+        // After a retry, the object may be this write's own earlier attempt: it is ours if it holds our bytes.
+        if (err.retried && (await this.#holds(name, data, crc)))
+          return { name, generation: '', size: data.length, crc32c: crc };
         throw new WardenError('conflict', `Audit object ${this.#url(name)} already exists.`, { cause: err });
+      }
       throw new WardenError('unavailable', `Cloud Storage write of ${this.#url(name)} failed.`, {
         cause: err,
       });
     }
-    const meta = file.metadata;
-    if (meta.crc32c !== crc)
+    if (stored.crc32c !== crc)
       throw new WardenError('integrity', `Audit object ${this.#url(name)}: stored checksum does not match.`);
     return {
       name,
-      generation: String(meta.generation ?? ''),
-      size: Number(meta.size ?? data.length),
+      generation: stored.generation,
+      size: Number.isFinite(stored.size) ? stored.size : data.length,
       crc32c: crc,
     };
+  }
+
+  /** Whether `name` holds exactly `data` (an earlier attempt of the same write that landed). */
+  async #holds(name: string, data: Uint8Array, crc: string): Promise<boolean> {
+    try {
+      const [meta] = await this.#bucket.file(name).getMetadata();
+      if (meta.crc32c !== crc || Number(meta.size) !== data.length) return false;
+      return Buffer.from(await this.read(name)).equals(Buffer.from(data));
+    } catch {
+      return false;
+    }
   }
 
   async read(name: string): Promise<Uint8Array> {

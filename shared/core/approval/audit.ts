@@ -1,13 +1,16 @@
 // Audit events for approval transitions: who moved which request where and why; never SQL result rows.
 
-import type { Json } from '../audit/canonical-json.ts';
-import { auditDecision, auditPrincipal, sha256Hex } from '../audit/events.ts';
-import type { AuditEvent } from '../audit/record.ts';
+import { approvalRefusedEvent, auditDecision, auditPrincipal, sha256Hex } from '../audit/events.ts';
+import type { AuditPrincipal, EventOf } from '../audit/record.ts';
 import { WardenError } from '../errors.ts';
 import type { Principal } from '../identity/principal.ts';
 import { formatTableRef } from '../query/facts.ts';
 import type { ApprovalIdentity, ApprovalRequest, ApprovalReview, ApprovalState } from './request.ts';
 import { approvalCount, isoTime } from './state-machine.ts';
+
+/** The events of approval transitions: `approval.<transition>` (their fields: audit/schema.ts). */
+export type ApprovalEvent = EventOf<`approval.${ApprovalTransition}`>;
+type AuditIdentity = NonNullable<EventOf<'approval.requested'>['requester']>;
 
 /** Who caused a transition: a verified principal, or a Warden service (an executor, the expiry sweeper). */
 export type ApprovalActor = Principal | { service: string };
@@ -58,9 +61,9 @@ export function approvalAuditEvent(
   before: ApprovalRequest | undefined,
   after: ApprovalRequest,
   actor: ApprovalActor,
-): AuditEvent {
+): ApprovalEvent {
   const transition = approvalTransition(before, after);
-  const event: AuditEvent = {
+  const event: ApprovalEvent = {
     type: `approval.${transition}`,
     requestId: after.id,
     state: after.state,
@@ -141,21 +144,20 @@ export function approvalRefusalEvent(
   actor: ApprovalActor,
   attempted: string,
   error: { kind: string; message: string },
-): AuditEvent {
-  return {
-    type: 'approval.refused',
+): EventOf<'approval.refused'> {
+  return approvalRefusedEvent({
     requestId,
     attempted,
     actor: auditActor(actor),
     error: { kind: error.kind, message: error.message },
-  };
+  });
 }
 
-function auditActor(actor: ApprovalActor): { [k: string]: Json } {
+function auditActor(actor: ApprovalActor): { service: string } | AuditPrincipal {
   return 'service' in actor ? { service: actor.service } : auditPrincipal(actor);
 }
 
-function auditIdentity(who: ApprovalIdentity, groups?: readonly string[]): { [k: string]: Json } {
+function auditIdentity(who: ApprovalIdentity, groups?: readonly string[]): AuditIdentity {
   return {
     subject: who.subject,
     issuer: who.issuer,
@@ -164,7 +166,7 @@ function auditIdentity(who: ApprovalIdentity, groups?: readonly string[]): { [k:
   };
 }
 
-function auditReview(r: ApprovalReview): { [k: string]: Json } {
+function auditReview(r: ApprovalReview): NonNullable<ApprovalEvent['review']> {
   return {
     approver: auditIdentity(r.approver),
     ...(r.via ? { via: auditIdentity(r.via) } : {}),

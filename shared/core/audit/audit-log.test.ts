@@ -72,10 +72,12 @@ describe('AuditLog', () => {
 
   it('fails closed when storage fails, then continues in a fresh, valid stream', async () => {
     const { sink, keys, log } = setup();
-    await log.append({ type: 'a' });
+    await log.append({ type: 'mcp.request', requestId: 'a' });
     sink.failures = 1;
-    await assert.rejects(log.append({ type: 'b' }), (e) => isWardenError(e, 'unavailable'));
-    const after = await log.append({ type: 'c' });
+    await assert.rejects(log.append({ type: 'mcp.request', requestId: 'b' }), (e) =>
+      isWardenError(e, 'unavailable'),
+    );
+    const after = await log.append({ type: 'mcp.request', requestId: 'c' });
     assert.equal(after.seq, 1, 'the next record opens a new stream');
     const report = verifyTrail(await trail(sink), await keys.getPublicKeyPem());
     assert.equal(report.ok, true, JSON.stringify(report.problems));
@@ -85,10 +87,165 @@ describe('AuditLog', () => {
   it('fails closed when KMS cannot certify the instance key, and retries certification later', async () => {
     const { sink, keys, log } = setup();
     keys.failures = 1;
-    await assert.rejects(log.append({ type: 'a' }), (e) => isWardenError(e, 'unavailable'));
+    await assert.rejects(log.append({ type: 'mcp.request', requestId: 'a' }), (e) =>
+      isWardenError(e, 'unavailable'),
+    );
     assert.equal(sink.objects.size, 0, 'nothing is written without a certified key');
-    await log.append({ type: 'b' });
+    await log.append({ type: 'mcp.request', requestId: 'b' });
     assert.equal(verifyTrail(await trail(sink), await keys.getPublicKeyPem()).ok, true);
+  });
+});
+
+/** A sink whose writes wait until the test lets them land (or fail), in any order. */
+class GatedSink extends MemorySink {
+  readonly held: { name: string; land: () => void; fail: () => void }[] = [];
+  override create(name: string, data: Uint8Array, contentType?: string) {
+    return new Promise<Awaited<ReturnType<MemorySink['create']>>>((resolve, reject) => {
+      this.held.push({
+        name,
+        land: () => void super.create(name, data, contentType).then(resolve, reject),
+        fail: () => reject(new Error('injected storage failure')),
+      });
+    });
+  }
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('AuditLog lanes', () => {
+  function lanes(n: number) {
+    const sink = new GatedSink();
+    const keys = new MemoryKeys();
+    const log = new AuditLog({
+      sink,
+      keys,
+      clock: new ManualClock(),
+      kmsKeyVersion: KEY,
+      writer: 'gateway',
+      lanes: n,
+    });
+    return { sink, keys, log };
+  }
+  const settled = (p: Promise<unknown>) => {
+    const s = { done: false };
+    p.then(
+      () => (s.done = true),
+      () => (s.done = true),
+    );
+    return s;
+  };
+
+  it('starts a barrier write at once while another is in flight, each lane its own verifying stream', async () => {
+    const { sink, keys, log } = lanes(4);
+    const first = log.append({ type: 'mcp.request', requestId: 'r1' });
+    await tick();
+    assert.equal(sink.held.length, 1);
+    sink.held[0]!.land();
+    await first; // the instance key is certified now
+    const a = log.append({ type: 'policy.decision', requestId: 'r2' });
+    await tick();
+    const b = log.append({ type: 'policy.decision', requestId: 'r3' });
+    await tick();
+    assert.equal(sink.held.length, 3, 'the second barrier did not wait for the first write to land');
+    sink.held[2]!.land();
+    sink.held[1]!.land();
+    const [pa, pb] = await Promise.all([a, b]);
+    assert.notEqual(pa.stream, pb.stream);
+    const report = verifyTrail(await trail(sink), await keys.getPublicKeyPem());
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+    assert.equal(report.streams.length, 2);
+  });
+
+  it("holds a barrier until its own request's earlier records are written, and only those", async () => {
+    const { sink, log } = lanes(4);
+    await Promise.all([
+      log.append({ type: 'mcp.request', requestId: 'warm' }),
+      tick().then(() => sink.held[0]!.land()),
+    ]);
+    log.defer({ type: 'mcp.request', requestId: 'r1' });
+    const early = log.append({ type: 'policy.decision', requestId: 'r1' }); // takes both, lane 1
+    await tick();
+    const sameRequest = settled(log.append({ type: 'query.start', requestId: 'r1' })); // lane 2
+    await tick();
+    const other = settled(log.append({ type: 'policy.decision', requestId: 'r2' })); // lane 3
+    await tick();
+    assert.equal(sink.held.length, 4);
+    sink.held[3]!.land();
+    sink.held[2]!.land();
+    await tick();
+    await tick();
+    assert.equal(other.done, true, "another request's barrier does not wait for lane 1");
+    assert.equal(sameRequest.done, false, "r1's later barrier waits for r1's records on lane 1");
+    sink.held[1]!.land();
+    await early;
+    await tick();
+    assert.equal(sameRequest.done, true);
+  });
+
+  it('a failed lane fails only its own batch, and that lane continues in a fresh stream', async () => {
+    const { sink, keys, log } = lanes(2);
+    await Promise.all([
+      log.append({ type: 'mcp.request', requestId: 'warm' }),
+      tick().then(() => sink.held[0]!.land()),
+    ]);
+    const a = log.append({ type: 'policy.decision', requestId: 'a' });
+    await tick();
+    const b = log.append({ type: 'policy.decision', requestId: 'b' });
+    await tick();
+    // A third barrier finds both lanes busy: it waits for the first lane to free.
+    const c = log.append({ type: 'policy.decision', requestId: 'c' });
+    await tick();
+    assert.equal(sink.held.length, 3, 'no third lane opens');
+    sink.held[1]!.fail();
+    sink.held[2]!.land();
+    await assert.rejects(a, (e) => isWardenError(e, 'unavailable'));
+    assert.equal((await b).seq, 1);
+    await tick();
+    assert.equal(sink.held.length, 4);
+    sink.held[3]!.land();
+    assert.equal((await c).seq, 1, 'the failed lane opened a new stream');
+    const report = verifyTrail(await trail(sink), await keys.getPublicKeyPem());
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+    assert.equal(report.streams.length, 3);
+  });
+
+  it('settle waits for every lane, and deferred records alone never open a second lane', async () => {
+    const { sink, log } = lanes(4);
+    await Promise.all([
+      log.append({ type: 'mcp.request', requestId: 'warm' }),
+      tick().then(() => sink.held[0]!.land()),
+    ]);
+    const a = log.append({ type: 'policy.decision', requestId: 'a' });
+    await tick();
+    log.defer({ type: 'mcp.response', requestId: 'a' });
+    const s = settled(log.settle());
+    await tick();
+    assert.equal(sink.held.length, 2, 'the deferred record waits for the busy lane');
+    sink.held[1]!.land();
+    await a;
+    await tick();
+    assert.equal(s.done, false);
+    assert.equal(sink.held.length, 3);
+    sink.held[2]!.land();
+    await tick();
+    await tick();
+    assert.equal(s.done, true);
+  });
+
+  it('refuses a lane count that is not a positive integer', () => {
+    for (const n of [0, -1, 1.5])
+      assert.throws(
+        () =>
+          new AuditLog({
+            sink: new MemorySink(),
+            keys: new MemoryKeys(),
+            clock: new ManualClock(),
+            kmsKeyVersion: KEY,
+            writer: 'g',
+            lanes: n,
+          }),
+        RangeError,
+      );
   });
 });
 

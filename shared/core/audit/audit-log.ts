@@ -1,15 +1,22 @@
 // The audit writer: chains, signs and durably stores records, with group commit so concurrent requests
-// share one storage write while each caller still waits until its own record is durable.
+// share one storage write while each caller still waits until its own record is durable. Writes run in a few
+// lanes, each its own stream, so a barrier record that arrives while a write is under way starts its own
+// write at once instead of waiting for that one to land first.
 
 import { randomBytes } from 'node:crypto';
 import type { AuditSink } from '../../ports/audit-sink.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { KeyService } from '../../ports/key-service.ts';
 import { WardenError } from '../errors.ts';
-import { canonicalize, type Json } from './canonical-json.ts';
+import { canonicalize } from './canonical-json.ts';
 import { type DigestEntry, hashDigestBody, nextDigestBody, signDigest } from './digest.ts';
-import { sha256Hex } from './events.ts';
-import { digestObjectName as digestName, recordObjectName, STREAM_MAX_AGE_MS } from './layout.ts';
+import { sha256Hex, streamStartEvent } from './events.ts';
+import {
+  DEFAULT_PREFIX,
+  digestObjectName as digestName,
+  recordObjectName,
+  STREAM_MAX_AGE_MS,
+} from './layout.ts';
 import { type AuditEvent, chainBody, type RecordBody } from './record.ts';
 import { createInstanceSigner, type InstanceSigner, type KeyCertificate } from './signing-key.ts';
 
@@ -41,13 +48,40 @@ export interface AuditLogOptions {
   onBackgroundError?: (err: unknown) => void;
   /** How long a deferred record may wait for a barrier write to share before it is written on its own (ms). */
   deferMs?: number;
+  /**
+   * Most object writes in flight at once (default 1; the functions set `AUDIT_WRITE_LANES`, default 4). Each lane is its own hash-chained stream with one
+   * write in flight; a lane opens only when a barrier record is queued and every open lane is busy.
+   */
+  lanes?: number;
 }
 
 interface Pending {
   event: AuditEvent;
   time: Date;
+  /** A caller waits for it ({@link AuditLog.append}), so it may open a lane. */
+  barrier: boolean;
   resolve: (r: AppendedRecord) => void;
   reject: (e: unknown) => void;
+}
+
+/** One stream with at most one object write in flight. */
+interface Lane {
+  stream: { id: string; started: Date } | undefined;
+  last: { stream: string; seq: number; hash: string } | undefined;
+  busy: boolean;
+}
+
+type Written = { ok: true; placed: AppendedRecord[] } | { ok: false; error: WardenError };
+
+interface InFlight {
+  ids: Set<string>;
+  written: Promise<Written>;
+}
+
+function requestIdsOf(batch: Pending[]): Set<string> {
+  const ids = new Set<string>();
+  for (const p of batch) if (typeof p.event.requestId === 'string') ids.add(p.event.requestId);
+  return ids;
 }
 
 const utf8 = new TextEncoder();
@@ -59,10 +93,14 @@ const utf8 = new TextEncoder();
 export class AuditLog {
   readonly #o: Required<AuditLogOptions>;
   #signer: Promise<InstanceSigner> | undefined;
-  #stream: { id: string; started: Date } | undefined;
-  #last: { stream: string; seq: number; hash: string } | undefined;
+  readonly #lanes: Lane[] = [];
   #queue: Pending[] = [];
-  #flushing: Promise<void> | undefined;
+  /** Batches written or being written and not yet answered, with the requests they hold records of. */
+  readonly #inFlight = new Set<InFlight>();
+  readonly #answering = new Set<Promise<void>>();
+  #drained: (() => void)[] = [];
+  #signerReady = false;
+  #pumpQueued = false;
   // Digests: the objects stored since the last digest, and this instance's digest chain.
   #undigested: DigestEntry[] = [];
   #digestStream: string | undefined;
@@ -73,41 +111,52 @@ export class AuditLog {
 
   constructor(options: AuditLogOptions) {
     this.#o = {
-      prefix: 'v1/',
+      prefix: DEFAULT_PREFIX,
       maxBatch: 500,
       digestEvery: 1000,
       digestIntervalMs: 60_000,
       onBackgroundError: () => {},
       deferMs: 25,
+      lanes: 1,
       ...options,
     };
+    if (!Number.isInteger(this.#o.lanes) || this.#o.lanes < 1)
+      throw new RangeError(`AuditLog lanes must be a positive integer (got ${this.#o.lanes})`);
   }
 
   /** Appends an event; resolves when durable (a barrier: the caller waits for it). */
   append(event: AuditEvent): Promise<AppendedRecord> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ event, time: this.#o.clock.now(), resolve, reject });
-      void this.#flush();
+      this.#queue.push({ event, time: this.#o.clock.now(), barrier: true, resolve, reject });
+      // Appends made in the same turn of the event loop share one object.
+      if (this.#pumpQueued) return;
+      this.#pumpQueued = true;
+      queueMicrotask(() => {
+        this.#pumpQueued = false;
+        this.#pump();
+      });
     });
   }
 
   /**
    * Queues an event without holding the caller (group commit): it is written with the next barrier
-   * ({@link append}), in order before it, or on its own within `deferMs`. The chain keeps queue order, so once
-   * a later barrier record is durable this one is too. If its write fails, `onBackgroundError` hears of it and
-   * the request's records are incomplete, which `reconcileRequests` reports (ARCHITECTURE.md, step 7).
+   * ({@link append}), in order before it, or on its own within `deferMs`. A barrier is answered only once every
+   * batch holding an earlier record of its own request has settled, whatever lane wrote it, so once a later
+   * barrier record of the same request is durable this one is durable or its failure is known. If its write fails, `onBackgroundError` hears of it and the request's
+   * records are incomplete, which `reconcileRequests` reports (ARCHITECTURE.md, step 7).
    */
   defer(event: AuditEvent): void {
     this.#queue.push({
       event,
       time: this.#o.clock.now(),
+      barrier: false,
       resolve: () => {},
       reject: (err) => this.#o.onBackgroundError(err),
     });
     if (this.#deferTimer) return;
     this.#deferTimer = setTimeout(() => {
       this.#deferTimer = undefined;
-      void this.#flush();
+      this.#pump(true);
     }, this.#o.deferMs);
     this.#deferTimer.unref?.();
   }
@@ -129,7 +178,10 @@ export class AuditLog {
   async settle(): Promise<void> {
     clearTimeout(this.#deferTimer);
     this.#deferTimer = undefined;
-    await this.#flush();
+    this.#pump(true);
+    if (this.#queue.length > 0 || this.#lanes.some((l) => l.busy))
+      await new Promise<void>((resolve) => this.#drained.push(resolve));
+    await Promise.all(this.#answering);
   }
 
   /**
@@ -148,53 +200,80 @@ export class AuditLog {
     return this.#digest();
   }
 
-  #flush(): Promise<void> {
-    if (this.#flushing) return this.#flushing;
-    // Nothing queued: nothing to start (a run that ended synchronously would otherwise stay set as `#flushing`).
-    if (this.#queue.length === 0) return Promise.resolve();
-    const run = (async () => {
-      try {
-        while (this.#queue.length > 0) {
-          const batch = this.#queue.splice(0, this.#o.maxBatch);
-          await this.#write(batch);
-        }
-      } finally {
-        this.#flushing = undefined;
+  /**
+   * Starts a write on every free lane while records wait: a lane opens for a queued barrier record when every
+   * open lane is busy (or, with `deferred`, for deferred records too when no lane is open yet).
+   */
+  #pump(deferred = false): void {
+    while (this.#queue.length > 0) {
+      let lane = this.#lanes.find((l) => !l.busy);
+      if (!lane) {
+        // More lanes only once the instance key is certified: until then every lane would wait on that one
+        // KMS call, and each would open a stream for nothing.
+        const opens =
+          this.#lanes.length === 0
+            ? deferred || this.#queue.some((p) => p.barrier)
+            : this.#lanes.length < this.#o.lanes && this.#signerReady && this.#queue.some((p) => p.barrier);
+        if (!opens) return;
+        lane = { stream: undefined, last: undefined, busy: false };
+        this.#lanes.push(lane);
       }
-    })();
-    this.#flushing = run;
-    return run;
+      const batch = this.#queue.splice(0, this.#o.maxBatch);
+      const taken = lane;
+      taken.busy = true;
+      const written = this.#write(taken, batch).finally(() => {
+        taken.busy = false;
+        this.#pump(true);
+        if (this.#queue.length === 0 && !this.#lanes.some((l) => l.busy))
+          for (const done of this.#drained.splice(0)) done();
+      });
+      // A barrier never resolves before the records of its own request queued ahead of it (in a batch still
+      // being written on another lane) are settled: the intent barrier covers the request record deferred
+      // before it. Other requests' writes do not hold it (a slow write on one lane delays only its requests).
+      const entry: InFlight = { ids: requestIdsOf(batch), written };
+      const barriers = batch.filter((p) => p.barrier);
+      const needsAll = barriers.some((p) => typeof p.event.requestId !== 'string');
+      const ids = new Set(barriers.map((p) => p.event.requestId));
+      const ahead = [...this.#inFlight].filter((e) => needsAll || [...e.ids].some((id) => ids.has(id)));
+      this.#inFlight.add(entry);
+      const answered = Promise.all(ahead.map((e) => e.written)).then(async () => {
+        const w = await written;
+        this.#inFlight.delete(entry);
+        for (const [i, p] of batch.entries()) {
+          if (w.ok) p.resolve(w.placed[i]!);
+          else p.reject(w.error);
+        }
+      });
+      this.#answering.add(answered);
+      const done = () => void this.#answering.delete(answered);
+      answered.then(done, done);
+    }
   }
 
-  async #write(batch: Pending[]): Promise<void> {
+  /** Writes one object of `batch` on `lane`; never rejects. */
+  async #write(lane: Lane, batch: Pending[]): Promise<Written> {
     try {
       const signer = await this.#instanceSigner();
       const lines = new ObjectLines(signer);
-      let last = this.#last;
+      let last = lane.last;
       const now = this.#o.clock.now();
-      if (!this.#stream || !last || now.getTime() - this.#stream.started.getTime() >= STREAM_MAX_AGE_MS) {
+      if (!lane.stream || !last || now.getTime() - lane.stream.started.getTime() >= STREAM_MAX_AGE_MS) {
         // A new stream (at least hourly, so a time range lists cheaply) opens with the KMS certificate of the
         // key that signs it.
-        this.#stream = { id: newStreamId(this.#o.writer, now), started: now };
-        last = lines.add(
-          chainBody(undefined, this.#stream.id, now, {
-            type: 'stream.start',
-            certificate: signer.certificate as unknown as Json,
-          }),
-        );
+        lane.stream = { id: newStreamId(this.#o.writer, now), started: now };
+        last = lines.add(chainBody(undefined, lane.stream.id, now, streamStartEvent(signer.certificate)));
       }
-      const stream = this.#stream.id;
+      const stream = lane.stream.id;
       const placed: AppendedRecord[] = [];
       for (const p of batch) {
         last = lines.add(chainBody(last, stream, p.time, p.event));
         placed.push({ ...last, object: '' });
       }
       const firstSeq = lines.firstSeq;
-      const name = recordObjectName(this.#o.prefix, this.#stream.started, stream, firstSeq);
+      const name = recordObjectName(this.#o.prefix, lane.stream.started, stream, firstSeq);
       const data = lines.seal();
       await this.#o.sink.create(name, data, 'application/x-ndjson');
-      this.#last = last;
-      for (const [i, p] of batch.entries()) p.resolve({ ...placed[i]!, object: name });
+      lane.last = last;
       this.#stored({
         object: name,
         sha256: sha256Hex(data),
@@ -204,15 +283,18 @@ export class AuditLog {
         lastSeq: last.seq,
         lastHash: last.hash,
       });
+      return { ok: true, placed: placed.map((p) => ({ ...p, object: name })) };
     } catch (err) {
-      // The write may or may not have landed; continuing this chain could fork it, so the next
+      // The write may or may not have landed; continuing this chain could fork it, so the lane's next
       // batch starts a fresh stream. The verifier sees this stream simply end.
-      this.#stream = undefined;
-      this.#last = undefined;
-      const failure = new WardenError('unavailable', 'The audit trail could not record this request.', {
-        cause: err,
-      });
-      for (const p of batch) p.reject(failure);
+      lane.stream = undefined;
+      lane.last = undefined;
+      return {
+        ok: false,
+        error: new WardenError('unavailable', 'The audit trail could not record this request.', {
+          cause: err,
+        }),
+      };
     }
   }
 
@@ -284,9 +366,14 @@ export class AuditLog {
       this.#o.clock.now(),
     );
     const signer = this.#signer;
-    signer.catch(() => {
-      if (this.#signer === signer) this.#signer = undefined;
-    });
+    signer.then(
+      () => {
+        if (this.#signer === signer) this.#signerReady = true;
+      },
+      () => {
+        if (this.#signer === signer) this.#signer = undefined;
+      },
+    );
     return signer;
   }
 }

@@ -1,10 +1,17 @@
-// Object names in the audit bucket. Records and digests sit in hour folders, so a time range lists cheaply:
+// Object names in the audit bucket: the one place they are built and read (writers, trail reader, verifier,
+// console). Records and digests sit in hour folders, so a time range lists cheaply:
 //
 //   <prefix>streams/YYYY/MM/DD/HH/<stream>/<first seq, 12 digits>.jsonl   (HH: the hour the stream started)
 //   <prefix>digests/YYYY/MM/DD/HH/<digest stream>/<seq, 12 digits>.json   (HH: the hour the digest was written)
 //
 // Writers start a new stream at least every hour, so all of a stream's records lie within an hour of the
 // time in its folder name.
+
+/** The object-name prefix Warden writes under inside the audit bucket, unless configured otherwise. */
+export const DEFAULT_PREFIX = 'v1/';
+
+/** The two object kinds' folders. */
+export type ObjectKind = 'streams' | 'digests';
 
 /** How long after its objects a digest may be written (a range's digests are looked for this long after it). */
 const DIGEST_SLACK_MS = 24 * 60 * 60 * 1000;
@@ -26,12 +33,22 @@ export function recordObjectName(
   stream: string,
   firstSeq: number,
 ): string {
-  return `${prefix}streams/${hourFolder(streamStart)}/${stream}/${pad(firstSeq, 12)}.jsonl`;
+  return `${kindPrefix(prefix, 'streams')}${hourFolder(streamStart)}/${stream}/${pad(firstSeq, 12)}.jsonl`;
 }
 
 /** Name of a digest object. */
 export function digestObjectName(prefix: string, time: Date, digestStream: string, seq: number): string {
-  return `${prefix}digests/${hourFolder(time)}/${digestStream}/${pad(seq, 12)}.json`;
+  return `${kindPrefix(prefix, 'digests')}${hourFolder(time)}/${digestStream}/${pad(seq, 12)}.json`;
+}
+
+/** The folder holding every object of a kind: `<prefix>streams/` or `<prefix>digests/`. */
+export function kindPrefix(prefix: string, kind: ObjectKind): string {
+  return `${prefix}${kind}/`;
+}
+
+/** True when `name` is a record object (JSON Lines of records) written by `recordObjectName`. */
+export function isRecordObject(name: string): boolean {
+  return parseObjectName(name)?.kind === 'records';
 }
 
 /** What an object name says: record or digest, its hour folder (as a time) and its stream. */
@@ -68,7 +85,7 @@ export interface TimeRange {
  */
 export function listingPrefixes(
   prefix: string,
-  kind: 'streams' | 'digests',
+  kind: ObjectKind,
   range: TimeRange,
   digestSlackMs = DIGEST_SLACK_MS,
 ): string[] | undefined {
@@ -78,7 +95,7 @@ export function listingPrefixes(
   const day = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()));
   for (; day <= end; day.setUTCDate(day.getUTCDate() + 1))
     out.push(
-      `${prefix}${kind}/${day.getUTCFullYear()}/${pad(day.getUTCMonth() + 1)}/${pad(day.getUTCDate())}/`,
+      `${kindPrefix(prefix, kind)}${day.getUTCFullYear()}/${pad(day.getUTCMonth() + 1)}/${pad(day.getUTCDate())}/`,
     );
   return out;
 }
@@ -95,7 +112,7 @@ export function isInWindow(name: string, range: TimeRange, digestSlackMs = DIGES
   return parsed.hour >= start && parsed.hour <= end;
 }
 
-function folderWindow(kind: 'streams' | 'digests', range: TimeRange, digestSlackMs: number) {
+function folderWindow(kind: ObjectKind, range: TimeRange, digestSlackMs: number) {
   const hour = (t: number) => new Date(Math.floor(t / 3_600_000) * 3_600_000);
   const from = range.from?.getTime() ?? 0;
   const to = range.to?.getTime() ?? 8.64e15;

@@ -2,7 +2,7 @@
 // only the intent and release records hold a request; the others are group-committed, so a crash or a failed
 // background write can lose them, and this is where such a request is found.
 
-import type { AuditRecord } from './record.ts';
+import type { AuditEventType, AuditRecord } from './record.ts';
 
 /** One request whose records do not add up, and what is missing. */
 export interface IncompleteRequest {
@@ -34,8 +34,8 @@ export function reconcileRequests(records: readonly AuditRecord[]): IncompleteRe
   }
   const out: IncompleteRequest[] = [];
   for (const [requestId, list] of byRequest) {
-    const have = list.map((r) => r.event.type);
-    const has = (t: string) => have.includes(t);
+    const have: string[] = list.map((r) => r.event.type);
+    const has = (t: AuditEventType) => have.includes(t);
     const problems: string[] = [];
     if (has('mcp.request') && !has('mcp.response')) problems.push('no mcp.response record');
     if (has('mcp.response') && !has('mcp.request')) problems.push('no mcp.request record');
@@ -44,10 +44,11 @@ export function reconcileRequests(records: readonly AuditRecord[]): IncompleteRe
       problems.push('an execution without its intent record (policy.decision)');
     if (has('query.start') && !has('query.end')) problems.push('query.start without query.end');
     if (has('query.end') && !has('query.start')) problems.push('query.end without query.start');
-    const decision = list.find((r) => r.event.type === 'policy.decision')?.event;
-    const effect = (decision?.['decision'] as { effect?: unknown } | undefined)?.effect;
+    const decision = list.map((r) => r.event).find((e) => e.type === 'policy.decision');
     const runs =
-      decision?.['tool'] === 'execute_sql' && RUNNABLE.has(String(effect)) && decision['dryRun'] !== true;
+      decision?.tool === 'execute_sql' &&
+      RUNNABLE.has(String(decision.decision?.effect)) &&
+      decision.dryRun !== true;
     if (runs && !ran && !has('execution.refused') && has('mcp.request'))
       problems.push('a decision to run a query, and no record of its execution');
     if (problems.length > 0) out.push({ requestId, have, problems });

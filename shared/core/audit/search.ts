@@ -3,7 +3,7 @@
 
 import type { QueryParameter } from '../../ports/warehouse.ts';
 import { WardenError } from '../errors.ts';
-import type { AuditRecord } from './record.ts';
+import { type AuditRecord, decisionOf, identitiesOf, parse, queryOf } from './schema.ts';
 
 export interface AuditFilter {
   from?: Date;
@@ -33,45 +33,28 @@ export function validateFilter(f: AuditFilter): AuditFilter {
   return f;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' ? (v as Obj) : undefined);
-
-/** The identities a record names: caller, person acted for, requester, reviewer. */
-function identities(event: Obj): Obj[] {
-  const principal = obj(event['principal']);
-  return [
-    principal,
-    obj(principal?.['onBehalfOf']),
-    obj(event['requester']),
-    obj(event['onBehalfOf']),
-    obj(event['actor']),
-  ].filter((x): x is Obj => !!x);
-}
-
 /** True when a record matches every given part of the filter. */
 export function matchesFilter(record: AuditRecord, f: AuditFilter): boolean {
   const t = Date.parse(record.time);
   if (f.from && t < f.from.getTime()) return false;
   if (f.to && t > f.to.getTime()) return false;
-  const event = record.event as Obj;
-  if (f.request && event['requestId'] !== f.request) return false;
-  if (f.decision && obj(event['decision'])?.['effect'] !== f.decision) return false;
+  const event = record.event;
+  if (f.request && event.requestId !== f.request) return false;
+  if (f.decision && decisionOf(event)?.effect !== f.decision) return false;
   if (f.principal) {
     const who = f.principal.toLowerCase();
-    const hit = identities(event).some(
-      (i) => String(i['email'] ?? '').toLowerCase() === who || i['subject'] === f.principal,
+    const hit = identitiesOf(event).some(
+      (i) => (i.email ?? '').toLowerCase() === who || i.subject === f.principal,
     );
     if (!hit) return false;
   }
   if (f.table) {
-    const tables = obj(event['query'])?.['referencedTables'];
+    const tables = queryOf(event)?.referencedTables;
     const want = f.table.toLowerCase();
-    const hit =
-      Array.isArray(tables) &&
-      tables.some((x) => {
-        const name = String(x).toLowerCase();
-        return name === want || name.endsWith(`.${want}`);
-      });
+    const hit = tables?.some((x) => {
+      const name = x.toLowerCase();
+      return name === want || name.endsWith(`.${want}`);
+    });
     if (!hit) return false;
   }
   return true;
@@ -140,13 +123,14 @@ export function searchQuery(
 }
 
 /**
- * A record from a row of {@link searchQuery} (its `record` column, JSON). `sig` is NULL in the table only for
+ * A record from a row of {@link searchQuery} (its `record` column, JSON), read through `parse` (schema.ts), so
+ * a row that is not a record this build reads fails with the field named. `sig` is NULL in the table only for
  * a line stripped of its signature; the record then has no `sig`, as in the bucket (verify reports `unsigned`).
  */
 export function recordFromSearchRow(json: string): AuditRecord {
-  const record = JSON.parse(json) as AuditRecord & { sig?: string | null };
-  if (record.sig === null) delete record.sig;
-  return record;
+  const row = JSON.parse(json) as { sig?: string | null };
+  if (row.sig === null) delete row.sig;
+  return parse(row);
 }
 
 /** A TIMESTAMP parameter value in BigQuery's canonical form (`2026-03-01 10:30:00.000+00:00`). */

@@ -6,19 +6,20 @@ import { canonicalBytes } from './canonical-json.ts';
 import { SIGNATURE_ALGORITHM } from './record.ts';
 
 /** What KMS signs: this instance's public key, bound to the writer and a start time. */
-export interface CertificateBody {
+// Type aliases, not interfaces, so a certificate is a plain JSON object to the audit schema (./schema.ts).
+export type CertificateBody = {
   algorithm: typeof SIGNATURE_ALGORITHM;
   publicKeyPem: string;
   writer: string;
   notBefore: string;
   kmsKeyVersion: string;
-}
+};
 
 /** A certificate: the body plus KMS's DER signature over SHA-256 of its canonical bytes (base64). */
-export interface KeyCertificate {
+export type KeyCertificate = {
   body: CertificateBody;
   kmsSignature: string;
-}
+};
 
 /** An instance's signing key and its KMS certificate. */
 export interface InstanceSigner {

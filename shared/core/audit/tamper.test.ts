@@ -21,7 +21,7 @@ const recordsOf = (o: TrailObject) => lines(o).map((l) => JSON.parse(l) as Audit
 const jsonl = (rs: AuditRecord[]) => encode(rs.map((r) => `${JSON.stringify(r)}\n`).join(''));
 
 /**
- * Two writers, eight records each (one object per record after the first), then four records written together
+ * Two writers, eight records each (the two appends of each round share an object), then five records written together
  * (one object), everything digested.
  */
 async function writeTrail() {
@@ -38,7 +38,7 @@ async function writeTrail() {
         log.append({ type: 'mcp.response', requestId: `r${i}` }),
       ]);
   for (const log of logs) {
-    // The first append flushes at once; the other four queue behind it and share the next object.
+    // Five appends in one turn of the event loop share one object.
     await Promise.all(
       [4, 5, 6, 7, 8].map((i) => log.append({ type: 'mcp.request', requestId: `r${i}`, sql: `SELECT ${i}` })),
     );
@@ -92,7 +92,7 @@ describe('verifyTrail on a digested trail', () => {
       want: ['bad-signature', 'broken-link', 'object-altered'],
       tamper: (objs) => {
         const target = recordObjects(objs, 'gateway').at(-1)!;
-        assert.equal(recordsOf(target).length, 4);
+        assert.equal(recordsOf(target).length, 5);
         return replace(objs, target, encode(decode(target.data).replace('SELECT 6', 'SELECT 9')));
       },
     },
@@ -257,10 +257,10 @@ describe('AuditLog digests', () => {
       digestEvery: 1000,
       onBackgroundError: (e) => errors.push(e),
     });
-    await log.append({ type: 'a' });
+    await log.append({ type: 'mcp.request', requestId: 'a' });
     keys.failures = 1;
     await assert.rejects(log.digest());
-    await log.append({ type: 'b' });
+    await log.append({ type: 'mcp.request', requestId: 'b' });
     await log.close();
     const { objects } = await readTrail(sink);
     const report = verifyTrail(objects, await keys.getPublicKeyPem(), { complete: true });
@@ -273,9 +273,9 @@ describe('AuditLog digests', () => {
     const keys = new MemoryKeys();
     const clock = new ManualClock('2026-01-01T10:59:00Z');
     const log = new AuditLog({ sink, keys, clock, kmsKeyVersion: KEY, writer: 'gateway' });
-    await log.append({ type: 'a' });
+    await log.append({ type: 'mcp.request', requestId: 'a' });
     clock.advance(61 * 60 * 1000);
-    await log.append({ type: 'b' });
+    await log.append({ type: 'mcp.request', requestId: 'b' });
     await log.close();
     const names = await sink.list('v1/streams/');
     assert.deepEqual(

@@ -2,13 +2,20 @@
 // hold it are listed, and objects are fetched a few at a time.
 
 import type { AuditSink } from '../../ports/audit-sink.ts';
-import { isInWindow, listingPrefixes, parseObjectName, type TimeRange } from './layout.ts';
-import type { AuditRecord } from './record.ts';
-import { parseRecord, type TrailObject } from './verify.ts';
+import {
+  DEFAULT_PREFIX,
+  isInWindow,
+  isRecordObject,
+  kindPrefix,
+  listingPrefixes,
+  type TimeRange,
+} from './layout.ts';
+import { AuditFormatError, type AuditRecord, parse } from './schema.ts';
+import type { TrailObject } from './verify.ts';
 
 export interface ReadTrailOptions {
   range?: TimeRange;
-  /** Object name prefix inside the bucket (default "v1/"). */
+  /** Object name prefix inside the bucket (default layout.ts DEFAULT_PREFIX, "v1/"). */
   prefix?: string;
   /** Objects fetched at once (default 16). */
   concurrency?: number;
@@ -24,10 +31,10 @@ export interface ReadTrail {
 /** Lists and reads the record and digest objects of a time range (everything when the range is open). */
 export async function readTrail(sink: AuditSink, options: ReadTrailOptions = {}): Promise<ReadTrail> {
   const range = options.range ?? {};
-  const prefix = options.prefix ?? 'v1/';
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
   const names: string[] = [];
   for (const kind of ['streams', 'digests'] as const) {
-    const prefixes = listingPrefixes(prefix, kind, range) ?? [`${prefix}${kind}/`];
+    const prefixes = listingPrefixes(prefix, kind, range) ?? [kindPrefix(prefix, kind)];
     for (const p of prefixes) names.push(...(await sink.list(p)));
   }
   const wanted = names.filter((n) => isInWindow(n, range));
@@ -46,14 +53,33 @@ export async function readTrail(sink: AuditSink, options: ReadTrailOptions = {})
   return { objects, covers: (name) => isInWindow(name, range) };
 }
 
-/** The records in trail objects (digests skipped; lines that are not records are verifyTrail's to report). */
-export function recordsIn(objects: TrailObject[]): AuditRecord[] {
+/** A stored line that `parse` refused, where it is, and why. */
+export interface RejectedLine {
+  object: string;
+  line: number;
+  error: AuditFormatError;
+}
+
+/**
+ * The records in trail objects, each read through `parse` (schema.ts), digests skipped. A line that is not a
+ * record this build reads is left out and handed to `onRejected`: malformed lines are also verifyTrail's to
+ * report, and an event type this build does not know is named there, so a reader can say what it skipped.
+ */
+export function recordsIn(
+  objects: TrailObject[],
+  onRejected: (rejected: RejectedLine) => void = () => {},
+): AuditRecord[] {
   const out: AuditRecord[] = [];
   for (const o of objects) {
-    if (parseObjectName(o.name)?.kind !== 'records') continue;
-    for (const line of new TextDecoder().decode(o.data).split('\n')) {
-      const record = line ? parseRecord(line) : undefined;
-      if (record) out.push(record);
+    if (!isRecordObject(o.name)) continue;
+    for (const [i, line] of new TextDecoder().decode(o.data).split('\n').entries()) {
+      if (!line) continue;
+      try {
+        out.push(parse(line));
+      } catch (err) {
+        if (!(err instanceof AuditFormatError)) throw err;
+        onRejected({ object: o.name, line: i + 1, error: err });
+      }
     }
   }
   return out;

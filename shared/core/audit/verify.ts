@@ -4,7 +4,8 @@ import { canonicalBytes } from './canonical-json.ts';
 import { type Digest, digestBody, hashDigestBody, isValidDigest, parseDigest } from './digest.ts';
 import { sha256Hex } from './events.ts';
 import { parseObjectName } from './layout.ts';
-import { type AuditRecord, recordBody } from './record.ts';
+import { recordBody } from './record.ts';
+import { AuditFormatError, parse, parseEnvelope, type StoredRecord } from './schema.ts';
 import { isValidCertificate, isValidSignature, type KeyCertificate } from './signing-key.ts';
 
 /** A stored object of the trail: its name and bytes. */
@@ -70,7 +71,7 @@ export interface VerifyOptions {
 }
 
 interface Located {
-  record: AuditRecord;
+  record: StoredRecord;
   object: string;
 }
 
@@ -98,12 +99,17 @@ export function verifyTrail(
     const lines = new TextDecoder().decode(obj.data).split('\n');
     for (const [i, line] of lines.entries()) {
       if (line === '' && i === lines.length - 1) continue;
-      const record = parseRecord(line);
-      if (!record) {
+      // Integrity needs the envelope only (schema.ts parseEnvelope, by format version): a record whose event
+      // this build does not understand still verifies, so a trail stays verifiable by older and newer readers.
+      let record: StoredRecord;
+      try {
+        record = parseEnvelope(line);
+      } catch (err) {
+        if (!(err instanceof AuditFormatError)) throw err;
         problems.push({
           kind: 'unparseable',
           object: obj.name,
-          detail: `line ${i + 1} is not an audit record`,
+          detail: `line ${i + 1} is not an audit record: ${err.message}`,
         });
         continue;
       }
@@ -251,10 +257,7 @@ function verifyStream(
     firstTime: first.record.time,
     lastTime: located.at(-1)!.record.time,
   };
-  const certificate =
-    first.record.seq === 0 && first.record.event.type === 'stream.start'
-      ? asCertificate(first.record.event['certificate'])
-      : undefined;
+  const certificate = first.record.seq === 0 ? streamCertificate(first.record) : undefined;
   if (!certificate) {
     problems.push({
       kind: 'missing-start',
@@ -312,27 +315,15 @@ function verifyStream(
   return summary;
 }
 
-/** A stored line as a record; undefined when it is not one. */
-export function parseRecord(line: string): AuditRecord | undefined {
+/** The certificate of a stream's first record, read through `parse`; undefined unless it is a stream.start. */
+function streamCertificate(record: StoredRecord): KeyCertificate | undefined {
+  if (record.event.type !== 'stream.start') return undefined;
   try {
-    const r = JSON.parse(line) as AuditRecord;
-    const ok =
-      typeof r === 'object' &&
-      r !== null &&
-      typeof r.stream === 'string' &&
-      Number.isInteger(r.seq) &&
-      (r.sig === undefined || typeof r.sig === 'string') &&
-      typeof r.time === 'string' &&
-      typeof r.event === 'object' &&
-      r.event !== null &&
-      typeof r.event.type === 'string';
-    return ok ? r : undefined;
-  } catch {
-    return undefined;
+    const { event } = parse(record);
+    // The schema reads the certificate's shape; its algorithm and KMS signature are isValidCertificate's to check.
+    return event.type === 'stream.start' ? (event.certificate as KeyCertificate | undefined) : undefined;
+  } catch (err) {
+    if (err instanceof AuditFormatError) return undefined;
+    throw err;
   }
-}
-
-function asCertificate(value: unknown): KeyCertificate | undefined {
-  const c = value as KeyCertificate | undefined;
-  return c && typeof c.kmsSignature === 'string' && typeof c.body?.publicKeyPem === 'string' ? c : undefined;
 }

@@ -5,7 +5,7 @@
 import { type AuditAppender, deferRecord } from '../../ports/audit-appender.ts';
 import type { JobRequest, ReleasedJob } from '../../ports/query-runner.ts';
 import type { JobInfo, WarehouseJobs } from '../../ports/warehouse.ts';
-import { auditPrincipal } from '../audit/events.ts';
+import { auditPrincipal, jobEvent } from '../audit/events.ts';
 import { isWardenError, WardenError } from '../errors.ts';
 import { maskFreeText } from '../masking/free-text.ts';
 import { principalLabel } from './run-query.ts';
@@ -39,12 +39,12 @@ export async function handleJob(deps: JobDeps, req: JobRequest): Promise<Release
     if (info.labels['warden-principal'] !== owner) break;
     const ranFor = info.labels['warden-request'];
     if (req.action === 'cancel') {
-      await deps.audit.append({ type: 'job.cancel', ...common, ...(ranFor ? { ranFor } : {}) });
+      await deps.audit.append(jobEvent('cancel', { ...common, ...(ranFor ? { ranFor } : {}) }));
       info = await (await deps.jobs(credential)).cancelJob(req.job);
-    } else deferRecord(deps.audit, { type: 'job.get', ...common, ...(ranFor ? { ranFor } : {}) });
+    } else deferRecord(deps.audit, jobEvent('get', { ...common, ...(ranFor ? { ranFor } : {}) }));
     return released(info);
   }
-  deferRecord(deps.audit, { type: `job.${req.action}`, ...common, outcome: 'not_found' });
+  deferRecord(deps.audit, jobEvent(req.action, { ...common, outcome: 'not_found' }));
   throw new WardenError('not_found', `No job ${req.job.jobId} that Warden ran for you.`);
 }
 

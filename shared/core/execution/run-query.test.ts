@@ -4,9 +4,9 @@ import type { ExecutionRequest } from '../../ports/query-runner.ts';
 import type { QueryResult, WarehouseExecutor } from '../../ports/warehouse.ts';
 import { ManualClock } from '../../test-support/memory-ports.ts';
 import type { AuditEvent } from '../audit/record.ts';
+import type { TableMetadata } from '../classification/classify.ts';
 import { WardenError } from '../errors.ts';
 import { MaskingProfilesSchema } from '../masking/profile.ts';
-import type { TableMetadata } from '../policy/classification.ts';
 import { type RunQueryDeps, runAllowedQuery } from './run-query.ts';
 
 const P = 'demo-warden';

@@ -4,8 +4,17 @@ import { type AuditAppender, deferRecord } from '../../ports/audit-appender.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ExecutionRequest } from '../../ports/query-runner.ts';
 import type { QueryResult, WarehouseExecutor } from '../../ports/warehouse.ts';
-import { canonicalize, type Json } from '../audit/canonical-json.ts';
-import { auditDecision, auditPrincipal, auditQuery, sha256Hex } from '../audit/events.ts';
+import { canonicalize } from '../audit/canonical-json.ts';
+import {
+  auditDecision,
+  auditPrincipal,
+  auditQuery,
+  queryEndEvent,
+  queryStartEvent,
+  sha256Hex,
+} from '../audit/events.ts';
+import type { TableMetadata } from '../classification/classify.ts';
+import type { ClassificationConfig } from '../classification/config.ts';
 import { WardenError } from '../errors.ts';
 import type { Principal } from '../identity/principal.ts';
 import { columnCatalog, lineageTables, resultColumnLineage } from '../masking/lineage.ts';
@@ -16,8 +25,6 @@ import {
   resolveMaskingProfile,
 } from '../masking/mask.ts';
 import type { MaskingProfiles } from '../masking/profile.ts';
-import type { TableMetadata } from '../policy/classification.ts';
-import type { ClassificationConfig } from '../policy/document.ts';
 import { DEFAULT_BYTE_LIMIT, DEFAULT_CELL_LIMIT } from '../policy/document.ts';
 import { isRunnable } from '../policy/policy.ts';
 import { formatTableRef, type TableRef } from '../query/facts.ts';
@@ -77,13 +84,15 @@ export async function runAllowedQuery(
   await deps.audit.ready?.();
   // Not a barrier: the intent record (the gateway's policy.decision, or the approval's claim) is durable before
   // this request could be signed or claimed; this record is group-committed with the release record.
-  deferRecord(deps.audit, {
-    type: 'query.start',
-    ...common,
-    query: auditQuery(req.sql, req.facts),
-    decision: auditDecision(req.decision),
-    ...(approval ? { approvalId: approval.id } : {}),
-  });
+  deferRecord(
+    deps.audit,
+    queryStartEvent({
+      ...common,
+      query: auditQuery(req.sql, req.facts),
+      decision: auditDecision(req.decision),
+      ...(approval ? { approvalId: approval.id } : {}),
+    }),
+  );
   let result: QueryResult;
   let masked: MaskedResult;
   const started = performance.now();
@@ -113,16 +122,17 @@ export async function runAllowedQuery(
     // Masking happens here, before any row leaves the executor; any failure withholds the result.
     masked = await mask(deps, req, result, asOf);
   } catch (err) {
-    await deps.audit.append({
-      type: 'query.end',
-      ...common,
-      outcome: 'error',
-      durationMs: durationMs(),
-      error:
-        err instanceof WardenError
-          ? { kind: err.kind, message: err.message }
-          : { kind: 'internal', message: 'query failed' },
-    });
+    await deps.audit.append(
+      queryEndEvent({
+        ...common,
+        outcome: 'error',
+        durationMs: durationMs(),
+        error:
+          err instanceof WardenError
+            ? { kind: err.kind, message: err.message }
+            : { kind: 'internal', message: 'query failed' },
+      }),
+    );
     throw err;
   }
   // Limits on what leaves, not on rows: array elements count as values, and cells and bytes are capped too
@@ -137,21 +147,22 @@ export async function runAllowedQuery(
     rows: limited.rows,
     truncated: result.truncated || limited.truncated,
   };
-  await deps.audit.append({
-    type: 'query.end',
-    ...common,
-    outcome: 'ok',
-    durationMs: durationMs(),
-    jobId: result.jobId,
-    totalBytesProcessed: result.totalBytesProcessed,
-    rowCount: released.rows.length,
-    truncated: released.truncated,
-    released: { values: limited.values, cells: limited.cells, bytes: limited.bytes },
-    columns: result.schema.map((c) => c.name),
-    // What was masked, never values (45 CFR 164.514(d) minimum necessary).
-    masking: masked.summary as unknown as Json,
-    resultSha256: sha256Hex(canonicalize(released.rows)),
-  });
+  await deps.audit.append(
+    queryEndEvent({
+      ...common,
+      outcome: 'ok',
+      durationMs: durationMs(),
+      jobId: result.jobId,
+      totalBytesProcessed: result.totalBytesProcessed,
+      rowCount: released.rows.length,
+      truncated: released.truncated,
+      released: { values: limited.values, cells: limited.cells, bytes: limited.bytes },
+      columns: result.schema.map((c) => c.name),
+      // What was masked, never values (45 CFR 164.514(d) minimum necessary).
+      masking: masked.summary,
+      resultSha256: sha256Hex(canonicalize(released.rows)),
+    }),
+  );
   return { ...released, masking: masked.summary };
 }
 

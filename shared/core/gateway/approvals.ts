@@ -24,6 +24,7 @@ import {
   sameIdentity,
   withExpiry,
 } from '../approval/approval.ts';
+import { resultFetchEvent } from '../audit/events.ts';
 import { isWardenError, WardenError } from '../errors.ts';
 import type { GrantSigner } from '../execution/grant.ts';
 import type { Principal } from '../identity/principal.ts';
@@ -190,13 +191,14 @@ export async function fetchResultForRequester(
   const found = await resultForRequester(deps, id, principal);
   if (jobId !== undefined && found.result.jobId !== jobId)
     throw new WardenError('not_found', `No rows of job ${jobId} are held for you.`);
-  await deps.audit.append({
-    type: 'result.fetch',
-    requestId: callId,
-    approvalId: found.request.id,
-    jobId: found.result.jobId,
-    rowCount: found.result.rows.length,
-  });
+  await deps.audit.append(
+    resultFetchEvent({
+      requestId: callId,
+      approvalId: found.request.id,
+      jobId: found.result.jobId,
+      rowCount: found.result.rows.length,
+    }),
+  );
   return found;
 }
 

@@ -6,12 +6,12 @@ import type { AuditAppender } from '../../ports/audit-appender.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { QueryRunner } from '../../ports/query-runner.ts';
 import type { QueryParameter, QueryResult, WarehouseMetadata } from '../../ports/warehouse.ts';
-import type { Json } from '../audit/canonical-json.ts';
-import { auditDecision, auditPrincipal, auditQuery } from '../audit/events.ts';
+import { auditDecision, auditPrincipal, auditQuery, policyDecisionEvent } from '../audit/events.ts';
+import type { EventOf } from '../audit/record.ts';
+import type { TableCatalog } from '../classification/table-catalog.ts';
 import { WardenError } from '../errors.ts';
 import type { Principal } from '../identity/principal.ts';
 import { type Decision, evaluatePolicy, isRunnable, type Policy, type SqlFacts } from '../policy/policy.ts';
-import type { TableCatalog } from '../policy/table-catalog.ts';
 import type { QueryFacts } from '../query/facts.ts';
 import { type ParkingDeps, parkQuery } from './approvals.ts';
 import { recordableReason } from './reason.ts';
@@ -164,14 +164,22 @@ async function refuseOnFailure<T>(
 function recordDecision(
   deps: ExecuteSqlDeps,
   call: ExecuteSqlCall,
-  fields: { [k: string]: Json },
+  fields: DecisionFields,
 ): Promise<unknown> {
-  return deps.audit.append({
-    type: 'policy.decision',
-    requestId: call.requestId,
-    tool: 'execute_sql',
-    principal: auditPrincipal(call.principal),
-    projectId: call.projectId,
-    ...fields,
-  });
+  return deps.audit.append(
+    policyDecisionEvent({
+      requestId: call.requestId,
+      tool: 'execute_sql',
+      principal: auditPrincipal(call.principal),
+      projectId: call.projectId,
+      ...fields,
+    }),
+  );
 }
+
+/** What an execute_sql decision record adds to the caller and the call. */
+type DecisionFields = Pick<
+  EventOf<'policy.decision'>,
+  'query' | 'dryRun' | 'reason' | 'reasonAskedIn' | 'breakGlass' | 'reviewRequired' | 'error'
+> &
+  Required<Pick<EventOf<'policy.decision'>, 'decision'>>;

@@ -4,11 +4,10 @@
 import type { AuditAppender } from '../../ports/audit-appender.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { WarehouseMetadata } from '../../ports/warehouse.ts';
-import type { Json } from '../audit/canonical-json.ts';
-import { auditDecision, auditPrincipal } from '../audit/events.ts';
+import { auditDecision, auditPrincipal, policyDecisionEvent } from '../audit/events.ts';
+import type { TableCatalog } from '../classification/table-catalog.ts';
 import type { Principal } from '../identity/principal.ts';
 import { type Decision, evaluatePolicy, isRunnable, type Policy } from '../policy/policy.ts';
-import type { TableCatalog } from '../policy/table-catalog.ts';
 import { formatTableRef, type TableRef } from '../query/facts.ts';
 
 export interface MetadataDeps {
@@ -56,15 +55,16 @@ export async function callMetadataTool(
     classification,
     now: deps.clock.now(),
   });
-  await deps.audit.append({
-    type: 'policy.decision',
-    requestId,
-    tool: call.tool,
-    principal: auditPrincipal(principal),
-    projectId: call.projectId,
-    tables: tables.map(formatTableRef),
-    decision: auditDecision(decision) as { [k: string]: Json },
-  });
+  await deps.audit.append(
+    policyDecisionEvent({
+      requestId,
+      tool: call.tool,
+      principal: auditPrincipal(principal),
+      projectId: call.projectId,
+      tables: tables.map(formatTableRef),
+      decision: auditDecision(decision),
+    }),
+  );
   if (!isRunnable(decision)) return { kind: 'denied', decision };
   return { kind: 'ok', decision, result: await read(deps.metadata, call) };
 }

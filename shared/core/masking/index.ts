@@ -49,5 +49,7 @@ export {
   firstFour,
   lastFour,
   RESTRICTED_ZIP3,
+  STRATEGIES,
+  type Strategy,
   zip3,
 } from './strategies.ts';

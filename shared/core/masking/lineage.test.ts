@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Cell, ColumnSchema } from '../../ports/warehouse.ts';
-import type { TableMetadata } from '../policy/classification.ts';
-import type { ClassificationConfig } from '../policy/document.ts';
+import type { TableMetadata } from '../classification/classify.ts';
+import type { ClassificationConfig } from '../classification/config.ts';
 import { columnCatalog, lineageTables, resultColumnLineage } from './lineage.ts';
 import { compileMaskingProfile, maskResult } from './mask.ts';
 import { MaskingProfileSchema } from './profile.ts';

@@ -3,9 +3,9 @@
 // follow a column through aliases, expressions, JSON and whole-row reads.
 
 import type { ColumnSchema } from '../../ports/warehouse.ts';
+import { classifyTable, type TableMetadata } from '../classification/classify.ts';
+import type { ClassificationConfig } from '../classification/config.ts';
 import { globMatch } from '../glob.ts';
-import { classifyTable, type TableMetadata } from '../policy/classification.ts';
-import type { ClassificationConfig } from '../policy/document.ts';
 import { formatTableRef, type TableRef } from '../query/facts.ts';
 import { analyzeResultLineage } from '../query/sql-lineage.ts';
 import type { ColumnCatalog, ColumnLineage } from './mask.ts';

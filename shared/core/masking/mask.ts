@@ -17,10 +17,13 @@ import {
 import {
   type CellMasker,
   canonicalType,
-  cellMasker,
+  columnMasker,
+  computedStrategy,
   hmacHex,
   needsKey,
+  STRICTNESS,
   type StrategyEnv,
+  strictnessOf,
   yearMask,
 } from './strategies.ts';
 
@@ -232,43 +235,6 @@ function expandSources(lin: Lineage, catalog: ColumnCatalog | undefined): Lineag
   return out;
 }
 
-// How strict a strategy is: lower is stricter. Format-keeping strategies share a rank.
-const STRICTNESS: Readonly<Record<string, number>> = {
-  nullify: 0,
-  default_value: 1,
-  replace: 2,
-  sha256: 3,
-  last_four: 4,
-  first_four: 4,
-  email_mask: 4,
-  zip3: 4,
-  date_year_mask: 4,
-  age_over_89: 4,
-  date_shift: 4,
-  scrub: 5,
-  keep: 6,
-};
-
-/**
- * What a computed value gets for a source's strategy. A partial mask (`last_four`, `zip3`, a year, a date
- * shift, a hash) relies on the value being the column's own: over `CONCAT('ZZZZZ', SUBSTR(ssn, 1, 3))` the
- * caller would choose which four characters show, so the value is withheld. `scrub` vouches for text the
- * detectors see as written; text a function rewrote (REVERSE, TRANSLATE, SPLIT) is replaced whole.
- */
-function derivedStrategy(strategy: MaskingStrategy): MaskingStrategy {
-  switch (strategy.type) {
-    case 'keep':
-    case 'nullify':
-    case 'default_value':
-    case 'replace':
-      return strategy;
-    case 'scrub':
-      return { type: 'replace' };
-    default:
-      return { type: 'nullify' };
-  }
-}
-
 /** A source the classification calls PHI. */
 function isPhiSource(lin: Lineage): boolean {
   return lin.phiClass !== undefined || lin.policyTags.length > 0;
@@ -283,11 +249,14 @@ function strictest(candidates: { strategy: MaskingStrategy; lin: Lineage }[]): {
   lin: Lineage;
 } {
   let best = candidates[0]!;
-  for (const c of candidates)
-    if ((STRICTNESS[c.strategy.type] ?? 0) < (STRICTNESS[best.strategy.type] ?? 0)) best = c;
-  if (STRICTNESS[best.strategy.type] === 4) {
+  for (const c of candidates) if (strictnessOf(c.strategy) < strictnessOf(best.strategy)) best = c;
+  if (strictnessOf(best.strategy) === STRICTNESS.formatKeeping) {
     const key = JSON.stringify(best.strategy);
-    if (candidates.some((c) => STRICTNESS[c.strategy.type] === 4 && JSON.stringify(c.strategy) !== key))
+    if (
+      candidates.some(
+        (c) => strictnessOf(c.strategy) === STRICTNESS.formatKeeping && JSON.stringify(c.strategy) !== key,
+      )
+    )
       return { strategy: { type: 'replace' }, lin: best.lin };
   }
   return best;
@@ -475,7 +444,8 @@ function buildPlan(
         r.type === 'keep' &&
         profile.detectors !== undefined &&
         (s.phiClass === 'free_text' || s.phiClass === 'phi');
-      return derivedStrategy(scanned ? { type: 'scrub' } : r);
+      // A computed value's strategy (Strategy.onComputed): partial masks withhold, `scrub` replaces.
+      return computedStrategy(scanned ? { type: 'scrub' } : r);
     };
     const chosen =
       sources.length === 0
@@ -493,10 +463,7 @@ function buildPlan(
       (lin.source !== undefined ? contextKind(lin.source) : undefined) ?? contextKind(field.name);
     const kind = ctxKind !== undefined && DETECTOR_KIND_SET.has(ctxKind) ? ctxKind : undefined;
     const tag = kind ? tagFor(kind) : tagForClass(lin.phiClass);
-    const shiftKey = {
-      column: strategy.type === 'date_shift' ? shiftColumn(strategy.patientKey) : undefined,
-    };
-    const masker = cellMasker(strategy, type, tag, env, shiftKey);
+    const masker = columnMasker(strategy, type, tag, env, shiftColumn);
     if (strategy.type !== 'keep')
       summaryColumns.push({
         column: path,

@@ -2,78 +2,14 @@
 
 import { z } from 'zod';
 import { DETECTOR_KINDS } from './kinds.ts';
+import { MaskingStrategySchema } from './strategies.ts';
 
-/** Strategies a column rule may name. */
-export const STRATEGY_TYPES = [
-  'nullify',
-  'default_value',
-  'sha256',
-  'last_four',
-  'first_four',
-  'email_mask',
-  'date_year_mask',
-  'replace',
-  'zip3',
-  'age_over_89',
-  'date_shift',
-  'keep',
-  'scrub',
-] as const;
-
-/** One of {@link STRATEGY_TYPES}. */
-export type StrategyType = (typeof STRATEGY_TYPES)[number];
-
-const Simple = z
-  .object({
-    type: z.enum([
-      'nullify',
-      'default_value',
-      'sha256',
-      'last_four',
-      'first_four',
-      'email_mask',
-      'zip3',
-      'age_over_89',
-      'keep',
-      'scrub',
-    ]),
-  })
-  .strict();
-const Replace = z
-  .object({
-    type: z.literal('replace'),
-    /** Replacement text; default: the tag of the column's kind or PHI class, e.g. `[SSN]`. */
-    tag: z.string().min(1).max(64).optional(),
-  })
-  .strict();
-const DateYearMask = z
-  .object({
-    type: z.literal('date_year_mask'),
-    /** `nullify`: dates in or before (current year − 90) become null, as Safe Harbor treats ages over 89. */
-    over89: z.enum(['keep', 'nullify']).default('keep'),
-  })
-  .strict();
-const DateShift = z
-  .object({
-    type: z.literal('date_shift'),
-    /** Shifts are drawn from ±maxDays (never 0). */
-    maxDays: z.number().int().min(1).max(3650).default(30),
-    /** The result column (output name or source column) holding the patient key. */
-    patientKey: z.string().min(1).default('patient_id'),
-    /** What dates of rows without a patient key become. */
-    withoutKey: z.enum(['nullify', 'date_year_mask']).default('nullify'),
-  })
-  .strict();
-const StrategyObject = z.discriminatedUnion('type', [Simple, Replace, DateYearMask, DateShift]);
-
-/** A strategy: its name (`last_four`) or an object with options (`{type: date_shift, maxDays: 60}`). */
-export const MaskingStrategySchema = z.union([
-  z.enum(STRATEGY_TYPES).transform((type) => StrategyObject.parse({ type })),
-  StrategyObject,
-]);
-
-/** A strategy with every option filled in. */
-export type MaskingStrategy = z.output<typeof StrategyObject>;
+export {
+  type MaskingStrategy,
+  MaskingStrategySchema,
+  STRATEGY_TYPES,
+  type StrategyType,
+} from './strategies.ts';
 
 const patterns = z.array(z.string().min(1)).min(1);
 

@@ -12,7 +12,12 @@ import {
   firstFour,
   hmacHex,
   lastFour,
+  MaskingStrategySchema,
+  needsKey,
+  STRATEGIES,
+  STRATEGY_TYPES,
   type StrategyEnv,
+  type StrategyRecord,
   yearMask,
   zip3,
 } from './strategies.ts';
@@ -283,5 +288,28 @@ describe('cellMasker', () => {
     assert.equal(mask(year, 'DATE', '2020-05-05', {}), '2020-01-01');
     const noColumn = cellMasker(year, 'DATE', '', env, { column: undefined });
     assert.equal(noColumn?.('2020-05-05', { patient_id: 'P1' }), '2020-01-01');
+  });
+});
+
+describe('STRATEGIES', () => {
+  it('holds every strategy name once, each under the name its schema accepts', () => {
+    assert.deepEqual(Object.keys(STRATEGIES), [...STRATEGY_TYPES]);
+    for (const t of STRATEGY_TYPES) assert.equal(STRATEGIES[t].schema.parse({ type: t }).type, t);
+  });
+
+  it('marks exactly the keyed strategies as needing the masking key', () => {
+    const keyed = STRATEGY_TYPES.filter((t) => needsKey(MaskingStrategySchema.parse(t)));
+    assert.deepEqual(keyed, ['sha256', 'last_four', 'first_four', 'email_mask', 'date_shift']);
+  });
+
+  it('fails the build when a strategy is missing from the record or filed under another name', () => {
+    // tsc checks this file (`npm run check`): each line below must be a type error, or the build fails.
+    const { zip3: _zip3, ...withoutZip3 } = STRATEGIES;
+    // @ts-expect-error a strategy name without its module in the record
+    const incomplete: StrategyRecord = withoutZip3;
+    // @ts-expect-error a module filed under another strategy's name
+    const misfiled: StrategyRecord = { ...STRATEGIES, zip3: STRATEGIES.keep };
+    assert.equal('zip3' in incomplete, false);
+    assert.equal(misfiled.zip3, STRATEGIES.keep);
   });
 });

@@ -1,160 +1,144 @@
-// Column masking strategies: BigQuery dynamic data masking parity plus Safe Harbor generalisations.
+// Column masking strategies, one module each in strategies/ (BigQuery dynamic data masking parity plus Safe
+// Harbor generalisations), collected in STRATEGIES: a record the compiler checks holds every strategy.
 
 import { hash } from 'node:crypto';
-import type { Cell } from '../../ports/warehouse.ts';
-import { shiftDate, truncateToYear, yearOf } from './dates.ts';
-import type { MaskingStrategy } from './profile.ts';
+import { z } from 'zod';
+import { ageOver89Strategy } from './strategies/age-over-89.ts';
+import { dateShiftStrategy } from './strategies/date-shift.ts';
+import { dateYearMaskStrategy } from './strategies/date-year-mask.ts';
+import { defaultValueStrategy } from './strategies/default-value.ts';
+import { emailMaskStrategy } from './strategies/email-mask.ts';
+import { firstFourStrategy } from './strategies/first-four.ts';
+import { keepStrategy } from './strategies/keep.ts';
+import { lastFourStrategy } from './strategies/last-four.ts';
+import { nullifyStrategy } from './strategies/nullify.ts';
+import { replaceStrategy } from './strategies/replace.ts';
+import { scrubStrategy } from './strategies/scrub.ts';
+import { sha256Strategy } from './strategies/sha256.ts';
+import { zip3Strategy } from './strategies/zip3.ts';
+import {
+  type CellMasker,
+  canonicalType,
+  STRATEGY_TYPES,
+  type Strategy,
+  type StrategyEnv,
+  type StrategyType,
+} from './strategy.ts';
 
-/** Three-digit ZIP prefixes Safe Harbor requires to be written as 000 (20,000 people or fewer, 2000 Census). */
-export const RESTRICTED_ZIP3: ReadonlySet<string> = new Set([
-  '036',
-  '059',
-  '063',
-  '102',
-  '203',
-  '556',
-  '692',
-  '790',
-  '821',
-  '823',
-  '830',
-  '831',
-  '878',
-  '879',
-  '884',
-  '890',
-  '893',
+export { ageOver89 } from './strategies/age-over-89.ts';
+export { dateShiftDays } from './strategies/date-shift.ts';
+export { yearMask } from './strategies/date-year-mask.ts';
+export { defaultValue } from './strategies/default-value.ts';
+export { emailMask } from './strategies/email-mask.ts';
+export { firstFour } from './strategies/first-four.ts';
+export { lastFour } from './strategies/last-four.ts';
+export { RESTRICTED_ZIP3, zip3 } from './strategies/zip3.ts';
+export {
+  type CellMasker,
+  canonicalType,
+  STRATEGY_TYPES,
+  STRICTNESS,
+  type Strategy,
+  type StrategyEnv,
+  type StrategyType,
+} from './strategy.ts';
+
+/** Every strategy by name: a strategy missing here (or named here but not in STRATEGY_TYPES) fails the build. */
+export type StrategyRecord = { readonly [T in StrategyType]: Strategy<T> };
+
+/** The strategies, by the name a column rule uses. */
+export const STRATEGIES = {
+  nullify: nullifyStrategy,
+  default_value: defaultValueStrategy,
+  sha256: sha256Strategy,
+  last_four: lastFourStrategy,
+  first_four: firstFourStrategy,
+  email_mask: emailMaskStrategy,
+  date_year_mask: dateYearMaskStrategy,
+  replace: replaceStrategy,
+  zip3: zip3Strategy,
+  age_over_89: ageOver89Strategy,
+  date_shift: dateShiftStrategy,
+  keep: keepStrategy,
+  scrub: scrubStrategy,
+} satisfies StrategyRecord;
+
+/** A strategy with every option filled in: one of the strategies' config objects. */
+export type MaskingStrategy = {
+  [T in StrategyType]: z.output<(typeof STRATEGIES)[T]['schema']>;
+}[StrategyType];
+
+/** A strategy's config object as written in the policy (options may be left out). */
+type StrategyInput = { [T in StrategyType]: z.input<(typeof STRATEGIES)[T]['schema']> }[StrategyType];
+
+// Every strategy's object schema, discriminated by `type`, in STRATEGY_TYPES order. zod cannot infer a union
+// from a mapped array, so its type is asserted: the union of the record's schemas, as MaskingStrategy says.
+const StrategyObject = z.discriminatedUnion(
+  'type',
+  STRATEGY_TYPES.map((t) => STRATEGIES[t].schema) as unknown as Parameters<typeof z.discriminatedUnion>[1],
+) as unknown as z.ZodType<MaskingStrategy, StrategyInput>;
+
+/** A strategy: its name (`last_four`) or an object with options (`{type: date_shift, maxDays: 60}`). */
+export const MaskingStrategySchema = z.union([
+  z.enum(STRATEGY_TYPES).transform((type) => StrategyObject.parse({ type })),
+  StrategyObject,
 ]);
 
-/** What strategies need beyond the value: the keyed hash, the reference year, and the row's date shift. */
-export interface StrategyEnv {
-  /** HMAC-SHA256 of `text` under the masking key, lower-case hex. */
-  hmac(text: string): string;
-  /** Year the result is produced in, for Safe Harbor's ages-over-89 rule; undefined if unknown. */
-  asOfYear: number | undefined;
+/** The strategy a strategy's options belong to. */
+function strategyOf(options: MaskingStrategy): Strategy<StrategyType, MaskingStrategy> {
+  return STRATEGIES[options.type] as Strategy<StrategyType, MaskingStrategy>;
 }
 
-/** Masks one scalar cell of a column; `row` is the whole (unmasked) row, for per-patient date shifts. */
-export type CellMasker = (value: Cell, row: Readonly<Record<string, Cell>>) => Cell;
-
-/** Normalises BigQuery type aliases: INTEGER → INT64, FLOAT → FLOAT64, BOOLEAN → BOOL, RECORD → STRUCT. */
-export function canonicalType(type: string): string {
-  const t = type.toUpperCase();
-  switch (t) {
-    case 'INTEGER':
-      return 'INT64';
-    case 'FLOAT':
-      return 'FLOAT64';
-    case 'BOOLEAN':
-      return 'BOOL';
-    case 'RECORD':
-      return 'STRUCT';
-    default:
-      return t;
-  }
+/** How a date shift finds the patient key in a row: the output column holding it, if the result has one. */
+export interface ShiftKey {
+  column: string | undefined;
 }
 
 /**
- * BigQuery's default masking value for a type, as a result cell: '' for STRING and BYTES, '0' for INT64 and
- * NUMERIC (decimal strings), 0 for FLOAT64, false, 1970-01-01 dates, midnight, POINT(0 0); JSON gets null.
+ * The masker for one scalar column of `type` under `strategy`, or undefined for `keep` and `scrub` (the value
+ * stays, and only the content detectors may change it). `tag` is the replacement for `replace`.
  */
-export function defaultValue(type: string): Cell {
-  switch (canonicalType(type)) {
-    case 'STRING':
-    case 'BYTES':
-      return '';
-    case 'INT64':
-    case 'NUMERIC':
-    case 'BIGNUMERIC':
-      return '0';
-    case 'FLOAT64':
-      return 0;
-    case 'BOOL':
-      return false;
-    case 'DATE':
-      return '1970-01-01';
-    case 'DATETIME':
-      return '1970-01-01T00:00:00';
-    case 'TIMESTAMP':
-      return '1970-01-01T00:00:00.000000Z';
-    case 'TIME':
-      return '00:00:00';
-    case 'GEOGRAPHY':
-      return 'POINT(0 0)';
-    default:
-      return null;
+export function cellMasker(
+  strategy: MaskingStrategy,
+  type: string,
+  tag: string,
+  env: StrategyEnv,
+  shiftKey: ShiftKey,
+): CellMasker | undefined {
+  return columnMasker(strategy, type, tag, env, () => shiftKey.column);
+}
+
+/** {@link cellMasker} with the result's column lookup (output name or source column → output column). */
+export function columnMasker(
+  strategy: MaskingStrategy,
+  type: string,
+  tag: string,
+  env: StrategyEnv,
+  resultColumn: (name: string) => string | undefined,
+): CellMasker | undefined {
+  return strategyOf(strategy).masker(strategy, { type: canonicalType(type), tag, env, resultColumn });
+}
+
+/** True for strategies that need the masking key. */
+export function needsKey(strategy: MaskingStrategy): boolean {
+  return STRATEGIES[strategy.type].needsKey;
+}
+
+/** How strict a strategy is (see STRICTNESS): lower is stricter. */
+export function strictnessOf(strategy: MaskingStrategy): number {
+  return STRATEGIES[strategy.type].strictness;
+}
+
+/** What a computed value gets for a source's `strategy` (see Strategy.onComputed). */
+export function computedStrategy(strategy: MaskingStrategy): MaskingStrategy {
+  switch (STRATEGIES[strategy.type].onComputed) {
+    case 'same':
+      return strategy;
+    case 'replace':
+      return { type: 'replace' };
+    case 'nullify':
+      return { type: 'nullify' };
   }
-}
-
-const EMAIL =
-  /^[^@\s]+@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)$/;
-const ZIP = /^\s*(\d{3})(?:\d{2}(?:-?\d{4})?)?\s*$/;
-const NUMBER = /^\s*-?\d+(?:\.\d+)?\s*$/;
-
-/** A scalar as text for hashing and character masks: strings as they are, numbers and booleans spelled out. */
-function text(value: Cell): string {
-  return typeof value === 'string'
-    ? value
-    : typeof value === 'object'
-      ? JSON.stringify(value)
-      : String(value);
-}
-
-/** BigQuery's last-four mask: `XXXXX` and the last four characters; four or fewer characters are hashed. */
-export function lastFour(value: string, hmac: (s: string) => string): string {
-  return value.length > 4 ? `XXXXX${value.slice(-4)}` : hmac(value);
-}
-
-/** BigQuery's first-four mask: the first four characters and `XXXXX`; four or fewer characters are hashed. */
-export function firstFour(value: string, hmac: (s: string) => string): string {
-  return value.length > 4 ? `${value.slice(0, 4)}XXXXX` : hmac(value);
-}
-
-/** BigQuery's e-mail mask: `XXXXX@domain` for a syntactically valid address, otherwise the hash. */
-export function emailMask(value: string, hmac: (s: string) => string): string {
-  const m = EMAIL.exec(value);
-  return m ? `XXXXX@${m[1]}` : hmac(value);
-}
-
-/** Safe Harbor ZIP3: the first three digits, or 000 for restricted prefixes; undefined when not a ZIP. */
-export function zip3(value: string): string | undefined {
-  const m = ZIP.exec(value);
-  if (!m) return undefined;
-  return RESTRICTED_ZIP3.has(m[1]!) ? '000' : m[1]!;
-}
-
-/** Safe Harbor ages: above 89 becomes `90+`; other ages are kept; undefined when not a number. */
-export function ageOver89(value: Cell): Cell | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? (value > 89 ? '90+' : value) : undefined;
-  if (typeof value === 'string' && NUMBER.test(value)) return Number(value) > 89 ? '90+' : value;
-  return undefined;
-}
-
-/** The year mask, with dates in or before `asOfYear - 90` nulled when `over89` asks for it. */
-export function yearMask(
-  value: string,
-  over89: 'keep' | 'nullify',
-  asOfYear: number | undefined,
-): string | null {
-  const masked = truncateToYear(value);
-  if (masked === undefined) return null;
-  if (over89 === 'nullify') {
-    if (asOfYear === undefined) return null;
-    // The masked value's year is the (UTC) year of the input.
-    const year = masked.charCodeAt(4) === 45 ? Number(masked.slice(0, 4)) : yearOf(value)!;
-    if (year <= asOfYear - 90) return null;
-  }
-  return masked;
-}
-
-/**
- * The date shift, in days, for one patient key: derived from HMAC(key, "warden-date-shift", maxDays, patient),
- * uniform over [-maxDays, -1] ∪ [1, maxDays], so every date of a patient moves by the same non-zero amount.
- */
-export function dateShiftDays(hmac: (s: string) => string, maxDays: number, patientKey: string): number {
-  const digest = hmac(`warden-date-shift\u0000${maxDays}\u0000${patientKey}`);
-  const n = Number.parseInt(digest.slice(0, 12), 16) % (2 * maxDays);
-  return n < maxDays ? n - maxDays : n - maxDays + 1;
 }
 
 /**
@@ -190,84 +174,4 @@ export function hmacHex(key: Uint8Array): (text: string) => string {
     }
     return h;
   };
-}
-
-/** How a date shift finds the patient key in a row: the output column holding it, if the result has one. */
-export interface ShiftKey {
-  column: string | undefined;
-}
-
-/**
- * The masker for one scalar column of `type` under `strategy`, or undefined for `keep` and `scrub` (the value
- * stays, and only the content detectors may change it). `tag` is the replacement for `replace`.
- */
-export function cellMasker(
-  strategy: MaskingStrategy,
-  type: string,
-  tag: string,
-  env: StrategyEnv,
-  shiftKey: ShiftKey,
-): CellMasker | undefined {
-  const t = canonicalType(type);
-  switch (strategy.type) {
-    case 'keep':
-    case 'scrub':
-      return undefined;
-    case 'nullify':
-      return () => null;
-    case 'default_value': {
-      const d = defaultValue(t);
-      return () => d;
-    }
-    case 'replace':
-      return () => strategy.tag ?? tag;
-    case 'sha256':
-      return (v) => env.hmac(text(v));
-    case 'last_four':
-      return (v) => lastFour(text(v), env.hmac);
-    case 'first_four':
-      return (v) => firstFour(text(v), env.hmac);
-    case 'email_mask':
-      return (v) => emailMask(text(v), env.hmac);
-    case 'zip3':
-      return (v) => zip3(text(v)) ?? null;
-    case 'age_over_89':
-      return (v) => ageOver89(v) ?? null;
-    case 'date_year_mask': {
-      const over89 = strategy.over89;
-      return (v) => (typeof v === 'string' ? yearMask(v, over89, env.asOfYear) : null);
-    }
-    case 'date_shift': {
-      const { maxDays, withoutKey } = strategy;
-      const column = shiftKey.column;
-      const shifts = new Map<string, number>();
-      const fallback: CellMasker =
-        withoutKey === 'date_year_mask'
-          ? (v) => (typeof v === 'string' ? yearMask(v, 'keep', env.asOfYear) : null)
-          : () => null;
-      if (column === undefined) return fallback;
-      return (v, row) => {
-        const key = row[column];
-        if (key === null || key === undefined || typeof v !== 'string') return fallback(v, row);
-        const k = text(key);
-        let days = shifts.get(k);
-        if (days === undefined) {
-          days = dateShiftDays(env.hmac, maxDays, k);
-          shifts.set(k, days);
-        }
-        return shiftDate(v, days) ?? null;
-      };
-    }
-  }
-}
-
-/** True for strategies that need the masking key. */
-export function needsKey(strategy: MaskingStrategy): boolean {
-  return (
-    strategy.type === 'sha256' ||
-    strategy.type === 'last_four' ||
-    strategy.type === 'first_four' ||
-    strategy.type === 'email_mask' ||
-    strategy.type === 'date_shift'
-  );
 }

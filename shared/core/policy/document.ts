@@ -4,6 +4,11 @@
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import {
+  type ClassificationConfig,
+  ClassificationSchema,
+  DEFAULT_CLASSIFICATION,
+} from '../classification/config.ts';
 import { WardenError } from '../errors.ts';
 import type { GroupMapping } from '../identity/principal.ts';
 import { BUILTIN_PROFILE_NAMES, type MaskingProfiles, MaskingProfilesSchema } from '../masking/profile.ts';
@@ -129,21 +134,6 @@ const Rule = z
   })
   .strict();
 
-const Classification = z
-  .object({
-    /** Table or dataset labels that mark PHI (default `phi: "true"`). */
-    labels: z.record(z.string(), z.string()).default({ phi: 'true' }),
-    /** Policy tags (patterns over the full tag name) that mark a column as PHI; the class is the tag's last part. */
-    policyTags: stringList.default(['*']),
-    /** Column descriptions matching this regular expression mark the column as PHI. */
-    descriptionPattern: z.string().default('\\bPHI\\b'),
-    /** Tables (patterns over project.dataset.table) that hold PHI, whatever their labels say. */
-    phiTables: z.array(z.string().min(1)).default([]),
-    /** PHI columns by pattern over project.dataset.table.column → class. */
-    phiColumns: z.record(z.string(), z.string()).default({}),
-  })
-  .strict();
-
 const PolicyDocument = z
   .object({
     version: z.literal(1),
@@ -183,13 +173,7 @@ const PolicyDocument = z
       })
       .strict()
       .optional(),
-    classification: Classification.default({
-      labels: { phi: 'true' },
-      policyTags: ['*'],
-      descriptionPattern: '\\bPHI\\b',
-      phiTables: [],
-      phiColumns: {},
-    }),
+    classification: ClassificationSchema.default(DEFAULT_CLASSIFICATION),
     groupMappings: z.array(z.object({ group: z.string().min(1), members: stringList }).strict()).default([]),
     /** Masking profiles (docs/masking.md); `safe-harbor` and `none` are built in. */
     maskingProfiles: MaskingProfilesSchema.default({}),
@@ -249,7 +233,6 @@ const PolicyDocument = z
   });
 
 export type PolicyRule = z.infer<typeof Rule>;
-export type ClassificationConfig = z.infer<typeof Classification>;
 export type ApprovalRequirement = {
   groups: string[];
   quorum: number;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { classifyTable } from '../classification/classify.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { TableRef } from '../query/facts.ts';
-import { classifyTable } from './classification.ts';
 import { loadPolicy } from './document.ts';
 import {
   candidateRules,

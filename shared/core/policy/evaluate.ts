@@ -1,12 +1,12 @@
 // Policy evaluation: deny by default, PHI-aware, with a query guard. Every decision names its rule, gives
 // reasons an agent can act on, and carries the policy version.
 
+import type { TableClassification } from '../classification/classify.ts';
 import { globMatch } from '../glob.ts';
 import { visibleText } from '../identity/normalize.ts';
 import { type Principal, withMappedGroups } from '../identity/principal.ts';
 import { releasesAsStored, resolveMaskingProfile } from '../masking/mask.ts';
 import { formatTableRef, type QueryFacts, type TableRef } from '../query/facts.ts';
-import type { TableClassification } from './classification.ts';
 import type { ApprovalRequirement, Construct, Effect, Policy, PolicyRule } from './document.ts';
 
 /** Column-level facts and guarded constructs from the SQL text (see query/sql-analysis.ts). */

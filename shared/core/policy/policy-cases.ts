@@ -3,10 +3,10 @@
 
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { classifyTable, type FieldMetadata } from '../classification/classify.ts';
 import { WardenError } from '../errors.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { TableRef } from '../query/facts.ts';
-import { classifyTable, type FieldMetadata } from './classification.ts';
 import { EFFECTS, type Policy } from './document.ts';
 import { type Decision, evaluatePolicy, resolvePrincipal, type SqlFacts } from './evaluate.ts';
 

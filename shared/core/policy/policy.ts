@@ -1,7 +1,6 @@
-// The policy module's public face: the document (document.ts), classification and evaluation.
+// The policy module's public face: the document (document.ts) and evaluation. Classification is its own module
+// (../classification/), read by policy and masking alike.
 
-export type { TableClassification, TableMetadata } from './classification.ts';
-export { classifyTable } from './classification.ts';
 export type { ApprovalRequirement, Construct, Effect, Policy, PolicyRule } from './document.ts';
 export { CONSTRUCTS, loadPolicy } from './document.ts';
 export type { Decision, PolicyContext, SqlFacts } from './evaluate.ts';

@@ -1,6 +1,6 @@
 // Column-level facts and dangerous-construct flags from GoogleSQL text, for policy; fails closed.
 
-import type { TableRef } from './facts.ts';
+import type { ColumnRef, TableRef } from './facts.ts';
 import { type AstFacts, analyzeAst } from './sql-ast.ts';
 import {
   type InformationSchemaScope,
@@ -12,13 +12,6 @@ import { RESERVED, type ScanFlags, scanSql } from './sql-scan.ts';
 import { isOp, isWord, type Token, tokenize } from './sql-tokens.ts';
 
 export type { InformationSchemaScope } from './sql-names.ts';
-
-/** A column read; `table` is resolved through aliases, CTEs and subqueries, absent when it cannot be told. */
-export interface ColumnRef {
-  table?: TableRef;
-  /** Column name in lower case (a STRUCT path gives its top-level column); `*` for all columns. */
-  column: string;
-}
 
 /** Flags for constructs a dry run does not report, raised from a token scan (over-reported, never missed). */
 export interface SqlFlags extends ScanFlags {

@@ -1,8 +1,7 @@
 // Column and table facts from node-sql-parser's BigQuery AST, with alias, CTE and subquery resolution.
 
 import sqlParser from 'node-sql-parser/build/bigquery.js';
-import type { TableRef } from './facts.ts';
-import type { ColumnRef } from './sql-analysis.ts';
+import type { ColumnRef, TableRef } from './facts.ts';
 import { type NameDefaults, resolveTableName } from './sql-names.ts';
 import { RESERVED } from './sql-scan.ts';
 

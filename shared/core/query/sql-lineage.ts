@@ -1,8 +1,8 @@
 // Result-column lineage: which source table columns each output column of a query is computed from, so
 // masking rules keyed by table.column or PHI class follow a column through aliases and expressions.
 
-import type { TableRef } from './facts.ts';
-import { analyzeSql, type ColumnRef, type SqlAnalysisOptions } from './sql-analysis.ts';
+import type { ColumnRef, TableRef } from './facts.ts';
+import { analyzeSql, type SqlAnalysisOptions } from './sql-analysis.ts';
 import { analyzeAstLineage } from './sql-ast.ts';
 import { scanSql } from './sql-scan.ts';
 

@@ -1,7 +1,13 @@
 # Production-shaped Warden: an internal-only executor reached through a VPC (Cloud NAT for the gateway's
 # calls to OIDC issuers), a sealed credential for a dedicated data-reader account, HSM keys, CMEK on the
-# audit and results buckets, point-in-time recovery, Pub/Sub storage pinned to the region, the notifier,
-# auditors, and Data Access audit logs on the services that touch PHI or keys.
+# audit and results buckets and one CMEK on every other store (hardened = true refuses a plan without it),
+# point-in-time recovery, Pub/Sub storage pinned to the region, the notifier, auditors, Data Access audit logs
+# on the services that touch PHI or keys, alerts with the scheduled audit check, and optionally a VPC Service
+# Controls perimeter (perimeter.tf) and an external HTTPS load balancer with Cloud Armor (ingress.tf).
+
+data "google_project" "main" {
+  project_id = var.project_id
+}
 
 resource "google_project_service" "network" {
   for_each           = toset(["compute.googleapis.com", "vpcaccess.googleapis.com"])
@@ -94,6 +100,14 @@ module "warden" {
 
   executor_internal_only = true
   vpc_connector          = google_vpc_access_connector.main.id
+  # Behind the load balancer (ingress.tf), the run.app URL refuses traffic from the internet.
+  gateway_ingress = var.domain == null ? "ALLOW_ALL" : "ALLOW_INTERNAL_AND_GCLB"
+  public_url      = var.domain == null ? null : "https://${var.domain}"
+  gateway_access  = var.gateway_access
+  gateway_invokers = concat(
+    var.gateway_invokers,
+    var.domain != null && var.iap_client_id != null ? ["serviceAccount:service-${data.google_project.main.number}@gcp-sa-iap.iam.gserviceaccount.com"] : [],
+  )
 
   credential_mode             = "kms"
   credential_ciphertext_file  = var.credential_ciphertext_file
@@ -106,6 +120,14 @@ module "warden" {
   audit_cmek     = true
   results_cmek   = true
   auditors       = var.auditors
+
+  # Every other store (Firestore, topics, configuration and sources buckets, audit dataset) on one key.
+  hardened = true
+  cmek     = true
+  kms_key  = var.kms_key
+
+  notification_channels = var.notification_channels
+  verify_image          = var.verify_image
 
   firestore_point_in_time_recovery = true
   pubsub_allowed_regions           = [var.region]

@@ -32,3 +32,13 @@ output "audit_table" {
   description = "BigQuery table for `warden audit search`."
   value       = module.warden.audit_table
 }
+
+output "lb_address" {
+  description = "IP address of the load balancer (point var.domain's A record here), or null."
+  value       = one([for a in google_compute_global_address.main : a.address])
+}
+
+output "alert_policies" {
+  description = "Alert policies of the deployment."
+  value       = module.warden.alert_policies
+}

@@ -74,3 +74,85 @@ variable "connector_cidr" {
   description = "Unused /28 range of the VPC for the Serverless VPC Access connector."
   default     = "10.8.0.0/28"
 }
+
+variable "kms_key" {
+  type        = string
+  description = "Existing Cloud KMS key in region for the stores' CMEK (e.g. from your security project); null to create data-cmek in Warden's key ring."
+  default     = null
+}
+
+variable "notification_channels" {
+  type        = list(string)
+  description = "Cloud Monitoring notification channels of the alerts (required: hardened refuses a plan without them)."
+}
+
+variable "verify_image" {
+  type        = string
+  description = "Image of the scheduled audit check, built from deploy/verify/Dockerfile."
+  default     = null
+}
+
+variable "gateway_access" {
+  type        = string
+  description = "public, or iam where Domain Restricted Sharing forbids allUsers (see terraform/README.md)."
+  default     = "public"
+}
+
+variable "gateway_invokers" {
+  type        = list(string)
+  description = "Members that may invoke the gateway in iam mode."
+  default     = []
+}
+
+# --- ingress: external HTTPS load balancer (ingress.tf) ---------------------------------------------------
+
+variable "domain" {
+  type        = string
+  description = "Domain of the gateway behind an external HTTPS load balancer with a Google-managed certificate (point its DNS at output lb_address); null for the run.app URL."
+  default     = null
+}
+
+variable "cloud_armor" {
+  type        = bool
+  description = "Attach a Cloud Armor policy to the load balancer: per-client rate limit and the preconfigured OWASP rules."
+  default     = true
+}
+
+variable "rate_limit_per_minute" {
+  type        = number
+  description = "Requests per minute one client IP may send before Cloud Armor answers 429."
+  default     = 600
+}
+
+variable "iap_client_id" {
+  type        = string
+  description = "OAuth client id to put Identity-Aware Proxy in front of the gateway (Domain Restricted Sharing: no allUsers); null for none."
+  default     = null
+}
+
+variable "iap_client_secret" {
+  type        = string
+  description = "Secret of iap_client_id."
+  default     = null
+  sensitive   = true
+}
+
+# --- VPC Service Controls (perimeter.tf) ------------------------------------------------------------------
+
+variable "access_policy" {
+  type        = string
+  description = "Access Context Manager policy number of your organisation; set it to put the project in a service perimeter, null for none."
+  default     = null
+}
+
+variable "perimeter_dry_run" {
+  type        = bool
+  description = "Create the perimeter in dry-run mode (violations are logged, not blocked): start here, then set false to enforce."
+  default     = true
+}
+
+variable "perimeter_access_levels" {
+  type        = list(string)
+  description = "Access levels (accessPolicies/…/accessLevels/…) whose callers may reach the restricted services from outside, e.g. your operators' network."
+  default     = []
+}

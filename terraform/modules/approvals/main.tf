@@ -27,8 +27,15 @@ resource "google_firestore_database" "main" {
   delete_protection_state           = var.delete_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
   deletion_policy                   = "DELETE"
 
+  lifecycle {
+    precondition {
+      condition     = !var.firestore_use_cmek || var.firestore_kms_key_name != null
+      error_message = "firestore_use_cmek needs firestore_kms_key_name."
+    }
+  }
+
   dynamic "cmek_config" {
-    for_each = var.firestore_kms_key_name == null ? [] : [var.firestore_kms_key_name]
+    for_each = var.firestore_use_cmek ? [var.firestore_kms_key_name] : []
     content {
       kms_key_name = cmek_config.value
     }
@@ -158,13 +165,13 @@ resource "google_cloud_scheduler_job" "main" {
 # --- results bucket ------------------------------------------------------------------------------------------
 
 data "google_storage_project_service_account" "main" {
-  count   = var.results_use_cmek ? 1 : 0
+  count   = var.results_use_cmek && var.results_grant_storage_agent ? 1 : 0
   project = var.project_id
 }
 
 # Cloud Storage encrypts with the CMEK as its own service agent.
 resource "google_kms_crypto_key_iam_member" "storage_agent" {
-  count         = var.results_use_cmek ? 1 : 0
+  count         = var.results_use_cmek && var.results_grant_storage_agent ? 1 : 0
   crypto_key_id = var.results_kms_key_name
   role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
   member        = "serviceAccount:${data.google_storage_project_service_account.main[0].email_address}"

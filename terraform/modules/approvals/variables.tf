@@ -31,9 +31,15 @@ variable "point_in_time_recovery" {
   default     = false
 }
 
+variable "firestore_use_cmek" {
+  type        = bool
+  description = "Encrypt the database with firestore_kms_key_name (set at creation: Firestore cannot add or remove CMEK later)."
+  default     = false
+}
+
 variable "firestore_kms_key_name" {
   type        = string
-  description = "Cloud KMS key for customer-managed encryption of the database (in the database's location; grant the Firestore service agent encrypter/decrypter on it first), or null."
+  description = "Cloud KMS key for customer-managed encryption of the database (in the database's location: KMS us for nam5, europe for eur3; grant the Firestore service agent encrypter/decrypter on it first) when firestore_use_cmek is true."
   default     = null
 }
 
@@ -110,6 +116,12 @@ variable "results_kms_key_name" {
   type        = string
   description = "Cloud KMS key for customer-managed encryption of the results bucket (same location as the bucket) when results_use_cmek is true."
   default     = null
+}
+
+variable "results_grant_storage_agent" {
+  type        = bool
+  description = "With results_use_cmek, grant the Cloud Storage service agent encrypter/decrypter on results_kms_key_name here; false when the caller grants it (a key shared by several stores)."
+  default     = true
 }
 
 variable "labels" {

@@ -8,13 +8,13 @@ locals {
 }
 
 data "google_storage_project_service_account" "main" {
-  count   = var.use_cmek ? 1 : 0
+  count   = var.use_cmek && var.grant_storage_agent ? 1 : 0
   project = var.project_id
 }
 
 # Cloud Storage encrypts with the CMEK as its own service agent.
 resource "google_kms_crypto_key_iam_member" "storage_agent" {
-  count         = var.use_cmek ? 1 : 0
+  count         = var.use_cmek && var.grant_storage_agent ? 1 : 0
   crypto_key_id = var.kms_key_name
   role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
   member        = "serviceAccount:${data.google_storage_project_service_account.main[0].email_address}"
@@ -69,6 +69,22 @@ resource "google_bigquery_dataset" "main" {
   description                = "Warden audit search: external tables over the audit bucket (read-only views of the signed records)."
   delete_contents_on_destroy = false
   labels                     = var.labels
+
+  # The external table's data is the bucket's (encrypted by Cloud Storage); this covers any table created here
+  # later. The BigQuery service agent needs encrypter/decrypter on the key (module kms grants it).
+  dynamic "default_encryption_configuration" {
+    for_each = var.dataset_use_cmek ? [var.dataset_kms_key_name] : []
+    content {
+      kms_key_name = default_encryption_configuration.value
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = !var.dataset_use_cmek || var.dataset_kms_key_name != null
+      error_message = "dataset_use_cmek needs dataset_kms_key_name."
+    }
+  }
 }
 
 # Columns as docs/audit-format.md and shared/core/audit/search.ts expect. Only record objects

@@ -35,6 +35,24 @@ variable "kms_key_name" {
   default     = null
 }
 
+variable "grant_storage_agent" {
+  type        = bool
+  description = "With use_cmek, grant the Cloud Storage service agent encrypter/decrypter on kms_key_name here; false when the caller grants it (a key shared by several stores)."
+  default     = true
+}
+
+variable "dataset_use_cmek" {
+  type        = bool
+  description = "Give the search dataset dataset_kms_key_name as its default key (the BigQuery service agent must hold encrypter/decrypter on it)."
+  default     = false
+}
+
+variable "dataset_kms_key_name" {
+  type        = string
+  description = "Cloud KMS key (in the dataset's location) for the search dataset's default encryption when dataset_use_cmek is true."
+  default     = null
+}
+
 variable "access_log_bucket" {
   type        = string
   description = "Bucket receiving the audit bucket's usage logs, or null for none."

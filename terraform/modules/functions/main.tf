@@ -132,6 +132,13 @@ resource "google_storage_bucket" "sources" {
       type = "Delete"
     }
   }
+
+  dynamic "encryption" {
+    for_each = var.use_cmek ? [var.kms_key_name] : []
+    content {
+      default_kms_key_name = encryption.value
+    }
+  }
 }
 
 data "archive_file" "main" {
@@ -164,6 +171,13 @@ resource "google_storage_bucket" "config" {
   # Earlier policies stay readable for audits of past decisions.
   versioning {
     enabled = true
+  }
+
+  dynamic "encryption" {
+    for_each = var.use_cmek ? [var.kms_key_name] : []
+    content {
+      default_kms_key_name = encryption.value
+    }
   }
 }
 

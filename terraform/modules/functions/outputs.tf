@@ -23,6 +23,11 @@ output "subscription_ids" {
   value       = { for k, s in google_pubsub_subscription.main : k => s.id }
 }
 
+output "subscription_names" {
+  description = "Names of the push subscriptions (each with a dead-letter policy)."
+  value       = [for s in google_pubsub_subscription.main : s.name]
+}
+
 output "config_bucket" {
   description = "Bucket holding the policy and the sealed keys."
   value       = google_storage_bucket.config.name

@@ -314,6 +314,18 @@ variable "scaling" {
   }
 }
 
+variable "use_cmek" {
+  type        = bool
+  description = "Encrypt the sources and configuration buckets with kms_key_name (the Cloud Storage service agent must hold encrypter/decrypter on it)."
+  default     = false
+}
+
+variable "kms_key_name" {
+  type        = string
+  description = "Cloud KMS key (in region) for the sources and configuration buckets when use_cmek is true."
+  default     = null
+}
+
 variable "labels" {
   type        = map(string)
   description = "Labels on the functions and buckets."

@@ -42,3 +42,9 @@ output "results_key_id" {
   description = "Key for the results bucket's CMEK, or null when create_results_key is false."
   value       = var.create_results_key ? google_kms_crypto_key.results[0].id : null
 }
+
+output "cmek_key_id" {
+  description = "The key every store is encrypted with (cmek), or null; known once its service agents' grants exist."
+  value       = local.cmek_key
+  depends_on  = [google_kms_crypto_key_iam_member.cmek_agents]
+}

@@ -58,6 +58,24 @@ variable "create_results_key" {
   default     = false
 }
 
+variable "cmek" {
+  type        = bool
+  description = "Encrypt every store (Firestore, the Pub/Sub topics, the buckets, the audit dataset) with one customer-managed key: cmek_key, or a data-cmek key created in this key ring; grants each service agent encrypter/decrypter on it."
+  default     = false
+}
+
+variable "cmek_key" {
+  type        = string
+  description = "Existing Cloud KMS key (projects/…/cryptoKeys/…) for cmek, known at plan time and in the stores' location; null to create data-cmek here."
+  default     = null
+}
+
+variable "project_number" {
+  type        = string
+  description = "Number of the project the stores are in (names the Pub/Sub and Firestore service agents); required with cmek."
+  default     = null
+}
+
 variable "labels" {
   type        = map(string)
   description = "Labels on every key."

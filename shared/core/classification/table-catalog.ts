@@ -4,8 +4,8 @@
 import type { Clock } from '../../ports/clock.ts';
 import type { WarehouseMetadata } from '../../ports/warehouse.ts';
 import { formatTableRef, type TableRef } from '../query/facts.ts';
-import { classifyTable, type TableClassification } from './classification.ts';
-import type { ClassificationConfig } from './document.ts';
+import { classifyTable, type TableClassification } from './classify.ts';
+import type { ClassificationConfig } from './config.ts';
 
 /** Classifies tables through the warehouse's metadata, caching each for `ttlMs`. Failures are not cached. */
 export class TableCatalog {

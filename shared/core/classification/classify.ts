@@ -3,7 +3,7 @@
 
 import { globMatch } from '../glob.ts';
 import { formatTableRef, type TableRef } from '../query/facts.ts';
-import type { ClassificationConfig } from './document.ts';
+import type { ClassificationConfig } from './config.ts';
 
 /** What BigQuery says about a table, as classification needs it. */
 export interface TableMetadata {
