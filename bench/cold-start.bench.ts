@@ -10,10 +10,10 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { folderBytes } from '../local/build/functions.ts';
-import { localGrant } from '../local/grants.ts';
-import { freePort } from '../local/net.ts';
-import { REPO_ROOT } from '../local/stack.ts';
+import { localGrant } from '../dev/grants.ts';
+import { REPO_ROOT } from '../dev/stack.ts';
+import { freePort } from '../standins/net.ts';
+import { folderBytes } from '../tools/build/functions.ts';
 import { BENCH_QUERY, executionRequest } from './gateway.bench.ts';
 import type { BenchStack } from './local-stack.ts';
 

@@ -7,7 +7,7 @@
 // Goals (issue 22): added p50 at c=1 ≤ 10 ms; gateway + executor CPU ≤ 5 ms per call; throughput at 64 in
 // flight ≥ 50% of direct; modelled: added p50 within 1.2× of the floor.
 
-import { localGrant } from '../local/grants.ts';
+import { localGrant } from '../dev/grants.ts';
 import { createStorageClient } from '../shared/adapters/clients.ts';
 import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
 import type { ExecutionRequest } from '../shared/ports/query-runner.ts';
@@ -24,7 +24,7 @@ export const BENCH_QUERY =
 export function benchQuery(n: number): string {
   return `SELECT code, description FROM \`demo-warden.reference.icd10_codes\` WHERE code <> 'bench-${n}' ORDER BY code LIMIT 5`;
 }
-/** A PHI query analysts may run only with approval (local/policy.yaml, analysts-phi-with-approval). */
+/** A PHI query analysts may run only with approval (dev/policy.yaml, analysts-phi-with-approval). */
 const APPROVAL_QUERY =
   'SELECT patient_id, birth_date FROM `demo-warden.clinical.patients` ORDER BY patient_id LIMIT 3';
 const PROJECT = 'demo-warden';

@@ -1,20 +1,20 @@
 // The Google Cloud latency model of `npm run bench -- gateway --gcp-latency`: a p50 and p99 per call kind of the
-// stand-ins, emulators and hops (local/latency.ts draws log-normal delays from them), each figure with its
+// stand-ins, emulators and hops (standins/latency.ts draws log-normal delays from them), each figure with its
 // source, and the floor: what an allowed execute_sql must wait for on Google Cloud however lean Warden is.
 //
 // Google publishes no latency figures (no SLO, no percentile) for any of these calls; the sources below are
 // measurements that users and Google engineers reported in public issue threads, and where none was found the
 // figure is an assumption, marked as one. docs/performance.md lists the same table.
 
-import { type LatencyProfile, type LatencySpec, logNormalAt, standardNormal } from '../local/latency.ts';
-import { Rng } from '../local/synthetic/prng.ts';
+import { Rng } from '../dev/synthetic/prng.ts';
+import { type LatencyProfile, type LatencySpec, logNormalAt, standardNormal } from '../standins/latency.ts';
 
 /** One modelled call kind: its figures and where they come from. */
 export interface ModelledCall extends LatencySpec {
   source: string;
 }
 
-/** Call kinds of the local stack (local/stack.ts, the stand-ins' `callKindOf`) with Google Cloud figures. */
+/** Call kinds of the local stack (dev/stack.ts, the stand-ins' `callKindOf`) with Google Cloud figures. */
 export const GCP_CALLS: Readonly<Record<string, ModelledCall>> = {
   // Cloud Storage, one small object insert (an audit object is about 1–3 KB). google-cloud-cpp PR #3321
   // (a Google engineer, 2020): 100 successive updates of one object, median 78 ms, mean 130 ms.

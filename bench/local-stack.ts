@@ -4,11 +4,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Latency } from '../local/latency.ts';
-import { freePortBlock } from '../local/net.ts';
-import { loadIssuerKey, mintToken, personClaims } from '../local/oidc/dev-issuer.ts';
-import { type Stack, startStack } from '../local/stack.ts';
+import { type Stack, startStack } from '../dev/stack.ts';
 import { createStorageClient } from '../shared/adapters/clients.ts';
+import type { Latency } from '../standins/latency.ts';
+import { freePortBlock } from '../standins/net.ts';
+import { loadIssuerKey, mintToken, personClaims } from '../standins/oidc/dev-issuer.ts';
 
 /** Synthetic patients in the bench dataset (small: start-up stays fast; the bench queries are small). */
 export const BENCH_PATIENTS = 200;
@@ -87,7 +87,7 @@ export async function startBenchStack(
         }
         return env;
       }
-      // Elsewhere: what local/stack.ts passes to its gateway, rebuilt from the executor's environment.
+      // Elsewhere: what dev/stack.ts passes to its gateway, rebuilt from the executor's environment.
       const e = stack.executorEnv;
       const pick = (...keys: string[]) =>
         Object.fromEntries(keys.filter((k) => e[k] !== undefined).map((k) => [k, e[k]!]));

@@ -1,7 +1,6 @@
 // Benchmark: PHI masking throughput (goals: 5 million cells per second with column rules, 50 MB/s detector scan).
 
-import type { TableSeed } from '../local/bigquery/seed.ts';
-import { generateDataset } from '../local/synthetic/generate.ts';
+import { generateDataset } from '../dev/synthetic/generate.ts';
 import {
   compileMaskingProfile,
   DetectorSet,
@@ -10,6 +9,7 @@ import {
   resolveMaskingProfile,
 } from '../shared/core/masking/index.ts';
 import type { Cell, ColumnSchema } from '../shared/ports/warehouse.ts';
+import type { TableSeed } from '../standins/bigquery/seed.ts';
 
 /** Figures from {@link benchMasking}, per CPU-second of one core, as the executor runs one masking pass per request. */
 export interface MaskingBenchResult {

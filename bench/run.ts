@@ -12,8 +12,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { LatencyModel, RecordingLatency } from '../local/latency.ts';
-import { type LatencyProxy, startHttpLatencyProxy } from '../local/latency-proxy.ts';
+import { type LatencyProxy, startHttpLatencyProxy } from '../dev/latency-proxy.ts';
+import { LatencyModel, RecordingLatency } from '../standins/latency.ts';
 import { type AuditBenchResult, benchAudit } from './audit.bench.ts';
 import { benchColdStart, type ColdStartResult } from './cold-start.bench.ts';
 import { benchGateway, type GatewayBenchResult } from './gateway.bench.ts';

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'local', 'cli.ts');
+const cli = join(root, 'cli', 'cli.ts');
 const major = Number(process.versions.node.split('.')[0]);
 const pinned = join(root, 'node_modules', 'node', 'bin', 'node');
 const node = major >= 24 ? process.execPath : existsSync(pinned) ? pinned : undefined;

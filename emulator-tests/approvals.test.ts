@@ -402,7 +402,7 @@ describe('approvals: a result too large for a Firestore document', function () {
 describe('warden approvals (CLI on the approvals API)', function () {
   this.timeout(60_000);
   it('lists, refuses a reasonless denial, and denies with a reason', async () => {
-    const { approvalsCommand } = await import('../local/approvals/cli.ts');
+    const { approvalsCommand } = await import('../cli/approvals/cli.ts');
     const ann = await mcp('ann@example.org', ['analysts']);
     const id = await park(ann, 'cli test');
     await ann.close();

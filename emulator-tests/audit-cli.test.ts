@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { auditCommand } from '../local/audit/cli.ts';
+import { auditCommand } from '../cli/audit/cli.ts';
 import type { AuditRecord } from '../shared/core/audit/record.ts';
 import { theStack, tokenFor } from './harness.ts';
 

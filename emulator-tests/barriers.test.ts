@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { auditCommand } from '../local/audit/cli.ts';
-import { freePort } from '../local/net.ts';
-import { startFunction } from '../local/stack.ts';
+import { auditCommand } from '../cli/audit/cli.ts';
+import { startFunction } from '../dev/stack.ts';
+import { freePort } from '../standins/net.ts';
 import { theStack, tokenFor } from './harness.ts';
 
 async function reconcile(requestId: string) {

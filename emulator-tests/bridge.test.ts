@@ -6,7 +6,7 @@ import { Client as ModernClient } from '@modelcontextprotocol/client';
 import { StdioClientTransport as ModernStdio } from '@modelcontextprotocol/client/stdio';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { REPO_ROOT } from '../local/stack.ts';
+import { REPO_ROOT } from '../dev/stack.ts';
 import { ExecuteSqlOutput } from '../shared/mcp/tools.ts';
 import { approveAsPriya, theStack, tokenFor } from './harness.ts';
 

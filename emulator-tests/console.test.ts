@@ -10,13 +10,13 @@ import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { runAuditReport, summarizeAudit } from '../local/audit/report.ts';
-import { freePort } from '../local/net.ts';
-import { REPO_ROOT, startFunction } from '../local/stack.ts';
+import { runAuditReport, summarizeAudit } from '../cli/audit/report.ts';
+import { REPO_ROOT, startFunction } from '../dev/stack.ts';
 import { createKmsClient, createStorageClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
 import { verifyTrail } from '../shared/core/audit/verify.ts';
+import { freePort } from '../standins/net.ts';
 import { auditRecords, theStack, tokenFor } from './harness.ts';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -245,7 +245,7 @@ describe('console request page with CONSOLE_AUDIT_READ (headless Chromium)', fun
         GCE_METADATA_HOST: info.gatewayMetadataHost,
         PUBLIC_URL: url,
         OIDC_ISSUERS: info.issuer,
-        POLICY_PATH: join(REPO_ROOT, 'local', 'policy.yaml'),
+        POLICY_PATH: join(REPO_ROOT, 'dev', 'policy.yaml'),
         EXECUTOR_URL: info.executorUrl,
         CONSOLE_AUDIT_READ: 'true',
       },

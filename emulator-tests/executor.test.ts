@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { localGrant } from '../local/grants.ts';
-import { freePort } from '../local/net.ts';
-import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
-import { KEYS, LOCAL, startFunction } from '../local/stack.ts';
+import { localGrant } from '../dev/grants.ts';
+import { KEYS, LOCAL, startFunction } from '../dev/stack.ts';
 import { createKmsClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { openCredential } from '../shared/core/credential/sealed-credential.ts';
 import type { ExecutionRequest } from '../shared/ports/query-runner.ts';
+import { freePort } from '../standins/net.ts';
+import { loadIssuerKey, mintToken } from '../standins/oidc/dev-issuer.ts';
 import { auditRecordsFor, theStack, tokenFor } from './harness.ts';
 
 const REQUEST = (requestId: string) => ({

@@ -7,16 +7,16 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { generateKeyPair, SignJWT } from 'jose';
-import { localGrant } from '../local/grants.ts';
-import { freePort } from '../local/net.ts';
-import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
-import { LOCAL } from '../local/stack.ts';
+import { localGrant } from '../dev/grants.ts';
+import { LOCAL } from '../dev/stack.ts';
 import { createKmsClient, createStorageClient } from '../shared/adapters/clients.ts';
 import { withDeadline } from '../shared/adapters/deadline.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { OidcTokenVerifier } from '../shared/adapters/oidc/token-verifier.ts';
 import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
 import type { WardenError } from '../shared/core/errors.ts';
+import { freePort } from '../standins/net.ts';
+import { loadIssuerKey, mintToken } from '../standins/oidc/dev-issuer.ts';
 import { auditRecordsFor, theStack, tokenFor } from './harness.ts';
 
 /** A TCP server that accepts connections and never says a word (a hung dependency). */

@@ -4,15 +4,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFunctions, REPO_ROOT } from '../local/build/functions.ts';
-import { freePortBlock } from '../local/net.ts';
-import { loadIssuerKey, mintToken, personClaims } from '../local/oidc/dev-issuer.ts';
-import { type Stack, startStack } from '../local/stack.ts';
+import { type Stack, startStack } from '../dev/stack.ts';
 import { createStorageClient } from '../shared/adapters/clients.ts';
 import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
 import type { AuditRecord } from '../shared/core/audit/record.ts';
 import { readTrail, recordsIn } from '../shared/core/audit/trail.ts';
 import type { TrailObject } from '../shared/core/audit/verify.ts';
+import { freePortBlock } from '../standins/net.ts';
+import { loadIssuerKey, mintToken, personClaims } from '../standins/oidc/dev-issuer.ts';
+import { buildFunctions, REPO_ROOT } from '../tools/build/functions.ts';
 
 let stack: Stack | undefined;
 let stateDir: string | undefined;

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { generateKeyPair, SignJWT } from 'jose';
-import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
+import { loadIssuerKey, mintToken } from '../standins/oidc/dev-issuer.ts';
 import { auditRecordsFor, theStack, tokenFor } from './harness.ts';
 
 const QUERY = 'SELECT code FROM `demo-warden.reference.icd10_codes` LIMIT 1';

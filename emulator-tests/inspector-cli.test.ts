@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../local/build/functions.ts';
+import { REPO_ROOT } from '../tools/build/functions.ts';
 import { approvalsApi, PRIYA, theStack, tokenFor } from './harness.ts';
 
 const INSPECTOR = join(REPO_ROOT, 'node_modules', '.bin', 'mcp-inspector');

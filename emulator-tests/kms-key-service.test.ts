@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash, verify } from 'node:crypto';
-import { KEYS } from '../local/stack.ts';
+import { KEYS } from '../dev/stack.ts';
 import { createKmsClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { isWardenError } from '../shared/core/errors.ts';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { generateDataset, type PlantedIdentifier } from '../local/synthetic/generate.ts';
+import { generateDataset, type PlantedIdentifier } from '../dev/synthetic/generate.ts';
 import { BigQueryWarehouse } from '../shared/adapters/bigquery/warehouse.ts';
 import { createBigQueryClient } from '../shared/adapters/clients.ts';
 import type { Cell } from '../shared/ports/warehouse.ts';
@@ -168,7 +168,7 @@ describe('masking acceptance: the analyst profile releases no planted identifier
 
       const records = await auditRecordsFor(out.requestId);
       const end = records.find((r) => r.event.type === 'query.end');
-      // The rule's own BigQuery identity ran it (local/policy.yaml: credential deid-reader).
+      // The rule's own BigQuery identity ran it (dev/policy.yaml: credential deid-reader).
       const start = records.find((r) => r.event.type === 'query.start');
       assert.equal(
         (start?.event['decision'] as { credential?: string } | undefined)?.credential,

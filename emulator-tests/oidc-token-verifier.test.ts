@@ -2,9 +2,9 @@
 
 import assert from 'node:assert/strict';
 import { generateKeyPair, SignJWT } from 'jose';
-import { loadIssuerKey, mintToken } from '../local/oidc/dev-issuer.ts';
 import { OidcTokenVerifier } from '../shared/adapters/oidc/token-verifier.ts';
 import { isWardenError } from '../shared/core/errors.ts';
+import { loadIssuerKey, mintToken } from '../standins/oidc/dev-issuer.ts';
 import { theStack } from './harness.ts';
 
 describe('OidcTokenVerifier (development issuer)', () => {

@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { parse } from 'yaml';
-import { generateDataset, type PlantedIdentifier } from '../local/synthetic/generate.ts';
+import { generateDataset, type PlantedIdentifier } from '../dev/synthetic/generate.ts';
 import { BigQueryWarehouse } from '../shared/adapters/bigquery/warehouse.ts';
 import { createBigQueryClient } from '../shared/adapters/clients.ts';
 import { TEST_PATIENTS, theStack, tokenFor } from './harness.ts';
@@ -32,11 +32,11 @@ interface PolicyDoc {
   defaults: { rowLimit: number };
   rules: { id: string; rowLimit?: number }[];
 }
-const policy = parse(readFileSync(new URL('../local/policy.yaml', import.meta.url), 'utf8')) as PolicyDoc;
+const policy = parse(readFileSync(new URL('../dev/policy.yaml', import.meta.url), 'utf8')) as PolicyDoc;
 const rowLimitOf = (rule: string): number =>
   policy.rules.find((r) => r.id === rule)?.rowLimit ?? policy.defaults.rowLimit;
 
-/** Who plays each role, what it may never receive, and how many values one call may release (local/policy.yaml). */
+/** Who plays each role, what it may never receive, and how many values one call may release (dev/policy.yaml). */
 const ROLE_SETUP: Record<
   Role,
   { email: string; limit: number; forbidden: (p: PlantedIdentifier) => boolean; summary: string }

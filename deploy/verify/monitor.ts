@@ -137,7 +137,7 @@ export async function runMonitor(config: MonitorConfig, deps: MonitorDeps): Prom
 
 async function main(): Promise<number> {
   const config = loadMonitorConfig();
-  const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'local', 'cli.ts');
+  const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'cli.ts');
   const { BigQuery } = await import('@google-cloud/bigquery');
   const project = config.table.split('.')[0];
   const bigquery = new BigQuery(project ? { projectId: project } : {});

@@ -1,6 +1,6 @@
 // The PHI attack corpus: GoogleSQL that tries to get planted identifiers past Warden's policy and masking, with what each role must see.
 
-/** The callers the corpus runs as (groups in local/policy.yaml). */
+/** The callers the corpus runs as (groups in dev/policy.yaml). */
 export const ROLES = ['research-analysts', 'clinicians', 'er-physicians', 'analysts'] as const;
 
 /** One of {@link ROLES}. */

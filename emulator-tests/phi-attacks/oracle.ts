@@ -1,8 +1,8 @@
 // The leak oracle of the PHI attack corpus: finds the synthetic dataset's planted identifiers in a result however they come back (encoded, hashed, split, reassembled, shifted).
 
 import { createHash } from 'node:crypto';
-import type { PlantedIdentifier, SyntheticDataset } from '../../local/synthetic/generate.ts';
-import { CLINICAL_TABLES } from '../../local/synthetic/schema.ts';
+import type { PlantedIdentifier, SyntheticDataset } from '../../dev/synthetic/generate.ts';
+import { CLINICAL_TABLES } from '../../dev/synthetic/schema.ts';
 import { PatternSet } from './aho-corasick.ts';
 import { farmFingerprint } from './farmhash.ts';
 

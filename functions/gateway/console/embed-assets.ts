@@ -1,5 +1,5 @@
 // Embeds the console's browser files (assets/) into assets.ts, so the gateway serves them from its own code:
-// the deployed function is one bundle (local/build/functions.ts) with no files beside it.
+// the deployed function is one bundle (tools/build/functions.ts) with no files beside it.
 // Run after editing assets/: node functions/gateway/console/embed-assets.ts (assets.test.ts checks it was).
 
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -33,7 +33,7 @@ import { type TrailObject, verifyTrail } from './verify.ts';
 
 const KEY = 'projects/demo/locations/global/keyRings/warden/cryptoKeys/audit/cryptoKeyVersions/1';
 
-/** The stored version 1 trail (local/audit/write-v1-fixture.ts says how it was made): its objects and KMS key. */
+/** The stored version 1 trail (cli/audit/write-v1-fixture.ts says how it was made): its objects and KMS key. */
 function v1Trail(): { objects: TrailObject[]; pem: string } {
   const [head, ...rest] = readFileSync(new URL('./fixtures/v1-trail.jsonl', import.meta.url), 'utf8')
     .trim()

@@ -32,7 +32,7 @@ variable "datasets" {
 
 variable "policy_file" {
   type        = string
-  description = "Path of your policy YAML (docs/policy.md; local/policy.yaml is the local stack's example)."
+  description = "Path of your policy YAML (docs/policy.md; dev/policy.yaml is the local stack's example)."
 }
 
 variable "masking_key_ciphertext_file" {

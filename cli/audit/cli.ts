@@ -1,0 +1,361 @@
+// `warden audit verify|reconcile|search|report`: an auditor's tools over the audit bucket (or its BigQuery table).
+// Against a deployed trail: --bucket and --kms-key-version (or --public-key); with neither, the local stack's.
+
+import { createPublicKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
+import { createBigQueryClient, createKmsClient, createStorageClient } from '../../shared/adapters/clients.ts';
+import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
+import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
+import { DEFAULT_PREFIX } from '../../shared/core/audit/layout.ts';
+import { reconcileRequests } from '../../shared/core/audit/reconcile.ts';
+import {
+  type AuditRecord,
+  actorOf,
+  decisionOf,
+  principalOf,
+  queryOf,
+} from '../../shared/core/audit/schema.ts';
+import {
+  type AuditFilter,
+  recordFromSearchRow,
+  searchQuery,
+  searchRecords,
+  validateFilter,
+} from '../../shared/core/audit/search.ts';
+import { readTrail, recordsIn } from '../../shared/core/audit/trail.ts';
+import { type VerifyReport, verifyTrail } from '../../shared/core/audit/verify.ts';
+import type { AuditSink } from '../../shared/ports/audit-sink.ts';
+import { parseCommandArgs, readInput, reportFailure, UsageError, writeOutput } from '../cli-errors.ts';
+import { ensureListening, isAnswering, readStackFile } from '../stack-file.ts';
+
+export const AUDIT_USAGE = `  audit verify [--from T --to T]
+            Recompute hashes and chains, check every signature, certificate and digest; print every problem with
+            its object; exit 1 on any problem.
+  audit reconcile [--from T --to T]
+            Verify the trail as verify does, then name every request whose records are incomplete (a lost
+            group-committed record, an execution without its intent record, a crash mid-request); exit 1 if any.
+  audit search [--from T --to T] [--principal P --table T --decision E --request ID] [--format jsonl|table]
+            Find records: in the bucket, or with --bigquery-table PROJECT.DATASET.TABLE in the BigQuery audit table
+            (the external table Terraform creates over the bucket; at most --limit N records, default 1000).
+            --table is a referenced table (dataset.table).
+  audit report --from T --to T --out report.html
+            One self-contained HTML report for auditors.
+            Source:   --bucket B [--storage-endpoint URL] [--prefix v1/]   (default: the local stack's bucket;
+                      --state-dir DIR names its state, default .warden, env WARDEN_STATE_DIR)
+            Key:      --kms-key-version NAME [--kms-endpoint HOST:PORT] | --public-key kms.pem
+            T is an RFC 3339 time or date (2026-11-01, 2026-11-01T09:00:00Z).`;
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Progress lines (stderr); overwritten in place on a terminal. */
+  progress: (line: string) => void;
+}
+
+/** On a terminal, a progress line is rewritten in place; the next line of output replaces it. */
+let progressShown = false;
+const clearProgress = () => {
+  if (progressShown) process.stderr.write('\r\u001b[K');
+  progressShown = false;
+};
+
+const defaultIo: Io = {
+  out: (l) => {
+    clearProgress();
+    console.log(l);
+  },
+  err: (l) => {
+    clearProgress();
+    console.error(l);
+  },
+  progress: (l) => {
+    if (!process.stderr.isTTY) return void process.stderr.write(`${l}\n`);
+    process.stderr.write(`\r${l}\u001b[K`);
+    progressShown = true;
+  },
+};
+
+/** The options `warden audit` takes. */
+export const AUDIT_OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  principal: { type: 'string' },
+  table: { type: 'string' },
+  decision: { type: 'string' },
+  request: { type: 'string' },
+  format: { type: 'string' },
+  limit: { type: 'string' },
+  out: { type: 'string' },
+  bucket: { type: 'string' },
+  prefix: { type: 'string' },
+  project: { type: 'string' },
+  'storage-endpoint': { type: 'string' },
+  'kms-key-version': { type: 'string' },
+  'kms-endpoint': { type: 'string' },
+  'bigquery-endpoint': { type: 'string' },
+  'bigquery-table': { type: 'string' },
+  'public-key': { type: 'string' },
+  record: { type: 'string' }, // check-proof (cli/audit/proof.ts)
+  'state-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The audit commands. */
+export const AUDIT_VERBS = ['verify', 'reconcile', 'search', 'report', 'check-proof'] as const;
+
+/**
+ * Runs one audit command; returns the exit code (0 ok, 1 problems or failure, 2 usage). `stateDir` is the
+ * local stack's unless --state-dir names another.
+ */
+export async function auditCommand(args: string[], stateDir: string, io: Io = defaultIo): Promise<number> {
+  try {
+    if (args[0] === 'check-proof') return (await import('./proof.ts')).checkProofCommand(args.slice(1), io);
+    return await audit(args, stateDir, io);
+  } catch (err) {
+    return reportFailure('warden audit', err, io.err);
+  }
+}
+
+async function audit(args: string[], defaultStateDir: string, io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs('warden audit', args, AUDIT_OPTIONS);
+  if (values.help) {
+    io.out(`Usage: warden ${AUDIT_USAGE.trimStart()}`);
+    return 0;
+  }
+  const [verb, ...extra] = positionals;
+  const verbs = AUDIT_VERBS.join(', ');
+  if (!verb) throw new UsageError(`what to do? (${verbs})`);
+  if (!(AUDIT_VERBS as readonly string[]).includes(verb))
+    throw new UsageError(`unknown action "${verb}" (${verbs})`);
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  let filter: AuditFilter;
+  try {
+    filter = validateFilter({
+      ...(values.from ? { from: parseTime(values.from, 'start', '--from') } : {}),
+      ...(values.to ? { to: parseTime(values.to, 'end', '--to') } : {}),
+      ...(values.principal ? { principal: values.principal } : {}),
+      ...(values.table ? { table: values.table } : {}),
+      ...(values.decision ? { decision: values.decision } : {}),
+      ...(values.request ? { request: values.request } : {}),
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const format = values.format ?? 'jsonl';
+  if (!['jsonl', 'table'].includes(format)) throw new UsageError('--format is jsonl or table');
+  if (verb === 'report' && (!values.out || !filter.from || !filter.to))
+    throw new UsageError('report needs --from, --to and --out');
+  // A report of a long trail is not read only to fail at the end for want of a directory to write it to.
+  if (verb === 'report' && !existsSync(dirname(resolve(values.out!))))
+    throw new Error(`cannot write --out ${values.out}: its directory does not exist`);
+  const stateDir = values['state-dir'] ? resolve(values['state-dir']) : defaultStateDir;
+  if (verb === 'search' && values['bigquery-table']) {
+    const limit = Number(values.limit ?? 1000);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
+    const records = await searchTable(values, values['bigquery-table'], filter, limit);
+    printRecords(records, format, io);
+    return 0;
+  }
+  const source = await resolveSource(values, stateDir);
+  const sink = await openSink(source);
+  const range = { ...(filter.from ? { from: filter.from } : {}), ...(filter.to ? { to: filter.to } : {}) };
+  let last = 0;
+  const trail = await readTrail(sink, {
+    range,
+    prefix: source.prefix,
+    onProgress: (read, total) => {
+      if ((verb !== 'verify' && verb !== 'reconcile') || (read !== total && Date.now() - last < 500)) return;
+      last = Date.now();
+      io.progress(`read ${read}/${total} objects`);
+    },
+  });
+  // Every reader below reads records through the one parser; a line it cannot read is named, never dropped silently.
+  const read = () =>
+    recordsIn(trail.objects, (r) => io.err(`not read: ${r.object} line ${r.line}: ${r.error.message}`));
+  if (verb === 'search') {
+    printRecords(searchRecords(read(), filter), format, io);
+    return 0;
+  }
+  const pem = await publicKey(source);
+  const report = verifyTrail(trail.objects, pem, {
+    covers: trail.covers,
+    complete: !filter.from && !filter.to,
+    onProgress: (done, total) => {
+      if (done !== total && Date.now() - last < 500) return;
+      last = Date.now();
+      io.progress(`verified ${done}/${total} objects`);
+    },
+  });
+  if (verb === 'report') {
+    const records = searchRecords(read(), filter);
+    const { renderAuditReport } = await import('./report.ts');
+    writeOutput(
+      values.out!,
+      renderAuditReport({ records, verification: report, from: filter.from!, to: filter.to! }),
+      '--out',
+    );
+    io.out(
+      `wrote ${values.out} (${records.length} records; verification ${report.ok ? 'passed' : 'FAILED'})`,
+    );
+    return report.ok ? 0 : 1;
+  }
+  printReport(report, io);
+  if (verb === 'reconcile') {
+    const incomplete = reconcileRequests(searchRecords(read(), filter));
+    for (const r of incomplete)
+      io.out(`INCOMPLETE  ${r.requestId}  ${r.problems.join('; ')}  (has ${r.have.join(', ')})`);
+    io.out(
+      incomplete.length === 0
+        ? 'every request has its records'
+        : `${incomplete.length} request(s) with incomplete records`,
+    );
+    return report.ok && incomplete.length === 0 ? 0 : 1;
+  }
+  return report.ok ? 0 : 1;
+}
+
+interface Source {
+  bucket: string;
+  prefix: string;
+  projectId: string;
+  /** Unset: Google's endpoints (and, for the key, --public-key). */
+  storageEndpoint: string | undefined;
+  kmsKeyVersion: string | undefined;
+  kmsEndpoint: string | undefined;
+  publicKeyPath: string | undefined;
+}
+
+/** Where the trail is: the flags, or (without --bucket) the local stack in `stateDir`, checked to be running. */
+async function resolveSource(
+  values: Record<string, string | boolean | undefined>,
+  stateDir: string,
+): Promise<Source> {
+  const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const local = flag('bucket') ? undefined : readStackFile(stateDir);
+  if (!flag('bucket') && !local)
+    throw new Error(
+      `no --bucket given and no local stack in ${stateDir} (run "npm start", or pass --bucket)`,
+    );
+  const source: Source = {
+    bucket: flag('bucket') ?? local!.auditBucket,
+    prefix: flag('prefix') ?? DEFAULT_PREFIX,
+    projectId: flag('project') ?? local?.projectId ?? process.env['GOOGLE_CLOUD_PROJECT'] ?? '',
+    storageEndpoint: (flag('storage-endpoint') ?? local?.endpoints.storage) || undefined,
+    kmsKeyVersion: (flag('kms-key-version') ?? local?.auditKeyVersion) || undefined,
+    kmsEndpoint: (flag('kms-endpoint') ?? local?.endpoints.kms) || undefined,
+    publicKeyPath: flag('public-key') || undefined,
+  };
+  // stack.json outlives the stack: say so at once, instead of after the clients' retries.
+  const check = async (endpoint: string | undefined, option: string, service: string) => {
+    if (!endpoint) return;
+    if (flag(option)) return ensureListening(endpoint, `--${option}`);
+    if (!(await isAnswering(endpoint)))
+      throw new Error(
+        `the local stack in ${stateDir} is not running: nothing answers at ${endpoint}, its ${service} stand-in ` +
+          '(run "npm start", or pass --bucket for a deployed trail)',
+      );
+  };
+  await check(source.storageEndpoint, 'storage-endpoint', 'Cloud Storage');
+  if (!source.publicKeyPath) await check(source.kmsEndpoint, 'kms-endpoint', 'Cloud KMS');
+  return source;
+}
+
+async function openSink(source: Source): Promise<AuditSink> {
+  const storage = await createStorageClient(source.projectId || 'warden', source.storageEndpoint);
+  return new GcsAuditSink(storage.bucket(source.bucket));
+}
+
+async function publicKey(source: Source): Promise<string> {
+  if (source.publicKeyPath) {
+    const pem = readInput(source.publicKeyPath, '--public-key').toString('utf8');
+    try {
+      createPublicKey(pem);
+    } catch {
+      // Otherwise every certificate would be reported bad, hiding that the key file is the problem.
+      throw new Error(`--public-key ${source.publicKeyPath} is not a PEM public key`);
+    }
+    return pem;
+  }
+  if (!source.kmsKeyVersion)
+    throw new UsageError('pass --kms-key-version (the audit signing key version) or --public-key');
+  const client = await createKmsClient(source.kmsEndpoint);
+  try {
+    return await new KmsKeyService(client).getPublicKeyPem(source.kmsKeyVersion);
+  } finally {
+    // A client left open keeps retrying (and the process alive) after a failure.
+    await client.close().catch(() => {});
+  }
+}
+
+/** `audit search --bigquery-table`: a deployed table, on Google's BigQuery unless --bigquery-endpoint. */
+async function searchTable(
+  values: { project?: string | undefined; 'bigquery-endpoint'?: string | undefined },
+  table: string,
+  filter: AuditFilter,
+  limit: number,
+): Promise<AuditRecord[]> {
+  let query: ReturnType<typeof searchQuery>;
+  try {
+    query = searchQuery(table, filter, limit);
+  } catch (err) {
+    throw new UsageError(`--bigquery-table "${table}": ${(err as Error).message}`);
+  }
+  const endpoint = values['bigquery-endpoint'];
+  if (endpoint) await ensureListening(endpoint, '--bigquery-endpoint');
+  const projectId = values.project ?? table.split('.')[0]!;
+  const bigquery = await createBigQueryClient(projectId, endpoint);
+  try {
+    const result = await new BigQueryWarehouse(bigquery).execute(
+      { projectId, sql: query.sql, params: query.params },
+      { rowLimit: limit, labels: { 'warden-tool': 'audit-search' }, timeoutMs: 120_000 },
+    );
+    return result.rows.map((r) => recordFromSearchRow(String(r['record'])));
+  } catch (err) {
+    throw new Error(`searching ${table} failed`, { cause: err });
+  }
+}
+
+function printRecords(records: AuditRecord[], format: string, io: Io): void {
+  if (format === 'jsonl') {
+    for (const r of records) io.out(JSON.stringify(r));
+    return;
+  }
+  io.out(['time', 'type', 'request', 'who', 'decision', 'tables'].join('\t'));
+  for (const r of records) {
+    const e = r.event;
+    const who = principalOf(e) ?? (e.type === 'approval.requested' ? e.requester : undefined) ?? actorOf(e);
+    const name = who && ('service' in who ? String(who.service) : (who.email ?? who.subject));
+    const tables = (queryOf(e)?.referencedTables ?? []).join(',');
+    io.out([r.time, e.type, e.requestId ?? '', name ?? '', decisionOf(e)?.effect ?? '', tables].join('\t'));
+  }
+  io.err(`${records.length} record(s)`);
+}
+
+function printReport(report: VerifyReport, io: Io): void {
+  for (const p of report.problems)
+    io.out(
+      `PROBLEM ${p.kind} ${p.object}${p.stream ? ` stream=${p.stream}` : ''}${p.seq !== undefined ? ` seq=${p.seq}` : ''}: ${p.detail}`,
+    );
+  io.out(
+    `${report.ok ? 'OK' : 'FAILED'}: ${report.records} records in ${report.streams.length} streams, ${report.digests} digests checked, ` +
+      `${report.undigested.length} objects not yet digested, ${report.problems.length} problems`,
+  );
+}
+
+/** An RFC 3339 time, or a date (its start for --from, its end for --to); `flag` names it in the error. */
+export function parseTime(value: string, end: 'start' | 'end', flag = 'the time'): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const d = new Date(`${value}T00:00:00.000Z`);
+    // --to 2026-11-01 means the whole day: up to its last millisecond.
+    if (end === 'end') d.setTime(d.getTime() + 86_400_000 - 1);
+    if (!Number.isNaN(d.getTime())) return d;
+  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
+    const d = new Date(value);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  throw new Error(
+    `${flag} "${value}" is not an RFC 3339 time or a date (e.g. 2026-11-01 or 2026-11-01T09:00:00Z)`,
+  );
+}

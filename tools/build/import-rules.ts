@@ -1,0 +1,399 @@
+// The import rules `npm run check` enforces: no import cycle (between files, or between the folders of
+// shared/core), and no import from the product into the dev stack, or from the pure core into I/O.
+//
+// Our own small checker rather than dependency-cruiser or madge: dependency-cruiser 18 refuses TypeScript 7.0
+// (it supports typescript <7.0 or >=7.1) and would need swc as a second dependency, and madge brings its own
+// TypeScript 5 and has no folder-level cycles or forbidden-import rules. Sources here are erasable TypeScript
+// with explicit `.ts` specifiers, so a scanner of import statements and a strongly-connected-components pass
+// over the graph is all it takes.
+//
+//   node tools/build/import-rules.ts [--root DIR]    exit 1 and one line per violation, else a summary line
+
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An import the product must not make: files under one of `from` may not import anything under `to`. */
+export interface ForbiddenRule {
+  name: string;
+  /** Repository-relative folder prefixes (`shared/core/`). */
+  from: string[];
+  /** Repository-relative folder prefixes, or package name prefixes (`@google-cloud/`). */
+  to: string[];
+  why: string;
+}
+
+/** The forbidden imports (issue 23: until the product/dev split, by folder). */
+export const FORBIDDEN: ForbiddenRule[] = [
+  {
+    name: 'product-into-dev',
+    from: ['shared/', 'functions/'],
+    to: ['local/', 'bench/', 'emulator-tests/'],
+    why: 'the product does not depend on the dev stack, the stand-ins, the bench or the emulator tests',
+  },
+  {
+    name: 'core-is-pure',
+    from: ['shared/core/'],
+    to: ['@google-cloud/', 'shared/adapters/', 'functions/', 'shared/mcp/'],
+    why: 'shared/core is pure domain logic: no GCP client, adapter, function or MCP wiring',
+  },
+];
+
+/** Folders scanned for `.ts` sources, relative to the repository root. */
+export const SOURCE_DIRS = ['shared', 'functions', 'local', 'bench', 'emulator-tests', 'bin', 'terraform'];
+
+/** The folder whose subfolders must not import each other in a cycle. */
+export const LAYERED_DIR = 'shared/core';
+
+export interface Violation {
+  rule: 'file-cycle' | 'folder-cycle' | ForbiddenRule['name'];
+  message: string;
+}
+
+/** One import: the importing file and what it names (a repository-relative path, or a package specifier). */
+export interface ImportEdge {
+  from: string;
+  to: string;
+  /** True when `to` is a file of the repository, false for a package (`zod`, `node:fs`). */
+  local: boolean;
+}
+
+type Token = { kind: 'id' | 'str' | 'punct'; value: string };
+
+// After these, a `/` starts a regular expression rather than a division.
+const BEFORE_REGEX = new Set([
+  'return',
+  'typeof',
+  'case',
+  'do',
+  'else',
+  'in',
+  'of',
+  'new',
+  'delete',
+  'void',
+  'throw',
+]);
+
+/**
+ * The tokens of `source` that import statements are made of: identifiers, string literals and punctuation.
+ * Comments, template literals (apart from their `${…}` code) and regular expressions are skipped, so an import
+ * written inside a test's template string or a comment is not taken for one.
+ */
+function tokenize(source: string): Token[] {
+  const out: Token[] = [];
+  const braces: number[] = []; // open `{` count per `${` we are inside
+  let i = 0;
+  const n = source.length;
+  const template = (): void => {
+    // i is just after a backtick or the `}` closing a `${`
+    while (i < n) {
+      const c = source[i]!;
+      if (c === '\\') i += 2;
+      else if (c === '`') {
+        i++;
+        return;
+      } else if (c === '$' && source[i + 1] === '{') {
+        i += 2;
+        braces.push(0);
+        return;
+      } else i++;
+    }
+  };
+  while (i < n) {
+    const c = source[i]!;
+    if (c === '/' && source[i + 1] === '/') {
+      const end = source.indexOf('\n', i);
+      i = end < 0 ? n : end;
+    } else if (c === '/' && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 2;
+    } else if (c === "'" || c === '"') {
+      let j = i + 1;
+      let value = '';
+      while (j < n && source[j] !== c && source[j] !== '\n') {
+        if (source[j] === '\\') j++;
+        value += source[j] ?? '';
+        j++;
+      }
+      out.push({ kind: 'str', value });
+      i = j + 1;
+    } else if (c === '`') {
+      i++;
+      template();
+    } else if (c === '{') {
+      if (braces.length > 0) braces[braces.length - 1]!++;
+      out.push({ kind: 'punct', value: c });
+      i++;
+    } else if (c === '}') {
+      i++;
+      if (braces.length > 0 && braces[braces.length - 1] === 0) {
+        braces.pop();
+        template();
+      } else {
+        if (braces.length > 0) braces[braces.length - 1]!--;
+        out.push({ kind: 'punct', value: c });
+      }
+    } else if (c === '/') {
+      const prev = out.at(-1);
+      const regex =
+        prev === undefined ||
+        (prev.kind === 'punct' && !')]}'.includes(prev.value)) ||
+        (prev.kind === 'id' && BEFORE_REGEX.has(prev.value));
+      if (!regex) {
+        out.push({ kind: 'punct', value: c });
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      let inClass = false;
+      while (j < n && source[j] !== '\n') {
+        const d = source[j]!;
+        if (d === '\\') j++;
+        else if (d === '[') inClass = true;
+        else if (d === ']') inClass = false;
+        else if (d === '/' && !inClass) break;
+        j++;
+      }
+      i = j + 1;
+      while (i < n && /[a-z]/i.test(source[i]!)) i++;
+      out.push({ kind: 'id', value: '<regex>' }); // a value, never a specifier
+    } else if (/[A-Za-z_$]/.test(c)) {
+      let j = i + 1;
+      while (j < n && /[\w$]/.test(source[j]!)) j++;
+      out.push({ kind: 'id', value: source.slice(i, j) });
+      i = j;
+    } else if (/\s/.test(c)) i++;
+    else if (/[0-9]/.test(c)) {
+      let j = i + 1;
+      while (j < n && /[\w.]/.test(source[j]!)) j++;
+      out.push({ kind: 'id', value: source.slice(i, j) });
+      i = j;
+    } else {
+      out.push({ kind: 'punct', value: c });
+      i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * The module specifiers `source` imports: static imports and re-exports (type-only ones too: a type import
+ * is a dependency of the design, and the cycle it makes is one), side-effect imports and `import('…')`.
+ */
+export function importSpecifiers(source: string): string[] {
+  const tokens = tokenize(source);
+  const specs: string[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== 'id' || (t.value !== 'import' && t.value !== 'export')) continue;
+    const before = tokens[k - 1];
+    if (before?.kind === 'punct' && before.value === '.') continue; // x.import
+    const next = tokens[k + 1];
+    if (t.value === 'import' && next?.kind === 'str') {
+      specs.push(next.value); // import 'x'
+      continue;
+    }
+    if (t.value === 'import' && next?.kind === 'punct' && next.value === '(') {
+      const arg = tokens[k + 2];
+      const after = tokens[k + 3];
+      if (arg?.kind === 'str' && after?.kind === 'punct' && (after.value === ')' || after.value === ','))
+        specs.push(arg.value);
+      continue;
+    }
+    // import … from 'x' / export … from 'x': the first string after the keyword, if `from` precedes it.
+    for (let m = k + 1; m < tokens.length; m++) {
+      const u = tokens[m]!;
+      if (u.kind === 'punct' && u.value === ';') break;
+      if (u.kind === 'str') {
+        const prev = tokens[m - 1]!;
+        if (prev.kind === 'id' && prev.value === 'from') specs.push(u.value);
+        break;
+      }
+    }
+  }
+  return specs;
+}
+
+function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}
+
+function* sourceFiles(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* sourceFiles(path);
+    else if (/\.(ts|mts|js|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) yield path;
+  }
+}
+
+/** Every import of the `.ts`/`.js` sources under `dirs` of `root`, local targets resolved to files. */
+export function collectImports(root: string, dirs: string[] = SOURCE_DIRS): ImportEdge[] {
+  const edges: ImportEdge[] = [];
+  for (const d of dirs) {
+    const dir = join(root, d);
+    if (!existsSync(dir)) continue;
+    for (const file of sourceFiles(dir)) {
+      const from = toPosix(relative(root, file));
+      for (const spec of importSpecifiers(readFileSync(file, 'utf8'))) {
+        const path = spec.startsWith('file:') ? fileURLToPath(spec) : spec;
+        if (!path.startsWith('.') && !path.startsWith('/')) {
+          edges.push({ from, to: spec, local: false });
+          continue;
+        }
+        let target = resolve(dirname(file), path);
+        if (!existsSync(target) && target.endsWith('.js') && existsSync(`${target.slice(0, -3)}.ts`))
+          target = `${target.slice(0, -3)}.ts`;
+        if (existsSync(target) && statSync(target).isDirectory()) target = join(target, 'index.ts');
+        edges.push({ from, to: toPosix(relative(root, target)), local: true });
+      }
+    }
+  }
+  return edges;
+}
+
+/** Strongly connected components of more than one node (or one node importing itself), each as found. */
+function cycles(nodes: Iterable<string>, next: (node: string) => Iterable<string>): string[][] {
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of next(v)) {
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      if (scc.length > 1 || [...next(v)].includes(v)) out.push(scc);
+    }
+  };
+  for (const v of nodes) if (!idx.has(v)) visit(v);
+  return out;
+}
+
+/** One cycle through `start` inside `scc`, as a path that ends where it starts. */
+function cycleThrough(start: string, scc: Set<string>, next: (node: string) => Iterable<string>): string[] {
+  const parent = new Map<string, string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const v = queue.shift()!;
+    for (const w of next(v)) {
+      if (!scc.has(w)) continue;
+      if (w === start) {
+        const path = [start];
+        for (let u = v; u !== start; u = parent.get(u)!) path.unshift(u);
+        path.unshift(start);
+        return path;
+      }
+      if (!parent.has(w)) {
+        parent.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  return [start, start];
+}
+
+function adjacency(pairs: Iterable<[string, string]>): Map<string, Set<string>> {
+  const m = new Map<string, Set<string>>();
+  for (const [a, b] of pairs) {
+    if (!m.has(a)) m.set(a, new Set());
+    if (!m.has(b)) m.set(b, new Set());
+    m.get(a)!.add(b);
+  }
+  return m;
+}
+
+/** The folder of shared/core a file belongs to (`shared/core/policy`), or the file itself at its top. */
+function coreUnit(file: string): string | undefined {
+  if (!file.startsWith(`${LAYERED_DIR}/`)) return undefined;
+  const rest = file.slice(LAYERED_DIR.length + 1);
+  const slash = rest.indexOf('/');
+  return slash < 0 ? file : `${LAYERED_DIR}/${rest.slice(0, slash)}`;
+}
+
+function under(path: string, prefixes: string[]): boolean {
+  return prefixes.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p));
+}
+
+/** Every violation of the import rules in `edges`, file cycles first, sorted within each rule. */
+export function checkEdges(edges: ImportEdge[], forbidden: ForbiddenRule[] = FORBIDDEN): Violation[] {
+  const out: Violation[] = [];
+  const local = edges.filter((e) => e.local);
+  const files = adjacency(local.map((e) => [e.from, e.to]));
+  const nextFile = (v: string) => files.get(v) ?? [];
+  for (const scc of cycles([...files.keys()].sort(), nextFile)) {
+    const start = [...scc].sort()[0]!;
+    out.push({
+      rule: 'file-cycle',
+      message: `import cycle: ${cycleThrough(start, new Set(scc), nextFile).join(' → ')}`,
+    });
+  }
+  const witness = new Map<string, string>();
+  const unitPairs: [string, string][] = [];
+  // A test is a leaf that nothing imports: a masking test may build its input with policy's loader without
+  // making masking depend on policy, so tests do not count towards folder cycles.
+  for (const e of local) {
+    if (e.from.endsWith('.test.ts')) continue;
+    const a = coreUnit(e.from);
+    const b = coreUnit(e.to);
+    if (a === undefined || b === undefined || a === b) continue;
+    unitPairs.push([a, b]);
+    const key = `${a}\0${b}`;
+    if (!witness.has(key)) witness.set(key, `${e.from} imports ${e.to}`);
+  }
+  const units = adjacency(unitPairs);
+  const nextUnit = (v: string) => [...(units.get(v) ?? [])].sort();
+  for (const scc of cycles([...units.keys()].sort(), nextUnit)) {
+    const path = cycleThrough([...scc].sort()[0]!, new Set(scc), nextUnit);
+    const why = path.slice(1).map((b, i) => witness.get(`${path[i]}\0${b}`));
+    out.push({
+      rule: 'folder-cycle',
+      message: `import cycle between ${LAYERED_DIR} folders: ${path.join(' → ')} (${why.join('; ')})`,
+    });
+  }
+  for (const rule of forbidden) {
+    const found = edges
+      .filter((e) => under(e.from, rule.from) && under(e.to, rule.to))
+      .map((e) => `forbidden import (${rule.name}): ${e.from} imports ${e.to}: ${rule.why}`);
+    for (const message of [...new Set(found)].sort()) out.push({ rule: rule.name, message });
+  }
+  return out;
+}
+
+/** The violations of the repository (or fixture) at `root`. */
+export function checkImports(root: string, dirs: string[] = SOURCE_DIRS): Violation[] {
+  return checkEdges(collectImports(root, dirs));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--root');
+  const root =
+    at > 0 ? resolve(process.argv[at + 1] ?? '.') : resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  const edges = collectImports(root);
+  const violations = checkEdges(edges);
+  for (const v of violations) console.error(v.message);
+  if (violations.length > 0) {
+    console.error(`import rules: ${violations.length} violation(s)`);
+    process.exit(1);
+  }
+  const files = new Set(edges.map((e) => e.from)).size;
+  console.log(`import rules: ${files} files, ${edges.length} imports: no cycle, no forbidden import`);
+}
