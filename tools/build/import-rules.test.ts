@@ -29,7 +29,13 @@ const CLEAN: Record<string, string> = {
   'shared/core/policy/document.ts':
     "import { m } from '../masking/lineage.ts';\nimport type { c } from '../classification/classify.ts';\n",
   'functions/gateway/index.ts': "import { m } from '../../shared/core/masking/lineage.ts';\nimport 'zod';\n",
-  'local/stack.ts': "import { m } from '../shared/core/masking/lineage.ts';\n",
+  'dev/stack.ts': "import { m } from '../shared/core/masking/lineage.ts';\n",
+  'cli/cli.ts': "import { m } from '../shared/core/masking/lineage.ts';\nimport './stack-file.ts';\n",
+  'cli/stack-file.ts': 'export const REPO_ROOT = 1;\n',
+  'dev/commands.ts': "export { startStack } from './stack.ts';\n",
+  'standins/package.json': '{ "name": "@warden/standins", "dependencies": { "@duckdb/node-api": "1" } }\n',
+  'standins/bigquery/server.ts': "import { DuckDBInstance } from '@duckdb/node-api';\nimport '../net.ts';\n",
+  'standins/net.ts': "import { createServer } from 'node:net';\n",
 };
 
 const roots: string[] = [];
@@ -93,7 +99,7 @@ describe('import rules', () => {
   it('reports an import from the product into the dev stack, the bench or the emulator tests', () => {
     const root = tree({
       ...CLEAN,
-      'functions/gateway/wire.ts': "import { startStack } from '../../local/stack.ts';\n",
+      'functions/gateway/wire.ts': "import { startStack } from '../../dev/stack.ts';\n",
       'shared/test-support/rig.ts': "const b = await import('../../bench/run.ts');\n",
       'shared/mcp/tools.ts': "export { flow } from '../../emulator-tests/flow.ts';\n",
       'bench/run.ts': 'export {};\n',
@@ -102,9 +108,88 @@ describe('import rules', () => {
     assert.deepEqual(
       checkImports(root).map((x) => x.message.split(':').slice(0, 2).join(':')),
       [
-        'forbidden import (product-into-dev): functions/gateway/wire.ts imports local/stack.ts',
+        'forbidden import (product-into-dev): functions/gateway/wire.ts imports dev/stack.ts',
         'forbidden import (product-into-dev): shared/mcp/tools.ts imports emulator-tests/flow.ts',
         'forbidden import (product-into-dev): shared/test-support/rig.ts imports bench/run.ts',
+      ],
+    );
+  });
+
+  it('reports a static import from the shipped CLI or the bundler into the dev stack or the stand-ins', () => {
+    const root = tree({
+      ...CLEAN,
+      'cli/cli.ts': "import { startStack } from '../dev/stack.ts';\n",
+      'cli/bridge/bridge.ts': "import { listen } from '../../standins/net.ts';\n",
+      'tools/build/functions.ts': "import { startKmsStandIn } from '../../standins/kms/server.ts';\n",
+      'standins/kms/server.ts': 'export const startKmsStandIn = 1;\n',
+    });
+    assert.deepEqual(
+      checkImports(root).map((x) => x.message.split(':').slice(0, 2).join(':')),
+      [
+        'forbidden import (cli-into-dev): cli/bridge/bridge.ts imports standins/net.ts',
+        'forbidden import (cli-into-dev): cli/cli.ts imports dev/stack.ts',
+        'forbidden import (cli-into-dev): tools/build/functions.ts imports standins/kms/server.ts',
+      ],
+    );
+  });
+
+  it('allows cli/cli.ts the dev stack only as a dynamic import of dev/commands.ts, and CLI tests anything', () => {
+    const lazy = tree({
+      ...CLEAN,
+      'cli/cli.ts': "const { startStack } = await import('../dev/commands.ts');\n",
+      'cli/cli.test.ts': "import { startStack } from '../dev/stack.ts';\nimport '../standins/net.ts';\n",
+      'cli/bridge/test-gateway.ts': "import { listen } from '../../standins/net.ts';\n",
+    });
+    assert.deepEqual(checkImports(lazy), []);
+    const eager = tree({
+      ...CLEAN,
+      'cli/cli.ts': "import { startStack } from '../dev/commands.ts';\n",
+      'cli/audit/cli.ts': "const { startStack } = await import('../../dev/commands.ts');\n",
+      'cli/approvals/cli.ts': "const s = await import('../../dev/stack.ts');\n",
+    });
+    assert.deepEqual(
+      checkImports(eager).map((x) => x.message.split(':').slice(0, 2).join(':')),
+      [
+        'forbidden import (cli-into-dev): cli/approvals/cli.ts imports dev/stack.ts',
+        'forbidden import (cli-into-dev): cli/audit/cli.ts imports dev/commands.ts',
+        'forbidden import (cli-into-dev): cli/cli.ts imports dev/commands.ts',
+      ],
+    );
+  });
+
+  it('reports a stand-in importing anything of Warden outside its package, tests included', () => {
+    const root = tree({
+      ...CLEAN,
+      'standins/kms/integrity.ts': "import { crc32c } from '../../shared/core/crc32c.ts';\n",
+      'standins/latency.ts': "import { Rng } from '../dev/synthetic/prng.ts';\n",
+      'standins/storage/server.test.ts': "import { SpyLatency } from '../../shared/test-support/spy.ts';\n",
+      'standins/oidc/dev-issuer.ts': "import { REPO_ROOT } from '../../cli/stack-file.ts';\n",
+      'shared/core/crc32c.ts': 'export const crc32c = 1;\n',
+      'shared/test-support/spy.ts': 'export const SpyLatency = 1;\n',
+      'dev/synthetic/prng.ts': 'export const Rng = 1;\n',
+    });
+    assert.deepEqual(
+      checkImports(root).map((x) => x.message.split(':').slice(0, 2).join(':')),
+      [
+        'forbidden import (standins-stand-alone): standins/kms/integrity.ts imports shared/core/crc32c.ts',
+        'forbidden import (standins-stand-alone): standins/latency.ts imports dev/synthetic/prng.ts',
+        'forbidden import (standins-stand-alone): standins/oidc/dev-issuer.ts imports cli/stack-file.ts',
+        'forbidden import (standins-stand-alone): standins/storage/server.test.ts imports shared/test-support/spy.ts',
+      ],
+    );
+  });
+
+  it('reports a stand-in importing a package its own package.json does not declare', () => {
+    const root = tree({
+      ...CLEAN,
+      'standins/kms/key-store.ts': "import { z } from 'zod';\nimport { readFileSync } from 'node:fs';\n",
+      'standins/kms/proto.ts': "const g = await import('@grpc/grpc-js');\n",
+    });
+    assert.deepEqual(
+      checkImports(root).map((x) => `${x.rule} ${x.message.split(': ')[1]}`),
+      [
+        'standins-undeclared-package standins/kms/key-store.ts imports zod',
+        'standins-undeclared-package standins/kms/proto.ts imports @grpc/grpc-js',
       ],
     );
   });
@@ -137,7 +222,7 @@ describe('import rules', () => {
       ...CLEAN,
       'shared/core/query/a.ts': "import { b } from './b.ts';\nexport const a = 1;\n",
       'shared/core/query/b.ts': "import { a } from './a.ts';\nexport const b = 1;\n",
-      'shared/core/query/c.ts': "import { local } from '../../../local/stack.ts';\n",
+      'shared/core/query/c.ts': "import { local } from '../../../dev/stack.ts';\n",
     });
     let failure: { status: number; stderr: string } | undefined;
     try {
@@ -150,7 +235,7 @@ describe('import rules', () => {
     assert.match(lines[0]!, /^import cycle: shared\/core\/query\/a\.ts → shared\/core\/query\/b\.ts → /);
     assert.match(
       lines[1]!,
-      /^forbidden import \(product-into-dev\): shared\/core\/query\/c\.ts imports local\//,
+      /^forbidden import \(product-into-dev\): shared\/core\/query\/c\.ts imports dev\//,
     );
     assert.equal(lines[2], 'import rules: 2 violation(s)');
   });

@@ -1,5 +1,7 @@
 // The import rules `npm run check` enforces: no import cycle (between files, or between the folders of
-// shared/core), and no import from the product into the dev stack, or from the pure core into I/O.
+// shared/core); no import from the product (shared/, functions/, the shipped cli/) into the dev stack (dev/) or
+// the stand-ins (standins/), or from the pure core into I/O; and the stand-ins, their own workspace package,
+// import nothing outside it and no package their package.json does not declare.
 //
 // Our own small checker rather than dependency-cruiser or madge: dependency-cruiser 18 refuses TypeScript 7.0
 // (it supports typescript <7.0 or >=7.1) and would need swc as a second dependency, and madge brings its own
@@ -20,16 +22,48 @@ export interface ForbiddenRule {
   from: string[];
   /** Repository-relative folder prefixes, or package name prefixes (`@google-cloud/`). */
   to: string[];
+  /** Instead of `to`: every file of the repository outside this folder (`standins/`). */
+  outside?: string;
+  /** Tests and their helpers (`*.test.ts`, `test-*.ts`) under `from` are not held to the rule: nothing ships them. */
+  exceptTests?: boolean;
+  /** Imports allowed by name: file `from` may import file `to`, by dynamic `import()` only (never statically). */
+  lazy?: { from: string; to: string }[];
   why: string;
 }
 
-/** The forbidden imports (issue 23: until the product/dev split, by folder). */
+/** A workspace package whose sources may import only the packages its package.json declares (and `node:`). */
+export interface PackageRule {
+  name: string;
+  /** The package's folder (`standins/`); its package.json is `<dir>package.json`. */
+  dir: string;
+  why: string;
+}
+
+/** The forbidden imports (issue 23: three houses, the product, the dev stack and the stand-ins). */
 export const FORBIDDEN: ForbiddenRule[] = [
   {
     name: 'product-into-dev',
     from: ['shared/', 'functions/'],
-    to: ['local/', 'bench/', 'emulator-tests/'],
-    why: 'the product does not depend on the dev stack, the stand-ins, the bench or the emulator tests',
+    to: ['cli/', 'dev/', 'standins/', 'tools/', 'bench/', 'emulator-tests/'],
+    why: 'the product does not depend on the CLI, the dev stack, the stand-ins, the tools, the bench or the emulator tests',
+  },
+  {
+    name: 'cli-into-dev',
+    from: ['cli/', 'tools/'],
+    to: ['dev/', 'standins/', 'bench/', 'emulator-tests/'],
+    exceptTests: true,
+    // `warden start` and `warden token` are the two commands that need the local stack.
+    lazy: [{ from: 'cli/cli.ts', to: 'dev/commands.ts' }],
+    why:
+      'the shipped warden command and the bundler do not depend on the dev stack or the stand-ins ' +
+      '(cli/cli.ts loads dev/commands.ts lazily, for warden start and warden token)',
+  },
+  {
+    name: 'standins-stand-alone',
+    from: ['standins/'],
+    to: [],
+    outside: 'standins/',
+    why: 'the stand-ins are their own package (standins/package.json): they import nothing of Warden',
   },
   {
     name: 'core-is-pure',
@@ -39,14 +73,35 @@ export const FORBIDDEN: ForbiddenRule[] = [
   },
 ];
 
+/** The workspace packages held to their own package.json. */
+export const PACKAGES: PackageRule[] = [
+  {
+    name: 'standins-undeclared-package',
+    dir: 'standins/',
+    why: 'a stand-in imports only what standins/package.json declares',
+  },
+];
+
 /** Folders scanned for `.ts` sources, relative to the repository root. */
-export const SOURCE_DIRS = ['shared', 'functions', 'local', 'bench', 'emulator-tests', 'bin', 'terraform'];
+export const SOURCE_DIRS = [
+  'shared',
+  'functions',
+  'cli',
+  'dev',
+  'standins',
+  'tools',
+  'bench',
+  'emulator-tests',
+  'bin',
+  'terraform',
+  'deploy',
+];
 
 /** The folder whose subfolders must not import each other in a cycle. */
 export const LAYERED_DIR = 'shared/core';
 
 export interface Violation {
-  rule: 'file-cycle' | 'folder-cycle' | ForbiddenRule['name'];
+  rule: 'file-cycle' | 'folder-cycle' | ForbiddenRule['name'] | PackageRule['name'];
   message: string;
 }
 
@@ -56,6 +111,8 @@ export interface ImportEdge {
   to: string;
   /** True when `to` is a file of the repository, false for a package (`zod`, `node:fs`). */
   local: boolean;
+  /** True for `import('…')`, loaded when that line runs rather than with the importing module. */
+  dynamic?: boolean;
 }
 
 type Token = { kind: 'id' | 'str' | 'punct'; value: string };
@@ -182,8 +239,13 @@ function tokenize(source: string): Token[] {
  * is a dependency of the design, and the cycle it makes is one), side-effect imports and `import('…')`.
  */
 export function importSpecifiers(source: string): string[] {
+  return importsOf(source).map((i) => i.spec);
+}
+
+/** {@link importSpecifiers}, each with whether it is a dynamic `import('…')`. */
+export function importsOf(source: string): { spec: string; dynamic: boolean }[] {
   const tokens = tokenize(source);
-  const specs: string[] = [];
+  const specs: { spec: string; dynamic: boolean }[] = [];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind !== 'id' || (t.value !== 'import' && t.value !== 'export')) continue;
@@ -191,14 +253,14 @@ export function importSpecifiers(source: string): string[] {
     if (before?.kind === 'punct' && before.value === '.') continue; // x.import
     const next = tokens[k + 1];
     if (t.value === 'import' && next?.kind === 'str') {
-      specs.push(next.value); // import 'x'
+      specs.push({ spec: next.value, dynamic: false }); // import 'x'
       continue;
     }
     if (t.value === 'import' && next?.kind === 'punct' && next.value === '(') {
       const arg = tokens[k + 2];
       const after = tokens[k + 3];
       if (arg?.kind === 'str' && after?.kind === 'punct' && (after.value === ')' || after.value === ','))
-        specs.push(arg.value);
+        specs.push({ spec: arg.value, dynamic: true });
       continue;
     }
     // import … from 'x' / export … from 'x': the first string after the keyword, if `from` precedes it.
@@ -207,7 +269,7 @@ export function importSpecifiers(source: string): string[] {
       if (u.kind === 'punct' && u.value === ';') break;
       if (u.kind === 'str') {
         const prev = tokens[m - 1]!;
-        if (prev.kind === 'id' && prev.value === 'from') specs.push(u.value);
+        if (prev.kind === 'id' && prev.value === 'from') specs.push({ spec: u.value, dynamic: false });
         break;
       }
     }
@@ -236,17 +298,17 @@ export function collectImports(root: string, dirs: string[] = SOURCE_DIRS): Impo
     if (!existsSync(dir)) continue;
     for (const file of sourceFiles(dir)) {
       const from = toPosix(relative(root, file));
-      for (const spec of importSpecifiers(readFileSync(file, 'utf8'))) {
+      for (const { spec, dynamic } of importsOf(readFileSync(file, 'utf8'))) {
         const path = spec.startsWith('file:') ? fileURLToPath(spec) : spec;
         if (!path.startsWith('.') && !path.startsWith('/')) {
-          edges.push({ from, to: spec, local: false });
+          edges.push({ from, to: spec, local: false, dynamic });
           continue;
         }
         let target = resolve(dirname(file), path);
         if (!existsSync(target) && target.endsWith('.js') && existsSync(`${target.slice(0, -3)}.ts`))
           target = `${target.slice(0, -3)}.ts`;
         if (existsSync(target) && statSync(target).isDirectory()) target = join(target, 'index.ts');
-        edges.push({ from, to: toPosix(relative(root, target)), local: true });
+        edges.push({ from, to: toPosix(relative(root, target)), local: true, dynamic });
       }
     }
   }
@@ -333,8 +395,37 @@ function under(path: string, prefixes: string[]): boolean {
   return prefixes.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p));
 }
 
-/** Every violation of the import rules in `edges`, file cycles first, sorted within each rule. */
-export function checkEdges(edges: ImportEdge[], forbidden: ForbiddenRule[] = FORBIDDEN): Violation[] {
+/** A test or a test's helper, which no deployed or shipped code loads. */
+function isTestFile(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name.endsWith('.test.ts') || name.startsWith('test-');
+}
+
+/** Whether `edge` breaks `rule`. */
+function breaks(rule: ForbiddenRule, edge: ImportEdge): boolean {
+  if (!under(edge.from, rule.from)) return false;
+  if (rule.exceptTests && isTestFile(edge.from)) return false;
+  const hit = rule.outside ? edge.local && !under(edge.to, [rule.outside]) : under(edge.to, rule.to);
+  if (!hit) return false;
+  return !(edge.dynamic && rule.lazy?.some((l) => l.from === edge.from && l.to === edge.to));
+}
+
+/** The package an import specifier names (`@scope/name`, `name`), or undefined for a Node builtin. */
+function packageOf(spec: string): string | undefined {
+  if (spec.startsWith('node:')) return undefined;
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * Every violation of the import rules in `edges`, file cycles first, sorted within each rule. `declared` maps a
+ * {@link PackageRule}'s folder to the packages its package.json declares (see {@link checkImports}).
+ */
+export function checkEdges(
+  edges: ImportEdge[],
+  forbidden: ForbiddenRule[] = FORBIDDEN,
+  declared: Map<PackageRule, Set<string>> = new Map(),
+): Violation[] {
   const out: Violation[] = [];
   const local = edges.filter((e) => e.local);
   const files = adjacency(local.map((e) => [e.from, e.to]));
@@ -371,16 +462,46 @@ export function checkEdges(edges: ImportEdge[], forbidden: ForbiddenRule[] = FOR
   }
   for (const rule of forbidden) {
     const found = edges
-      .filter((e) => under(e.from, rule.from) && under(e.to, rule.to))
+      .filter((e) => breaks(rule, e))
       .map((e) => `forbidden import (${rule.name}): ${e.from} imports ${e.to}: ${rule.why}`);
     for (const message of [...new Set(found)].sort()) out.push({ rule: rule.name, message });
+  }
+  for (const [rule, names] of declared) {
+    const found = edges
+      .filter((e) => !e.local && under(e.from, [rule.dir]))
+      .filter((e) => {
+        const p = packageOf(e.to);
+        return p !== undefined && !names.has(p);
+      })
+      .map((e) => `undeclared package (${rule.name}): ${e.from} imports ${e.to}: ${rule.why}`);
+    for (const message of [...new Set(found)].sort()) out.push({ rule: rule.name, message });
+  }
+  return out;
+}
+
+/** What the package.json of each {@link PackageRule} under `root` declares; a missing one declares nothing. */
+export function declaredPackages(
+  root: string,
+  rules: PackageRule[] = PACKAGES,
+): Map<PackageRule, Set<string>> {
+  const out = new Map<PackageRule, Set<string>>();
+  for (const rule of rules) {
+    if (!existsSync(join(root, rule.dir))) continue;
+    const manifest = join(root, rule.dir, 'package.json');
+    const pkg = existsSync(manifest)
+      ? (JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, Record<string, string> | undefined>)
+      : {};
+    out.set(
+      rule,
+      new Set([...Object.keys(pkg['dependencies'] ?? {}), ...Object.keys(pkg['devDependencies'] ?? {})]),
+    );
   }
   return out;
 }
 
 /** The violations of the repository (or fixture) at `root`. */
 export function checkImports(root: string, dirs: string[] = SOURCE_DIRS): Violation[] {
-  return checkEdges(collectImports(root, dirs));
+  return checkEdges(collectImports(root, dirs), FORBIDDEN, declaredPackages(root));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -388,7 +509,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root =
     at > 0 ? resolve(process.argv[at + 1] ?? '.') : resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const edges = collectImports(root);
-  const violations = checkEdges(edges);
+  const violations = checkEdges(edges, FORBIDDEN, declaredPackages(root));
   for (const v of violations) console.error(v.message);
   if (violations.length > 0) {
     console.error(`import rules: ${violations.length} violation(s)`);
