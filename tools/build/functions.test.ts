@@ -75,6 +75,45 @@ describe('npm run build:functions', function () {
     }
   });
 
+  it('installs no dependency of the stand-ins, and bundles none that only the stand-ins use', () => {
+    const manifest = (path: string) =>
+      JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8')) as Record<string, Record<string, string>>;
+    const root = manifest('package.json');
+    const standins = manifest('standins/package.json');
+    const standinDeps = [
+      ...Object.keys(standins['dependencies'] ?? {}),
+      ...Object.keys(standins['devDependencies'] ?? {}),
+    ];
+    assert.ok(standinDeps.includes('@duckdb/node-api'), 'standins/package.json names DuckDB');
+    // Packages the stand-ins bring and Warden's own dependencies do not (google-gax, for one, needs
+    // @grpc/proto-loader too): the closure of the root dependencies in package-lock.json.
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dependencies?: Record<string, string> }>;
+    };
+    const product = new Set<string>();
+    const queue = Object.keys(root['dependencies']!);
+    for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+      if (product.has(p)) continue;
+      product.add(p);
+      queue.push(...Object.keys(lock.packages[`node_modules/${p}`]?.dependencies ?? {}));
+    }
+    const standinOnly = standinDeps.filter((p) => !product.has(p));
+    assert.deepEqual(standinOnly.filter((p) => ['@duckdb/node-api', '@noble/curves'].includes(p)).sort(), [
+      '@duckdb/node-api',
+      '@noble/curves',
+    ]);
+    for (const f of built) {
+      const pkg = JSON.parse(readFileSync(join(f.dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+      const installed = Object.keys((pkg['dependencies'] ?? {}) as Record<string, string>);
+      assert.deepEqual(
+        installed.filter((p) => standinDeps.includes(p)),
+        [],
+        `${f.name}'s package.json installs a stand-in dependency`,
+      );
+      for (const p of standinOnly) assert.ok(!f.packages.includes(p), `${f.name} bundles ${p}`);
+    }
+  });
+
   it('keeps every deployable folder under the 5 MB budget (issue 10)', async () => {
     for (const f of built) {
       // The whole folder, chunks included (the policy file copied in for these tests as well).
