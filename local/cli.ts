@@ -22,7 +22,7 @@ import {
   writeOutput,
 } from './cli-errors.ts';
 import { mintToken, personClaims, readIssuerKey } from './oidc/dev-issuer.ts';
-import { REPO_ROOT, type StackInfo, startStack } from './stack.ts';
+import { makeDirectory, REPO_ROOT, type StackInfo, startStack } from './stack.ts';
 import { DEFAULT_STATE_DIR_NAME, ensureListening, readStackFile } from './stack-file.ts';
 
 const START_OPTIONS = {
@@ -209,6 +209,11 @@ async function start(args: string[]): Promise<number> {
   // The functions load the policy too, but a broken one should fail here, in a second, naming the line.
   const policyPath = resolve(values.policy ?? join(REPO_ROOT, 'local', 'policy.yaml'));
   const loaded = loadPolicy(readInput(policyPath, '--policy').toString('utf8'), displayPath(policyPath));
+  try {
+    makeDirectory(join(stateDir, 'logs'));
+  } catch (err) {
+    return fail(`cannot create --state-dir ${stateDir}: ${describeError(err)}`);
+  }
   const t0 = Date.now();
   console.log(`Starting Warden locally (state in ${stateDir}) …`);
   let stack: Awaited<ReturnType<typeof startStack>>;

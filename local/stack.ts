@@ -122,13 +122,29 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * Creates `dir` and its missing parents one level at a time, failing on the first that cannot be made.
+ * (`mkdirSync(dir, { recursive: true })` never returns where a parent exists but cannot hold children, as under
+ * /proc: mkdir answers ENOENT, the parent EEXIST, and the walk starts over; the loop oven-sh/bun#36162 fixed.)
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  for (const d of missing)
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+}
+
 /** Starts everything; on any failure stops what already started and rethrows. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => {});
   const stateDir = resolve(options.stateDir);
   const logDir = join(stateDir, 'logs');
-  mkdirSync(logDir, { recursive: true });
+  makeDirectory(logDir);
   const port = (name: PortName) => options.portBase + PORTS[name];
   await ensurePortsFree(options.portBase, env);
 
