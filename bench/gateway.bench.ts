@@ -7,9 +7,10 @@
 // Goals (issue 22): added p50 at c=1 ≤ 10 ms; gateway + executor CPU ≤ 5 ms per call; throughput at 64 in
 // flight ≥ 50% of direct; modelled: added p50 within 1.2× of the floor.
 
-import { localGrant } from '../dev/grants.ts';
+import { localGrant, localGrantSigner } from '../dev/grants.ts';
 import { createStorageClient } from '../shared/adapters/clients.ts';
 import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
+import { issueGrant } from '../shared/core/execution/grant.ts';
 import type { ExecutionRequest } from '../shared/ports/query-runner.ts';
 import { type AuditCounts, type BenchStack, cpuMs, functionPid } from './local-stack.ts';
 
@@ -71,6 +72,11 @@ export interface GatewayBenchResult {
     directQuery: number;
     /** A dry run (jobs.insert, dryRun) straight to the stand-in: the gateway does one per call. */
     dryRun: number;
+    /**
+     * The same dry run as the gateway makes it (DRY_RUN=executor): POST /dry-run to the executor with a
+     * dry-run grant and the gateway's service token; the hop, the grant check and the executor's dry run.
+     */
+    dryRunViaExecutor: number;
     /** One audit object written through the official Storage client to the stand-in (it fsyncs). */
     auditObjectWrite: number;
     /** The executor alone (POST /execute with the gateway's service token): 2 audit writes + the query. */
@@ -364,6 +370,7 @@ export async function benchGateway(
   }, samples(50));
   const executor = await p50Of(executorCall(bench), samples(50));
   const dryRun = await p50Of(call.dryRun, samples(200));
+  const dryRunViaExecutor = await p50Of(executorDryRun(bench), samples(200));
   const pids = {
     gateway: functionPid(new URL(info.gatewayUrl).port),
     executor: functionPid(new URL(info.executorUrl).port),
@@ -398,7 +405,14 @@ export async function benchGateway(
           },
         }
       : undefined;
-  const breakdownP50Ms = { directQuery, dryRun, auditObjectWrite, executor, gateway: gatewayP50 };
+  const breakdownP50Ms = {
+    directQuery,
+    dryRun,
+    dryRunViaExecutor,
+    auditObjectWrite,
+    executor,
+    gateway: gatewayP50,
+  };
   const phasesP50Ms = await callPhases(bench, call.toolCall, samples(60));
 
   const approvalFlow = await benchApprovalFlow(bench, call.toolCall, 5);
@@ -500,6 +514,40 @@ function executorCall(bench: BenchStack): () => Promise<void> {
     const body = (await res.json()) as { result?: { rows?: unknown[] } };
     if (res.status !== 200 || body.result?.rows?.length !== 5)
       throw new Error(`executor: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+  };
+}
+
+/** A dry run through the executor, as the gateway asks for one (DRY_RUN=executor): grant, token, hop. */
+function executorDryRun(bench: BenchStack): () => Promise<void> {
+  const info = bench.stack.info;
+  let token: string | undefined;
+  let i = 0;
+  return async () => {
+    token ??= await (
+      await fetch(
+        `http://${info.gatewayMetadataHost}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${encodeURIComponent(info.executorUrl)}`,
+        { headers: { 'metadata-flavor': 'Google' } },
+      )
+    ).text();
+    const n = i++;
+    const grant = await issueGrant(
+      await localGrantSigner(info.endpoints.kms),
+      {
+        op: 'dry-run',
+        requestId: `bench-dry-run-${process.pid}-${n}`,
+        projectId: PROJECT,
+        sql: benchQuery(n),
+      },
+      new Date(),
+    );
+    const res = await fetch(`${info.executorUrl}/dry-run`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ grant }),
+    });
+    const body = (await res.json()) as { result?: { statementType?: string } };
+    if (res.status !== 200 || body.result?.statementType !== 'SELECT')
+      throw new Error(`executor dry run: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
   };
 }
 

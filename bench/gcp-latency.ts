@@ -102,10 +102,12 @@ export const GCP_PROFILE: LatencyProfile = Object.fromEntries(
 
 /**
  * What an allowed execute_sql waits for on Google Cloud that a direct jobs.query does not, in order: the hop
- * to the gateway, the dry run, the intent barrier (one audit object), the hop to the executor, its grant-ledger
- * commit, the release barrier (one audit object). The query itself is in both paths.
+ * to the gateway, the hop to the executor for the dry run (DRY_RUN=executor, the default), the dry run, the
+ * intent barrier (one audit object), the hop to the executor, its grant-ledger commit, the release barrier (one
+ * audit object). The query itself is in both paths.
  */
 export const CRITICAL_PATH = [
+  'run.hop',
   'run.hop',
   'bigquery.dryRun',
   'storage.write',

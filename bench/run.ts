@@ -111,6 +111,15 @@ if (selected.has('audit')) {
   );
   row('audit: KMS calls per 1,000 records', audit.kmsCallsPerThousandRecords.toFixed(2), 'none per record');
   row(
+    `audit: of which checkpoints (${fmt(audit.checkpoints)} written)`,
+    audit.checkpointKmsCallsPerThousandRecords.toFixed(2),
+    '< 1',
+  );
+  row(
+    `audit: receipt in ${fmt(audit.proofRecords)} records: hashes / bytes (no record)`,
+    `${audit.proofHashes} / ${fmt(audit.proofBytes)} (${fmt(audit.proofBytesWithoutRecord)})`,
+  );
+  row(
     `audit: verifyTrail records/s, one at a time / ${audit.burst} in flight`,
     `${fmt(audit.verifyRecordsPerSecond)} / ${fmt(audit.verifyGroupedRecordsPerSecond)}`,
   );
@@ -176,7 +185,7 @@ try {
       );
     }
     row('gcp floor: 2 barriers + dry run, sum of p50s', ms(floor.barriersAndDryRunP50sMs));
-    row('gcp floor: + 2 hops + grant-ledger commit, sum of p50s', ms(floor.sumOfP50sMs));
+    row('gcp floor: + 3 hops + grant-ledger commit, sum of p50s', ms(floor.sumOfP50sMs));
     row('gcp floor: the same, p50 of the modelled sum', ms(floor.sampledP50Ms));
     if (c1) {
       const added = c1.netAddedP50Ms ?? c1.addedP50Ms;
@@ -196,6 +205,7 @@ try {
     }
     const b = g.breakdownP50Ms;
     row('gcp c=1 parts, p50: dry run / one audit write', `${ms(b.dryRun)} / ${ms(b.auditObjectWrite)}`);
+    row('gcp c=1 parts, p50: dry run through the executor', ms(b.dryRunViaExecutor));
     row('gcp c=1 parts, p50: executor alone / whole call', `${ms(b.executor)} / ${ms(b.gateway)}`);
     if (g.phasesP50Ms) {
       const p = g.phasesP50Ms;
@@ -246,6 +256,7 @@ try {
     }
     const b = g.breakdownP50Ms;
     row('gateway c=1 parts, p50: dry run / one audit write', `${ms(b.dryRun)} / ${ms(b.auditObjectWrite)}`);
+    row('gateway c=1 parts, p50: dry run through the executor', ms(b.dryRunViaExecutor));
     row('gateway c=1 parts, p50: executor alone / whole call', `${ms(b.executor)} / ${ms(b.gateway)}`);
     if (g.cpuMsPerCall) {
       const c = g.cpuMsPerCall;

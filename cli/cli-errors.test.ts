@@ -432,7 +432,7 @@ describe('warden CLI errors, run as a process: one line naming what and where, n
       args: () => ['audit', 'search', '--bucket', 'no-such-bucket', '--storage-endpoint', storage.url],
       code: 1,
       want: () =>
-        /^warden audit: Cloud Storage list of gs:\/\/no-such-bucket\/v1\/streams\/ failed: The specified bucket does not exist\.$/,
+        /^warden audit: Cloud Storage list of gs:\/\/no-such-bucket\/v1\/ failed: The specified bucket does not exist\.$/,
     },
     {
       name: 'audit search in a BigQuery table that is not project.dataset.table',
@@ -623,6 +623,20 @@ describe('warden CLI errors, run as a process: one line naming what and where, n
       code: 2,
       want: () =>
         /^warden start: --port-base must be an integer between 1024 and 65525 \(warden start --help/,
+    },
+    {
+      // A recursive mkdir never returns under /proc (ENOENT, then EEXIST on the parent, forever).
+      name: 'start with a --state-dir that cannot be created, at once',
+      args: () => ['start', '--state-dir', '/proc/nope'],
+      code: 1,
+      want: () =>
+        /^warden start: cannot create --state-dir \/proc\/nope: ENOENT: no such file or directory, mkdir '\/proc\/nope'$/,
+    },
+    {
+      name: 'start with a --state-dir under a file',
+      args: () => ['start', '--state-dir', join(dir, 'stale', 'stack.json', 'state')],
+      code: 1,
+      want: () => /^warden start: cannot create --state-dir \S+stack\.json\/state: ENOTDIR: not a directory/,
     },
     {
       name: 'start with a missing --policy file, before anything starts',

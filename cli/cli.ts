@@ -24,6 +24,7 @@ import {
 import {
   DEFAULT_STATE_DIR_NAME,
   ensureListening,
+  makeDirectory,
   REPO_ROOT,
   readStackFile,
   type StackInfo,
@@ -213,6 +214,11 @@ async function start(args: string[]): Promise<number> {
   // The functions load the policy too, but a broken one should fail here, in a second, naming the line.
   const policyPath = resolve(values.policy ?? join(REPO_ROOT, 'dev', 'policy.yaml'));
   const loaded = loadPolicy(readInput(policyPath, '--policy').toString('utf8'), displayPath(policyPath));
+  try {
+    makeDirectory(join(stateDir, 'logs'));
+  } catch (err) {
+    return fail(`cannot create --state-dir ${stateDir}: ${describeError(err)}`);
+  }
   // The dev stack and its stand-ins load here, for this command only (see dev/commands.ts).
   const { startStack } = await import('../dev/commands.ts');
   const t0 = Date.now();

@@ -1,7 +1,7 @@
 // The local stack as the commands that default to it see it: its <stateDir>/stack.json, and whether the
 // stand-ins it names still answer (stack.json outlives the stack).
 
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,4 +92,20 @@ function isListening(host: string, port: number, timeoutMs = 1000): Promise<bool
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time, failing on the first that cannot be made.
+ * (`mkdirSync(dir, { recursive: true })` never returns where a parent exists but cannot hold children, as under
+ * /proc: mkdir answers ENOENT, the parent EEXIST, and the walk starts over; the loop oven-sh/bun#36162 fixed.)
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  for (const d of missing)
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
 }

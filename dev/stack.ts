@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { StackInfo } from '../cli/stack-file.ts';
+import { makeDirectory, type StackInfo } from '../cli/stack-file.ts';
 import { createKmsClient, createPubSubClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { sealCredential, sealMaskingKey } from '../shared/core/credential/sealed-credential.ts';
@@ -112,7 +112,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
   const stateDir = resolve(options.stateDir);
   const logDir = join(stateDir, 'logs');
-  mkdirSync(logDir, { recursive: true });
+  makeDirectory(logDir);
   const port = (name: PortName) => options.portBase + PORTS[name];
   await ensurePortsFree(options.portBase, env);
 

@@ -31,16 +31,28 @@ export type CheckName =
   | 'no-public-bucket'
   | 'alerts-for-events'
   | 'hardened-perimeter'
+  | 'witness-apart'
+  | 'moved-resolves'
   | 'references-resolve';
 
 type Body = Record<string, unknown>;
 
-interface Block {
+/**
+ * One block of the parsed HCL. A resource whose `for_each` runs over a literal map in a `locals` block stands
+ * for one block per entry (see expandForEach): `name` is then the entry's key and `address` its instance.
+ */
+export interface Block {
   file: string;
   kind: 'resource' | 'data' | 'variable' | 'other';
   type: string;
   name: string;
   body: Body;
+  /** The Terraform address: `type.name`, or `type.name["key"]` for a map entry. */
+  address: string;
+  /** For a map entry with `when`: the expression under which the grant exists. */
+  when?: string;
+  /** For a map entry: the `for_each` of the resource block it was expanded from. */
+  forEach?: string;
 }
 
 /** Roles that let a member decrypt with (or administer) a KMS key. */
@@ -56,6 +68,8 @@ const STORAGE_WRITE_ROLE =
   /roles\/storage\.(admin|objectAdmin|objectCreator|objectUser|legacyBucketWriter|legacyBucketOwner|legacyObjectOwner)\b/;
 /** IAM on a whole project, folder or organization: it reaches every bucket in it. */
 const HIERARCHY_IAM = /^google_(project|folder|organization)_iam_/;
+/** Warden's function accounts (module iam's locals, the service_accounts input, the notifier's account). */
+const FUNCTION_ACCOUNT = /gateway|executor|sweeper|notifier/;
 /** Accounts that run the gateway's code: the gateway itself and the sweeper (its `sweep` target). */
 const GATEWAY_CODE = /gateway|sweeper/;
 /** The sweeper's Cloud Run service (`var.service_names["sweeper"]`, quotes escaped or not). */
@@ -145,30 +159,164 @@ export function terraformFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** Parses every file into blocks (resources, data sources, variables). */
+/** Parses every file into blocks (resources, data sources, variables), map entries expanded. */
 export async function readBlocks(dir: string): Promise<Block[]> {
+  const parsed: { file: string; json: Record<string, unknown> }[] = [];
+  for (const path of terraformFiles(dir))
+    parsed.push({
+      file: relative(dir, path),
+      json: (await parse(path, readFileSync(path, 'utf8'))) as Record<string, unknown>,
+    });
+  // The locals of each module (a module is a directory: its locals are shared by all its files).
+  const locals = new Map<string, Body>();
+  for (const { file, json } of parsed)
+    for (const block of (json['locals'] ?? []) as Body[])
+      locals.set(dirname(file), { ...locals.get(dirname(file)), ...block });
+
   const blocks: Block[] = [];
-  for (const path of terraformFiles(dir)) {
-    const file = relative(dir, path);
-    const json = (await parse(path, readFileSync(path, 'utf8'))) as Record<string, unknown>;
+  for (const { file, json } of parsed) {
     for (const [kind, content] of Object.entries(json)) {
       if (kind === 'resource' || kind === 'data') {
         for (const [type, byName] of Object.entries(content as Record<string, Record<string, Body[]>>))
           for (const [name, bodies] of Object.entries(byName))
-            for (const body of bodies) blocks.push({ file, kind, type, name, body });
+            for (const body of bodies) {
+              const block: Block = { file, kind, type, name, body, address: `${type}.${name}` };
+              blocks.push(
+                ...(kind === 'resource' ? expandForEach(block, locals.get(dirname(file)) ?? {}) : [block]),
+              );
+            }
       } else if (kind === 'variable') {
         for (const [name, bodies] of Object.entries(content as Record<string, Body[]>))
-          for (const body of bodies) blocks.push({ file, kind, type: 'variable', name, body });
+          for (const body of bodies)
+            blocks.push({ file, kind, type: 'variable', name, body, address: `var.${name}` });
       } else {
-        blocks.push({ file, kind: 'other', type: kind, name: '', body: { [kind]: content } });
+        blocks.push({ file, kind: 'other', type: kind, name: '', body: { [kind]: content }, address: kind });
       }
     }
   }
   return blocks;
 }
 
+/** `for_each = local.M` or `for_each = { for k, g in local.M : k => g if try(g.when, true) }`. */
+const FOR_EACH_LOCAL =
+  /^\$\{\s*(?:local\.(\w+)|\{\s*for\s+(\w+)\s*,\s*(\w+)\s+in\s+local\.(\w+)\s*:\s*\2\s*=>\s*\3(\s+if\s+try\(\3\.when,\s*true\))?\s*\})\s*\}$/;
+const WHOLE_EACH_VALUE = /^\$\{\s*each\.value\.(\w+)\s*\}$/;
+/** A dynamic block with one instance when the entry has the attribute: `for_each = try([each.value.X], [])`. */
+const DYNAMIC_OPTIONAL = /^\$\{\s*try\(\[\s*each\.value\.(\w+)\s*\],\s*\[\]\)\s*\}$/;
+const isObject = (v: unknown): v is Body => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A resource whose `for_each` runs over a literal map of objects in the module's locals (optionally filtered
+ * by each entry's `when`), expanded into one block per entry, as Terraform would plan it: `each.key` and
+ * `each.value.X` replaced by the entry's key and values (a value `local.Y` naming a literal object is read
+ * through), and a `dynamic` block over `try([each.value.X], [])` made a plain block when the entry has X. Any
+ * other `for_each` (over a variable, or a computed map) leaves the block standing for all its instances. An
+ * expression the reader cannot expand is an error: a check must never pass on a grant it did not see.
+ */
+export function expandForEach(block: Block, locals: Body): Block[] {
+  const forEach = block.body['for_each'];
+  const m = typeof forEach === 'string' ? FOR_EACH_LOCAL.exec(forEach) : null;
+  if (!m) return [block];
+  const name = m[1] ?? m[4] ?? '';
+  const entries = locals[name];
+  if (!isObject(entries) || !Object.values(entries).every(isObject)) {
+    if (m[4])
+      throw new Error(`${block.file}: ${block.address}: local.${name} is not a literal map of objects`);
+    return [block];
+  }
+  const where = `${block.file}: ${block.address} (local.${name})`;
+  const resolve = (v: unknown): unknown => {
+    const ref = typeof v === 'string' ? /^\$\{\s*local\.(\w+)\s*\}$/.exec(v) : null;
+    return ref && isObject(locals[ref[1] ?? '']) ? locals[ref[1] ?? ''] : v;
+  };
+  return Object.entries(entries as Record<string, Body>).map(([key, entry]) => {
+    if (entry['when'] !== undefined && !m[5])
+      throw new Error(`${where}: entry ${key} has a when that the for_each does not filter on`);
+    const sub = (v: unknown, it?: { name: string; value: Body }): unknown => {
+      if (typeof v === 'string') {
+        const whole = WHOLE_EACH_VALUE.exec(v);
+        if (whole) return resolve(entry[whole[1] ?? '']);
+        if (it) {
+          const own = new RegExp(`^\\$\\{\\s*${it.name}\\.value\\.(\\w+)\\s*\\}$`).exec(v);
+          if (own) return it.value[own[1] ?? ''];
+        }
+        if (/^\$\{\s*each\.key\s*\}$/.test(v)) return key;
+        // Inside a template: `${each.key}`, and `${each.value.X}` of a string entry, spliced in as text.
+        const spliced = v.replace(
+          /\$\{\s*each\.(key|value\.(\w+))\s*\}/g,
+          (whole, _, attr: string | undefined) => {
+            if (attr === undefined) return key;
+            const x = entry[attr];
+            if (typeof x !== 'string') throw new Error(`${where}: cannot splice ${whole} of entry ${key}`);
+            return x;
+          },
+        );
+        if (
+          /\beach\.(value|key)\b/.test(spliced) ||
+          (it && new RegExp(`\\b${it.name}\\.value\\b`).test(spliced))
+        )
+          throw new Error(`${where}: cannot expand ${spliced} for entry ${key}`);
+        return spliced;
+      }
+      if (Array.isArray(v)) return v.map((x) => sub(x, it));
+      if (!isObject(v)) return v;
+      const out: Body = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'dynamic' && !it) {
+          const kept: Body = {};
+          for (const [blockName, list] of Object.entries(x as Record<string, Body[]>))
+            for (const d of list) {
+              const opt = typeof d['for_each'] === 'string' ? DYNAMIC_OPTIONAL.exec(d['for_each']) : null;
+              if (!opt) {
+                kept[blockName] = [...((kept[blockName] as Body[] | undefined) ?? []), sub(d) as Body];
+                continue;
+              }
+              const value = resolve(entry[opt[1] ?? '']);
+              if (value === undefined) continue;
+              if (!isObject(value)) throw new Error(`${where}: ${opt[1]} of entry ${key} is not an object`);
+              out[blockName] = ((d['content'] as Body[] | undefined) ?? []).map((c) =>
+                sub(c, { name: blockName, value }),
+              );
+            }
+          if (Object.keys(kept).length) out['dynamic'] = kept;
+        } else {
+          const y = sub(x, it);
+          if (y !== undefined) out[k] = y;
+        }
+      }
+      return out;
+    };
+    const { for_each: _, ...rest } = block.body;
+    const body = sub(rest) as Body;
+    const when = entry['when'];
+    return {
+      ...block,
+      name: key,
+      body,
+      address: `${block.type}.${block.name}["${key}"]`,
+      forEach: forEach as string,
+      ...(when === undefined ? {} : { when: typeof when === 'string' ? when : JSON.stringify(when) }),
+    };
+  });
+}
+
+/** The `moved` blocks of every file: addresses without the `${…}`. */
+export async function movedBlocks(dir: string): Promise<{ file: string; from: string; to: string }[]> {
+  const strip = (v: unknown) => String(v).replace(/^\$\{([\s\S]*)\}$/, '$1');
+  return (await readBlocks(dir))
+    .filter((b) => b.type === 'moved')
+    .flatMap((b) =>
+      ((b.body['moved'] ?? []) as Body[]).map((m) => ({
+        file: b.file,
+        from: strip(m['from']),
+        to: strip(m['to']),
+      })),
+    );
+}
+
 const first = (v: unknown): Body | undefined => (Array.isArray(v) ? (v[0] as Body | undefined) : undefined);
-const where = (b: Block) => `${b.file}: ${b.kind === 'variable' ? 'variable' : b.type}.${b.name}`;
+const where = (b: Block) =>
+  `${b.file}: ${b.kind === 'resource' ? b.address : `${b.kind === 'variable' ? 'variable' : b.type}.${b.name}`}`;
 const text = (v: unknown) => JSON.stringify(v ?? '');
 
 /** Runs every check on the Terraform under `dir`; an empty list means every property holds. */
@@ -357,7 +505,7 @@ export async function checkTerraform(dir: string): Promise<Violation[]> {
   const policies = blocks.filter(
     (b) => b.type === 'google_monitoring_alert_policy' && b.file.startsWith(join('modules', 'monitoring')),
   );
-  const forEachAlerts = policies.some((p) => /local\.alerts/.test(text(p.body['for_each'])));
+  const forEachAlerts = policies.some((p) => /local\.alerts/.test(text(p.forEach ?? p.body['for_each'])));
   for (const event of ALERTED_EVENTS)
     if (!alerts?.[event] || !forEachAlerts)
       v.push({
@@ -398,10 +546,60 @@ export async function checkTerraform(dir: string): Promise<Violation[]> {
         message: `the hardened example's perimeter must restrict ${service}.googleapis.com`,
       });
 
+  // The witness's bucket: its own account alone may use it, and none of Warden's function accounts may write
+  // any bucket through the project (the witness may share Warden's project). modules/witness, docs/operations.md.
+  const witnessFile = join('modules', 'witness');
+  if (!buckets.some((b) => b.file.startsWith(witnessFile)))
+    v.push({ check: 'witness-apart', where: 'modules/witness', message: 'no witness bucket found' });
+  for (const b of blocks.filter((x) => x.kind === 'resource' && IAM_RESOURCE.test(x.type))) {
+    const members = text([b.body['member'], b.body['members'], b.body['policy_data']]);
+    const onWitness = b.file.startsWith(witnessFile)
+      ? /google_storage_bucket\.main\b/.test(text(b.body['bucket']))
+      : /witness/.test(text(b.body['bucket']));
+    if (onWitness && (FUNCTION_ACCOUNT.test(members) || !/local\.account\b/.test(members)))
+      add('witness-apart', b, `only the witness's own account may use the witness bucket (${members})`);
+    if (
+      FUNCTION_ACCOUNT.test(members) &&
+      HIERARCHY_IAM.test(b.type) &&
+      STORAGE_WRITE_ROLE.test(text(b.body['role']))
+    )
+      add(
+        'witness-apart',
+        b,
+        `${text(b.body['role'])} on the project would let a function write the witness bucket`,
+      );
+  }
+
+  // A moved block carries state from an address no longer declared to one that is (a `to` that names nothing
+  // would leave the object to be destroyed): https://developer.hashicorp.com/terraform/language/modules/develop/refactoring
+  const declared = new Set(
+    blocks.filter((b) => b.kind === 'resource').map((b) => `${dirname(b.file)}: ${b.address}`),
+  );
+  const strip = (x: unknown) => String(x).replace(/^\$\{([\s\S]*)\}$/, '$1');
+  for (const b of blocks.filter((x) => x.type === 'moved'))
+    for (const m of (b.body['moved'] ?? []) as Body[]) {
+      const [from, to] = [strip(m['from']), strip(m['to'])];
+      const here = (address: string) => declared.has(`${dirname(b.file)}: ${address}`);
+      if (!here(to))
+        v.push({
+          check: 'moved-resolves',
+          where: `${b.file}: moved to ${to}`,
+          message: `${to} is not declared`,
+        });
+      if (here(from.replace(/\[0\]$/, '')))
+        v.push({
+          check: 'moved-resolves',
+          where: `${b.file}: moved from ${from}`,
+          message: `${from} is still declared`,
+        });
+    }
+
   v.push(...(await checkReferences(dir)));
   return v;
 }
 interface ModuleDir {
+  /** Declared resources and data sources: `type.name`, `data.type.name`. */
+  resources: Set<string>;
   variables: Map<string, Body>;
   outputs: Set<string>;
   locals: Set<string>;
@@ -412,6 +610,7 @@ interface ModuleDir {
 
 async function readModuleDir(root: string, dir: string): Promise<ModuleDir> {
   const m: ModuleDir = {
+    resources: new Set(),
     variables: new Map(),
     outputs: new Set(),
     locals: new Set(),
@@ -425,6 +624,12 @@ async function readModuleDir(root: string, dir: string): Promise<ModuleDir> {
     const json = (await parse(path, readFileSync(path, 'utf8'))) as Record<string, unknown>;
     for (const [name, bodies] of Object.entries((json['variable'] ?? {}) as Record<string, Body[]>))
       m.variables.set(name, bodies[0] ?? {});
+    for (const [kind, prefix] of [
+      ['resource', ''],
+      ['data', 'data.'],
+    ] as const)
+      for (const [type, byName] of Object.entries((json[kind] ?? {}) as Record<string, Body>))
+        for (const name of Object.keys(byName)) m.resources.add(`${prefix}${type}.${name}`);
     for (const name of Object.keys((json['output'] ?? {}) as Body)) m.outputs.add(name);
     for (const block of (json['locals'] ?? []) as Body[])
       for (const name of Object.keys(block)) m.locals.add(name);
@@ -435,7 +640,9 @@ async function readModuleDir(root: string, dir: string): Promise<ModuleDir> {
       else if (Array.isArray(x)) x.forEach(walk);
       else if (x && typeof x === 'object') Object.values(x).forEach(walk);
     };
-    walk(json);
+    // A moved block names an address that no longer exists, by design.
+    const { moved: _, ...referring } = json;
+    walk(referring);
   }
   return m;
 }
@@ -467,6 +674,9 @@ export async function checkReferences(root: string): Promise<Violation[]> {
         if (!m.variables.has(name)) add(file, `var.${name} is not declared`);
       for (const [, name = ''] of value.matchAll(/(?<![\w.])local\.([A-Za-z_][\w-]*)/g))
         if (!m.locals.has(name)) add(file, `local.${name} is not declared`);
+      // Resources of the Google provider (a renamed block leaves its references behind).
+      for (const [ref = ''] of value.matchAll(/(?<![\w.])(?:data\.)?google_[a-z0-9_]+\.[A-Za-z_][\w-]*/g))
+        if (!m.resources.has(ref)) add(file, `${ref} is not declared`);
       for (const [, mod = '', out = ''] of value.matchAll(
         /(?<![\w.])module\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)/g,
       )) {

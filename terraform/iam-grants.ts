@@ -1,6 +1,7 @@
 // The grants of terraform/modules/iam as data, read from the parsed HCL: one line per grant (resource, role,
-// member, target, condition). iam-grants.json is the set captured before the module is rewritten as
-// `for_each` over a map of grants (issue 23 item 6); iam-grants.test.ts keeps the two equal.
+// member, target, condition). iam-grants.json is the set captured before the module was rewritten as
+// `for_each` over maps of grants (issue 23 item 6); a map entry is listed under its key, the name of the
+// resource block it was, so iam-grants.test.ts keeps the two equal.
 // `node terraform/iam-grants.ts` rewrites the snapshot (only when a grant is meant to change).
 
 import { writeFileSync } from 'node:fs';
@@ -36,7 +37,9 @@ export async function iamGrants(dir = TERRAFORM_DIR): Promise<string[]> {
       const condition = Array.isArray(b.body['condition'])
         ? ` if ${clean((b.body['condition'] as Record<string, unknown>[])[0]?.['expression'])}`
         : '';
-      const when = b.body['count'] ?? b.body['for_each'];
+      // A map entry's `when` is written as the `count` it replaced, so the two forms compare equal.
+      const when =
+        b.when === undefined ? (b.body['count'] ?? b.body['for_each']) : `${clean(b.when)} ? 1 : 0`;
       return `${b.type}.${b.name}: ${clean(b.body['role'])} → ${clean(b.body['member'])} on ${target}${condition}${
         when === undefined ? '' : ` when ${clean(when)}`
       }`;

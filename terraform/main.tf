@@ -220,3 +220,25 @@ module "monitoring" {
 
   depends_on = [google_project_service.main]
 }
+
+# An auditor's witness keeps what it cosigned where Warden's own accounts cannot write (docs/operations.md).
+module "witness" {
+  count            = var.witness == null ? 0 : 1
+  source           = "./modules/witness"
+  project_id       = coalesce(var.witness.project_id, var.project_id)
+  location         = coalesce(var.witness.location, var.audit_location, var.region)
+  bucket_name      = coalesce(var.witness.bucket_name, "${coalesce(var.witness.project_id, var.project_id)}-${var.name_prefix}-witness")
+  name_prefix      = var.name_prefix
+  members          = var.witness.members
+  audit_bucket     = module.audit.bucket_name
+  audit_key_id     = module.kms.audit_key_id
+  retention_days   = var.witness.retention_days
+  retention_locked = var.witness.retention_locked
+  # The one data key; module kms grants Warden's project's storage agent, another project's is granted here.
+  use_cmek            = var.cmek
+  kms_key_name        = module.kms.cmek_key_id
+  grant_storage_agent = var.cmek && coalesce(var.witness.project_id, var.project_id) != var.project_id
+  labels              = var.labels
+
+  depends_on = [google_project_service.main]
+}

@@ -100,3 +100,13 @@ output "cmek_key" {
   description = "The key every store is encrypted with (cmek), or null."
   value       = module.kms.cmek_key_id
 }
+
+output "witness_bucket" {
+  description = "The witness bucket, which keeps the witness's state (copied with gcloud storage rsync; docs/operations.md, A witness), or null without witness."
+  value       = one(module.witness[*].bucket_name)
+}
+
+output "witness_email" {
+  description = "The witness's service account (its members run the witness as it), or null without witness."
+  value       = one(module.witness[*].email)
+}

@@ -16,6 +16,7 @@ export const MODULE_DIRS = [
   'modules/functions',
   'modules/iam',
   'modules/monitoring',
+  'modules/witness',
   'examples/minimal',
   'examples/hardened',
 ];

@@ -234,7 +234,7 @@ resource "google_cloud_run_v2_service_iam_member" "executor_public" {
         replaceIn(
           d,
           'modules/iam/main.tf',
-          /(name\s*=\s*var\.service_names\["approved"\]\s*role\s*=\s*"roles\/run\.invoker"\s*member\s*=\s*)local\.executor/,
+          /(approved_invoker\s*=\s*\{ member = )local\.executor/,
           '$1"allAuthenticatedUsers"',
         ),
     },
@@ -260,7 +260,7 @@ resource "google_kms_crypto_key_iam_member" "gateway_credential" {
         replaceIn(
           d,
           'modules/iam/main.tf',
-          /(role\s*=\s*"roles\/cloudkms\.cryptoKeyDecrypter"\s*member\s*=\s*)local\.executor/,
+          /(executor_credential\s*=\s*\{ member = )local\.executor/,
           '$1local.gateway',
         ),
     },
@@ -277,7 +277,7 @@ resource "google_kms_crypto_key_iam_member" "gateway_credential" {
         replaceIn(
           d,
           'modules/iam/main.tf',
-          /("gateway_results_reader" \{\s*bucket\s*=\s*var\.results_bucket\s*role\s*=\s*)"roles\/storage\.objectViewer"/,
+          /(gateway_results_reader\s*=\s*\{ member = local\.gateway, role = )"roles\/storage\.objectViewer"/,
           '$1"roles/storage.objectAdmin"',
         ),
     },
@@ -303,7 +303,7 @@ resource "google_project_iam_member" "gateway_objects" {
         replaceIn(
           d,
           'modules/iam/main.tf',
-          /("executor_results_writer" \{\s*bucket\s*=\s*var\.results_bucket\s*role\s*=\s*)"roles\/storage\.objectCreator"/,
+          /(executor_results_writer\s*=\s*\{ member = local\.executor, role = )"roles\/storage\.objectCreator"/,
           '$1"roles/storage.objectUser"',
         ),
     },
@@ -352,7 +352,7 @@ resource "google_project_iam_member" "sweeper_jobs" {
         replaceIn(
           d,
           'modules/iam/main.tf',
-          /("sweeper_decided" \{\s*topic\s*=\s*)var\.topic_ids\.decided/,
+          /(sweeper_decided\s*=\s*\{[^}]*topic = )var\.topic_ids\.decided/,
           '$1var.topic_ids.requested',
         ),
     },
@@ -363,7 +363,7 @@ resource "google_project_iam_member" "sweeper_jobs" {
         replaceIn(
           d,
           'modules/iam/main.tf',
-          /("sweeper_firestore" \{[^}]*?member\s*=\s*local\.sweeper)\s*condition \{[^}]*\}/,
+          /(sweeper_firestore\s*=\s*\{[^}]*?), condition = local\.firestore_only/,
           '$1',
         ),
     },
@@ -374,7 +374,7 @@ resource "google_project_iam_member" "sweeper_jobs" {
         replaceIn(
           d,
           'modules/iam/main.tf',
-          /(name\s*=\s*var\.service_names\["sweeper"\]\s*role\s*=\s*"roles\/run\.invoker"\s*member\s*=\s*)local\.sweeper/,
+          /(sweeper_invoker\s*=\s*\{ member = )local\.sweeper/,
           '$1local.gateway',
         ),
     },
@@ -385,7 +385,7 @@ resource "google_project_iam_member" "sweeper_jobs" {
         replaceIn(
           d,
           'modules/iam/main.tf',
-          /(name\s*=\s*var\.service_names\["sweeper"\]\s*role\s*=\s*"roles\/run\.invoker"\s*member\s*=\s*)local\.sweeper/,
+          /(sweeper_invoker\s*=\s*\{ member = )local\.sweeper/,
           '$1"allUsers"',
         ),
     },
@@ -545,6 +545,79 @@ resource "google_storage_bucket_iam_member" "public" {
       name: 'a perimeter that leaves Cloud Storage out',
       check: 'hardened-perimeter',
       mutate: (d) => replaceIn(d, 'examples/hardened/perimeter.tf', '"storage.googleapis.com",', ''),
+    },
+    {
+      name: 'a reference to a resource renamed away (here a grant that became a map entry)',
+      check: 'references-resolve',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/iam/outputs.tf',
+          'google_project_iam_member.grant[name].id',
+          'google_project_iam_member.gateway_firestore.id',
+        ),
+    },
+    {
+      name: 'a moved block to a key no map has',
+      check: 'moved-resolves',
+      mutate: (d) => replaceIn(d, 'modules/kms/moved.tf', 'symmetric["results"]', 'symmetric["result"]'),
+    },
+    {
+      name: 'a moved block from a grant that is still its own block',
+      check: 'moved-resolves',
+      mutate: (d) =>
+        appendFileSync(
+          join(d, 'modules/iam/moved.tf'),
+          '\nmoved {\n  from = google_project_iam_member.notifier_firestore[0]\n  to   = google_project_iam_member.grant["gateway_jobs"]\n}\n',
+        ),
+    },
+    {
+      name: 'the gateway allowed to write the witness bucket',
+      check: 'witness-apart',
+      mutate: (d) =>
+        appendFileSync(
+          join(d, 'main.tf'),
+          `
+resource "google_storage_bucket_iam_member" "gateway_witness" {
+  bucket = module.witness[0].bucket_name
+  role   = "roles/storage.objectCreator"
+  member = "serviceAccount:\${module.iam.gateway_email}"
+}
+`,
+        ),
+    },
+    {
+      name: 'another member on the witness bucket, in the witness module',
+      check: 'witness-apart',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/witness/main.tf',
+          /(bucket = google_storage_bucket\.main\.name\s*role\s*=\s*"roles\/storage\.objectAdmin"\s*member\s*=\s*)local\.account/,
+          '$1var.members[0]',
+        ),
+    },
+    {
+      name: 'object admin on the whole project for the executor (it reaches the witness bucket)',
+      check: 'witness-apart',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/iam/main.tf',
+          /(\n {2}project_grants = \{\n)/,
+          '$1    executor_objects = { member = local.executor, role = "roles/storage.objectAdmin" }\n',
+        ),
+    },
+    {
+      name: 'a witness module without its bucket',
+      check: 'witness-apart',
+      mutate: (d) =>
+        replaceIn(
+          d,
+          'modules/witness/main.tf',
+          /resource "google_storage_bucket" "main" \{[\s\S]*?\n\}\n/,
+          '',
+        ),
     },
     {
       name: 'a module output that does not exist',

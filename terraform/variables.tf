@@ -278,6 +278,19 @@ variable "auditors" {
   default     = []
 }
 
+variable "witness" {
+  type = object({
+    members          = list(string)
+    project_id       = optional(string)
+    location         = optional(string)
+    bucket_name      = optional(string)
+    retention_days   = optional(number)
+    retention_locked = optional(bool, false)
+  })
+  description = "A home for an auditor's witness (module witness), or null for none: a versioned bucket (CMEK with cmek) its own service account alone writes, in project_id (default project_id; better one the auditor controls); members (group:auditors@…) run the witness as that account. No Warden function may write the bucket."
+  default     = null
+}
+
 variable "audit_digest_interval_seconds" {
   type        = number
   description = "Seconds after an audit object is stored until a digest lists it, at the latest (AUDIT_DIGEST_INTERVAL_SECONDS)."

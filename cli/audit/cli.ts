@@ -29,10 +29,13 @@ import { type VerifyReport, verifyTrail } from '../../shared/core/audit/verify.t
 import type { AuditSink } from '../../shared/ports/audit-sink.ts';
 import { parseCommandArgs, readInput, reportFailure, UsageError, writeOutput } from '../cli-errors.ts';
 import { ensureListening, isAnswering, readStackFile } from '../stack-file.ts';
+import { CHECK_PROOF_USAGE, PROVE_USAGE } from './usage.ts';
+import { WITNESS_OPTIONS, WITNESS_USAGE } from './witness.ts';
 
 export const AUDIT_USAGE = `  audit verify [--from T --to T]
-            Recompute hashes and chains, check every signature, certificate and digest; print every problem with
-            its object; exit 1 on any problem.
+            Recompute hashes and chains, check every signature, certificate, digest and checkpoint (roots,
+            consistency, the streams and digests they name, heartbeats against the time now); print every problem
+            with its object (objects outside the layout too); exit 1 on any problem.
   audit reconcile [--from T --to T]
             Verify the trail as verify does, then name every request whose records are incomplete (a lost
             group-committed record, an execution without its intent record, a crash mid-request); exit 1 if any.
@@ -40,8 +43,12 @@ export const AUDIT_USAGE = `  audit verify [--from T --to T]
             Find records: in the bucket, or with --bigquery-table PROJECT.DATASET.TABLE in the BigQuery audit table
             (the external table Terraform creates over the bucket; at most --limit N records, default 1000).
             --table is a referenced table (dataset.table).
-  audit report --from T --to T --out report.html
-            One self-contained HTML report for auditors.
+  audit report --from T --to T --out report.html [--sql text|hash]
+            One self-contained HTML report for auditors, with its own SHA-256 and the checkpoints it was built
+            from (printed and embedded); --sql hash shows each query's SHA-256 instead of its SQL.
+${PROVE_USAGE}
+${CHECK_PROOF_USAGE}
+${WITNESS_USAGE}
             Source:   --bucket B [--storage-endpoint URL] [--prefix v1/]   (default: the local stack's bucket;
                       --state-dir DIR names its state, default .warden, env WARDEN_STATE_DIR)
             Key:      --kms-key-version NAME [--kms-endpoint HOST:PORT] | --public-key kms.pem
@@ -99,11 +106,21 @@ export const AUDIT_OPTIONS = {
   'public-key': { type: 'string' },
   record: { type: 'string' }, // check-proof (cli/audit/proof.ts)
   'state-dir': { type: 'string' },
+  sql: { type: 'string' }, // report (cli/audit/report.ts)
+  ...WITNESS_OPTIONS, // witness (cli/audit/witness.ts)
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** The audit commands. */
-export const AUDIT_VERBS = ['verify', 'reconcile', 'search', 'report', 'check-proof'] as const;
+export const AUDIT_VERBS = [
+  'verify',
+  'reconcile',
+  'search',
+  'report',
+  'prove',
+  'check-proof',
+  'witness',
+] as const;
 
 /**
  * Runs one audit command; returns the exit code (0 ok, 1 problems or failure, 2 usage). `stateDir` is the
@@ -112,6 +129,8 @@ export const AUDIT_VERBS = ['verify', 'reconcile', 'search', 'report', 'check-pr
 export async function auditCommand(args: string[], stateDir: string, io: Io = defaultIo): Promise<number> {
   try {
     if (args[0] === 'check-proof') return (await import('./proof.ts')).checkProofCommand(args.slice(1), io);
+    if (args[0] === 'witness')
+      return (await import('./witness.ts')).witnessCommand(args.slice(1), stateDir, io);
     return await audit(args, stateDir, io);
   } catch (err) {
     return reportFailure('warden audit', err, io.err);
@@ -145,6 +164,9 @@ async function audit(args: string[], defaultStateDir: string, io: Io): Promise<n
   }
   const format = values.format ?? 'jsonl';
   if (!['jsonl', 'table'].includes(format)) throw new UsageError('--format is jsonl or table');
+  if (values.sql !== undefined && !['text', 'hash'].includes(values.sql))
+    throw new UsageError('--sql is text or hash');
+  if (verb === 'prove' && !values.request) throw new UsageError('prove needs --request ID');
   if (verb === 'report' && (!values.out || !filter.from || !filter.to))
     throw new UsageError('report needs --from, --to and --out');
   // A report of a long trail is not read only to fail at the end for want of a directory to write it to.
@@ -179,9 +201,21 @@ async function audit(args: string[], defaultStateDir: string, io: Io): Promise<n
     return 0;
   }
   const pem = await publicKey(source);
+  if (verb === 'prove')
+    return (await import('./proof.ts')).proveCommand(
+      trail.objects,
+      pem,
+      values.request!,
+      values.out ?? '.',
+      io,
+    );
+  const complete = !filter.from && !filter.to;
   const report = verifyTrail(trail.objects, pem, {
     covers: trail.covers,
-    complete: !filter.from && !filter.to,
+    complete,
+    outsideLayout: trail.outsideLayout,
+    // Heartbeats are judged against the time verify runs, on a whole-trail verification only.
+    ...(complete ? { now: new Date() } : {}),
     onProgress: (done, total) => {
       if (done !== total && Date.now() - last < 500) return;
       last = Date.now();
@@ -190,15 +224,24 @@ async function audit(args: string[], defaultStateDir: string, io: Io): Promise<n
   });
   if (verb === 'report') {
     const records = searchRecords(read(), filter);
-    const { renderAuditReport } = await import('./report.ts');
-    writeOutput(
-      values.out!,
-      renderAuditReport({ records, verification: report, from: filter.from!, to: filter.to! }),
-      '--out',
+    const { renderAuditReport, reportAnchors, describeAnchors, reportSha256, parseSqlMode } = await import(
+      './report.ts'
     );
+    const anchors = reportAnchors(trail.objects);
+    const html = renderAuditReport({
+      records,
+      verification: report,
+      from: filter.from!,
+      to: filter.to!,
+      anchors,
+      sql: parseSqlMode(values.sql),
+    });
+    writeOutput(values.out!, html, '--out');
     io.out(
       `wrote ${values.out} (${records.length} records; verification ${report.ok ? 'passed' : 'FAILED'})`,
     );
+    io.out(`report sha256 ${reportSha256(html)} (of the file without its hash line)`);
+    io.out(`built from ${describeAnchors(anchors)}`);
     return report.ok ? 0 : 1;
   }
   printReport(report, io);
@@ -339,7 +382,7 @@ function printReport(report: VerifyReport, io: Io): void {
       `PROBLEM ${p.kind} ${p.object}${p.stream ? ` stream=${p.stream}` : ''}${p.seq !== undefined ? ` seq=${p.seq}` : ''}: ${p.detail}`,
     );
   io.out(
-    `${report.ok ? 'OK' : 'FAILED'}: ${report.records} records in ${report.streams.length} streams, ${report.digests} digests checked, ` +
+    `${report.ok ? 'OK' : 'FAILED'}: ${report.records} records in ${report.streams.length} streams, ${report.digests} digests checked, ${report.checkpoints.length} checkpoints checked, ` +
       `${report.undigested.length} objects not yet digested, ${report.problems.length} problems`,
   );
 }

@@ -1,13 +1,14 @@
 // `warden audit check-proof`, run as a child process the way an auditor runs it: one good receipt, and each
-// kind of tampering reported on one FAILED line with exit code 1.
+// kind of tampering reported on one FAILED line with exit code 1; and receipts `warden audit prove` wrote.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../dev/stack.ts';
+import { AuditLog } from '../../shared/core/audit/audit-log.ts';
 import { hashLeaf, rootHash } from '../../shared/core/audit/merkle.ts';
 import {
   ecdsaVerifier,
@@ -17,7 +18,9 @@ import {
   signNote,
 } from '../../shared/core/audit/note.ts';
 import { formatProof, proveRecord, type TlogProof } from '../../shared/core/audit/proof.ts';
-import { MemoryKeys } from '../../shared/test-support/memory-ports.ts';
+import { readTrail } from '../../shared/core/audit/trail.ts';
+import { ManualClock, MemoryKeys, MemorySink } from '../../shared/test-support/memory-ports.ts';
+import { proveCommand } from './proof.ts';
 
 const CLI = join(REPO_ROOT, 'cli', 'cli.ts');
 const KEY = 'projects/demo/locations/global/keyRings/warden/cryptoKeys/audit/cryptoKeyVersions/1';
@@ -194,3 +197,70 @@ describe('warden audit check-proof', function () {
       if (c.code === 2) assert.match(err, /--public-key/);
     });
 });
+
+describe('warden audit prove, then check-proof', function () {
+  this.timeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'warden-prove-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a receipt per record of the request that check-proof accepts, and refuses another record', async () => {
+    const sink = new MemorySink();
+    const keys = new MemoryKeys();
+    const log = new AuditLog({ sink, keys, clock: new ManualClock(), kmsKeyVersion: KEY, writer: 'gateway' });
+    await log.append({ type: 'mcp.request', requestId: 'req-1' });
+    await log.append({ type: 'mcp.request', requestId: 'req-2' });
+    await log.append({ type: 'mcp.response', requestId: 'req-1', status: 200 });
+    await log.close();
+    const pem = await keys.getPublicKeyPem();
+    writeFileSync(join(dir, 'kms.pem'), pem);
+    const lines: string[] = [];
+    const code = proveCommand((await readTrail(sink)).objects, pem, 'req-1', join(dir, 'out'), {
+      out: (l) => lines.push(l),
+    });
+    assert.equal(code, 0);
+    assert.equal(lines.at(-1), '2 receipt(s) for request req-1');
+    const files = readdirSync(join(dir, 'out')).sort();
+    assert.equal(files.length, 2);
+    assert.ok(
+      files.every((f) => /^req-1-gateway-.*-(1|3)\.tlog-proof$/.test(f)),
+      files.join(' '),
+    );
+    for (const f of files) {
+      const { code: c, out } = await run([
+        'audit',
+        'check-proof',
+        join(dir, 'out', f),
+        '--public-key',
+        join(dir, 'kms.pem'),
+      ]);
+      assert.equal(c, 0, out);
+      assert.match(out, /^OK: record (1|3) is in warden\/audit\/gateway-\S+ at tree size 4 /);
+    }
+    const other = (await readTrail(sink)).objects
+      .flatMap((o) => new TextDecoder().decode(o.data).split('\n'))
+      .find((l) => l.includes('"req-2"'))!;
+    const { code: c, out } = await run([
+      'audit',
+      'check-proof',
+      join(dir, 'out', files[0]!),
+      '--record',
+      file(dir, 'req-2.json', other),
+      '--public-key',
+      join(dir, 'kms.pem'),
+    ]);
+    assert.equal(c, 1);
+    assert.match(out, /^FAILED: the record given differs from the record the proof carries/);
+  });
+
+  it('lists prove and check-proof in warden audit --help', async () => {
+    const { code, out } = await run(['audit', '--help']);
+    assert.equal(code, 0);
+    assert.match(out, /audit prove --request ID \[--out DIR\]/);
+    assert.match(out, /audit check-proof FILE \[--record RECORD_FILE\] --public-key kms\.pem/);
+  });
+});
+
+function file(dir: string, name: string, data: string) {
+  writeFileSync(join(dir, name), data);
+  return join(dir, name);
+}

@@ -1,25 +1,20 @@
 // `warden audit check-proof FILE [--record RECORD_FILE] --public-key PEM`: verifies a c2sp.org/tlog-proof@v1
 // receipt offline, with only the log's public key; prints one line, OK or FAILED with the reason.
+// `warden audit prove --request ID [--out DIR]`: writes one receipt per record of a request (the trail is read
+// by cli/audit/cli.ts).
 
 import { createPublicKey } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NoteVerifier } from '../../shared/core/audit/note.ts';
 import { ecdsaVerifier, parseVerifierKey } from '../../shared/core/audit/note.ts';
 import { verifyProof } from '../../shared/core/audit/proof.ts';
+import { proveRequest } from '../../shared/core/audit/receipts.ts';
+import type { TrailObject } from '../../shared/core/audit/verify.ts';
 import { parseCommandArgs, readInput, reportFailure, UsageError } from '../cli-errors.ts';
+import { CHECK_PROOF_OPTIONS, CHECK_PROOF_USAGE } from './usage.ts';
 
-export const CHECK_PROOF_USAGE = `  audit check-proof FILE [--record RECORD_FILE] --public-key kms.pem
-            Verify a receipt (c2sp.org/tlog-proof@v1) offline: the checkpoint's signature by the audit key, then
-            the inclusion proof from the record to the checkpoint's root. The record is RECORD_FILE (its line as
-            stored; one final newline is ignored) or, without --record, the one the proof carries. --public-key
-            is the KMS public key (PEM), or a file of C2SP verifier keys (name+id+key, one a line). Prints one
-            line, OK or FAILED with the reason; exit 0 or 1.`;
-
-/** The options `warden audit check-proof` takes. */
-export const CHECK_PROOF_OPTIONS = {
-  record: { type: 'string' },
-  'public-key': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+export { CHECK_PROOF_OPTIONS, CHECK_PROOF_USAGE } from './usage.ts';
 
 interface Io {
   out: (line: string) => void;
@@ -95,4 +90,27 @@ function verifiersFrom(text: string, path: string): (origin: string) => readonly
 
 function withoutFinalNewline(bytes: Buffer): Uint8Array {
   return new Uint8Array(bytes.at(-1) === 0x0a ? bytes.subarray(0, -1) : bytes);
+}
+
+/**
+ * `warden audit prove`: writes a receipt per record of `requestId` into `outDir` (created if absent), one line
+ * per file; returns the exit code (1, naming the record, when a record has no checkpoint covering it yet).
+ */
+export function proveCommand(
+  objects: readonly TrailObject[],
+  kmsPublicKeyPem: string,
+  requestId: string,
+  outDir: string,
+  io: Pick<Io, 'out'>,
+): number {
+  const receipts = proveRequest(objects, requestId, kmsPublicKeyPem);
+  mkdirSync(outDir, { recursive: true });
+  const safe = requestId.replace(/[^A-Za-z0-9._-]/g, '_');
+  for (const r of receipts) {
+    const file = join(outDir, `${safe}-${r.stream}-${r.seq}.tlog-proof`);
+    writeFileSync(file, r.proof);
+    io.out(`wrote ${file} (${r.type}, record ${r.seq} of ${r.stream}, against ${r.checkpoint})`);
+  }
+  io.out(`${receipts.length} receipt(s) for request ${requestId}`);
+  return 0;
 }

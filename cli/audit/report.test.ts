@@ -1,11 +1,24 @@
 // The auditors' report: figures computed from records, and a self-contained HTML file that shows them.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkpointObjectName, digestObjectName, recordObjectName } from '../../shared/core/audit/layout.ts';
+import { ed25519NoteSigner, formatCheckpoint, signNote } from '../../shared/core/audit/note.ts';
 import type { AuditEvent, AuditRecord } from '../../shared/core/audit/record.ts';
-import { type ReportVerification, renderAuditReport, runAuditReport, summarizeAudit } from './report.ts';
+import {
+  checkReportSha256,
+  describeAnchors,
+  type ReportVerification,
+  renderAuditReport,
+  reportAnchors,
+  reportSha256,
+  runAuditReport,
+  summarizeAudit,
+} from './report.ts';
 
 let seq = 0;
 const rec = (time: string, event: AuditEvent): AuditRecord => ({
@@ -43,6 +56,7 @@ const priya = {
   groups: ['privacy-office'],
 };
 const PATIENTS = 'demo-warden.clinical.patients';
+const R2_SQL = 'SELECT name, mrn FROM clinical.patients WHERE ward = "4 < 5"';
 const ICD = 'demo-warden.reference.icd10_codes';
 
 const decision = (
@@ -75,7 +89,18 @@ const RECORDS: AuditRecord[] = [
     outcome: 'ok',
     rowCount: 5,
   }),
-  decision('2026-03-01T10:00:00.000Z', 'r2', ann, 'require_approval', [PATIENTS], true),
+  decision('2026-03-01T10:00:00.000Z', 'r2', ann, 'require_approval', [PATIENTS], true, {
+    query: { sql: R2_SQL, referencedTables: [PATIENTS] },
+    decision: {
+      effect: 'require_approval',
+      rule: 'rule-require_approval',
+      reasons: ['because require_approval'],
+      touchesPhi: true,
+      phiClasses: ['name', 'mrn'],
+      maskingProfile: 'analyst',
+      rowLimit: 1000,
+    },
+  }),
   rec('2026-03-01T10:00:00.500Z', {
     type: 'approval.requested',
     requestId: 'r2',
@@ -101,6 +126,15 @@ const RECORDS: AuditRecord[] = [
     requestId: 'r2',
     actor: { service: 'executor' },
   }),
+  // ann fetches r2's result in call f1 (result.fetch names no principal: the call's mcp.request does).
+  rec('2026-03-01T10:31:00.000Z', { type: 'mcp.request', requestId: 'f1', principal: ann }),
+  rec('2026-03-01T10:31:00.100Z', {
+    type: 'result.fetch',
+    requestId: 'f1',
+    approvalId: 'r2',
+    jobId: 'job-r2',
+    rowCount: 3,
+  }),
   decision('2026-03-01T11:00:00.000Z', 'r3', ann, 'require_approval', [PATIENTS], true),
   rec('2026-03-01T11:00:00.500Z', {
     type: 'approval.requested',
@@ -117,6 +151,7 @@ const RECORDS: AuditRecord[] = [
   decision('2026-03-01T13:00:00.000Z', 'r4', ann, 'deny', [PATIENTS], true),
   decision('2026-03-02T02:00:00.000Z', 'r5', er, 'break_glass', [PATIENTS, ICD], true, {
     breakGlass: true,
+    reviewRequired: true,
     reason: 'patient in cardiac arrest',
   }),
   rec('2026-03-02T02:00:01.000Z', {
@@ -215,7 +250,67 @@ describe('audit report figures', () => {
         tables: [PATIENTS, ICD],
         executed: true,
         rows: 1,
+        review: 'pending',
       },
+    );
+  });
+
+  it("lists every access with the caller's groups, PHI classes, masking profile, row limit and SQL", () => {
+    assert.deepEqual(
+      f.accesses.map((a) => a.requestId),
+      ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'],
+      'dry runs left out',
+    );
+    const r2 = f.accesses.find((a) => a.requestId === 'r2')!;
+    assert.deepEqual(r2, {
+      time: '2026-03-01T10:00:00.000Z',
+      requestId: 'r2',
+      principal: 'ann@example.org',
+      groups: ['analysts'],
+      effect: 'require_approval',
+      rule: 'rule-require_approval',
+      tables: [PATIENTS],
+      phiClasses: ['name', 'mrn'],
+      maskingProfile: 'analyst',
+      rowLimit: 1000,
+      sql: R2_SQL,
+      sqlSha256: createHash('sha256').update(R2_SQL).digest('hex'),
+      executed: 'ok',
+      rows: 3,
+      fetches: 1,
+    });
+    assert.equal(f.accesses.find((a) => a.requestId === 'r6')!.via, 'agent@example.org');
+  });
+
+  it('keeps only the SQL hash with sql: hash', () => {
+    const hashed = summarizeAudit({ records: RECORDS, ...PERIOD, sql: 'hash' });
+    const r2 = hashed.accesses.find((a) => a.requestId === 'r2')!;
+    assert.equal(r2.sql, undefined);
+    assert.equal(r2.sqlSha256, createHash('sha256').update(R2_SQL).digest('hex'));
+  });
+
+  it('lists result fetches with who fetched, from the fetching call', () => {
+    assert.deepEqual(f.fetches, [
+      {
+        time: '2026-03-01T10:31:00.100Z',
+        fetchRequestId: 'f1',
+        requestId: 'r2',
+        principal: 'ann@example.org',
+        jobId: 'job-r2',
+        rows: 3,
+      },
+    ]);
+  });
+
+  it('shows times in UTC, whatever offset a record was written with', () => {
+    const offset = rec('2026-03-01T10:00:00+01:00', {
+      type: 'mcp.unauthenticated',
+      requestId: 'tz',
+      reason: 'expired',
+    });
+    assert.equal(
+      summarizeAudit({ records: [offset], ...PERIOD }).denials[0]!.time,
+      '2026-03-01T09:00:00.000Z',
     );
   });
 
@@ -250,7 +345,7 @@ describe('audit report HTML', () => {
   });
 
   it('shows the figures and the verification status', () => {
-    assert.match(html, /Verification passed: 17 records in 1 streams/);
+    assert.match(html, new RegExp(`Verification passed: ${RECORDS.length} records in 1 streams`));
     assert.match(html, /data-figure="Break-glass uses">1</);
     assert.match(html, /data-figure="PHI tables">1</);
     assert.match(html, /2 requested: 1 approved, 1 denied/);
@@ -293,5 +388,128 @@ describe('audit report HTML', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('audit report: SQL, its own SHA-256 and the trail it was built from', () => {
+  const STREAM = 'gateway-20260301T090000Z-1a2b3c4d5e6f';
+  const ORIGIN = `warden.example/audit/${STREAM}`;
+  const signer = ed25519NoteSigner(ORIGIN, generateKeyPairSync('ed25519').privateKey);
+  const at = new Date('2026-03-01T09:00:00Z');
+  const utf8 = new TextEncoder();
+  const checkpoint = async (size: number) =>
+    utf8.encode(
+      await signNote(
+        formatCheckpoint({ origin: ORIGIN, size, rootHash: new Uint8Array(32).fill(size), extensions: [] }),
+        [signer],
+      ),
+    );
+  const digest = (seq: number) =>
+    utf8.encode(JSON.stringify({ v: 1, type: 'digest', seq, time: `2026-03-01T1${seq}:00:00.000Z` }));
+
+  it('shows the SQL with its SHA-256, escaped, or with --sql hash only the SHA-256', () => {
+    const text = renderAuditReport({ records: RECORDS, verification: OK, ...PERIOD });
+    assert.ok(text.includes('SELECT name, mrn FROM clinical.patients WHERE ward = &#34;4 &#60; 5&#34;'));
+    const hashed = renderAuditReport({ records: RECORDS, verification: OK, ...PERIOD, sql: 'hash' });
+    assert.doesNotMatch(hashed, /SELECT/, 'no SQL text anywhere in a --sql hash report');
+    assert.ok(hashed.includes(`sha256:${createHash('sha256').update(R2_SQL).digest('hex')}`));
+    assert.match(hashed, /made with <code>--sql hash<\/code>/);
+  });
+
+  it('shows the groups, PHI classes, masking profile and row limit of an access, and its fetches', () => {
+    const html = renderAuditReport({ records: RECORDS, verification: OK, ...PERIOD });
+    const row = /<tr><td>2026-03-01T10:00:00\.000Z<\/td><td><code>r2<\/code>.*?<\/tr>/s.exec(html)?.[0] ?? '';
+    for (const cell of ['<td>analysts</td>', '<td>name, mrn</td>', '<td>analyst</td>', '<td>1000</td>'])
+      assert.ok(row.includes(cell), `${cell} in ${row}`);
+    assert.match(
+      html,
+      /<table id="fetches">.*<td><code>r2<\/code><\/td><td>ann@example\.org<\/td><td><code>f1<\/code>/s,
+    );
+    assert.match(html, /data-figure="Result fetches">1</);
+    assert.match(html, /data-figure="Break-glass pending review">1</);
+    assert.match(html, /<td>pending<\/td><td><code>r5<\/code><\/td>/);
+  });
+
+  it('embeds its own SHA-256, which sha256sum recomputes from the file without the hash line', () => {
+    const html = renderAuditReport({ records: RECORDS, verification: OK, ...PERIOD });
+    const check = checkReportSha256(html);
+    assert.equal(check.ok, true);
+    assert.equal(check.embedded, reportSha256(html));
+    assert.equal(html.split('\n').filter((l) => l.startsWith('<p id="report-sha256"')).length, 1);
+    const dir = mkdtempSync(join(tmpdir(), 'warden-report-'));
+    try {
+      const file = join(dir, 'report.html');
+      writeFileSync(file, html);
+      // The documented procedure, run as a reader would (docs/console.md).
+      const out = execFileSync('sh', ['-c', `grep -v '^<p id="report-sha256"' "${file}" | sha256sum`], {
+        encoding: 'utf8',
+      });
+      assert.equal(out.split(' ')[0], check.embedded);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const altered = html.replace('patient in cardiac arrest', 'patient in cardiac arrestt');
+    assert.equal(checkReportSha256(altered).ok, false, 'an altered report no longer matches its hash');
+  });
+
+  it('anchors to the newest checkpoint of each stream, printed and embedded', async () => {
+    const objects = [
+      { name: recordObjectName('v1/', at, STREAM, 0), data: utf8.encode('{}\n') },
+      { name: checkpointObjectName('v1/', at, STREAM, 3, 0), data: await checkpoint(3) },
+      { name: checkpointObjectName('v1/', at, STREAM, 5, 1), data: await checkpoint(5) },
+      { name: digestObjectName('v1/', at, 'gateway-digest-1', 0), data: digest(0) },
+    ];
+    const anchors = reportAnchors(objects);
+    assert.equal(anchors.length, 1);
+    const [a] = anchors;
+    assert.deepEqual(
+      [a!.kind, a!.origin, a!.size, a!.object, a!.sha256],
+      [
+        'checkpoint',
+        ORIGIN,
+        5,
+        objects[2]!.name,
+        createHash('sha256').update(objects[2]!.data).digest('hex'),
+      ],
+    );
+    assert.match(describeAnchors(anchors), new RegExp(`1 signed checkpoint\\(s\\).*${ORIGIN} at size 5`));
+    const html = renderAuditReport({ records: RECORDS, verification: OK, ...PERIOD, anchors });
+    assert.match(html, /<p id="built-from">Built from 1 signed checkpoint/);
+    assert.ok(html.includes(`<code>${a!.sha256}</code>`));
+    assert.ok(html.includes(`<pre class="note">${ORIGIN}\n5\n`), 'the signed note, verbatim');
+    assert.equal(checkReportSha256(html).ok, true);
+  });
+
+  it('anchors to the newest digest of each writer in a trail without checkpoints, and says when it has neither', () => {
+    const objects = [
+      { name: digestObjectName('v1/', at, 'gateway-digest-1', 0), data: digest(0) },
+      {
+        name: digestObjectName('v1/', new Date('2026-03-01T11:00:00Z'), 'gateway-digest-1', 1),
+        data: digest(1),
+      },
+      { name: digestObjectName('v1/', at, 'executor-digest-2', 0), data: digest(2) },
+    ];
+    const anchors = reportAnchors(objects);
+    assert.deepEqual(
+      anchors.map((a) => [a.kind, a.object, a.time]),
+      [
+        ['digest', objects[2]!.name, '2026-03-01T12:00:00.000Z'],
+        ['digest', objects[1]!.name, '2026-03-01T11:00:00.000Z'],
+      ],
+    );
+    assert.match(
+      describeAnchors(anchors),
+      /2 signed digest\(s\), the newest per writer \(newest .*executor-digest-2/,
+    );
+    const none = renderAuditReport({ records: RECORDS, verification: OK, ...PERIOD });
+    assert.match(none, /Built from no signed checkpoint or digest/);
+    assert.match(none, /nothing ties this report to the trail/);
+  });
+
+  it('shows every time in UTC (ISO 8601 with Z)', () => {
+    const html = renderAuditReport({ records: RECORDS, verification: OK, ...PERIOD });
+    const times = html.match(/\d{4}-\d{2}-\d{2}T[\d:.]+Z?/g) ?? [];
+    assert.ok(times.length > 20);
+    for (const t of times) assert.match(t, /Z$/, t);
   });
 });

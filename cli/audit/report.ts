@@ -1,11 +1,21 @@
 // `warden audit report`: one self-contained HTML file for auditors (45 CFR 164.312(b) audit controls): accesses
-// per principal and per PHI table, approvals and time to decision, denials, break-glass uses (164.312(a)(2)(ii)),
-// the trail's verification status, and charts of activity over time. Inline CSS and SVG only: no script, no
-// external asset, so the file opens anywhere and can be archived as evidence.
+// per principal and per PHI table, each access with the caller's groups, PHI classes, masking profile, row limit
+// and SQL (or its SHA-256), result fetches, approvals and time to decision, denials, break-glass uses and their
+// review status (164.312(a)(2)(ii)), the trail's verification status, charts of activity over time, and the
+// report's own SHA-256 with the signed checkpoints (or digests) it was built from. Inline CSS and SVG only: no
+// script, no external asset, so the file opens anywhere and can be archived as evidence. Every time is UTC.
 
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type { AuditDecision, AuditPrincipal, AuditRecord } from '../../shared/core/audit/schema.ts';
-import type { VerifyReport } from '../../shared/core/audit/verify.ts';
+import { parseObjectName } from '../../shared/core/audit/layout.ts';
+import { parseCheckpoint, parseNote } from '../../shared/core/audit/note.ts';
+import {
+  type AuditDecision,
+  type AuditPrincipal,
+  type AuditRecord,
+  principalOf as eventPrincipal,
+} from '../../shared/core/audit/schema.ts';
+import type { TrailObject, VerifyReport } from '../../shared/core/audit/verify.ts';
 
 // Records arrive read through the one parser (shared/core/audit/schema.ts `parse`, via trail.ts `recordsIn`), so
 // events narrow on `type` and their fields are typed.
@@ -24,6 +34,30 @@ export interface AuditReportInput {
   to?: Date;
   /** When the report was made (default: now). */
   generatedAt?: Date;
+  /** `hash`: each query's SQL appears only as its SHA-256 (default `text`: the SQL and its SHA-256). */
+  sql?: SqlMode;
+  /** The signed checkpoints (or, in a trail without them, digests) the report was built from: `reportAnchors`. */
+  anchors?: ReportAnchor[];
+}
+
+export type SqlMode = 'text' | 'hash';
+
+/**
+ * A signed object of the trail the report ties itself to: per stream, the newest checkpoint read (its origin,
+ * size and root); in a trail written before checkpoints, per writer, the newest digest. `sha256` is of the
+ * object's bytes as stored, so a reader can find and compare it in the bucket.
+ */
+export interface ReportAnchor {
+  kind: 'checkpoint' | 'digest';
+  object: string;
+  sha256: string;
+  /** Checkpoints: the log's origin, tree size and base64 root hash, and the signed note itself. */
+  origin?: string;
+  size?: number;
+  rootHash?: string;
+  note?: string;
+  /** Digests: when it was written. */
+  time?: string;
 }
 
 export interface PrincipalFigures {
@@ -90,6 +124,48 @@ export interface BreakGlassUse {
   tables: string[];
   executed: boolean;
   rows?: number;
+  /**
+   * `pending`: flagged for after-the-fact review (`reviewRequired`) and no review is in the trail (the trail
+   * has no review event for break-glass yet, so every flagged use reads pending); `not-flagged`: written
+   * before the flag existed.
+   */
+  review: 'pending' | 'not-flagged';
+}
+
+/** One execute_sql decision (dry runs excluded): who, with which groups, under which limits, which SQL. */
+export interface AccessFigures {
+  time: string;
+  requestId: string;
+  principal: string;
+  via?: string;
+  /** The caller's groups as the decision saw them (groupMappings included). */
+  groups: string[];
+  effect: string;
+  rule: string;
+  tables: string[];
+  phiClasses: string[];
+  maskingProfile?: string;
+  rowLimit?: number;
+  /** The SQL text (absent in `--sql hash` reports and in records without it) and its SHA-256 (hex). */
+  sql?: string;
+  sqlSha256?: string;
+  /** The executor's outcome, when it ran: rows released. */
+  rows?: number;
+  executed?: 'ok' | 'error';
+  /** Result fetches of this request (get_query_result and the like). */
+  fetches: number;
+}
+
+/** A `result.fetch`: a parked request's result read by its requester. */
+export interface ResultFetch {
+  time: string;
+  /** The request that fetched (its call), and the request whose result was read. */
+  fetchRequestId: string;
+  requestId: string;
+  /** Who fetched: the principal of the fetching call's records. */
+  principal: string;
+  jobId?: string;
+  rows?: number;
 }
 
 export interface ActivityBucket {
@@ -121,6 +197,8 @@ export interface AuditFigures {
   };
   denials: Denial[];
   breakGlass: BreakGlassUse[];
+  accesses: AccessFigures[];
+  fetches: ResultFetch[];
   activity: { bucket: 'hour' | 'day' | 'week'; buckets: ActivityBucket[] };
 }
 
@@ -143,8 +221,18 @@ const DECIDED = {
   'approval.expired': 'EXPIRED',
 } as const;
 
+/** A record's time as ISO 8601 UTC ("…Z"); a time that does not parse is shown as written. */
+export function utc(time: string): string {
+  const t = Date.parse(time);
+  return Number.isNaN(t) ? time : new Date(t).toISOString();
+}
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
 /** Computes the report's figures from audit records (any order). */
-export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'generatedAt'>): AuditFigures {
+export function summarizeAudit(
+  input: Omit<AuditReportInput, 'verification' | 'generatedAt' | 'anchors'>,
+): AuditFigures {
   const from = input.from?.getTime() ?? Number.NEGATIVE_INFINITY;
   const to = input.to?.getTime() ?? Number.POSITIVE_INFINITY;
   const records = input.records
@@ -182,6 +270,14 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
   const denials: Denial[] = [];
   const breakGlass = new Map<string, BreakGlassUse>();
   const executed = new Map<string, { ok: boolean; rows: number }>();
+  const accesses = new Map<string, AccessFigures>();
+  const fetches: ResultFetch[] = [];
+  /** Who made each call, from any of its records that names a principal (result.fetch names none). */
+  const callers = new Map<string, AuditPrincipal>();
+  for (const r of records) {
+    const p = eventPrincipal(r.event);
+    if (p && r.event.requestId && !callers.has(r.event.requestId)) callers.set(r.event.requestId, p);
+  }
   const activity: { time: number; kind: keyof Omit<ActivityBucket, 'start'> }[] = [];
   let requests = 0;
 
@@ -210,6 +306,24 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
         if (e.dryRun === true) break;
         requests++;
         p.requests++;
+        const sql = e.query?.sql;
+        const sqlSha256 = e.query?.sqlSha256 ?? (sql !== undefined ? sha256Hex(sql) : undefined);
+        accesses.set(requestId, {
+          time: utc(r.time),
+          requestId,
+          principal: who.principal,
+          ...(who.via ? { via: who.via } : {}),
+          groups: e.principal?.groups ?? [],
+          effect: decision?.effect ?? 'deny',
+          rule: decision?.rule ?? '',
+          tables: e.query?.referencedTables ?? [],
+          phiClasses: decision?.phiClasses ?? [],
+          ...(decision?.maskingProfile !== undefined ? { maskingProfile: decision.maskingProfile } : {}),
+          ...(decision?.rowLimit !== undefined ? { rowLimit: decision.rowLimit } : {}),
+          ...(sql !== undefined && input.sql !== 'hash' ? { sql } : {}),
+          ...(sqlSha256 !== undefined ? { sqlSha256 } : {}),
+          fetches: 0,
+        });
         const touchesPhi = decision?.touchesPhi === true;
         if (effect === 'deny') p.denied++;
         else if (effect === 'require_approval') p.approvalRequired++;
@@ -267,7 +381,20 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
             reason: e.reason ?? '(none given)',
             tables: referenced,
             executed: false,
+            review: e.reviewRequired === true ? 'pending' : 'not-flagged',
           });
+        break;
+      }
+      case 'result.fetch': {
+        const of = e.approvalId ?? '';
+        fetches.push({
+          time: utc(r.time),
+          fetchRequestId: requestId,
+          requestId: of,
+          principal: personOf(callers.get(requestId)).principal,
+          ...(e.jobId !== undefined ? { jobId: e.jobId } : {}),
+          ...(e.rowCount !== undefined ? { rows: e.rowCount } : {}),
+        });
         break;
       }
       case 'query.end': {
@@ -286,7 +413,7 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
           requestId,
           requester: nameOf(e.onBehalfOf ?? e.requester),
           rule: e.rule ?? '',
-          requestedAt: r.time,
+          requestedAt: utc(r.time),
           outcome: 'PENDING',
         });
         break;
@@ -298,7 +425,7 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
         const a = approvals.get(requestId);
         if (!a) break; // requested before the report's range
         a.outcome = DECIDED[e.type];
-        a.decidedAt = r.time;
+        a.decidedAt = utc(r.time);
         const actor = e.actor;
         a.decidedBy =
           actor && 'service' in actor ? String(actor.service) : nameOf(actor as Identity | undefined);
@@ -343,6 +470,17 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
       use.rows = run.rows;
     }
   }
+  for (const [id, a] of accesses) {
+    const run = executed.get(id);
+    if (run) {
+      a.executed = run.ok ? 'ok' : 'error';
+      if (run.ok) a.rows = run.rows;
+    }
+  }
+  for (const f of fetches) {
+    const a = accesses.get(f.requestId);
+    if (a) a.fetches++;
+  }
 
   const list = [...approvals.values()];
   const times = list
@@ -381,8 +519,10 @@ export function summarizeAudit(input: Omit<AuditReportInput, 'verification' | 'g
       pending: count('PENDING'),
       ...(times.length ? { medianTimeToDecisionMs: median(times), maxTimeToDecisionMs: times.at(-1)! } : {}),
     },
-    denials,
-    breakGlass: [...breakGlass.values()],
+    denials: denials.map((d) => ({ ...d, time: utc(d.time) })),
+    breakGlass: [...breakGlass.values()].map((b) => ({ ...b, time: utc(b.time) })),
+    accesses: [...accesses.values()],
+    fetches,
     activity: bucketize(activity, input.from, input.to, records),
   };
 }
@@ -537,14 +677,155 @@ th,td{text-align:left;border-bottom:1px solid var(--line);padding:.3rem .5rem;ve
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.75rem;padding:0;list-style:none}
 .cards li{border:1px solid var(--line);border-radius:6px;padding:.5rem .75rem}.cards b{display:block;font-size:1.5rem}
 .chart{width:100%;height:auto;fill:currentColor}.legend span{margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle}
-.muted,.none{color:var(--muted)}code{font-size:.9em}
+.muted,.none{color:var(--muted)}code{font-size:.9em}pre.sql,pre.note{white-space:pre-wrap;margin:0;font-size:.85em}code.hash{word-break:break-all}
 @media print{details{display:block}details>summary{display:none}}
 `;
 
-/** The report as one self-contained HTML document (no script, no external resource). */
+/** At most this many accesses and fetches are listed one by one (the figures count them all). */
+export const MAX_LISTED = 5000;
+
+/**
+ * The report's hash line: the one line of the file that starts with this. The embedded SHA-256 is of the file
+ * without that line (and its newline): `grep -v '^<p id="report-sha256"' report.html | sha256sum`.
+ */
+export const REPORT_HASH_LINE_START = '<p id="report-sha256"';
+
+/** SHA-256 (hex) of a report without its hash line: the hash the report embeds. */
+export function reportSha256(html: string): string {
+  const lines = html.split('\n');
+  return sha256Hex(lines.filter((l) => !l.startsWith(REPORT_HASH_LINE_START)).join('\n'));
+}
+
+/** Checks a report's embedded SHA-256 against its content: the embedded and the recomputed hash. */
+export function checkReportSha256(html: string): { ok: boolean; embedded?: string; computed: string } {
+  const line = html.split('\n').find((l) => l.startsWith(REPORT_HASH_LINE_START));
+  const embedded = line ? /data-sha256="([0-9a-f]{64})"/.exec(line)?.[1] : undefined;
+  const computed = reportSha256(html);
+  return { ok: embedded === computed, ...(embedded ? { embedded } : {}), computed };
+}
+
+/**
+ * The signed objects a report is built from: per stream, its newest checkpoint (largest size; a trail's
+ * checkpoint objects are named by layout.ts); without any, per writer, its newest digest. Sorted by object name.
+ */
+export function reportAnchors(objects: readonly TrailObject[]): ReportAnchor[] {
+  const checkpoints = new Map<string, { size: number; n: number; anchor: ReportAnchor }>();
+  const digests = new Map<string, ReportAnchor>();
+  for (const o of objects) {
+    const name = parseObjectName(o.name);
+    if (!name || name.kind === 'records') continue;
+    const sha256 = createHash('sha256').update(o.data).digest('hex');
+    const text = new TextDecoder().decode(o.data);
+    if (name.kind === 'checkpoint') {
+      let cp: ReturnType<typeof parseCheckpoint>;
+      try {
+        cp = parseCheckpoint(parseNote(text).text);
+      } catch {
+        continue; // verify reports a malformed checkpoint; the report anchors to the ones that read
+      }
+      const held = checkpoints.get(name.stream);
+      const n = name.n ?? 0;
+      if (held && (held.size > cp.size || (held.size === cp.size && held.n > n))) continue;
+      checkpoints.set(name.stream, {
+        size: cp.size,
+        n,
+        anchor: {
+          kind: 'checkpoint',
+          object: o.name,
+          sha256,
+          origin: cp.origin,
+          size: cp.size,
+          rootHash: Buffer.from(cp.rootHash).toString('base64'),
+          note: text,
+        },
+      });
+    } else {
+      // Digest names end in their 12-digit seq, so the largest name of a digest stream is its newest digest.
+      const held = digests.get(name.stream);
+      if (held && held.object > o.name) continue;
+      let time: string | undefined;
+      try {
+        const t = (JSON.parse(text) as { time?: unknown }).time;
+        if (typeof t === 'string') time = utc(t);
+      } catch {
+        // verify reports an unreadable digest
+      }
+      digests.set(name.stream, { kind: 'digest', object: o.name, sha256, ...(time ? { time } : {}) });
+    }
+  }
+  const list = checkpoints.size > 0 ? [...checkpoints.values()].map((c) => c.anchor) : [...digests.values()];
+  return list.sort((a, b) => a.object.localeCompare(b.object));
+}
+
+/** The one line saying what the report was built from. */
+export function describeAnchors(anchors: readonly ReportAnchor[]): string {
+  if (anchors.length === 0) return 'no signed checkpoint or digest';
+  const kind = anchors[0]!.kind;
+  const newest = [...anchors].sort((a, b) => (a.time ?? a.object).localeCompare(b.time ?? b.object)).at(-1)!;
+  return kind === 'checkpoint'
+    ? `${anchors.length} signed checkpoint(s), one per stream (e.g. ${newest.origin} at size ${newest.size}, root ${newest.rootHash})`
+    : `${anchors.length} signed digest(s), the newest per writer (newest ${newest.object}, sha256 ${newest.sha256})`;
+}
+
+function anchorsSection(anchors: readonly ReportAnchor[]): string {
+  if (anchors.length === 0)
+    return '<p class="none" id="anchors">No signed checkpoint or digest was read: nothing ties this report to the trail.</p>';
+  const rows =
+    anchors[0]!.kind === 'checkpoint'
+      ? table(
+          'Checkpoints the report was built from (the newest of each stream)',
+          ['Origin', 'Tree size', 'Root hash (base64)', 'Object', 'Object SHA-256'],
+          anchors.map((a) => [
+            `<code>${esc(a.origin)}</code>`,
+            a.size,
+            `<code>${esc(a.rootHash)}</code>`,
+            `<code>${esc(a.object)}</code>`,
+            `<code>${esc(a.sha256)}</code>`,
+          ]),
+          'anchors',
+        )
+      : table(
+          'Digests the report was built from (the newest of each writer; this trail has no checkpoints)',
+          ['Object', 'Written (UTC)', 'Object SHA-256'],
+          anchors.map((a) => [
+            `<code>${esc(a.object)}</code>`,
+            esc(a.time ?? ''),
+            `<code>${esc(a.sha256)}</code>`,
+          ]),
+          'anchors',
+        );
+  const notes = anchors
+    .filter((a) => a.note)
+    .map((a) => `<pre class="note">${esc(a.note)}</pre>`)
+    .join('\n');
+  return `${rows}${notes ? `\n<details><summary>The signed checkpoints, verbatim</summary>\n${notes}\n</details>` : ''}`;
+}
+
+/** The SQL cell: the text with its SHA-256, or the SHA-256 alone. */
+function sqlCell(a: AccessFigures): string {
+  const hash = a.sqlSha256 ? `<code class="hash">sha256:${esc(a.sqlSha256)}</code>` : '';
+  return a.sql !== undefined ? `<pre class="sql">${esc(a.sql)}</pre>${hash}` : hash || '—';
+}
+
+/**
+ * The report as one self-contained HTML document (no script, no external resource), with its own SHA-256 on
+ * its hash line (see `reportSha256`).
+ */
 export function renderAuditReport(input: AuditReportInput): string {
+  const html = renderWithoutHash(input);
+  // The hash covers every line but the hash line, which takes the placeholder's place.
+  const sha256 = reportSha256(html.replace('<!--report-sha256-->', REPORT_HASH_LINE_START));
+  return html.replace(
+    '<!--report-sha256-->',
+    `${REPORT_HASH_LINE_START} data-sha256="${sha256}">Report SHA-256: <code>${sha256}</code>: the SHA-256 of this file without this line (<code>grep -v '^&#60;p id="report-sha256"' report.html | sha256sum</code>).</p>`,
+  );
+}
+
+function renderWithoutHash(input: AuditReportInput): string {
   const f = summarizeAudit(input);
   const v = input.verification;
+  const anchors = input.anchors ?? [];
+  const sqlMode = input.sql ?? 'text';
   const generated = (input.generatedAt ?? new Date()).toISOString();
   const range = `${f.from ?? 'the first record'} to ${f.to ?? 'the last record'}`;
   const s = f.approvalStats;
@@ -556,6 +837,8 @@ export function renderAuditReport(input: AuditReportInput): string {
     ['Approvals requested', s.requested],
     ['Denials', f.denials.length],
     ['Break-glass uses', f.breakGlass.length],
+    ['Break-glass pending review', f.breakGlass.filter((b) => b.review === 'pending').length],
+    ['Result fetches', f.fetches.length],
   ]
     .map(([k, n]) => `<li><b data-figure="${esc(k)}">${esc(n)}</b>${esc(k)}</li>`)
     .join('');
@@ -588,7 +871,9 @@ export function renderAuditReport(input: AuditReportInput): string {
 <header>
 <h1>Warden audit report</h1>
 <p>Period: <strong>${esc(range)}</strong> (UTC). Generated ${esc(generated)} from the signed audit trail.
-45 CFR 164.312(b) audit controls; 164.312(c)(1) integrity.</p>
+45 CFR 164.312(b) audit controls; 164.312(c)(1) integrity. Every time in this report is UTC (ISO 8601).</p>
+<!--report-sha256-->
+<p id="built-from">Built from ${esc(describeAnchors(anchors))}: listed under <a href="#h-anchors">Trail anchors</a>.</p>
 </header>
 <main>
 <section aria-labelledby="h-summary"><h2 id="h-summary">Summary</h2>
@@ -648,6 +933,61 @@ ${table(
   'tables',
 )}
 </section>
+<section aria-labelledby="h-accesses"><h2 id="h-accesses">Accesses</h2>
+<p class="muted">Every execute_sql decision (dry runs excluded): the caller's groups as the decision saw them, the PHI classes the query reads, the masking profile and row limit applied, ${sqlMode === 'hash' ? 'and the SHA-256 of the SQL (this report was made with <code>--sql hash</code>: no SQL text appears in it)' : 'and the SQL with its SHA-256'}; rows are what the executor released, fetches the reads of a parked request's result.${f.accesses.length > MAX_LISTED ? ` The first ${MAX_LISTED} of ${f.accesses.length} are listed; <code>warden audit search</code> finds the others.` : ''}</p>
+${table(
+  'Accesses',
+  [
+    'Time',
+    'Request',
+    'Principal',
+    'Groups',
+    'Decision',
+    'Tables',
+    'PHI classes',
+    'Masking profile',
+    'Row limit',
+    sqlMode === 'hash' ? 'SQL SHA-256' : 'SQL',
+    'Rows',
+    'Fetches',
+  ],
+  f.accesses
+    .slice(0, MAX_LISTED)
+    .map((a) => [
+      esc(a.time),
+      `<code>${esc(a.requestId)}</code>`,
+      esc(a.via ? `${a.principal} via ${a.via}` : a.principal),
+      esc(a.groups.join(', ')),
+      esc(`${a.effect}${a.rule ? ` (${a.rule})` : ''}`),
+      a.tables.map((t) => `<code>${esc(t)}</code>`).join('<br>'),
+      esc(a.phiClasses.join(', ')),
+      esc(a.maskingProfile ?? ''),
+      esc(a.rowLimit ?? ''),
+      sqlCell(a),
+      esc(a.executed === 'error' ? 'error' : (a.rows ?? '')),
+      a.fetches,
+    ]),
+  'accesses',
+)}
+</section>
+<section aria-labelledby="h-fetches"><h2 id="h-fetches">Result fetches</h2>
+<p class="muted">Each read of an approved query's stored result (get_query_result, get_query_results, a completed task): who read it, when, and how many rows.${f.fetches.length > MAX_LISTED ? ` The first ${MAX_LISTED} of ${f.fetches.length} are listed.` : ''}</p>
+${table(
+  'Result fetches',
+  ['Time', 'Request', 'Fetched by', 'Fetching call', 'Job', 'Rows'],
+  f.fetches
+    .slice(0, MAX_LISTED)
+    .map((x) => [
+      esc(x.time),
+      `<code>${esc(x.requestId)}</code>`,
+      esc(x.principal),
+      `<code>${esc(x.fetchRequestId)}</code>`,
+      `<code>${esc(x.jobId ?? '')}</code>`,
+      esc(x.rows ?? ''),
+    ]),
+  'fetches',
+)}
+</section>
 <section aria-labelledby="h-approvals"><h2 id="h-approvals">Approvals</h2>
 <p id="approval-stats">${s.requested} requested: ${s.approved} approved, ${s.denied} denied, ${s.cancelled} cancelled, ${s.expired} expired, ${s.pending} undecided in the period. Time to decision: median ${esc(duration(s.medianTimeToDecisionMs))}, longest ${esc(duration(s.maxTimeToDecisionMs))}.</p>
 ${table(
@@ -693,10 +1033,10 @@ ${table(
 )}
 </section>
 <section aria-labelledby="h-breakglass"><h2 id="h-breakglass">Break-glass uses</h2>
-<p class="muted">Emergency access (45 CFR 164.312(a)(2)(ii)): allowed with a mandatory reason, each to be reviewed after the fact.</p>
+<p class="muted">Emergency access (45 CFR 164.312(a)(2)(ii)): allowed with a mandatory reason, each to be reviewed after the fact. Review status: <em>pending</em> when the decision flagged it for review and no review is recorded in the trail (the trail has no break-glass review event yet: record reviews outside it until it does); <em>not flagged</em> for records written before the flag.</p>
 ${table(
   'Break-glass uses',
-  ['Time', 'Principal', 'Rule', 'Reason', 'Tables', 'Executed', 'Rows', 'Request'],
+  ['Time', 'Principal', 'Rule', 'Reason', 'Tables', 'Executed', 'Rows', 'Review', 'Request'],
   f.breakGlass.map((b) => [
     esc(b.time),
     esc(b.principal),
@@ -705,6 +1045,7 @@ ${table(
     b.tables.map((t) => `<code>${esc(t)}</code>`).join('<br>'),
     b.executed ? 'yes' : 'no',
     b.rows ?? '',
+    b.review === 'pending' ? 'pending' : 'not flagged',
     `<code>${esc(b.requestId)}</code>`,
   ]),
   'breakglass',
@@ -719,13 +1060,17 @@ ${table(
     `<code>${esc(st.stream)}</code>`,
     esc(st.writer),
     st.records,
-    esc(st.firstTime ?? ''),
-    esc(st.lastTime ?? ''),
+    esc(st.firstTime ? utc(st.firstTime) : ''),
+    esc(st.lastTime ? utc(st.lastTime) : ''),
   ]),
   'streams',
 )}
 ${problems}
 ${v.undigested?.length ? `<p class="muted">${v.undigested.length} objects are not yet covered by a signed digest (the newest, normally).</p>` : ''}
+</section>
+<section aria-labelledby="h-anchors"><h2 id="h-anchors">Trail anchors</h2>
+<p class="muted">What ties this report to the trail: the signed objects it was built from, each with the SHA-256 of its bytes as stored in the bucket. A reader checks the report's own SHA-256 (above) with <code>grep -v '^&#60;p id="report-sha256"' report.html | sha256sum</code>, then each object here against the bucket (<code>gcloud storage cat gs://BUCKET/OBJECT | sha256sum</code>) and its signature (<code>warden audit verify</code>).</p>
+${anchorsSection(anchors)}
 </section>
 </main>
 </body>
@@ -733,20 +1078,37 @@ ${v.undigested?.length ? `<p class="muted">${v.undigested.length} objects are no
 `;
 }
 
-/** Writes the report for `records` to `out`; returns its figures (for the command's summary line). */
+/**
+ * Writes the report for `records` to `out`; returns its figures. `objects` are the trail objects read, for the
+ * anchors; the command line prints `reportSha256` of what it wrote.
+ */
 export function runAuditReport(options: {
   from?: Date;
   to?: Date;
   out: string;
   records: AuditRecord[];
   verification: ReportVerification;
+  objects?: readonly TrailObject[];
+  sql?: SqlMode;
+  generatedAt?: Date;
 }): AuditFigures {
-  const input = {
+  const anchors = reportAnchors(options.objects ?? []);
+  const input: AuditReportInput = {
     records: options.records,
     verification: options.verification,
+    anchors,
     ...(options.from ? { from: options.from } : {}),
     ...(options.to ? { to: options.to } : {}),
+    ...(options.sql ? { sql: options.sql } : {}),
+    ...(options.generatedAt ? { generatedAt: options.generatedAt } : {}),
   };
   writeFileSync(options.out, renderAuditReport(input));
   return summarizeAudit(input);
+}
+
+/** The `--sql` value: `text` (default) or `hash`; anything else is refused. */
+export function parseSqlMode(value: string | undefined): SqlMode {
+  if (value === undefined || value === 'text') return 'text';
+  if (value === 'hash') return 'hash';
+  throw new Error(`--sql is text or hash, not "${value}"`);
 }

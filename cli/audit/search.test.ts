@@ -94,18 +94,28 @@ describe('audit search', () => {
   before(async function () {
     this.timeout(30_000);
     t = await startTestStandIn();
+    // _FILE_NAME stands for the external table's pseudo-column: the object each row was read from.
     await t.bigquery.query({
-      query: `CREATE TABLE \`${TABLE}\` (v INT64, stream STRING, seq INT64, prev STRING, time TIMESTAMP, event JSON, sig STRING)`,
+      query: `CREATE TABLE \`${TABLE}\` (v INT64, stream STRING, seq INT64, prev STRING, time TIMESTAMP, event JSON, sig STRING, _FILE_NAME STRING)`,
     });
-    for (const r of RECORDS)
+    const layoutName = (r: AuditRecord) =>
+      `gs://audit/v1/streams/2026/03/01/10/${r.stream}/${String(r.seq).padStart(12, '0')}.jsonl`;
+    // A forged object under a name outside the layout matches the table's streams/* URI: search never reads it.
+    const forged = { ...RECORDS[0]!, seq: 99, event: { ...RECORDS[0]!.event, requestId: 'forged' } };
+    for (const [r, file] of [
+      ...RECORDS.map((r) => [r, layoutName(r)] as const),
+      [forged, 'gs://audit/v1/streams/forged.jsonl'] as const,
+      [forged, `${layoutName(forged)}.bak`] as const,
+    ])
       await t.bigquery.query({
         // Some rows have a NULL sig (a line stripped of its signature): search still finds them, without sig.
-        query: `INSERT INTO \`${TABLE}\` (v, stream, seq, prev, time, event, sig) VALUES (1, @stream, @seq, NULL, @time, PARSE_JSON(@event), ${r.seq % 2 ? "'x'" : 'NULL'})`,
+        query: `INSERT INTO \`${TABLE}\` (v, stream, seq, prev, time, event, sig, _FILE_NAME) VALUES (1, @stream, @seq, NULL, @time, PARSE_JSON(@event), ${r.seq % 2 ? "'x'" : 'NULL'}, @file)`,
         params: {
           stream: r.stream,
           seq: r.seq,
           time: t.bigquery.timestamp(r.time),
           event: JSON.stringify(r.event),
+          file,
         },
       });
   });

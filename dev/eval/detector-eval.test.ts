@@ -67,6 +67,22 @@ describe('detector evaluation harness on a slice of the independent corpora', fu
     );
   });
 
+  it('masks at most 1% of the PHI-free capitalised-word columns under a name that says nothing', () => {
+    // Products, departments, drugs, elements, materials, specialties: name-shaped values, not people.
+    const columns = evaluate(corpus('faker-columns.jsonl'));
+    assert.ok(columns.cleanBareCells >= 600);
+    assert.ok(
+      columns.cleanBareChanged / columns.cleanBareCells <= 0.01,
+      `${columns.cleanBareChanged} of ${columns.cleanBareCells} cells masked: ${[...columns.cleanBareByColumn]}`,
+    );
+  });
+
+  it('still masks every bare column of names in the slice', () => {
+    const t = report.classes.get('name');
+    assert.ok(t !== undefined && t.cells > 0);
+    assert.equal(t.cellsBare, t.cells);
+  });
+
   it('reports a miss for an identifier no detector finds, and a false positive for PHI-free text flagged', () => {
     const r = evaluate([
       {

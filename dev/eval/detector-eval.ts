@@ -92,6 +92,8 @@ export interface EvalReport {
    */
   cleanBareCells: number;
   cleanBareChanged: number;
+  /** The same, per PHI-free column: [cells, changed] under {@link BARE_COLUMN}. */
+  cleanBareByColumn: Map<string, [number, number]>;
   misses: Miss[];
 }
 
@@ -287,6 +289,7 @@ export function evaluate(records: readonly EvalRecord[]): EvalReport {
   }
   let cleanBareCells = 0;
   let cleanBareChanged = 0;
+  const cleanBareByColumn = new Map<string, [number, number]>();
   for (const [column, list] of cleanCells) {
     const masked = maskColumn(
       column,
@@ -298,7 +301,13 @@ export function evaluate(records: readonly EvalRecord[]): EvalReport {
     );
     list.forEach((r, i) => {
       cleanBareCells++;
-      if (bare[i] !== r.text) cleanBareChanged++;
+      const byColumn = cleanBareByColumn.get(column) ?? [0, 0];
+      byColumn[0]++;
+      if (bare[i] !== r.text) {
+        cleanBareChanged++;
+        byColumn[1]++;
+      }
+      cleanBareByColumn.set(column, byColumn);
       cleanTexts++;
       if (masked[i] !== r.text) {
         cleanChanged++;
@@ -312,7 +321,7 @@ export function evaluate(records: readonly EvalRecord[]): EvalReport {
       }
     });
   }
-  return { classes, cleanTexts, cleanChanged, cleanBareCells, cleanBareChanged, misses };
+  return { classes, cleanTexts, cleanChanged, cleanBareCells, cleanBareChanged, cleanBareByColumn, misses };
 }
 
 /** Reads a JSONL corpus file. */
@@ -372,6 +381,13 @@ export function formatReport(title: string, report: EvalReport, missesPerClass =
       `PHI-free texts changed: ${report.cleanChanged} of ${report.cleanTexts} (${pct(report.cleanChanged, report.cleanTexts).trim()})`,
     `PHI-free column cells changed under a name that says nothing (${BARE_COLUMN}): ${report.cleanBareChanged} of ${report.cleanBareCells} (${pct(report.cleanBareChanged, report.cleanBareCells).trim()})`,
   );
+  if (report.cleanBareByColumn.size > 0)
+    lines.push(
+      `  by column: ${[...report.cleanBareByColumn]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([c, [n, k]]) => `${c} ${k}/${n}`)
+        .join(', ')}`,
+    );
   if (missesPerClass > 0) {
     const shown = new Map<string, number>();
     const out: string[] = [];
@@ -388,9 +404,13 @@ export function formatReport(title: string, report: EvalReport, missesPerClass =
 }
 
 /** The corpora the harness runs when given none. */
-export const DEFAULT_CORPORA = ['faker-tuning.jsonl', 'real-world.jsonl', 'faker-heldout.jsonl'].map(
-  (f) => new URL(`./corpora/${f}`, import.meta.url),
-);
+export const DEFAULT_CORPORA = [
+  'faker-tuning.jsonl',
+  'real-world.jsonl',
+  'faker-columns.jsonl',
+  'faker-heldout.jsonl',
+  'faker-heldout2.jsonl',
+].map((f) => new URL(`./corpora/${f}`, import.meta.url));
 
 if (import.meta.main) {
   const { values, positionals } = parseArgs({

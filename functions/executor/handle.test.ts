@@ -3,8 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { createInstanceSigner } from '../../shared/core/audit/signing-key.ts';
+import { WardenError } from '../../shared/core/errors.ts';
 import { type GrantSigner, issueGrant } from '../../shared/core/execution/grant.ts';
-import type { ExecutionRequest, JobRequest } from '../../shared/ports/query-runner.ts';
+import type { DryRunRequest, ExecutionRequest, JobRequest } from '../../shared/ports/query-runner.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
 import { MemoryKeys } from '../../shared/test-support/memory-ports.ts';
 import { createRig, REFERENCE_SQL, type Rig } from '../../shared/test-support/rig.ts';
@@ -148,3 +149,125 @@ describe('executor: runs only what the gateway granted', () => {
     assert.ok(rig.typesFor('g-job').includes('execution.refused'));
   });
 });
+
+describe('executor: dry runs for the gateway (POST /dry-run)', () => {
+  const dryRun = (requestId: string, sql = REFERENCE_SQL): DryRunRequest => ({
+    op: 'dry-run',
+    requestId,
+    projectId: 'p',
+    sql,
+  });
+
+  it('answers a dry-run grant with the facts, as a dry run, and runs no job', async () => {
+    const rig = await createRig();
+    const grant = await issueGrant(gatewaySigner(rig), dryRun('d-ok'), rig.clock.now());
+    const res = await post(rig, { grant }, '/dry-run');
+    assert.equal(res.status, 200, JSON.stringify(res.json()));
+    assert.deepEqual((res.json() as { result: unknown }).result, {
+      statementType: 'SELECT',
+      referencedTables: [{ projectId: 'p', datasetId: 'reference', tableId: 'icd10_codes' }],
+      totalBytesProcessed: '1024',
+    });
+    assert.equal(rig.ports.warehouse.faults.count('dryRun'), 1);
+    assert.equal(rig.ports.warehouse.faults.count('execute'), 0);
+    assert.equal(rig.ports.warehouse.executed.length, 0);
+  });
+
+  it('leaves the request id unused: the execution grant of the same request still runs once', async () => {
+    const rig = await createRig();
+    const dry = await issueGrant(gatewaySigner(rig), dryRun('d-then-run'), rig.clock.now());
+    assert.equal((await post(rig, { grant: dry }, '/dry-run')).status, 200);
+    assert.equal(rig.grantLedger.used.size, 0);
+    const run = await issueGrant(gatewaySigner(rig), request('d-then-run'), rig.clock.now());
+    assert.equal((await post(rig, { grant: run })).status, 200);
+    assert.equal(rig.ports.warehouse.executed.length, 1);
+  });
+
+  const misuse: { name: string; path: string; body: (rig: Rig) => Promise<unknown>; status: number }[] = [
+    {
+      name: 'a dry-run grant posted to /execute (a DELETE it names never runs)',
+      path: '/execute',
+      body: async (rig) => ({
+        grant: await issueGrant(
+          gatewaySigner(rig),
+          {
+            ...dryRun('d-as-exec', 'DELETE FROM `p.reference.icd10_codes` WHERE TRUE'),
+            ...pick(request('x')),
+          },
+          rig.clock.now(),
+        ),
+      }),
+      status: 400,
+    },
+    {
+      name: 'a dry-run grant posted to /job',
+      path: '/job',
+      body: async (rig) => ({
+        grant: await issueGrant(gatewaySigner(rig), dryRun('d-as-job'), rig.clock.now()),
+      }),
+      status: 400,
+    },
+    {
+      name: 'an execution grant posted to /dry-run',
+      path: '/dry-run',
+      body: async (rig) => ({
+        grant: await issueGrant(gatewaySigner(rig), request('d-exec'), rig.clock.now()),
+      }),
+      status: 400,
+    },
+    {
+      name: 'a bare dry-run request without a grant',
+      path: '/dry-run',
+      body: async () => dryRun('d-bare'),
+      status: 403,
+    },
+    {
+      name: 'a dry-run grant altered after signing',
+      path: '/dry-run',
+      body: async (rig) => {
+        const grant = await issueGrant(gatewaySigner(rig), dryRun('d-altered'), rig.clock.now());
+        (grant.body.request as unknown as DryRunRequest).sql = 'SELECT ssn FROM `p.clinical.patients`';
+        return { grant };
+      },
+      status: 403,
+    },
+    {
+      name: 'an expired dry-run grant',
+      path: '/dry-run',
+      body: async (rig) => {
+        const grant = await issueGrant(gatewaySigner(rig), dryRun('d-expired'), rig.clock.now());
+        rig.clock.advance(61_000);
+        return { grant };
+      },
+      status: 403,
+    },
+  ];
+  for (const c of misuse)
+    it(`refuses ${c.name}, audits it, and neither runs nor dry-runs anything`, async () => {
+      const rig = await createRig();
+      const res = await post(rig, await c.body(rig), c.path);
+      assert.equal(res.status, c.status, JSON.stringify(res.json()));
+      assert.equal(rig.ports.warehouse.faults.count('execute'), 0);
+      assert.equal(rig.ports.warehouse.faults.count('dryRun'), 0);
+      assert.deepEqual(rig.ports.warehouse.cancelled, []);
+      assert.ok(rig.records().some((r) => r.event.type === 'execution.refused'));
+    });
+
+  it('maps a BigQuery error in the dry run to its typed error, and runs nothing', async () => {
+    const rig = await createRig();
+    rig.ports.warehouse.faults.fail(
+      'dryRun',
+      new WardenError('forbidden', 'BigQuery dry run: access denied.'),
+    );
+    const grant = await issueGrant(gatewaySigner(rig), dryRun('d-denied'), rig.clock.now());
+    const res = await post(rig, { grant }, '/dry-run');
+    assert.equal(res.status, 403);
+    assert.equal((res.json() as { error: { kind: string } }).error.kind, 'forbidden');
+    assert.equal(rig.ports.warehouse.executed.length, 0);
+  });
+});
+
+/** The fields of an execution request a dry-run request lacks (to try passing one off as the other). */
+function pick(r: ExecutionRequest) {
+  return { principal: r.principal, decision: r.decision, facts: r.facts };
+}

@@ -43,9 +43,12 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
     new TextDecoder().decode(await readObject(config.POLICY_PATH, storage, 'policy')),
     config.POLICY_PATH,
   );
+  const defaultIdentity = once(() => createWarehouse(config, keys, storage));
   const warehouse = once(async () =>
-    withDeadline(await createWarehouse(config, keys, storage), config.QUERY_TIMEOUT_MS + ms, 'BigQuery'),
+    withDeadline(await defaultIdentity(), config.QUERY_TIMEOUT_MS + ms, 'BigQuery'),
   );
+  // The gateway's dry runs (DRY_RUN=executor), as the default query identity: a dependency call's deadline.
+  const dryRunner = once(async () => withDeadline(await defaultIdentity(), ms, 'BigQuery'));
   // The identities policy rules may name, each opened (KMS) on first use and kept in memory only.
   const named = new Map(
     Object.entries(config.QUERY_CREDENTIALS).map(([name, path]) => [
@@ -103,6 +106,7 @@ export async function createExecutorDeps(config: ExecutorConfig): Promise<Execut
       log: logLine('executor'),
     }).audit,
     warehouse: warehouseAs,
+    dryRun: async (request) => (await dryRunner()).dryRun(request),
     // get_job / cancel_job: BigQuery lets a job's creator read and cancel it, so each identity looks at its own.
     jobs: warehouseAs,
     credentials: [undefined, ...named.keys()],
@@ -130,7 +134,7 @@ async function createWarehouse(
   keys: KeyService,
   storage: () => Promise<Storage>,
   ciphertextPath = config.CREDENTIAL_CIPHERTEXT_PATH,
-): Promise<WarehouseExecutor & WarehouseJobs> {
+): Promise<WarehouseExecutor & WarehouseJobs & Pick<WarehouseMetadata, 'dryRun'>> {
   if (config.CREDENTIAL_MODE === 'keyless')
     return new BigQueryWarehouse(await createBigQueryClient(config.PROJECT_ID, config.BIGQUERY_API_ENDPOINT));
   const ciphertext = await readObject(ciphertextPath!, storage, 'sealed credential');

@@ -1,12 +1,17 @@
-// Ask instead of refuse (MCP 2026-07-28 multi round-trip requests, basic/patterns/mrtr): when a call is denied
-// only because its rule needs a reason, a client that can fill in a form is asked for one (an `input_required`
-// result with a form elicitation) and retries the same call with the answer. The state it echoes back is MACed
-// with a key derived in Cloud KMS and bound to the caller and the exact call, so it cannot be altered or replayed
-// for another query; the reason itself is untrusted text, masked like any other (gateway/reason.ts).
+// Ask instead of refuse: when a call is denied only because its rule needs a reason (or break-glass needs one),
+// a client that can fill in a form is asked for one, in its protocol era's way.
 //
-// 2025-11-25 and older clients are not asked: there, elicitation is a server-to-client request answered on a
-// later HTTP request, which a stateless gateway on many instances cannot tie back to the call that waits for it.
-// They get the denial, which names the rule and the `reason` argument to pass.
+// MCP 2026-07-28 (multi round-trip requests, basic/patterns/mrtr): an `input_required` result with a form
+// elicitation, and the client retries the same call with the answer. The state it echoes back is MACed with a
+// key derived in Cloud KMS and bound to the caller and the exact call, so it cannot be altered or replayed for
+// another query.
+//
+// MCP 2025-11-25 and 2025-06-18 (client/elicitation): the server sends `elicitation/create` on the SSE stream of
+// the call's own POST, and the client answers on a separate POST that may reach any instance; elicit.ts ties the
+// two together through Firestore. Older revisions have no elicitation and get the denial, which names the rule
+// and the `reason` argument to pass.
+//
+// Either way the reason is untrusted text, masked like any other (gateway/reason.ts).
 
 import { createHash } from 'node:crypto';
 import {
@@ -94,7 +99,6 @@ export class ReasonAsker {
     call: { tool: string; args: Record<string, unknown>; principal: Principal; requestId: string },
     decision: Decision,
   ): Promise<InputRequiredResult> {
-    const minLength = decision.missingReason?.minLength ?? 1;
     const state: AskState = {
       v: 1,
       tool: call.tool,
@@ -105,27 +109,31 @@ export class ReasonAsker {
     };
     const codec = await this.#codecOnce();
     return inputRequired({
-      inputRequests: {
-        [REASON_INPUT]: inputRequired.elicit({
-          message: `Policy rule "${decision.rule}" needs a reason for this query (at least ${minLength} characters). It is recorded in the audit trail, and shown to approvers, with identifiers masked. (request ${call.requestId})`,
-          requestedSchema: {
-            type: 'object',
-            properties: {
-              [REASON_INPUT]: {
-                type: 'string',
-                title: 'Reason for access',
-                description: 'Why this data is needed (no patient identifiers needed).',
-                minLength,
-                maxLength: MAX_REASON_LENGTH,
-              },
-            },
-            required: [REASON_INPUT],
-          },
-        }),
-      },
+      inputRequests: { [REASON_INPUT]: inputRequired.elicit(reasonForm(decision, call.requestId)) },
       requestState: await codec.mint(state),
     });
   }
+}
+
+/** The form that asks for a reason (both eras ask the same): one string, at most MAX_REASON_LENGTH long. */
+export function reasonForm(decision: Decision, requestId: string) {
+  const minLength = decision.missingReason?.minLength ?? 1;
+  return {
+    message: `Policy rule "${decision.rule}" needs a reason for this query (at least ${minLength} characters). It is recorded in the audit trail, and shown to approvers, with identifiers masked. (request ${requestId})`,
+    requestedSchema: {
+      type: 'object' as const,
+      properties: {
+        [REASON_INPUT]: {
+          type: 'string' as const,
+          title: 'Reason for access',
+          description: 'Why this data is needed (no patient identifiers needed).',
+          minLength,
+          maxLength: MAX_REASON_LENGTH,
+        },
+      },
+      required: [REASON_INPUT],
+    },
+  };
 }
 
 /**
@@ -176,12 +184,14 @@ export function declinedText(result: CallToolResult): CallToolResult {
   return { ...result, content: [{ type: 'text', text: `No reason was given when asked. ${first.text}` }] };
 }
 
-function callTag(args: Record<string, unknown>): string {
+/** SHA-256 of a call's arguments without `reason`, canonical JSON. */
+export function callTag(args: Record<string, unknown>): string {
   const { reason: _reason, ...rest } = args;
   return sha256(canonicalize(rest));
 }
 
-function callerTag(principal: Principal): string {
+/** SHA-256 of the caller as the audit trail names them (issuer, subject, whom they act for). */
+export function callerTag(principal: Principal): string {
   return sha256(canonicalize(auditPrincipal(principal)));
 }
 

@@ -36,6 +36,12 @@ export const GatewayConfig = z.object({
   /** The executor's URL and the audience of the ID tokens the gateway sends it. */
   EXECUTOR_URL: z.url(),
   EXECUTOR_AUDIENCE: z.string().optional(),
+  /**
+   * Who dry-runs each query: `executor` (default) asks the executor, which dry-runs as the query identity;
+   * `gateway` dry-runs as the gateway's own account, which works only where that account may read the tables
+   * (BigQuery requires Data Viewer on them for a dry run too: docs/configuration.md).
+   */
+  DRY_RUN: z.enum(['executor', 'gateway']).default('executor'),
   AUDIT_BUCKET: z.string().min(3),
   /** Bucket for masked results of approved queries too large for a Firestore document (optional). */
   RESULTS_BUCKET: z.string().min(3).optional(),

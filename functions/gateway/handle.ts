@@ -1,7 +1,7 @@
 // The gateway's HTTP handler: transport checks, authentication, then MCP; every request, including rejected
 // ones, is audited, and a response leaves only after its audit record is durable.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import {
   createMcpHandler,
@@ -25,6 +25,7 @@ import type { TokenVerifier } from '../../shared/ports/token-verifier.ts';
 import { handleApprovalsApi } from './approvals-api.ts';
 import { type ConsoleDeps, handleConsole, isConsolePath } from './console/console.ts';
 import { type AuditTrailReader, handleRequestApi, isRequestApiPath } from './console/request-api.ts';
+import { initializeDeclaresForms, isElicitationAnswer, isQueryCall } from './elicit.ts';
 import { type CallContext, createMcpServer, type McpDeps } from './mcp.ts';
 import { checkTransport, parseJsonRpc, summarize } from './request-checks.ts';
 
@@ -65,25 +66,38 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
     },
     { responseMode: 'auto', legacy: 'reject', maxRequestBodySize: deps.maxBodyBytes },
   );
-  const serveMcp = async (request: globalThis.Request, parsedBody: unknown, bound: BoundCall) => {
+  // `stream`: a 2025 call that may ask for a reason (elicit.ts) is answered as an SSE stream, which the server may
+  // write requests on before the result (MCP 2025-11-25 basic/transports); `close` ends the server once the
+  // stream has been read.
+  const serveMcp = async (
+    request: globalThis.Request,
+    parsedBody: unknown,
+    bound: BoundCall,
+    legacy: boolean,
+    stream: boolean,
+  ): Promise<{ answer: globalThis.Response; close: () => Promise<void> }> => {
     const authInfo = {
       token: '',
       clientId: bound.ctx.principal.email ?? bound.ctx.principal.subject,
       scopes: [],
       extra: { warden: bound },
     };
-    if (!(await isLegacyRequest(request, parsedBody, { maxRequestBodySize: deps.maxBodyBytes })))
-      return modern.fetch(request, { parsedBody, authInfo });
+    if (!legacy)
+      return { answer: await modern.fetch(request, { parsedBody, authInfo }), close: async () => {} };
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
-      enableJsonResponse: true,
+      enableJsonResponse: !stream,
     });
     const server = createMcpServer(bound.deps, bound.ctx);
     await server.connect(transport);
+    const close = () => server.close();
     try {
-      return await transport.handleRequest(request, { parsedBody, authInfo });
-    } finally {
-      await server.close();
+      const answer = await transport.handleRequest(request, { parsedBody, authInfo });
+      if (!stream) await close();
+      return { answer, close };
+    } catch (err) {
+      await close();
+      throw err;
     }
   };
   const reply = async (
@@ -176,6 +190,22 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
       });
 
     try {
+      const web = toWebRequest(req);
+      const legacy = await isLegacyRequest(web, body.value, { maxRequestBodySize: deps.maxBodyBytes });
+      // 2025-era form elicitation (elicit.ts): only with an asker configured, and only the 2025 era has sessions.
+      const elicitation = legacy ? deps.elicitation : undefined;
+      const sessionId = req.get('mcp-session-id');
+      let forms = false;
+      if (elicitation && sessionId !== undefined) {
+        // MCP 2025-11-25 basic/transports, Session Management: an unknown session is 404, and the client
+        // initializes again.
+        if (!(await elicitation.isSession(sessionId, principal)))
+          return await reply(res, requestId, 404, -32001, 'Session not found: initialize again.', {
+            check: 'session',
+            principal: auditPrincipal(principal),
+          });
+        forms = true;
+      }
       // Two barriers (ARCHITECTURE.md, step 7): the decision record before anything runs, the executor's release
       // record before rows leave. The request and response records are group-committed: queued in order
       // before the barrier they precede, written with it, and never holding the call on their own.
@@ -193,25 +223,57 @@ export function createGatewayHandler(deps: GatewayDeps): (req: Request, res: Res
         audit,
         mcpRequestEvent({ requestId, principal: auditPrincipal(principal), rpc: summarize(body.value) }),
       );
+      if (elicitation && isElicitationAnswer(body.value)) {
+        // The answer to a question another call (on any instance) waits for: 202 once recorded (MCP 2025-11-25
+        // basic/transports: a POSTed response is accepted with 202, or refused with an HTTP error status). An
+        // unknown id, another caller's question, a replay and a late answer are refused alike.
+        const accepted = await elicitation.receive(body.value, principal);
+        const status = accepted ? 202 : 400;
+        const text = accepted
+          ? ''
+          : JSON.stringify(rpcError(-32602, `No open elicitation has this id. (request ${requestId})`));
+        await audit.append(mcpResponseEvent({ requestId, status, responseSha256: sha256Hex(text) }));
+        if (!accepted) res.setHeader('content-type', 'application/json');
+        return void res.status(status).end(text);
+      }
+      const stream = forms && isQueryCall(body.value);
       const bound: BoundCall = {
         deps: { ...deps, audit, approvals: { ...deps.approvals, audit } },
-        ctx: { requestId, principal, log: deps.log },
+        ctx: { requestId, principal, log: deps.log, ...(stream ? { formElicitation: true } : {}) },
       };
-      const answer = await serveMcp(toWebRequest(req), body.value, bound);
+      const { answer, close } = await serveMcp(web, body.value, bound, legacy, stream);
+      const record = async (status: number, sha256: string) => {
+        const response = mcpResponseEvent({ requestId, status, responseSha256: sha256 });
+        if (barriers > 0) deferRecord(audit, response);
+        else await audit.append(response);
+      };
+      if (elicitation && answer.status === 200 && initializeDeclaresForms(body.value))
+        answer.headers.set('mcp-session-id', await elicitation.mintSession(principal));
+      if (stream && answer.body && answer.headers.get('content-type')?.startsWith('text/event-stream')) {
+        try {
+          res.status(answer.status);
+          for (const [key, value] of answer.headers) res.setHeader(key, value);
+          await relay(
+            answer.body,
+            res,
+            () => barriers > 0,
+            (sha256) => record(answer.status, sha256),
+          );
+        } finally {
+          await close();
+        }
+        return;
+      }
       const text = await answer.text();
-      const response = mcpResponseEvent({
-        requestId,
-        status: answer.status,
-        responseSha256: sha256Hex(text),
-      });
-      if (barriers > 0) deferRecord(audit, response);
-      else await audit.append(response);
+      await record(answer.status, sha256Hex(text));
       res.status(answer.status);
       for (const [key, value] of answer.headers) res.setHeader(key, value);
       res.end(text);
     } catch (err) {
       // Reached only when the audit trail or the transport failed: release nothing.
       deps.log(`request ${requestId} failed`, err);
+      // A stream already under way is cut short: the client sees no final result.
+      if (res.headersSent) return void res.end();
       const wire = toWireError(err, requestId);
       res.status(wire.httpStatus).json(rpcError(wire.jsonRpcCode, wire.message));
     }
@@ -225,6 +287,28 @@ type RefusalFields = Pick<EventOf<'mcp.rejected'>, 'check' | 'credentials' | 'me
 interface BoundCall {
   deps: McpDeps;
   ctx: CallContext;
+}
+
+/**
+ * Relays an SSE answer as it is written, hashing it for the response record. Events are held until a barrier
+ * record is written (an ask always follows one); a stream that ends without one has its record written first.
+ */
+async function relay(
+  body: ReadableStream<Uint8Array>,
+  res: Response,
+  released: () => boolean,
+  record: (sha256: string) => Promise<void>,
+): Promise<void> {
+  const hash = createHash('sha256');
+  const held: Uint8Array[] = [];
+  for await (const chunk of body) {
+    hash.update(chunk);
+    held.push(chunk);
+    if (released()) for (const c of held.splice(0)) res.write(c);
+  }
+  await record(hash.digest('hex'));
+  for (const c of held) res.write(c);
+  res.end();
 }
 
 /** Verifies the bearer token and, when present, the token of the person the caller acts for. */

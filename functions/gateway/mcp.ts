@@ -5,7 +5,12 @@
 import { type CallToolResult, ProtocolError, Server, type Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { waitingFor } from '../../shared/core/approval/approval.ts';
-import { inputRequestedEvent } from '../../shared/core/audit/events.ts';
+import {
+  auditDecision,
+  auditPrincipal,
+  inputRequestedEvent,
+  policyDecisionEvent,
+} from '../../shared/core/audit/events.ts';
 import { isWardenError } from '../../shared/core/errors.ts';
 import { fetchResultForRequester, requestForRequester } from '../../shared/core/gateway/approvals.ts';
 import {
@@ -42,6 +47,7 @@ import {
 } from '../../shared/mcp/tools.ts';
 import type { ApprovalRequest, StoredResult } from '../../shared/ports/approval-store.ts';
 import { answerOf, canAnswerForms, declinedText, type ReasonAsker } from './ask.ts';
+import type { LegacyElicitation } from './elicit.ts';
 import {
   cancelTask,
   declaresTasks,
@@ -58,6 +64,11 @@ export interface CallContext {
   requestId: string;
   principal: Principal;
   log: (message: string, cause?: unknown) => void;
+  /**
+   * A 2025-era client whose session says it declared form elicitation, on a request answered as an SSE stream
+   * (handle.ts): it may be asked for a missing reason on that stream (elicit.ts).
+   */
+  formElicitation?: boolean;
 }
 
 // One JSON Schema validator for every per-request server: the SDK otherwise builds a new Ajv instance (meta
@@ -81,6 +92,8 @@ const TOOLS_LIST_TTL_MS = 60_000;
 export interface McpDeps extends ExecuteSqlDeps {
   /** Asks a 2026-07-28 client for a missing reason instead of refusing (absent: the denial, as for 2025). */
   reasons?: ReasonAsker;
+  /** Asks a 2025-era client the same, by elicitation/create over the call's SSE stream (absent: the denial). */
+  elicitation?: LegacyElicitation;
 }
 
 /** A fresh MCP server bound to one caller (stateless: nothing outlives the request). */
@@ -109,14 +122,56 @@ export function createMcpServer(deps: McpDeps, ctx: CallContext): Server {
         // A retry of a call Warden asked a reason for: the answer, bound to this caller and this exact call.
         const asked = { tool: name, args: args.value, principal: ctx.principal };
         const answer = answerOf(c.mcpReq.requestState(), c.mcpReq.inputResponses, asked);
-        const outcome = await executeSql(deps, {
-          requestId: ctx.requestId,
-          principal: ctx.principal,
-          ...args.value,
-          ...(name === 'execute_sql_readonly' ? { readOnly: true } : {}),
-          ...(answer.kind === 'reason' ? { reason: answer.reason, reasonAskedIn: answer.askedIn } : {}),
-        });
+        const run = (reason?: { reason: string; reasonAskedIn: string }) =>
+          executeSql(deps, {
+            requestId: ctx.requestId,
+            principal: ctx.principal,
+            ...args.value,
+            ...(name === 'execute_sql_readonly' ? { readOnly: true } : {}),
+            ...reason,
+          });
+        const outcome = await run(
+          answer.kind === 'reason' ? { reason: answer.reason, reasonAskedIn: answer.askedIn } : undefined,
+        );
         if (outcome.kind === 'denied' && outcome.decision.missingReason) {
+          // 2025-era: asked on this call's own stream, answered on another POST (elicit.ts); the same call then
+          // runs again with the reason, as a 2026-07-28 retry does.
+          const transport = server.transport;
+          if (answer.kind === 'none' && deps.elicitation && ctx.formElicitation && transport) {
+            const got = await deps.elicitation.ask({ ...asked, requestId: ctx.requestId }, outcome.decision, {
+              send: (m) => transport.send(m as never, { relatedRequestId: c.mcpReq.id }),
+              recordAsked: () =>
+                deps.audit.append(
+                  inputRequestedEvent({
+                    requestId: ctx.requestId,
+                    tool: name,
+                    input: 'reason',
+                    rule: outcome.decision.rule,
+                  }),
+                ),
+              formMode: (c.http?.req?.headers.get('mcp-protocol-version') ?? '') >= '2025-11-25',
+              log: ctx.log,
+            });
+            if (got.kind === 'reason')
+              return sqlResult(
+                ctx.requestId,
+                await run({ reason: got.reason, reasonAskedIn: ctx.requestId }),
+              );
+            // The denial stands: recorded again, saying why no reason came (declined, cancelled, timeout, failed).
+            await deps.audit.append(
+              policyDecisionEvent({
+                requestId: ctx.requestId,
+                tool: 'execute_sql',
+                principal: auditPrincipal(ctx.principal),
+                projectId: args.value.projectId,
+                decision: auditDecision(outcome.decision),
+                reasonAskedIn: ctx.requestId,
+                error: { kind: 'reason_not_given', message: got.why },
+              }),
+            );
+            const denial = sqlResult(ctx.requestId, outcome);
+            return got.why === 'declined' || got.why === 'cancelled' ? declinedText(denial) : denial;
+          }
           // Asked once per call: a declined or still missing reason gets the denial.
           if (answer.kind === 'none' && deps.reasons && canAnswerForms(c.mcpReq.envelope)) {
             const ask = await deps.reasons.ask({ ...asked, requestId: ctx.requestId }, outcome.decision);

@@ -10,7 +10,12 @@ import {
   createStorageClient,
 } from '../../shared/adapters/clients.ts';
 import { withDeadline } from '../../shared/adapters/deadline.ts';
-import { HttpQueryRunner, MetadataIdTokenSource } from '../../shared/adapters/executor/http-query-runner.ts';
+import {
+  dryRunsThroughExecutor,
+  HttpQueryRunner,
+  MetadataIdTokenSource,
+} from '../../shared/adapters/executor/http-query-runner.ts';
+import { FirestoreElicitationStore } from '../../shared/adapters/firestore/elicitation-store.ts';
 import { lazyApprovalStores, lazyAuditLog, lazyKeyService } from '../../shared/adapters/function-ports.ts';
 import { lazyPort, once } from '../../shared/adapters/lazy.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
@@ -25,6 +30,7 @@ import { systemClock } from '../../shared/ports/clock.ts';
 import { ReasonAsker } from './ask.ts';
 import type { GatewayConfig } from './config.ts';
 import { cachedDiscovery } from './console/console.ts';
+import { LegacyElicitation } from './elicit.ts';
 import type { GatewayDeps } from './handle.ts';
 
 /** The policy's text from a file path or a `gs://bucket/object` URL; a missing policy stops the start. */
@@ -82,7 +88,7 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
   const log = logLine('gateway');
   // Every dependency call has a deadline and fails closed when it passes (docs/reliability.md).
   const ms = config.DEPENDENCY_TIMEOUT_MS;
-  const metadata = withDeadline(
+  const ownMetadata = withDeadline(
     lazyPort(async () => new BigQueryWarehouse(await bigquery())),
     ms,
     'BigQuery',
@@ -100,6 +106,17 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
     deadlineMs: ms,
     log,
   });
+  const runner = new HttpQueryRunner({
+    url: config.EXECUTOR_URL,
+    audience: config.EXECUTOR_AUDIENCE ?? config.EXECUTOR_URL,
+    tokens: new MetadataIdTokenSource(),
+    // Each request goes as a grant signed with this instance's KMS-certified audit key.
+    grants: audit,
+    dryRunTimeoutMs: ms,
+  });
+  // Dry runs as the query identity by default: the gateway's own roles are metadata only (no table data), and
+  // BigQuery requires data access for a dry run as for the query (docs/configuration.md, DRY_RUN).
+  const metadata = config.DRY_RUN === 'gateway' ? ownMetadata : dryRunsThroughExecutor(ownMetadata, runner);
   return {
     policy,
     approvals: {
@@ -127,18 +144,21 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
     personVerifier: verifierFor([onBehalfOfAudience]),
     audit,
     metadata,
-    runner: new HttpQueryRunner({
-      url: config.EXECUTOR_URL,
-      audience: config.EXECUTOR_AUDIENCE ?? config.EXECUTOR_URL,
-      tokens: new MetadataIdTokenSource(),
-      // Each request goes as a grant signed with this instance's KMS-certified audit key.
-      grants: audit,
-    }),
+    runner,
     publicUrl,
     issuers: config.OIDC_ISSUERS,
     log,
     ...(config.REQUEST_STATE_KMS_KEY_VERSION
-      ? { reasons: new ReasonAsker(keys, config.REQUEST_STATE_KMS_KEY_VERSION) }
+      ? {
+          reasons: new ReasonAsker(keys, config.REQUEST_STATE_KMS_KEY_VERSION),
+          // 2025-era clients are asked too: questions meet their answers in Firestore (elicit.ts).
+          elicitation: new LegacyElicitation({
+            keys,
+            keyVersion: config.REQUEST_STATE_KMS_KEY_VERSION,
+            store: lazyPort(async () => new FirestoreElicitationStore(await firestore(), ms)),
+            clock: systemClock,
+          }),
+        }
       : {}),
     ...(config.CONSOLE_ENABLED
       ? {

@@ -69,7 +69,21 @@ export function lazyAuditLog(options: {
         err,
       ),
   });
+  opened.push(audit);
   return { audit, sink };
+}
+
+/** Every audit log this process built, closed together at shutdown. */
+const opened: AuditLog[] = [];
+
+/**
+ * Closes every audit log {@link lazyAuditLog} built in this process: pending records, a last digest and a
+ * closing checkpoint each (the functions' entry points call it on SIGTERM, shared/adapters/shutdown.ts).
+ */
+export async function closeAuditLogs(): Promise<void> {
+  const results = await Promise.allSettled(opened.map((log) => log.close()));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Every call fails closed after `deadlineMs`. */

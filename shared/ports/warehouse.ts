@@ -13,6 +13,8 @@ export interface QueryParameter {
 
 export interface QueryRequest {
   projectId: string;
+  /** The Warden request it is for, when one is (ties a dry run the executor makes to the trail; never sent). */
+  requestId?: string;
   sql: string;
   params?: QueryParameter[];
   location?: string;

@@ -14,7 +14,14 @@ export interface Sent {
 /** Calls `handler` with a request built from the arguments; resolves with what it sent. */
 export async function invoke(
   handler: (req: Request, res: Response) => Promise<void>,
-  init: { method?: string; path: string; headers?: Record<string, string>; body?: unknown },
+  init: {
+    method?: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: unknown;
+    /** Called with each chunk a streamed (SSE) answer writes, as it is written. */
+    onWrite?: (text: string) => void;
+  },
 ): Promise<Sent> {
   const headers: Record<string, string> = Object.fromEntries(
     Object.entries(init.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
@@ -47,8 +54,14 @@ export async function invoke(
       sent.body = JSON.stringify(value);
       return res;
     },
+    write(chunk: Uint8Array | string) {
+      const text = typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
+      sent.body += text;
+      init.onWrite?.(text);
+      return true;
+    },
     end(body?: string) {
-      sent.body = body ?? '';
+      sent.body += body ?? '';
       return res;
     },
   } as unknown as Response;

@@ -21,6 +21,7 @@ import type {
 } from '../ports/approval-store.ts';
 import type { AuditSink, StoredObject } from '../ports/audit-sink.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { ElicitationStore, PendingQuestion, QuestionAnswer } from '../ports/elicitation-store.ts';
 import type { BusMessage, EventBus } from '../ports/event-bus.ts';
 import type { GrantLedger } from '../ports/grant-ledger.ts';
 import type { KeyService } from '../ports/key-service.ts';
@@ -184,5 +185,56 @@ export class MemoryGrantLedger implements GrantLedger {
     if (this.used.has(id)) return false;
     this.used.set(id, expiresAt);
     return true;
+  }
+}
+
+/**
+ * Asked questions in a Map, shared by every "instance" a test builds over it. `failing` makes every call reject,
+ * as an unreachable Firestore would.
+ */
+export class MemoryElicitations implements ElicitationStore {
+  readonly docs = new Map<string, PendingQuestion & { answer?: QuestionAnswer }>();
+  failing = false;
+  readonly #waiters = new Map<string, Set<() => void>>();
+
+  async ask(question: PendingQuestion): Promise<void> {
+    this.#check();
+    if (this.docs.has(question.id)) throw new WardenError('conflict', 'question exists');
+    this.docs.set(question.id, structuredClone(question));
+  }
+  async answer(id: string, caller: string, answer: QuestionAnswer, now: Date): Promise<boolean> {
+    this.#check();
+    const doc = this.docs.get(id);
+    if (!doc || doc.caller !== caller || doc.answer || doc.expiresAt <= now) return false;
+    doc.answer = structuredClone(answer);
+    this.#wake(id);
+    return true;
+  }
+  async waitForAnswer(id: string, deadline: Date): Promise<void> {
+    this.#check();
+    if (!this.docs.get(id) || this.docs.get(id)?.answer) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.get(id)?.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, deadline.getTime() - Date.now()));
+      this.#waiters.set(id, (this.#waiters.get(id) ?? new Set()).add(done));
+    });
+    this.#check();
+  }
+  async take(id: string): Promise<(PendingQuestion & { answer?: QuestionAnswer }) | undefined> {
+    this.#check();
+    const doc = this.docs.get(id);
+    this.docs.delete(id);
+    this.#wake(id);
+    return doc && structuredClone(doc);
+  }
+  #wake(id: string): void {
+    for (const w of this.#waiters.get(id) ?? []) w();
+  }
+  #check(): void {
+    if (this.failing) throw new WardenError('unavailable', 'Firestore did not answer.');
   }
 }

@@ -7,7 +7,7 @@ import { createExecutorHandler, type ExecutorDeps } from '../../functions/execut
 import { ReasonAsker } from '../../functions/gateway/ask.ts';
 import { createGatewayHandler, type GatewayDeps } from '../../functions/gateway/handle.ts';
 import { withDeadline } from '../adapters/deadline.ts';
-import { HttpQueryRunner } from '../adapters/executor/http-query-runner.ts';
+import { dryRunsThroughExecutor, HttpQueryRunner } from '../adapters/executor/http-query-runner.ts';
 import { AuditLog } from '../core/audit/audit-log.ts';
 import type { AuditRecord } from '../core/audit/record.ts';
 import { TableCatalog } from '../core/classification/table-catalog.ts';
@@ -75,8 +75,13 @@ function verifier() {
   };
 }
 
-/** Builds the rig; `timeoutMs` is every dependency's deadline (DEPENDENCY_TIMEOUT_MS). */
-export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: number } = {}) {
+/**
+ * Builds the rig; `timeoutMs` is every dependency's deadline (DEPENDENCY_TIMEOUT_MS); `dryRun` who dry-runs
+ * (DRY_RUN: the executor by default, as wire.ts).
+ */
+export async function createRig(
+  options: { timeoutMs?: number; queryTimeoutMs?: number; dryRun?: 'executor' | 'gateway' } = {},
+) {
   const ms = options.timeoutMs ?? 200;
   const clock = new ManualClock();
   const ports = {
@@ -116,6 +121,7 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
       return withDeadline(ports.warehouse, (options.queryTimeoutMs ?? ms) + ms, 'BigQuery');
     },
     jobs: async () => withDeadline(ports.warehouse, ms, 'BigQuery'),
+    dryRun: (request) => withDeadline(ports.warehouse, ms, 'BigQuery').dryRun(request),
     credentials: [undefined],
     timeoutMs: options.queryTimeoutMs ?? ms,
     masking: { profiles: RIG_POLICY.maskingProfiles, key: async () => new Uint8Array(32).fill(7) },
@@ -148,6 +154,29 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
     log: () => {},
   };
   const executor = settled(createExecutorHandler(executorDeps));
+  // The gateway's hop settles only the executor's records: settling the gateway's log from inside its own
+  // call would flush its group-committed records earlier than production does.
+  const hop = createExecutorHandler(executorDeps);
+  const executorHop = async (req: Request, res: Response) => {
+    try {
+      await hop(req, res);
+    } finally {
+      await executorAudit.settle();
+    }
+  };
+
+  // The real HTTP runner, its requests answered by the real executor handler in process.
+  const runner = new HttpQueryRunner({
+    url: 'https://executor.internal',
+    audience: 'https://executor.internal',
+    tokens: { idToken: async () => 'service.gateway' },
+    grants: gatewayAudit,
+    clock,
+    timeoutMs: (options.queryTimeoutMs ?? ms) + 3 * ms,
+    dryRunTimeoutMs: 3 * ms,
+    fetch: inProcessFetch(executorHop),
+  });
+  const metadata = withDeadline(ports.warehouse, ms, 'BigQuery');
 
   const logs: { message: string; cause?: unknown }[] = [];
   const gatewayDeps: GatewayDeps = {
@@ -169,17 +198,8 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
     analyzeSql: sqlFactsFor,
     clock,
     audit: gatewayAudit,
-    metadata: withDeadline(ports.warehouse, ms, 'BigQuery'),
-    // The real HTTP runner, its requests answered by the real executor handler in process.
-    runner: new HttpQueryRunner({
-      url: 'https://executor.internal',
-      audience: 'https://executor.internal',
-      tokens: { idToken: async () => 'service.gateway' },
-      grants: gatewayAudit,
-      clock,
-      timeoutMs: (options.queryTimeoutMs ?? ms) + 3 * ms,
-      fetch: inProcessFetch(executor),
-    }),
+    metadata: options.dryRun === 'gateway' ? metadata : dryRunsThroughExecutor(metadata, runner),
+    runner,
     verifier: verifier(),
     publicUrl: 'https://warden.example',
     allowedHosts: ['warden.example'],
@@ -213,7 +233,18 @@ export async function createRig(options: { timeoutMs?: number; queryTimeoutMs?: 
     records()
       .filter((r) => r.event.requestId === requestId)
       .map((r) => r.event.type);
-  return { gateway, executor, gatewayDeps, executorDeps, ports, clock, records, typesFor, logs };
+  return {
+    gateway,
+    executor,
+    gatewayDeps,
+    executorDeps,
+    ports,
+    clock,
+    records,
+    typesFor,
+    logs,
+    grantLedger,
+  };
 }
 
 export type Rig = Awaited<ReturnType<typeof createRig>>;

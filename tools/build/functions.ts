@@ -115,6 +115,11 @@ export const BUNDLE_OPTIONS = {
   platform: 'node',
   target: 'node24',
   external: [...EXTERNAL_PACKAGES],
+  // `yaml`'s ES module build (the package's `default` export condition; the same parser), which esbuild can
+  // tree-shake, instead of its CommonJS `node` build, which it cannot: 18 kB less in the gateway. The two differ
+  // only where Warden never goes: warnings go to console.warn instead of process.emitWarning, and !!binary
+  // (a YAML 1.1 tag the policy's core schema does not load) decodes with atob.
+  alias: { yaml: join(REPO_ROOT, 'node_modules', 'yaml', 'browser', 'index.js') },
   banner: { js: ESM_BANNER },
   plugins: [unusedReExportsStub()],
 } as const satisfies BuildOptions;

@@ -3,22 +3,37 @@
 import { writeFileSync } from 'node:fs';
 import {
   type Faker,
+  fakerAF_ZA,
+  fakerAZ,
   fakerCS_CZ,
   fakerDA,
   fakerDE,
+  fakerDE_AT,
   fakerEL,
+  fakerEN_AU,
   fakerEN_GB,
+  fakerEN_IE,
   fakerEN_US,
   fakerES,
+  fakerES_MX,
+  fakerFI,
   fakerFR,
+  fakerFR_CA,
+  fakerHE,
   fakerHR,
   fakerHU,
+  fakerID_ID,
   fakerIT,
+  fakerJA,
+  fakerKA_GE,
   fakerKO,
   fakerLV,
+  fakerMK,
+  fakerNB_NO,
   fakerNL,
   fakerPL,
   fakerPT_BR,
+  fakerPT_PT,
   fakerRO,
   fakerRU,
   fakerSK,
@@ -69,6 +84,28 @@ export const HELDOUT_LOCALES: readonly LocaleSpec[] = [
   spec('ko', fakerKO, 'family-first-joined', ['Mr.', 'Ms.']),
   spec('lv', fakerLV, 'given-first', ['Mr.', 'Ms.']),
   spec('da', fakerDA, 'given-first', ['Mr.', 'Mrs.']),
+];
+
+/**
+ * Locales of the second held-out corpus (written after the MRN round of tuning, measured once): none used by
+ * the tuning corpus or the first held-out corpus, and scripts neither used (Hebrew, Georgian, Japanese).
+ */
+export const HELDOUT2_LOCALES: readonly LocaleSpec[] = [
+  spec('en_AU', fakerEN_AU, 'given-first', ['Mr', 'Mrs', 'Ms']),
+  spec('en_IE', fakerEN_IE, 'given-first', ['Mr', 'Mrs', 'Ms']),
+  spec('fi', fakerFI, 'given-first', ['Mr.', 'Mrs.']),
+  spec('nb_NO', fakerNB_NO, 'given-first', ['Hr.', 'Fru', 'Mr.', 'Ms.']),
+  spec('pt_PT', fakerPT_PT, 'given-first', ['Sr.', 'Sra.', 'Mr.', 'Mrs.']),
+  spec('de_AT', fakerDE_AT, 'given-first', ['Herr', 'Frau', 'Mr.']),
+  spec('fr_CA', fakerFR_CA, 'given-first', ['M.', 'Mme', 'Mr.']),
+  spec('es_MX', fakerES_MX, 'given-first', ['Sr.', 'Sra.', 'Mr.']),
+  spec('id_ID', fakerID_ID, 'given-first', ['Bpk.', 'Ibu', 'Mr.', 'Mrs.']),
+  spec('af_ZA', fakerAF_ZA, 'given-first', ['Mnr.', 'Mev.', 'Mr.']),
+  spec('az', fakerAZ, 'given-first', ['Mr.', 'Ms.']),
+  spec('mk', fakerMK, 'given-first', ['Mr.', 'Ms.']),
+  spec('he', fakerHE, 'given-first', ['Mr.', 'Mrs.']),
+  spec('ka_GE', fakerKA_GE, 'given-first', ['Mr.', 'Ms.']),
+  spec('ja', fakerJA, 'family-first', ['Mr.', 'Ms.']),
 ];
 
 /** One note being built: text so far and the identifiers planted in it. */
@@ -233,6 +270,10 @@ export interface CorpusOptions {
   notesPerLocale: number;
   rowsPerLocale: number;
   cleanPerLocale: number;
+  /** PHI-free columns (default {@link CLEAN_COLUMNS}). */
+  cleanColumns?: readonly [string, (fm: Formats) => string][];
+  /** Whether to write notes, cells and PHI-free texts (default true); false writes only the PHI-free columns. */
+  notesAndCells?: boolean;
 }
 
 /** Column cells: a telling column name and the generator of its value. */
@@ -269,6 +310,66 @@ const CLEAN_COLUMNS: [string, (fm: Formats) => string][] = [
   ['unit', (fm) => fm.f.science.unit().symbol],
 ];
 
+/**
+ * PHI-free columns of capitalised words (product, drug, department, specialty, element and other names) that a
+ * profile by shape could take for names: the tuning side of the column false-positive measurement.
+ *
+ * Left out on purpose, as not PHI-free under Safe Harbor (45 CFR 164.514(b)(2)(i)(A), (B)): company names
+ * (a company may be the patient's employer) and city or town names, facility names built on them included
+ * (geographic subdivisions smaller than a state); masking such a column is the fail-closed answer.
+ */
+export const CAPITALISED_COLUMNS: [string, (fm: Formats) => string][] = [
+  ['department', (fm) => fm.f.commerce.department()],
+  ['product', (fm) => fm.f.commerce.productName()],
+  ['element', (fm) => fm.f.science.chemicalElement().name],
+  ['drug', (fm) => fm.pick(FILLERS.DRUG)],
+  ['material', (fm) => capitalise(fm.f.commerce.productMaterial())],
+  ['specialty', (fm) => fm.pick(SPECIALTIES)],
+];
+
+/**
+ * Capitalised PHI-free columns of the second held-out corpus only (none of them used while tuning): vehicle
+ * makes and models, music genres, dishes, product adjectives, animal breeds, colours.
+ */
+export const HELDOUT2_CAPITALISED_COLUMNS: [string, (fm: Formats) => string][] = [
+  ['vehicle_model', (fm) => `${fm.f.vehicle.manufacturer()} ${fm.f.vehicle.model()}`],
+  ['genre', (fm) => fm.f.music.genre()],
+  ['dish', (fm) => fm.f.food.dish()],
+  ['adjective', (fm) => capitalise(fm.f.commerce.productAdjective())],
+  ['breed', (fm) => fm.f.animal.dog()],
+  ['colour', (fm) => capitalise(fm.f.color.human())],
+];
+
+/** Clinical departments and specialties, as a hospital's tables name them. */
+const SPECIALTIES = [
+  'Cardiology',
+  'Dermatology',
+  'Emergency Medicine',
+  'Endocrinology',
+  'Gastroenterology',
+  'General Surgery',
+  'Geriatrics',
+  'Hematology',
+  'Internal Medicine',
+  'Nephrology',
+  'Neurology',
+  'Obstetrics and Gynecology',
+  'Oncology',
+  'Ophthalmology',
+  'Orthopedics',
+  'Pediatrics',
+  'Psychiatry',
+  'Pulmonology',
+  'Radiology',
+  'Rheumatology',
+  'Urology',
+  'Anesthesiology',
+  'Pathology',
+  'Physical Therapy',
+];
+
+const capitalise = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1);
+
 /** Builds one corpus's records deterministically from its seed. */
 export function buildCorpus(o: CorpusOptions): EvalRecord[] {
   const out: EvalRecord[] = [];
@@ -279,6 +380,21 @@ export function buildCorpus(o: CorpusOptions): EvalRecord[] {
     fakerEN_US.setDefaultRefDate('2025-06-30T00:00:00Z');
     // Formats draw from en_US (US phone, address and date shapes) and from the locale (names, its own formats).
     const fm = new Formats(fakerEN_US, loc);
+    const cleanColumns = o.cleanColumns ?? CLEAN_COLUMNS;
+    if (o.notesAndCells === false) {
+      for (let c = 0; c < o.cleanPerLocale; c++) {
+        const [column, gen] = cleanColumns[c % cleanColumns.length]!;
+        out.push({
+          id: `${o.name}-${loc.id}-cleancell-${c}`,
+          source: `faker:${loc.id}`,
+          type: 'clean',
+          column,
+          text: gen(fm),
+          phi: [],
+        });
+      }
+      return;
+    }
     for (let i = 0; i < o.notesPerLocale; i++) {
       const persona = {
         p: fm.person(),
@@ -328,7 +444,7 @@ export function buildCorpus(o: CorpusOptions): EvalRecord[] {
         text,
         phi: [],
       });
-      const [column, gen] = CLEAN_COLUMNS[c % CLEAN_COLUMNS.length]!;
+      const [column, gen] = cleanColumns[c % cleanColumns.length]!;
       out.push({
         id: `${o.name}-${loc.id}-cleancell-${c}`,
         source: `faker:${loc.id}`,
@@ -366,8 +482,41 @@ export const HELDOUT: CorpusOptions = {
   cleanPerLocale: 40,
 };
 
+/**
+ * The PHI-free capitalised columns of the tuning side: seed 3, {@link TUNING_LOCALES},
+ * {@link CAPITALISED_COLUMNS}, ten values of each column per locale.
+ */
+export const COLUMNS: CorpusOptions = {
+  name: 'columns',
+  seed: 3,
+  locales: TUNING_LOCALES,
+  notes: [],
+  clean: [],
+  notesPerLocale: 0,
+  rowsPerLocale: 0,
+  cleanPerLocale: 60,
+  cleanColumns: CAPITALISED_COLUMNS,
+  notesAndCells: false,
+};
+
+/**
+ * The second held-out corpus: seed 104729, {@link HELDOUT2_LOCALES}, the held-out templates, and PHI-free
+ * columns of the first held-out corpus plus capitalised ones never used while tuning. Measured once.
+ */
+export const HELDOUT2: CorpusOptions = {
+  name: 'heldout2',
+  seed: 104729,
+  locales: HELDOUT2_LOCALES,
+  notes: HELDOUT_NOTES,
+  clean: HELDOUT_CLEAN,
+  notesPerLocale: 50,
+  rowsPerLocale: 8,
+  cleanPerLocale: 40,
+  cleanColumns: [...CLEAN_COLUMNS, ...HELDOUT2_CAPITALISED_COLUMNS],
+};
+
 if (import.meta.main) {
-  for (const o of [TUNING, HELDOUT]) {
+  for (const o of [TUNING, HELDOUT, COLUMNS, HELDOUT2]) {
     const records = buildCorpus(o);
     const file = new URL(`./faker-${o.name}.jsonl`, import.meta.url);
     writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);

@@ -2,7 +2,7 @@
 // query execution for the executor.
 
 import { randomUUID } from 'node:crypto';
-import type { BigQuery, Query } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
 import type { FieldMetadata, TableMetadata } from '../../core/classification/classify.ts';
 import { WardenError } from '../../core/errors.ts';
 import type { QueryFacts, TableRef } from '../../core/query/facts.ts';
@@ -19,20 +19,53 @@ import type {
   WarehouseJobs,
   WarehouseMetadata,
 } from '../../ports/warehouse.ts';
+import { type OfficialClient, postJson, type RestTarget, restTargetOf } from './rest.ts';
 import { decodeRows, type WireRow } from './rows.ts';
 
-/** BigQuery behind the Warehouse ports. The client's identity decides what it may read. */
+/**
+ * BigQuery behind the Warehouse ports. The client's identity decides what it may read. The dry run and
+ * jobs.query go through `rest.ts` (a lean JSON call with the client's own credentials); everything else through
+ * the client.
+ */
 export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor, WarehouseJobs {
   readonly #bq: BigQuery;
-  constructor(bq: BigQuery) {
+  readonly #rest: RestTarget;
+  constructor(bq: BigQuery, options: { rest?: RestTarget } = {}) {
     this.#bq = bq;
+    this.#rest = options.rest ?? restTargetOf(bq as unknown as OfficialClient);
   }
 
   async dryRun(request: QueryRequest): Promise<QueryFacts> {
-    const [job] = await bigQueryCall('dry run', () =>
-      this.#bq.createQueryJob({ ...toQuery(request), dryRun: true }),
+    // jobs.insert with configuration.dryRun: BigQuery validates and plans the query and runs no job ("If set,
+    // don't actually run this job": https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfiguration).
+    const projectId = this.#bq.projectId;
+    const job = await bigQueryCall('dry run', () =>
+      this.#postChecked<WireJob & { status?: { errors?: unknown[] } }>(
+        `/projects/${encodeURIComponent(projectId)}/jobs`,
+        {
+          configuration: {
+            dryRun: true,
+            query: {
+              query: request.sql,
+              useLegacySql: false,
+              ...(request.params?.length
+                ? { parameterMode: 'NAMED', queryParameters: request.params.map(toQueryParameter) }
+                : {}),
+            },
+          },
+          jobReference: {
+            projectId,
+            jobId: randomUUID(),
+            ...(request.location ? { location: request.location } : {}),
+          },
+        },
+        DRY_RUN_SOCKET_TIMEOUT_MS,
+      ),
     );
-    const stats = job.metadata?.statistics ?? {};
+    const stats = (job.statistics ?? {}) as {
+      totalBytesProcessed?: string;
+      query?: { statementType?: unknown; referencedTables?: TableRef[]; totalBytesProcessed?: string };
+    };
     const query = stats.query ?? {};
     if (typeof query.statementType !== 'string')
       throw new WardenError('failed_precondition', 'The dry run did not report a statement type.');
@@ -103,22 +136,26 @@ export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor, 
     // jobs.query: one round trip for a small result (the job, its first page and its statistics), with a job
     // created always, so the job id and its labels tie it to the audit trail.
     const first = await bigQueryCall('query', () =>
-      this.#post<QueryResponse>(`/queries`, {
-        query: request.sql,
-        useLegacySql: false,
-        ...(request.params?.length
-          ? { parameterMode: 'NAMED', queryParameters: request.params.map(toQueryParameter) }
-          : {}),
-        ...(request.location ? { location: request.location } : {}),
-        labels: options.labels,
-        jobTimeoutMs: String(options.timeoutMs),
-        timeoutMs: options.timeoutMs,
-        maxResults: options.rowLimit + 1,
-        ...(options.maximumBytesBilled ? { maximumBytesBilled: options.maximumBytesBilled } : {}),
-        requestId: randomUUID(),
-        jobCreationMode: 'JOB_CREATION_REQUIRED',
-        formatOptions: { useInt64Timestamp: true },
-      }),
+      this.#postChecked<QueryResponse>(
+        `/projects/${encodeURIComponent(this.#bq.projectId)}/queries`,
+        {
+          query: request.sql,
+          useLegacySql: false,
+          ...(request.params?.length
+            ? { parameterMode: 'NAMED', queryParameters: request.params.map(toQueryParameter) }
+            : {}),
+          ...(request.location ? { location: request.location } : {}),
+          labels: options.labels,
+          jobTimeoutMs: String(options.timeoutMs),
+          timeoutMs: options.timeoutMs,
+          maxResults: options.rowLimit + 1,
+          ...(options.maximumBytesBilled ? { maximumBytesBilled: options.maximumBytesBilled } : {}),
+          requestId: randomUUID(),
+          jobCreationMode: 'JOB_CREATION_REQUIRED',
+          formatOptions: { useInt64Timestamp: true },
+        },
+        options.timeoutMs + 30_000,
+      ),
     );
     const jobId = first.jobReference?.jobId;
     if (!jobId) throw new WardenError('unavailable', 'BigQuery did not create a job for the query.');
@@ -194,19 +231,25 @@ export class BigQueryWarehouse implements WarehouseMetadata, WarehouseExecutor, 
     return this.#bq.job(ref.jobId, ref.location ? { location: ref.location } : {});
   }
 
-  /** A POST to the BigQuery API through the client (its endpoint, credentials, retries and user agent). */
-  #post<T>(uri: string, json: Record<string, unknown>): Promise<T> {
-    return new Promise((resolve, reject) => {
-      (
-        this.#bq as unknown as {
-          request(o: object, cb: (err: Error | null, body?: unknown) => void): void;
-        }
-      ).request({ method: 'POST', uri, json }, (err, body) => (err ? reject(err) : resolve(body as T)));
-    });
+  /**
+   * A POST through the lean path; an answer whose `status.errors` is set fails as the official client fails it
+   * (an ApiError with those errors: @google-cloud/bigquery `createJob`).
+   */
+  async #postChecked<T>(path: string, json: Record<string, unknown>, socketTimeoutMs: number): Promise<T> {
+    const answer = await postJson<T & { status?: { errors?: unknown[] } }>(
+      this.#rest,
+      path,
+      json,
+      socketTimeoutMs,
+    );
+    const errors = answer.status?.errors;
+    if (errors) throw Object.assign(new Error('BigQuery reported errors.'), { errors });
+    return answer;
   }
 }
 
-const WRAPPED_TYPES = /TIME|DATE|GEOGRAPHY|RANGE/;
+/** Socket inactivity after which a dry run is abandoned (the port's deadline is usually shorter). */
+const DRY_RUN_SOCKET_TIMEOUT_MS = 60_000;
 
 /** A Job resource (the fields Warden reads). */
 interface WireJob {
@@ -262,23 +305,6 @@ function toQueryParameter(p: QueryParameter): Record<string, unknown> {
     parameterType: { type: p.type },
     parameterValue: { value: p.value === null ? null : String(p.value) },
   };
-}
-
-function toQuery(request: QueryRequest): Query {
-  const params: Record<string, unknown> = {};
-  const types: Record<string, string> = {};
-  for (const p of request.params ?? []) {
-    // The client reads DATE/TIME/DATETIME/TIMESTAMP/GEOGRAPHY values from a wrapper's `.value` (a bare string
-    // would be sent as null), so those travel wrapped.
-    params[p.name] = p.value !== null && WRAPPED_TYPES.test(p.type) ? { value: p.value } : p.value;
-    types[p.name] = p.type;
-  }
-  return {
-    query: request.sql,
-    useLegacySql: false,
-    ...(request.location ? { location: request.location } : {}),
-    ...(request.params?.length ? { params, types } : {}),
-  } as Query;
 }
 
 /** Maps client errors to typed errors: BigQuery's 4xx are the caller's query, the rest are unavailability. */

@@ -4,9 +4,16 @@
 
 import { WardenError, type WardenErrorKind } from '../../core/errors.ts';
 import { type GrantSigner, issueGrant } from '../../core/execution/grant.ts';
+import type { QueryFacts } from '../../core/query/facts.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
-import type { ExecutionRequest, JobRequest, QueryRunner, ReleasedJob } from '../../ports/query-runner.ts';
-import type { QueryResult } from '../../ports/warehouse.ts';
+import type {
+  DryRunRequest,
+  ExecutionRequest,
+  JobRequest,
+  QueryRunner,
+  ReleasedJob,
+} from '../../ports/query-runner.ts';
+import type { QueryRequest, QueryResult, WarehouseMetadata } from '../../ports/warehouse.ts';
 import { named } from '../clients.ts';
 
 /** Mints ID tokens for an audience. */
@@ -46,6 +53,7 @@ export class HttpQueryRunner implements QueryRunner {
   readonly #audience: string;
   readonly #tokens: IdTokenSource;
   readonly #timeoutMs: number;
+  readonly #dryRunTimeoutMs: number;
   readonly #fetch: typeof fetch;
   readonly #grants: GrantSigner;
   readonly #grantTtlMs: number | undefined;
@@ -60,6 +68,8 @@ export class HttpQueryRunner implements QueryRunner {
     /** The clock grants are dated by (the executor checks them against its own). */
     clock?: Clock;
     timeoutMs?: number;
+    /** Deadline of a dry run through the executor (a dependency call, not a query); default 20 s. */
+    dryRunTimeoutMs?: number;
     /** The HTTP client (tests pass one that calls the executor handler in process). */
     fetch?: typeof fetch;
   }) {
@@ -67,6 +77,7 @@ export class HttpQueryRunner implements QueryRunner {
     this.#audience = options.audience;
     this.#tokens = options.tokens;
     this.#timeoutMs = options.timeoutMs ?? 120_000;
+    this.#dryRunTimeoutMs = options.dryRunTimeoutMs ?? 20_000;
     this.#fetch = options.fetch ?? fetch;
     this.#grants = options.grants;
     this.#grantTtlMs = options.grantTtlMs;
@@ -81,8 +92,34 @@ export class HttpQueryRunner implements QueryRunner {
     return this.#post<ReleasedJob>('/job', request, 'The job request could not be authorized.');
   }
 
+  async dryRun(request: DryRunRequest): Promise<QueryFacts> {
+    const facts = await this.#post<unknown>(
+      '/dry-run',
+      request,
+      'The dry run could not be authorized.',
+      this.#dryRunTimeoutMs,
+    );
+    // The policy decides on these facts: anything but their exact shape is refused (fail closed).
+    if (!isQueryFacts(facts))
+      throw new WardenError('unavailable', 'The executor answered the dry run with malformed facts.');
+    return {
+      statementType: facts.statementType,
+      referencedTables: facts.referencedTables.map((t) => ({
+        projectId: t.projectId,
+        datasetId: t.datasetId,
+        tableId: t.tableId,
+      })),
+      totalBytesProcessed: facts.totalBytesProcessed,
+    };
+  }
+
   /** Signs `request` as a grant and posts it to the executor; the executor's `result`, or its typed error. */
-  async #post<T>(path: string, request: ExecutionRequest | JobRequest, unsigned: string): Promise<T> {
+  async #post<T>(
+    path: string,
+    request: ExecutionRequest | JobRequest | DryRunRequest,
+    unsigned: string,
+    timeoutMs = this.#timeoutMs,
+  ): Promise<T> {
     let grant: Awaited<ReturnType<typeof issueGrant>>;
     try {
       grant = await issueGrant(this.#grants, request, this.#clock.now(), this.#grantTtlMs);
@@ -97,7 +134,7 @@ export class HttpQueryRunner implements QueryRunner {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ grant }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       throw new WardenError('unavailable', 'The executor could not be reached.', { cause: err });
@@ -108,8 +145,67 @@ export class HttpQueryRunner implements QueryRunner {
     if (res.ok && body?.result) return body.result;
     // The executor's typed errors pass through with their kind; its messages are already caller-safe.
     const kind = body?.error?.kind as WardenErrorKind | undefined;
+    // The executor's wire message ends with its request id, which the gateway's mapper appends again.
     if (kind && KINDS.has(kind))
-      throw new WardenError(kind, body?.error?.message ?? 'The executor refused the request.');
+      throw new WardenError(
+        kind,
+        (body?.error?.message ?? 'The executor refused the request.').replace(/ \(request [^()]*\)$/, ''),
+      );
     throw new WardenError('unavailable', `The executor answered HTTP ${res.status}.`);
   }
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+function isQueryFacts(v: unknown): v is QueryFacts {
+  const f = v as Partial<Record<keyof QueryFacts, unknown>> | null;
+  return (
+    typeof f === 'object' &&
+    f !== null &&
+    isString(f.statementType) &&
+    isString(f.totalBytesProcessed) &&
+    /^\d+$/.test(f.totalBytesProcessed) &&
+    Array.isArray(f.referencedTables) &&
+    f.referencedTables.every(
+      (t: unknown) =>
+        typeof t === 'object' &&
+        t !== null &&
+        isString((t as Record<string, unknown>)['projectId']) &&
+        isString((t as Record<string, unknown>)['datasetId']) &&
+        isString((t as Record<string, unknown>)['tableId']),
+    )
+  );
+}
+
+/**
+ * The gateway's metadata port with its dry runs made by the executor, as the query identity (`DRY_RUN=executor`,
+ * docs/configuration.md): BigQuery requires data access on every referenced table for a dry run as for the
+ * query (https://cloud.google.com/bigquery/querying-data, "Required roles"), which the gateway's
+ * metadata-only roles do not have by design. Every other metadata read stays the gateway's own.
+ */
+export function dryRunsThroughExecutor(
+  metadata: WarehouseMetadata,
+  runner: Required<Pick<QueryRunner, 'dryRun'>>,
+): WarehouseMetadata {
+  return {
+    dryRun: (request: QueryRequest) => {
+      if (!request.requestId)
+        return Promise.reject(
+          new WardenError('internal', 'A dry run through the executor needs a request id.'),
+        );
+      return runner.dryRun({
+        op: 'dry-run',
+        requestId: request.requestId,
+        projectId: request.projectId,
+        sql: request.sql,
+        ...(request.params ? { params: request.params } : {}),
+        ...(request.location ? { location: request.location } : {}),
+      });
+    },
+    listDatasets: (projectId) => metadata.listDatasets(projectId),
+    getDatasetInfo: (projectId, datasetId) => metadata.getDatasetInfo(projectId, datasetId),
+    listTableIds: (projectId, datasetId) => metadata.listTableIds(projectId, datasetId),
+    getTableInfo: (table) => metadata.getTableInfo(table),
+    describeTable: (table) => metadata.describeTable(table),
+  };
 }

@@ -3,20 +3,32 @@
 // lanes, each its own stream, so a barrier record that arrives while a write is under way starts its own
 // write at once instead of waiting for that one to land first.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AuditSink } from '../../ports/audit-sink.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { KeyService } from '../../ports/key-service.ts';
 import { WardenError } from '../errors.ts';
 import { canonicalize } from './canonical-json.ts';
+import {
+  checkpointOrigin,
+  DEFAULT_LOG_NAME,
+  formatWardenCheckpoint,
+  type KnownStream,
+} from './checkpoint.ts';
 import { type DigestEntry, hashDigestBody, nextDigestBody, signDigest } from './digest.ts';
 import { sha256Hex, streamStartEvent } from './events.ts';
 import {
+  checkpointObjectName,
   DEFAULT_PREFIX,
   digestObjectName as digestName,
+  hourFolder,
+  kindPrefix,
+  parseObjectName,
   recordObjectName,
   STREAM_MAX_AGE_MS,
 } from './layout.ts';
+import { appendLeaf, EMPTY_FRONTIER, frontierRoot, type MerkleFrontier } from './merkle.ts';
+import { kmsNoteSigner, type NoteSigner, signNote } from './note.ts';
 import { type AuditEvent, chainBody, type RecordBody } from './record.ts';
 import { createInstanceSigner, type InstanceSigner, type KeyCertificate } from './signing-key.ts';
 
@@ -44,7 +56,17 @@ export interface AuditLogOptions {
   digestEvery?: number;
   /** …or this long after the first undigested object was stored, whichever comes first. */
   digestIntervalMs?: number;
-  /** Failures of background work (digests, deferred records), which never fail a request. */
+  /**
+   * A checkpoint of every stream that grew is written once this many records were stored since the last
+   * checkpoints (default 10,000)… or `checkpointIntervalMs` after the first of them (default: the digest interval).
+   */
+  checkpointEvery?: number;
+  checkpointIntervalMs?: number;
+  /** An idle instance re-signs its newest stream's checkpoint this often (default 10 minutes): its heartbeat. */
+  heartbeatMs?: number;
+  /** The log name checkpoint origins start with: `<logName>/<stream>` (default "warden/audit"). */
+  logName?: string;
+  /** Failures of background work (digests, checkpoints, deferred records), which never fail a request. */
   onBackgroundError?: (err: unknown) => void;
   /** How long a deferred record may wait for a barrier write to share before it is written on its own (ms). */
   deferMs?: number;
@@ -73,6 +95,21 @@ interface Lane {
 
 type Written = { ok: true; placed: AppendedRecord[] } | { ok: false; error: WardenError };
 
+/** A stream's Merkle tree as its writer keeps it (merkle.ts frontier), and its checkpoints so far. */
+interface StreamTree {
+  stream: string;
+  frontier: MerkleFrontier;
+  /** Size of the newest checkpoint written (or attempted), -1 before the first. */
+  checkpointed: number;
+  /** The next checkpoint's number in this stream (object names; a failed write still uses one up). */
+  n: number;
+  /** No lane writes to it any more (rotated, or its write failed): dropped once checkpointed. */
+  retired: boolean;
+}
+
+/** Default heartbeat: well under an hour, so a writer listing the last two hour folders sees every live one. */
+export const DEFAULT_HEARTBEAT_MS = 10 * 60 * 1000;
+
 interface InFlight {
   ids: Set<string>;
   written: Promise<Written>;
@@ -85,6 +122,7 @@ function requestIdsOf(batch: Pending[]): Set<string> {
 }
 
 const utf8 = new TextEncoder();
+const LEAF_PREFIX = Uint8Array.of(0x00);
 
 /**
  * An append-only, hash-chained, signed audit stream per instance. `append` resolves once the record is
@@ -108,6 +146,20 @@ export class AuditLog {
   #digesting: Promise<void> = Promise.resolve();
   #digestTimer: ReturnType<typeof setTimeout> | undefined;
   #deferTimer: ReturnType<typeof setTimeout> | undefined;
+  // Checkpoints: a Merkle frontier per stream (leaf i = the line of record seq i, as stored), signed by KMS.
+  readonly #instance: string;
+  readonly #trees = new Map<string, StreamTree>();
+  #uncheckpointed = 0;
+  #checkpointing: Promise<void> = Promise.resolve();
+  #checkpointTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  #noteSigner: Promise<NoteSigner> | undefined;
+  /** The stream written last: the one a heartbeat re-signs. */
+  #newestStream: string | undefined;
+  #closed = false;
+  /** Other writers' streams and checkpointed sizes, from the last listing, and when it was made (ms). */
+  #others = new Map<string, number>();
+  #othersListedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AuditLogOptions) {
     this.#o = {
@@ -115,6 +167,10 @@ export class AuditLog {
       maxBatch: 500,
       digestEvery: 1000,
       digestIntervalMs: 60_000,
+      checkpointEvery: 10_000,
+      checkpointIntervalMs: options.digestIntervalMs ?? 60_000,
+      heartbeatMs: DEFAULT_HEARTBEAT_MS,
+      logName: DEFAULT_LOG_NAME,
       onBackgroundError: () => {},
       deferMs: 25,
       lanes: 1,
@@ -122,6 +178,7 @@ export class AuditLog {
     };
     if (!Number.isInteger(this.#o.lanes) || this.#o.lanes < 1)
       throw new RangeError(`AuditLog lanes must be a positive integer (got ${this.#o.lanes})`);
+    this.#instance = newStreamId(`${this.#o.writer}-instance`, this.#o.clock.now());
   }
 
   /** Appends an event; resolves when durable (a barrier: the caller waits for it). */
@@ -185,14 +242,25 @@ export class AuditLog {
   }
 
   /**
-   * Waits for pending records, then writes a digest of every object not yet digested. Call on shutdown
-   * (SIGTERM) so the last objects of an instance are covered; rejects if that digest could not be stored.
+   * Waits for pending records, then writes a digest of every object not yet digested and a closing checkpoint
+   * (`warden-closed`) of every stream. Call on shutdown (SIGTERM) so the last objects of an instance are covered
+   * and verify knows it ended; rejects if the digest or a checkpoint could not be stored.
    */
   async close(): Promise<void> {
     await this.settle();
     clearTimeout(this.#digestTimer);
     this.#digestTimer = undefined;
-    await this.#digest();
+    const digested = this.#digest();
+    const checkpointed = digested.then(
+      () => this.#checkpoint('close'),
+      () => this.#checkpoint('close'),
+    );
+    await Promise.all([digested, checkpointed]);
+  }
+
+  /** Writes a checkpoint now of every stream that grew since its last one (no-op when none did). */
+  checkpoint(): Promise<void> {
+    return this.#checkpoint('due');
   }
 
   /** Writes a digest now of every object stored since the last one (no-op when there is none). */
@@ -260,6 +328,7 @@ export class AuditLog {
       if (!lane.stream || !last || now.getTime() - lane.stream.started.getTime() >= STREAM_MAX_AGE_MS) {
         // A new stream (at least hourly, so a time range lists cheaply) opens with the KMS certificate of the
         // key that signs it.
+        if (lane.stream) this.#retire(lane.stream.id);
         lane.stream = { id: newStreamId(this.#o.writer, now), started: now };
         last = lines.add(chainBody(undefined, lane.stream.id, now, streamStartEvent(signer.certificate)));
       }
@@ -274,6 +343,7 @@ export class AuditLog {
       const data = lines.seal();
       await this.#o.sink.create(name, data, 'application/x-ndjson');
       lane.last = last;
+      this.#grow(stream, firstSeq, lines.leaves);
       this.#stored({
         object: name,
         sha256: sha256Hex(data),
@@ -286,7 +356,8 @@ export class AuditLog {
       return { ok: true, placed: placed.map((p) => ({ ...p, object: name })) };
     } catch (err) {
       // The write may or may not have landed; continuing this chain could fork it, so the lane's next
-      // batch starts a fresh stream. The verifier sees this stream simply end.
+      // batch starts a fresh stream. The verifier sees this stream simply end (at its last checkpoint).
+      if (lane.stream) this.#retire(lane.stream.id);
       lane.stream = undefined;
       lane.last = undefined;
       return {
@@ -348,6 +419,176 @@ export class AuditLog {
     return run;
   }
 
+  /** Adds a stored object's leaves to its stream's tree, and schedules the checkpoint that will cover them. */
+  #grow(stream: string, firstSeq: number, leaves: Uint8Array[]): void {
+    let tree = this.#trees.get(stream);
+    if (!tree) {
+      tree = { stream, frontier: EMPTY_FRONTIER, checkpointed: -1, n: 0, retired: false };
+      this.#trees.set(stream, tree);
+    }
+    // A lane writes its stream's objects one at a time, in order, so leaves arrive in seq order.
+    if (tree.frontier.size !== firstSeq) {
+      // Cannot happen (one write in flight per lane); were it to, no checkpoint of a wrong tree is signed.
+      this.#trees.delete(stream);
+      this.#o.onBackgroundError(new Error(`audit stream ${stream} grew out of order: not checkpointed`));
+      return;
+    }
+    for (const leaf of leaves) tree.frontier = appendLeaf(tree.frontier, leaf);
+    this.#newestStream = stream;
+    this.#uncheckpointed += leaves.length;
+    if (this.#uncheckpointed >= this.#o.checkpointEvery) {
+      void this.#checkpoint('due').catch(this.#o.onBackgroundError);
+    } else if (!this.#checkpointTimer) {
+      this.#checkpointTimer = setTimeout(() => {
+        this.#checkpointTimer = undefined;
+        void this.#checkpoint('due').catch(this.#o.onBackgroundError);
+      }, this.#o.checkpointIntervalMs);
+      this.#checkpointTimer.unref?.();
+    }
+  }
+
+  #retire(stream: string): void {
+    const tree = this.#trees.get(stream);
+    if (tree) tree.retired = true;
+  }
+
+  /** (Re)arms the heartbeat: an idle instance still signs a checkpoint every `heartbeatMs`. */
+  #armHeartbeat(): void {
+    clearTimeout(this.#heartbeatTimer);
+    if (this.#closed) return;
+    this.#heartbeatTimer = setTimeout(() => {
+      this.#heartbeatTimer = undefined;
+      void this.#checkpoint('heartbeat').catch(this.#o.onBackgroundError);
+    }, this.#o.heartbeatMs);
+    this.#heartbeatTimer.unref?.();
+  }
+
+  /**
+   * Checkpoints are written one round at a time. A round signs (one KMS call each) a checkpoint of every stream
+   * that grew; a heartbeat round re-signs the newest stream when none did; the closing round signs every stream
+   * still held, marked `warden-closed`. Each checkpoint names the other streams this writer knows at their
+   * checkpointed sizes: its own, and every other writer's with a checkpoint in the last two hour folders.
+   */
+  #checkpoint(why: 'due' | 'heartbeat' | 'close'): Promise<void> {
+    const run = this.#checkpointing.then(async () => {
+      clearTimeout(this.#checkpointTimer);
+      this.#checkpointTimer = undefined;
+      if (why === 'close') {
+        this.#closed = true;
+        clearTimeout(this.#heartbeatTimer);
+        this.#heartbeatTimer = undefined;
+      }
+      const trees = [...this.#trees.values()];
+      let due = trees.filter((t) => t.frontier.size > t.checkpointed || (why === 'close' && !t.retired));
+      if (why === 'heartbeat' && due.length === 0) {
+        const newest = this.#newestStream ? this.#trees.get(this.#newestStream) : undefined;
+        if (newest) due = [newest];
+      }
+      if (due.length === 0) return void (why !== 'close' && this.#armHeartbeat());
+      this.#uncheckpointed = 0;
+      const now = this.#o.clock.now();
+      let failure: unknown;
+      try {
+        const signer = await this.#checkpointSigner();
+        // Other writers are listed at most once per heartbeat (and on close): a listing of a busy hour folder
+        // is thousands of names, and a size named from an older listing is still a checkpoint that exists.
+        if (why === 'close' || now.getTime() - this.#othersListedAt >= this.#o.heartbeatMs) {
+          this.#others = await this.#othersCheckpoints(now);
+          this.#othersListedAt = now.getTime();
+        }
+        const others = this.#others;
+        // One synchronous snapshot of every tree this round signs, so the sizes it names are the sizes it signs.
+        const round = due.map((tree) => ({
+          tree,
+          size: tree.frontier.size,
+          root: frontierRoot(tree.frontier),
+          n: tree.n++,
+        }));
+        const known = new Map<string, number>(others);
+        for (const t of this.#trees.values()) known.set(t.stream, t.checkpointed);
+        for (const r of round) known.set(r.tree.stream, r.size);
+        const digest =
+          this.#digestStream && this.#lastDigest
+            ? { digest: { stream: this.#digestStream, seq: this.#lastDigest.seq } }
+            : {};
+        await Promise.all(
+          round.map(async ({ tree, size, root, n }) => {
+            try {
+              // Warden's key name is the origin (docs/audit-format.md); an ECDSA key id does not depend on it.
+              const origin = checkpointOrigin(this.#o.logName, tree.stream);
+              const text = formatWardenCheckpoint({
+                origin,
+                size,
+                rootHash: root,
+                time: now.toISOString(),
+                instance: this.#instance,
+                closed: why === 'close',
+                ...digest,
+                known: [...known]
+                  .filter(([s, k]) => s !== tree.stream && k >= 0)
+                  .map(([s, k]): KnownStream => ({ stream: s, size: k })),
+              });
+              const note = await signNote(text, [{ ...signer, name: origin }]);
+              await this.#o.sink.create(
+                checkpointObjectName(this.#o.prefix, now, tree.stream, size, n),
+                utf8.encode(note),
+                'text/plain; charset=utf-8',
+              );
+              tree.checkpointed = size;
+              if (tree.retired) this.#trees.delete(tree.stream);
+            } catch (err) {
+              failure ??= err;
+            }
+          }),
+        );
+      } catch (err) {
+        failure ??= err;
+      }
+      if (why !== 'close') this.#armHeartbeat();
+      if (failure !== undefined) {
+        // The streams keep their trees: the next round checkpoints them (a failed write still used its number).
+        this.#uncheckpointed = this.#o.checkpointEvery;
+        throw new WardenError('unavailable', 'An audit checkpoint could not be written.', { cause: failure });
+      }
+    });
+    this.#checkpointing = run.catch(() => {});
+    return run;
+  }
+
+  /** The note signer of the KMS audit key (its public key is read once, for the key id). */
+  #checkpointSigner(): Promise<NoteSigner> {
+    this.#noteSigner ??= this.#o.keys
+      .getPublicKeyPem(this.#o.kmsKeyVersion)
+      .then((pem) => kmsNoteSigner(this.#o.keys, this.#o.kmsKeyVersion, this.#o.logName, pem));
+    const signer = this.#noteSigner;
+    signer.catch(() => {
+      if (this.#noteSigner === signer) this.#noteSigner = undefined;
+    });
+    return signer;
+  }
+
+  /**
+   * Other writers' streams and their newest checkpointed sizes, from the names of the checkpoints in this hour's
+   * and the previous hour's folders (a listing, no reads). A failed listing leaves them out of this round.
+   */
+  async #othersCheckpoints(now: Date): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const folders = [new Date(now.getTime() - 3_600_000), now].map(
+      (t) => `${kindPrefix(this.#o.prefix, 'checkpoints')}${hourFolder(t)}/`,
+    );
+    try {
+      for (const folder of folders)
+        for (const name of await this.#o.sink.list(folder)) {
+          const parsed = parseObjectName(name.slice(this.#o.prefix.length));
+          if (parsed?.kind !== 'checkpoint' || this.#trees.has(parsed.stream)) continue;
+          out.set(parsed.stream, Math.max(out.get(parsed.stream) ?? 0, parsed.size!));
+        }
+    } catch {
+      // Knowing fewer streams weakens this round's anchor only; the checkpoint itself still matters more.
+    }
+    return out;
+  }
+
   /**
    * Signs `bytes` with this instance's KMS-certified key (the key its audit records are signed with), for
    * statements other parts verify back to KMS: the gateway's execution grants. Callers tag what they sign
@@ -386,6 +627,8 @@ export class AuditLog {
 class ObjectLines {
   readonly #signer: InstanceSigner;
   readonly #chunks: Uint8Array[] = [];
+  /** The RFC 9162 leaf hash of each line: SHA-256(0x00 || the line without its newline). */
+  readonly leaves: Uint8Array[] = [];
   #firstSeq: number | undefined;
 
   constructor(signer: InstanceSigner) {
@@ -397,7 +640,14 @@ class ObjectLines {
     const bytes = utf8.encode(canonicalize(body));
     // The canonical body ends with '}': `sig` goes in before it. Member order does not matter to readers
     // (verification re-canonicalizes the body without `sig`).
-    this.#chunks.push(bytes.subarray(0, -1), utf8.encode(`,"sig":"${this.#signer.sign(bytes)}"}\n`));
+    const head = bytes.subarray(0, -1);
+    const tail = utf8.encode(`,"sig":"${this.#signer.sign(bytes)}"}\n`);
+    this.#chunks.push(head, tail);
+    this.leaves.push(
+      new Uint8Array(
+        createHash('sha256').update(LEAF_PREFIX).update(head).update(tail.subarray(0, -1)).digest(),
+      ),
+    );
     this.#firstSeq ??= body.seq;
     return { stream: body.stream, seq: body.seq, hash: sha256Hex(bytes) };
   }

@@ -3,6 +3,10 @@
 //
 //   <prefix>streams/YYYY/MM/DD/HH/<stream>/<first seq, 12 digits>.jsonl   (HH: the hour the stream started)
 //   <prefix>digests/YYYY/MM/DD/HH/<digest stream>/<seq, 12 digits>.json   (HH: the hour the digest was written)
+//   <prefix>checkpoints/YYYY/MM/DD/HH/<stream>/<size, 12 digits>-<n, 6 digits>.checkpoint
+//                                           (HH: the hour the checkpoint was written; n counts the stream's checkpoints)
+//
+// Anything else under the prefix is outside the layout: readers skip it and `verifyTrail` reports it.
 //
 // Writers start a new stream at least every hour, so all of a stream's records lie within an hour of the
 // time in its folder name.
@@ -10,8 +14,11 @@
 /** The object-name prefix Warden writes under inside the audit bucket, unless configured otherwise. */
 export const DEFAULT_PREFIX = 'v1/';
 
-/** The two object kinds' folders. */
-export type ObjectKind = 'streams' | 'digests';
+/** The object kinds' folders. */
+export type ObjectKind = 'streams' | 'digests' | 'checkpoints';
+
+/** Every kind, in the order a reader lists them. */
+export const OBJECT_KINDS: readonly ObjectKind[] = ['streams', 'digests', 'checkpoints'];
 
 /** How long after its objects a digest may be written (a range's digests are looked for this long after it). */
 const DIGEST_SLACK_MS = 24 * 60 * 60 * 1000;
@@ -41,7 +48,21 @@ export function digestObjectName(prefix: string, time: Date, digestStream: strin
   return `${kindPrefix(prefix, 'digests')}${hourFolder(time)}/${digestStream}/${pad(seq, 12)}.json`;
 }
 
-/** The folder holding every object of a kind: `<prefix>streams/` or `<prefix>digests/`. */
+/**
+ * Name of a checkpoint object: the `n`th checkpoint (from 0) of `stream`, of tree size `size`, written at `time`.
+ * The size is in the name so a writer learns the other writers' newest sizes from a listing alone.
+ */
+export function checkpointObjectName(
+  prefix: string,
+  time: Date,
+  stream: string,
+  size: number,
+  n: number,
+): string {
+  return `${kindPrefix(prefix, 'checkpoints')}${hourFolder(time)}/${stream}/${pad(size, 12)}-${pad(n, 6)}.checkpoint`;
+}
+
+/** The folder holding every object of a kind: `<prefix>streams/`, `<prefix>digests/` or `<prefix>checkpoints/`. */
 export function kindPrefix(prefix: string, kind: ObjectKind): string {
   return `${prefix}${kind}/`;
 }
@@ -51,25 +72,50 @@ export function isRecordObject(name: string): boolean {
   return parseObjectName(name)?.kind === 'records';
 }
 
-/** What an object name says: record or digest, its hour folder (as a time) and its stream. */
+/** What an object name says: its kind, its hour folder (as a time) and its stream. */
 export interface ParsedName {
-  kind: 'records' | 'digest';
+  kind: 'records' | 'digest' | 'checkpoint';
   hour: Date;
   stream: string;
+  /** Checkpoints only: the tree size and the checkpoint's number in its stream. */
+  size?: number;
+  n?: number;
 }
 
-const NAME = /(?:^|\/)(streams|digests)\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/([^/]+)\/\d{12}\.jsonl?$/;
+const FOLDER = String.raw`(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/([A-Za-z0-9._-]+)\/`;
+const NAMES = {
+  records: new RegExp(String.raw`^streams\/${FOLDER}\d{12}\.jsonl$`),
+  digest: new RegExp(String.raw`^digests\/${FOLDER}\d{12}\.json$`),
+  checkpoint: new RegExp(String.raw`^checkpoints\/${FOLDER}(\d{12})-(\d{6})\.checkpoint$`),
+} as const;
 
-/** Parses a name written by `recordObjectName` or `digestObjectName`; undefined for anything else. */
+/**
+ * Parses a name written by `recordObjectName`, `digestObjectName` or `checkpointObjectName` (under any prefix
+ * ending in "/", or none); undefined for anything else: such an object is outside the layout.
+ */
 export function parseObjectName(name: string): ParsedName | undefined {
-  const m = NAME.exec(name);
-  if (!m) return undefined;
-  const [, kind, y, mo, d, h, stream] = m;
-  return {
-    kind: kind === 'streams' ? 'records' : 'digest',
-    hour: new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h))),
-    stream: stream!,
-  };
+  for (const kind of ['records', 'digest', 'checkpoint'] as const) {
+    const folder = kind === 'records' ? 'streams/' : kind === 'digest' ? 'digests/' : 'checkpoints/';
+    const at = name.startsWith(folder) ? 0 : name.lastIndexOf(`/${folder}`) + 1;
+    if (at === 0 && !name.startsWith(folder)) continue;
+    const m = NAMES[kind].exec(name.slice(at));
+    if (!m) continue;
+    const [, y, mo, d, h, stream, size, n] = m;
+    return {
+      kind,
+      hour: new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h))),
+      stream: stream!,
+      ...(kind === 'checkpoint' ? { size: Number(size), n: Number(n) } : {}),
+    };
+  }
+  return undefined;
+}
+
+/** True when `name` lies under `prefix` and is a name the layout writes. */
+export function isInLayout(prefix: string, name: string): boolean {
+  if (!name.startsWith(prefix)) return false;
+  const rest = name.slice(prefix.length);
+  return OBJECT_KINDS.some((k) => rest.startsWith(`${k}/`)) && parseObjectName(rest) !== undefined;
 }
 
 /** A time range; either end may be open. */
@@ -105,7 +151,7 @@ export function isInWindow(name: string, range: TimeRange, digestSlackMs = DIGES
   const parsed = parseObjectName(name);
   if (!parsed) return false;
   const { start, end } = folderWindow(
-    parsed.kind === 'records' ? 'streams' : 'digests',
+    parsed.kind === 'records' ? 'streams' : parsed.kind === 'digest' ? 'digests' : 'checkpoints',
     range,
     digestSlackMs,
   );

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +114,61 @@ describe('verification with openssl alone', () => {
       const out = openssl(['dgst', '-sha256', '-r', file('prev.json', canonicalize(prevBody as never))]);
       assert.equal(out.split(' ')[0], lines[i]!['prev']);
     }
+  });
+
+  it('the documented shell procedure verifies every line, U+007F and lone surrogates included', async () => {
+    // jq -cjS is not RFC 8785 for these (it escapes U+007F and replaces a lone surrogate with U+FFFD); the
+    // stored line is the canonical body with "sig" appended last, so cutting "sig" off gives the signed bytes.
+    const sink = new MemorySink();
+    const keys = new MemoryKeys();
+    const log = new AuditLog({ sink, keys, clock: new ManualClock(), kmsKeyVersion: KEY, writer: 'gateway' });
+    // One object (group commit): stream.start and the three records.
+    await Promise.all([
+      log.append({ type: 'mcp.request', requestId: 'del', sql: 'SELECT "\u007f" -- DEL' }),
+      log.append({ type: 'mcp.request', requestId: 'surrogate', sql: 'SELECT "\ud800" -- lone' }),
+      log.append({ type: 'mcp.request', requestId: 'both', sql: '\udc00\u007f\u2028é' }),
+    ]);
+    await log.close();
+    const [name] = await sink.list('v1/streams/');
+    const object = file('object.jsonl', Buffer.from(await sink.read(name!)));
+    const sh = (script: string) =>
+      execFileSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    sh(`head -n 1 ${object} | jq -r '.event.certificate.body.publicKeyPem' > instance.pem`);
+    const count = Number(sh(`wc -l < ${object}`).trim());
+    assert.equal(count, 4);
+    for (let n = 2; n <= count; n++) {
+      // The commands of docs/audit-format.md "Verifying", step 2.
+      const out = sh(
+        `sed -n ${n}p ${object} > record.json
+         sed -E 's|,"sig":"[A-Za-z0-9+/=]+"}$|}|' record.json | tr -d '\n' > body.json
+         sed -E 's|.*,"sig":"([A-Za-z0-9+/=]+)"}$|\\1|' record.json | base64 -d > record.sig
+         openssl dgst -sha256 -verify instance.pem -signature record.sig body.json || true`,
+      );
+      assert.equal(out.trim(), 'Verified OK', `line ${n}`);
+      // …and the hash the next record's prev holds.
+      const hash = sh('sha256sum body.json').split(' ')[0];
+      const lines = new TextDecoder()
+        .decode(await sink.read(name!))
+        .trim()
+        .split('\n');
+      const { sig: _sig, ...body } = JSON.parse(lines[n - 1]!) as { sig: string };
+      assert.equal(
+        hash,
+        createHash('sha256')
+          .update(canonicalize(body as never))
+          .digest('hex'),
+      );
+      if (n < count) assert.equal(JSON.parse(lines[n]!).prev, hash);
+    }
+    // jq refuses the line with a lone surrogate, or (older versions) rewrites it: either way not the signed bytes.
+    let viaJq: string | undefined;
+    try {
+      viaJq = sh(`sed -n 3p ${object} | jq -cjS 'del(.sig)'`);
+    } catch {
+      viaJq = undefined;
+    }
+    const exact = sh(`sed -n 3p ${object} | sed -E 's|,"sig":"[A-Za-z0-9+/=]+"}$|}|' | tr -d '\n'`);
+    assert.notEqual(viaJq, exact, 'jq -cjS would not give the signed bytes of a lone surrogate');
   });
 
   it('the digest verifies with the KMS public key and lists the record objects by SHA-256', () => {

@@ -51,6 +51,25 @@ describe('reconcileRequests', () => {
       problems: ['a decision to run a query, and no record of its execution'],
     },
     {
+      name: 'an asked call whose second decision (on the reason given) ran nothing',
+      records: [
+        rec('h', 'mcp.request'),
+        decision('h', 'deny'),
+        decision('h', 'allow', { reasonAskedIn: 'elicitation' }),
+        rec('h', 'mcp.response'),
+      ],
+      problems: ['a decision to run a query, and no record of its execution'],
+    },
+    {
+      name: 'an execute_sql_readonly decision to run with no execution',
+      records: [
+        rec('r', 'mcp.request'),
+        decision('r', 'allow', { tool: 'execute_sql_readonly' }),
+        rec('r', 'mcp.response'),
+      ],
+      problems: ['a decision to run a query, and no record of its execution'],
+    },
+    {
       name: 'an execution without its intent record',
       records: [rec('f', 'query.start'), rec('f', 'query.end')],
       problems: ['an execution without its intent record (policy.decision)'],

@@ -44,11 +44,15 @@ export function reconcileRequests(records: readonly AuditRecord[]): IncompleteRe
       problems.push('an execution without its intent record (policy.decision)');
     if (has('query.start') && !has('query.end')) problems.push('query.start without query.end');
     if (has('query.end') && !has('query.start')) problems.push('query.end without query.start');
-    const decision = list.map((r) => r.event).find((e) => e.type === 'policy.decision');
-    const runs =
-      decision?.tool === 'execute_sql' &&
-      RUNNABLE.has(String(decision.decision?.effect)) &&
-      decision.dryRun !== true;
+    // Any decision of the request counts: an asked call (elicit.ts, ask.ts) records the denial that asked for a
+    // reason, then the decision on the answer, under one request id.
+    const runs = list.some(
+      ({ event: e }) =>
+        e.type === 'policy.decision' &&
+        (e.tool === 'execute_sql' || e.tool === 'execute_sql_readonly') &&
+        RUNNABLE.has(String(e.decision?.effect)) &&
+        e.dryRun !== true,
+    );
     if (runs && !ran && !has('execution.refused') && has('mcp.request'))
       problems.push('a decision to run a query, and no record of its execution');
     if (problems.length > 0) out.push({ requestId, have, problems });

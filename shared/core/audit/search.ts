@@ -68,8 +68,17 @@ export function searchRecords(records: AuditRecord[], f: AuditFilter): AuditReco
 }
 
 /**
+ * The object names a search may read rows from: record objects as `layout.ts` writes them, under any bucket
+ * and prefix. Anything else the table's `streams/*` source URI matches (a forged object under another name) is
+ * outside the layout, never searched, and reported by `warden audit verify` (`outside-layout`).
+ */
+export const RECORD_OBJECT_PATTERN = String.raw`/streams/\d{4}/\d{2}/\d{2}/\d{2}/[A-Za-z0-9._-]+/\d{12}\.jsonl$`;
+
+/**
  * The same search as a BigQuery query over the audit external table (columns v, stream, seq, prev, time
  * TIMESTAMP, event JSON, sig; see terraform/modules/audit). Values travel as named parameters, never as SQL.
+ * Only rows of objects named as the layout names record objects are read: the external table's `_FILE_NAME`
+ * pseudo-column (the row's gs:// object path; BigQuery "Query Cloud Storage data in external tables").
  */
 export function searchQuery(
   table: string,
@@ -78,8 +87,10 @@ export function searchQuery(
 ): { sql: string; params: QueryParameter[] } {
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(table))
     throw new WardenError('invalid_argument', 'The audit table is project.dataset.table.');
-  const where: string[] = [];
-  const params: QueryParameter[] = [];
+  const where: string[] = ['REGEXP_CONTAINS(_FILE_NAME, @record_object_pattern)'];
+  const params: QueryParameter[] = [
+    { name: 'record_object_pattern', type: 'STRING', value: RECORD_OBJECT_PATTERN },
+  ];
   if (f.from) {
     where.push('time >= @from_time');
     params.push({ name: 'from_time', type: 'TIMESTAMP', value: sqlTimestamp(f.from) });
@@ -117,7 +128,7 @@ export function searchQuery(
   }
   const sql =
     `SELECT TO_JSON_STRING(STRUCT(v, stream, seq, prev, time, event, sig)) AS record FROM \`${table}\`` +
-    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+    ` WHERE ${where.join(' AND ')}` +
     ` ORDER BY time, stream, seq LIMIT ${Math.max(1, Math.floor(limit))}`;
   return { sql, params };
 }

@@ -4,10 +4,11 @@
 import type { AuditSink } from '../../ports/audit-sink.ts';
 import {
   DEFAULT_PREFIX,
+  isInLayout,
   isInWindow,
   isRecordObject,
-  kindPrefix,
   listingPrefixes,
+  OBJECT_KINDS,
   type TimeRange,
 } from './layout.ts';
 import { AuditFormatError, type AuditRecord, parse } from './schema.ts';
@@ -26,18 +27,23 @@ export interface ReadTrail {
   objects: TrailObject[];
   /** True for names this read covered, so a digest entry outside it is not taken as a deleted object. */
   covers: (name: string) => boolean;
+  /**
+   * Names listed that the layout does not write (a forged object, say), never read: verifyTrail reports them.
+   * An open range lists everything under the prefix; a range, everything in its day folders.
+   */
+  outsideLayout: string[];
 }
 
-/** Lists and reads the record and digest objects of a time range (everything when the range is open). */
+/** Lists and reads the record, digest and checkpoint objects of a time range (everything when the range is open). */
 export async function readTrail(sink: AuditSink, options: ReadTrailOptions = {}): Promise<ReadTrail> {
   const range = options.range ?? {};
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const names: string[] = [];
-  for (const kind of ['streams', 'digests'] as const) {
-    const prefixes = listingPrefixes(prefix, kind, range) ?? [kindPrefix(prefix, kind)];
-    for (const p of prefixes) names.push(...(await sink.list(p)));
-  }
-  const wanted = names.filter((n) => isInWindow(n, range));
+  const ranged = OBJECT_KINDS.map((kind) => listingPrefixes(prefix, kind, range));
+  if (ranged.some((p) => p === undefined)) names.push(...(await sink.list(prefix)));
+  else for (const p of ranged.flat()) names.push(...(await sink.list(p!)));
+  const outsideLayout = names.filter((n) => !isInLayout(prefix, n));
+  const wanted = names.filter((n) => isInLayout(prefix, n) && isInWindow(n, range));
   const objects: TrailObject[] = new Array(wanted.length);
   let next = 0;
   let done = 0;
@@ -50,7 +56,7 @@ export async function readTrail(sink: AuditSink, options: ReadTrailOptions = {})
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, wanted.length) }, worker));
   // Every object whose folder lies in the window was listed: one missing from the listing was deleted.
-  return { objects, covers: (name) => isInWindow(name, range) };
+  return { objects, covers: (name) => isInWindow(name, range), outsideLayout };
 }
 
 /** A stored line that `parse` refused, where it is, and why. */

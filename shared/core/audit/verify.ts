@@ -4,9 +4,11 @@ import { canonicalBytes } from './canonical-json.ts';
 import { type Digest, digestBody, hashDigestBody, isValidDigest, parseDigest } from './digest.ts';
 import { sha256Hex } from './events.ts';
 import { parseObjectName } from './layout.ts';
+import type { Problem } from './problem.ts';
 import { recordBody } from './record.ts';
 import { AuditFormatError, parse, parseEnvelope, type StoredRecord } from './schema.ts';
 import { isValidCertificate, isValidSignature, type KeyCertificate } from './signing-key.ts';
+import { type CheckedCheckpoint, type ReadRecord, verifyCheckpoints } from './verify-checkpoints.ts';
 
 /** A stored object of the trail: its name and bytes. */
 export interface TrailObject {
@@ -14,30 +16,8 @@ export interface TrailObject {
   data: Uint8Array;
 }
 
-export type ProblemKind =
-  | 'unparseable' // a line is not a record
-  | 'bad-certificate' // the stream's key is not certified by the KMS key
-  | 'missing-start' // the stream does not open with a certified stream.start record
-  | 'bad-signature' // a record was modified (or forged) after signing
-  | 'unsigned' // a record carries no signature: it was stripped, or the record was forged
-  | 'broken-link' // prev does not match the previous record's hash: inserted, replaced or modified
-  | 'missing' // sequence numbers skip: records were removed
-  | 'reordered' // sequence numbers go backwards
-  | 'duplicate' // the same sequence number appears twice
-  | 'misplaced' // a record sits in an object whose name does not match its stream or position
-  | 'bad-digest' // a digest is unreadable or its KMS signature does not verify: it was altered or forged
-  | 'digest-chain' // digests of one writer skip, repeat, go backwards or do not link: a digest was removed
-  | 'object-missing' // a digest lists an object that is not in the bucket: the object was deleted
-  | 'object-altered' // an object's bytes differ from what its digest recorded
-  | 'truncated'; // a stream ends before the last record a digest recorded for it
-
-export interface Problem {
-  kind: ProblemKind;
-  object: string;
-  stream?: string;
-  seq?: number;
-  detail: string;
-}
+// The problem kinds and their shape live in problem.ts, which the checkpoint checks share.
+export type { Problem, ProblemKind } from './problem.ts';
 
 export interface StreamSummary {
   stream: string;
@@ -53,6 +33,8 @@ export interface VerifyReport {
   streams: StreamSummary[];
   /** Digests read and checked. */
   digests: number;
+  /** Checkpoints whose KMS signature verified (each also checked against the records). */
+  checkpoints: CheckedCheckpoint[];
   /** Record objects that no digest (yet) lists: the newest ones, normally, until the next digest. */
   undigested: string[];
   problems: Problem[];
@@ -68,11 +50,22 @@ export interface VerifyOptions {
   complete?: boolean;
   /** Called as objects are checked. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The verification time: a writer that did not close and signed no checkpoint within its heartbeat (plus
+   * slack) before it is reported `stale`. Given by the caller (the CLI: now), never read from a clock here.
+   */
+  now?: Date;
+  heartbeatMs?: number;
+  slackMs?: number;
+  /** Names listed under the prefix that the layout does not write (readTrail's `outsideLayout`): reported. */
+  outsideLayout?: readonly string[];
 }
 
 interface Located {
   record: StoredRecord;
   object: string;
+  /** The line as stored: the Merkle leaf input. */
+  line: string;
 }
 
 /**
@@ -88,9 +81,25 @@ export function verifyTrail(
   const byStream = new Map<string, Located[]>();
   const sorted = [...objects].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const digests: { digest: Digest; object: string }[] = [];
+  const checkpointObjects: TrailObject[] = [];
+  for (const name of options.outsideLayout ?? [])
+    problems.push({ kind: 'outside-layout', object: name, detail: 'not a name the audit layout writes' });
   for (const [n, obj] of sorted.entries()) {
     options.onProgress?.(n, sorted.length);
-    if (parseObjectName(obj.name)?.kind === 'digest') {
+    const kind = parseObjectName(obj.name)?.kind;
+    if (kind === undefined) {
+      problems.push({
+        kind: 'outside-layout',
+        object: obj.name,
+        detail: 'not a name the audit layout writes',
+      });
+      continue;
+    }
+    if (kind === 'checkpoint') {
+      checkpointObjects.push(obj);
+      continue;
+    }
+    if (kind === 'digest') {
       const digest = parseDigest(obj.data);
       if (!digest) problems.push({ kind: 'bad-digest', object: obj.name, detail: 'not a digest' });
       else digests.push({ digest, object: obj.name });
@@ -123,7 +132,7 @@ export function verifyTrail(
         });
       }
       const list = byStream.get(record.stream) ?? [];
-      list.push({ record, object: obj.name });
+      list.push({ record, object: obj.name, line });
       byStream.set(record.stream, list);
     }
   }
@@ -135,11 +144,35 @@ export function verifyTrail(
   }
   options.onProgress?.(sorted.length, sorted.length);
   const undigested = verifyDigests(digests, sorted, byStream, kmsPublicKeyPem, options, problems);
+  const read = new Map<string, ReadRecord[]>();
+  for (const [stream, located] of byStream)
+    read.set(
+      stream,
+      located.map((l) => ({ seq: l.record.seq, object: l.object, line: l.line })),
+    );
+  const newestDigest = new Map<string, number>();
+  for (const { digest } of digests)
+    newestDigest.set(digest.stream, Math.max(newestDigest.get(digest.stream) ?? -1, digest.seq));
+  const { checkpoints } = verifyCheckpoints(
+    checkpointObjects,
+    read,
+    kmsPublicKeyPem,
+    {
+      ...(options.covers ? { covers: options.covers } : {}),
+      ...(options.complete !== undefined ? { complete: options.complete } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(options.slackMs !== undefined ? { slackMs: options.slackMs } : {}),
+      digests: newestDigest,
+    },
+    problems,
+  );
   return {
     ok: problems.length === 0,
     records: count,
     streams,
     digests: digests.length,
+    checkpoints,
     undigested,
     problems,
   };

@@ -1,7 +1,7 @@
 // Execution grants: the gateway signs what it decided, and the executor runs only a grant it can verify back
 // to the KMS key, unexpired and used once (a forged, altered, replayed or expired decision runs nothing).
 
-import type { ExecutionRequest, JobRequest } from '../../ports/query-runner.ts';
+import type { DryRunRequest, ExecutionRequest, JobRequest } from '../../ports/query-runner.ts';
 import { canonicalBytes, type Json } from '../audit/canonical-json.ts';
 import { isValidCertificate, isValidSignature, type KeyCertificate } from '../audit/signing-key.ts';
 import { WardenError } from '../errors.ts';
@@ -15,7 +15,8 @@ export interface GrantBody {
   v: 1;
   /**
    * The execution request exactly as decided (principal, SQL, parameters, decision, dry-run facts), or a job
-   * request (`op: "job"`): each endpoint parses only its own kind, so neither can be passed off as the other.
+   * request (`op: "job"`), or a dry-run request (`op: "dry-run"`): each endpoint parses only its own kind, so
+   * none can be passed off as another.
    */
   request: Json;
   issuedAt: string;
@@ -41,7 +42,7 @@ export const GRANT_TTL_MS = 60_000;
 /** Signs `request` as a grant valid from `now` for `ttlMs`. */
 export async function issueGrant(
   signer: GrantSigner,
-  request: ExecutionRequest | JobRequest,
+  request: ExecutionRequest | JobRequest | DryRunRequest,
   now: Date,
   ttlMs = GRANT_TTL_MS,
 ): Promise<SignedGrant> {

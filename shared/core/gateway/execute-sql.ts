@@ -66,6 +66,7 @@ export async function executeSql(deps: ExecuteSqlDeps, given: ExecuteSqlCall): P
   const call: ExecuteSqlCall = { ...rest, ...(reason ? { reason } : {}) };
   const dryRun = refuseOnFailure(deps, call, 'dry-run-failed', () =>
     deps.metadata.dryRun({
+      requestId: call.requestId,
       projectId: call.projectId,
       sql: call.query,
       ...(call.params ? { params: call.params } : {}),

@@ -115,6 +115,56 @@ function hasLetters(v: string, n: number): boolean {
   return false;
 }
 
+/**
+ * Words of things, not people: what PHI-free columns of capitalised words are made of (products, materials,
+ * departments, specialties, drugs, elements, units). Words that are also given or family names (Bacon, Ball,
+ * Fish, Gold, Silver, Lead, Mercury, Steel, Cotton, Rose, Brown) are left out, so a list of people is not read as
+ * one of things. Lower case, matched on whole words.
+ */
+const THING_WORDS = new Set(
+  // Retail departments and product nouns.
+  (
+    'automotive baby beauty books clothing computers electronics games garden grocery health home industrial ' +
+    'jewelry jewelery kids movies music outdoors shoes sports tools toys bike car chair cheese chicken ' +
+    'chips computer gloves hat keyboard mouse pants pizza salad sausages shirt soap table towels tuna ' +
+    'bag bottle box cap coat cup desk dress jacket lamp laptop phone sofa watch wallet ' +
+    // Materials and product adjectives.
+    'bamboo bronze ceramic concrete fresh frozen granite metal plastic rubber silk soft wooden ' +
+    'aluminum aluminium leather glass marble wool awesome bespoke electronic elegant ergonomic fantastic generic ' +
+    'gorgeous handcrafted handmade incredible intelligent licensed luxurious modern oriental practical recycled ' +
+    'refined rustic sleek small tasty unbranded sturdy durable premium deluxe portable organic natural ' +
+    // Hospital departments, services and settings.
+    'department unit ward clinic service services surgery medicine therapy care center centre laboratory lab ' +
+    'pharmacy radiology imaging emergency intensive outpatient inpatient general internal family physical ' +
+    'occupational respiratory nursing administration billing admissions records nutrition rehabilitation ' +
+    // Chemistry and measurement.
+    'hydrogen oxygen nitrogen carbon sulfur sulphur iron copper zinc tin sodium ' +
+    'potassium calcium magnesium chlorine fluorine iodine neon argon helium boron silicon phosphorus ' +
+    'tablet tablets capsule capsules solution injection cream ointment syrup suspension'
+  ).split(' '),
+);
+/**
+ * Endings of words for things, fields of study and substances (English derivation, USAN drug stems): "Cardiology",
+ * "Pediatrics", "Nutrition", "Lithium", "Atorvastatin", "Lisinopril", "Omeprazole", "Adalimumab".
+ */
+const THING_ENDINGS =
+  /(?:ology|ologie|iatry|iatrics|ics|tion|sion|ment|ness|ity|ism|ium|ware|ery|ous|able|ible|statin|pril|olol|sartan|prazole|azole|cillin|mycin|floxacin|dipine|tidine|formin|mab|tinib|vir|afil|triptan|lukast|gliptin|parin|oxetine|azepam|profen|olone|sone|amine|idine)$/;
+
+/** Whether a name-shaped value holds a word of things (see {@link THING_WORDS}, {@link THING_ENDINGS}). */
+function hasThingWord(value: string): boolean {
+  for (const w of value.toLowerCase().split(/[^\p{L}\p{M}]+/u)) {
+    if (w.length < 2) continue;
+    if (THING_WORDS.has(w) || (w.length >= 6 && THING_ENDINGS.test(w))) return true;
+  }
+  return false;
+}
+
+/**
+ * Share of a column's name-shaped values that may hold a word of things while the column is still read as names:
+ * above it, the column is products, departments or drugs, not people.
+ */
+export const THING_SHARE = 0.15;
+
 /** Share of a column's values that must be of PHI shapes for the column to be taken as PHI. */
 export const PROFILE_THRESHOLD = 0.6;
 /** Values read per column: enough to tell a column's class, bounded so a large result costs little more. */
@@ -124,11 +174,13 @@ export const PROFILE_SAMPLE = 1000;
  * The PHI class of a column from its values: when at least {@link PROFILE_THRESHOLD} of the non-empty string
  * values (of the first {@link PROFILE_SAMPLE}) have a PHI shape, the most common shape's class; otherwise
  * undefined. Names need variety: a column of few distinct capitalised words repeated ("Final", "Active") is a
- * category, not people.
+ * category, not people; and few words of things: a column of product, department, drug or element names
+ * ("Recycled Concrete Keyboard", "Cardiology", "Atorvastatin", "Lithium") is not people either.
  */
 export function profileColumn(values: Iterable<unknown>): ProfiledClass | undefined {
   const counts: Record<ProfiledClass, number> = { ssn: 0, contact: 0, address: 0, mrn: 0, name: 0 };
   const names = new Set<string>();
+  let things = 0;
   let n = 0;
   for (const value of values) {
     if (typeof value !== 'string' || value.trim() === '') continue;
@@ -136,12 +188,17 @@ export function profileColumn(values: Iterable<unknown>): ProfiledClass | undefi
     const cls = profileValue(value);
     if (cls !== undefined) {
       counts[cls]++;
-      if (cls === 'name') names.add(value.trim().toLowerCase());
+      if (cls === 'name') {
+        names.add(value.trim().toLowerCase());
+        if (hasThingWord(value)) things++;
+      }
     }
     if (n >= PROFILE_SAMPLE) break;
   }
   if (n === 0) return undefined;
   if (counts.name > 0 && n >= 20 && names.size < n / 5) counts.name = 0;
+  // Name evidence: a column of people's names holds few words of things; one of products or drugs, many.
+  if (counts.name > 0 && things > THING_SHARE * counts.name) counts.name = 0;
   let best: ProfiledClass | undefined;
   let total = 0;
   for (const cls of Object.keys(counts) as ProfiledClass[]) {

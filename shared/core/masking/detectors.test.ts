@@ -699,3 +699,59 @@ table('record numbers after other labels and in table rows', [
   { text: 'Ross, Ada | 5512093 | 2/3/1961', want: ['name:Ross, Ada', 'mrn:5512093', 'date:2/3/1961'] },
   { text: '| Platelets | 250 |', want: [] },
 ]);
+
+// Record numbers as EHRs and other health systems label them (HL7 v2 PID-3 identifier types: MR, PI, AN, VN, …),
+// in other languages with their diacritics, on the line below their label, and with a check digit.
+table('record numbers under the labels real records carry', [
+  { text: 'PID: 1234567', want: ['mrn:1234567'] },
+  { text: 'EMPI 12345678 merged', want: ['mrn:12345678'] },
+  { text: 'Enterprise ID: E1234567', want: ['mrn:E1234567'] },
+  { text: 'FIN: 12345678; CSN: 123456789', want: ['mrn:12345678', 'mrn:123456789'] },
+  { text: 'Visit # 5566771', want: ['mrn:5566771'] },
+  { text: 'Accession #: S21-12345', want: ['mrn:S21-12345'] },
+  { text: 'Case #: SP-21-01234', want: ['mrn:SP-21-01234'] },
+  { text: 'UR No. 123456 and URN 654321', want: ['mrn:123456', 'mrn:654321'] },
+  { text: 'Unit No.: 123456', want: ['mrn:123456'] },
+  { text: 'M.R.N. 1234567', want: ['mrn:1234567'] },
+  { text: 'MRN: 123456/7', want: ['mrn:123456/7'] },
+  { text: 'MRN\n12345678', want: ['mrn:12345678'] },
+  { text: 'Pat.-Nr. 4456123', want: ['mrn:4456123'] },
+  { text: 'N° dossier 4456123', want: ['mrn:4456123'] },
+  { text: 'Prontuário nº 4456123', want: ['mrn:4456123'] },
+  { text: 'historia clínica 4456123', want: ['mrn:4456123'] },
+  { text: 'patiëntnummer 4456123', want: ['mrn:4456123'] },
+  { text: 'Journal nr. 4456123', want: ['mrn:4456123'] },
+  { text: 'Visit for BP check, 2 visits.', want: [] },
+  { text: 'clinic at 9:30, 2 admissions this year', want: [] },
+]);
+
+table('a record label before a date or an address is not a record number', [
+  { text: 'visit 12.03.2020 for review', want: ['date:12.03.2020'] },
+  { text: 'admission 2020-03-12 via ED', want: ['date:2020-03-12'] },
+  { text: 'clinic 10.1.20.30 portal', want: ['ip:10.1.20.30'] },
+]);
+
+table('record numbers listed, after a number sign, in exported rows and where they recur', [
+  { text: 'MRNs 4471203, 5512093 and 6620114 merged', want: ['mrn:4471203', 'mrn:5512093', 'mrn:6620114'] },
+  { text: 'MRN 4471203 / 5512093', want: ['mrn:4471203', 'mrn:5512093'] },
+  { text: 'MRN 4471203, 2 visits', want: ['mrn:4471203'] },
+  { text: 'Seen today (#4471203), stable', want: ['mrn:#4471203'] },
+  { text: 'Rx #20931177 refilled', want: ['mrn:#20931177'] },
+  { text: 'pain #3 of 10, ## 123456', want: [] },
+  { text: 'seen\t5512093\t2/3/1961', want: ['mrn:5512093', 'date:2/3/1961'] },
+  { text: 'Ross;Ada;5512093;02.03.1961', want: ['mrn:5512093', 'date:02.03.1961'] },
+  { text: 'WBC\t12\tK/uL', want: [] },
+  {
+    text: 'MRN 4471203 on file; chart 4471203 reviewed; 4471203 merged',
+    want: ['mrn:4471203', 'mrn:4471203', 'mrn:4471203'],
+  },
+  { text: 'ICN 1012345678V123456', want: ['mrn:1012345678V123456'] },
+]);
+
+table('an identifier alone in a table cell, in digit groups', [
+  { text: 'Ross, Ada | 551 2093 | 2/3/1961', want: ['name:Ross, Ada', 'mrn:551 2093', 'date:2/3/1961'] },
+  { text: 'Ross, Ada | 55.120.93 | 2/3/1961', want: ['name:Ross, Ada', 'mrn:55.120.93', 'date:2/3/1961'] },
+  { text: '| Platelets | 250 000 |', want: [] },
+  { text: '| Sodium | 1234.56 |', want: [] },
+  { text: '| 2/3/1961 |', want: ['date:2/3/1961'] },
+]);

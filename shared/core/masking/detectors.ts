@@ -79,9 +79,117 @@ export const DEFAULT_MRN: Required<IdentifierFormat> = {
     'NHS number',
     'EMR',
     'EHR',
+    // Labels as records carry them (HL7 v2 PID-3 identifier types, EHR banners, other health systems):
+    // master patient index and enterprise ids, encounter / visit / financial numbers (Cerner FIN, Epic CSN),
+    // admission and episode numbers, pathology accession and specimen numbers, UK and Australian unit record
+    // numbers, Scotland's CHI, India's UHID and IP/OP numbers. A bare "ID" is not one: it comes before ids of
+    // every kind (a payer-prefixed member id, a device id).
+    'patient identifier',
+    'PID',
+    'MPI',
+    'EMPI',
+    'enterprise ID',
+    'person ID',
+    'client ID',
+    'resident ID',
+    'hospital ID',
+    'hosp',
+    'hosp no',
+    'clinic number',
+    'clinic no',
+    'clinic',
+    'record locator',
+    'records no',
+    'M R N',
+    'FIN',
+    'CSN',
+    'visit',
+    'visit ID',
+    'admission',
+    'admission no',
+    'adm no',
+    'episode',
+    'episode no',
+    'accession',
+    'specimen',
+    'registration',
+    'registration no',
+    'reg no',
+    'IP no',
+    'OP no',
+    'UHID',
+    'UR',
+    'URN',
+    'UR no',
+    'CHI',
+    'CHI no',
+    'file no',
+    'file number',
+    'unit no',
+    'MRN on file',
+    'MRNs',
+    'record numbers',
+    'chart numbers',
+    'patient IDs',
+    // VA Integration Control Number (ten digits, V, six digits).
+    'ICN',
+    // Hospital letters and registers: a letter's reference ("Our ref:"), identification numbers, in- and
+    // outpatient numbers, folder numbers (South Africa), CR numbers (India), EPR and PAS numbers (NHS trusts).
+    'ref',
+    'ref no',
+    'reference',
+    'reference number',
+    'our ref',
+    'your ref',
+    'chart ID',
+    'EMR ID',
+    'EHR ID',
+    'pt identifier',
+    'identification',
+    'identification number',
+    'medical ID',
+    'inpatient number',
+    'inpatient no',
+    'outpatient number',
+    'outpatient no',
+    'folder number',
+    'folder no',
+    'CR no',
+    'EPR',
+    'EPR number',
+    'PAS',
+    'PAS number',
+    // Other languages, diacritics folded when read: German, French, Italian, Portuguese, Spanish, Dutch, the
+    // Nordic languages, Romanian, Croatian, Slovak.
+    'Patientennummer',
+    'Pat Nr',
+    'Pat no',
+    'Fallnummer',
+    'Fall Nr',
+    'dossier',
+    'dossier patient',
+    'IPP',
+    'cartella',
+    'cartella clinica',
+    'prontuário',
+    'historia clínica',
+    'historia',
+    'NHC',
+    'patiëntnummer',
+    'patientnummer',
+    'dossiernummer',
+    'journalnummer',
+    'journal nr',
+    'journal',
+    'fișă',
+    'foaie de observație',
+    'matični broj',
+    'broj kartona',
+    'číslo pacienta',
   ],
   // Up to three letters (any case) and 5–13 digits, written whole or in groups (31.669.513, 4455 6677, 00-123-456).
-  value: String.raw`(?=[A-Za-z]{0,3}-?(?:\d[. -]?){4}\d)[A-Za-z]{0,3}-?\d{1,13}(?:[. -]\d{1,10}){0,3}[A-Za-z]?(?![\w-]|[.,]\d)`,
+  // A check digit may follow a slash (123456/7); a letter may split the digits (the VA's 1012345678V123456).
+  value: String.raw`(?=[A-Za-z]{0,3}-?(?:\d[. -]?){4}\d)[A-Za-z]{0,3}-?\d{1,13}(?:[. -]\d{1,10}){0,3}(?:\/\d{1,2}(?!\/))?(?:[A-Za-z]\d{1,8})?[A-Za-z]?(?![\w-]|[.,/]\d)`,
   patterns: [],
 };
 
@@ -457,6 +565,60 @@ const ADDRESS_STOP = new Set(
     ' ',
   ),
 );
+
+/**
+ * FNV-1a hash of the ASCII letters [s, e) of `text` lower-cased (apostrophes, periods and dashes as they are),
+ * or -1 when the range holds another character: the word is then read as a string.
+ */
+function asciiWordHash(text: string, s: number, e: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let k = s; k < e; k++) {
+    let c = text.charCodeAt(k);
+    if (c > 127) return -1;
+    if (c >= 65 && c <= 90) c += 32;
+    h = Math.imul(h ^ c, 16777619);
+  }
+  return h & 0x3fffffff;
+}
+
+/** Whether [s, e) of `text`, lower-cased (ASCII), is `word`. */
+function equalsLower(text: string, s: number, e: number, word: string): boolean {
+  if (e - s !== word.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    let c = text.charCodeAt(s + k);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** Hashes of the ASCII words of `words` (see {@link asciiWordHash}), each with its word. */
+function asciiHashes(words: Iterable<string>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const w of words) {
+    const h = asciiWordHash(w, 0, w.length);
+    if (h >= 0) out.set(h, w);
+  }
+  return out;
+}
+
+const ADDRESS_STOP_HASHES = asciiHashes([...ADDRESS_STOP, 'address']);
+const STREET_TYPE_HASHES = asciiHashes(STREET_TYPE_WORDS);
+/** The ASCII endings of {@link STREET_TYPE_END} (the others hold letters an ASCII word cannot). */
+const STREET_TYPE_ASCII_ENDS = STREET_TYPE_END.source
+  .replace(/^\(\?:|\)\$$/g, '')
+  .split('|')
+  .flatMap((e) => (e === 'str\\.?' ? ['str', 'str.'] : [e]))
+  .filter((e) => /^[a-z.]+$/.test(e));
+
+/** Whether the ASCII word [s, e) ends in a street type ("Dornierstr.", "Kerkstraat"), in any case. */
+function hasStreetTypeEnd(text: string, s: number, e: number): boolean {
+  for (const end of STREET_TYPE_ASCII_ENDS) {
+    const n = end.length;
+    if (e - s >= n && equalsLower(text, e - n, e, end)) return true;
+  }
+  return false;
+}
 
 /** ", Grand Rapids, MI" after a street address: the city (a subdivision smaller than a state) is masked too. */
 const CITY_AFTER = new RegExp(
@@ -880,7 +1042,34 @@ export class DetectorSet {
     if (on['biometric'] && (on['date'] ? hint : BIOMETRIC_HINT.test(text)))
       this.regexAll(BIOMETRIC, text, 'biometric', undefined, FLAG);
     if (on['image']) this.images(text);
-    return found.length === 0 ? found : merge(found);
+    if (found.length === 0) return found;
+    this.recurrences(text);
+    return merge(found);
+  }
+
+  /**
+   * Every other mention of a record, plan or account number found in `text` ("MRN 4471203 … 4471203 was
+   * merged"): a number found once under its label is the same identifier wherever it recurs.
+   */
+  private recurrences(text: string): void {
+    const found = this.found;
+    const n = found.length;
+    for (let i = 0; i < n; i++) {
+      const f = found[i]!;
+      if ((f.kind !== 'mrn' && f.kind !== 'health_plan' && f.kind !== 'account') || f.end - f.start < 6)
+        continue;
+      const value = text.slice(f.start, f.end);
+      for (let p = text.indexOf(value); p >= 0; p = text.indexOf(value, p + 1)) {
+        if (p === f.start) continue;
+        const q = p + value.length;
+        if (
+          (p > 0 && isAlnumCode(text.charCodeAt(p - 1))) ||
+          (q < text.length && isAlnumCode(text.charCodeAt(q)))
+        )
+          continue;
+        this.push(f.kind, p, q, 0);
+      }
+    }
   }
 
   private push(kind: string, start: number, end: number, rank: number): void {
@@ -969,6 +1158,60 @@ export class DetectorSet {
     }
   }
 
+  /**
+   * A record number told by the layout around the token [s, e) (first digit run [rs, re)), not by a label: alone
+   * in a table cell ("Bogan, Garnet | 3278975 | 1/15/1961", cells split by tabs or semicolons as spreadsheets
+   * export them, the number in blank-separated groups: "| 551 2093 |"), or right after a number sign
+   * ("Ross, Ada #4471203", "Rx #20931177": six or more digits after "#" are a record's number, not a count).
+   * Returns the end of what was found, or 0. Kept out of {@link token}, which runs for every digit token.
+   */
+  private recordInLayout(text: string, s: number, e: number, rs: number, re: number, before: number): number {
+    if (before === 35) {
+      if (re - rs >= 6 && isIdAfterNumberSign(text, s)) {
+        this.push('mrn', s - 1, e, 0);
+        return e;
+      }
+      return 0;
+    }
+    // Most tokens follow a word: only one after a cell's delimiter or at a line's start can be alone in a cell.
+    let a = s - 1;
+    while (a >= 0 && text.charCodeAt(a) === 32) a--;
+    const left = a < 0 ? 10 : text.charCodeAt(a);
+    if (left !== 124 && left !== 9 && left !== 59 && left !== 10 && left !== 13) return 0;
+    const ce = tableCellEnd(text, s, e);
+    if (
+      ce > 0 &&
+      ce - s >= 5 &&
+      ce - s <= 20 &&
+      countDigits(text, s, ce) >= 5 &&
+      !(rs === s && numericDateEnd(text, s, re) >= ce)
+    ) {
+      this.push('mrn', s, ce, 0);
+      return ce;
+    }
+    return 0;
+  }
+
+  /**
+   * After a labelled identifier ending at `end`, the further values of the same shape listed after it ("MRNs
+   * 4471203, 5512093 and 6620114", "member ID W123456789 / W987654321"); returns the end of the last one.
+   */
+  private listedAfter(kind: number, value: RegExp, text: string, end: number): number {
+    let last = end;
+    for (let k = 0; k < 8; k++) {
+      LIST_JOINER.lastIndex = last;
+      if (!LIST_JOINER.test(text)) break;
+      const vs = LIST_JOINER.lastIndex;
+      if (!isAlnumCode(text.charCodeAt(vs))) break;
+      value.lastIndex = vs;
+      if (!value.test(text) || countDigits(text, vs, value.lastIndex) < 5) break;
+      if (!labelledValueValid(kind, text, vs, value.lastIndex)) break;
+      this.push(LABEL_KIND_NAMES[kind]!, vs, value.lastIndex, LABELLED);
+      last = value.lastIndex;
+    }
+    return last;
+  }
+
   /** Pushes a pattern match [a, b) widened to the whole word it is part of: no fragment of an id is left. */
   private pushWord(text: string, kind: string, a: number, b: number): void {
     let s = a;
@@ -994,22 +1237,16 @@ export class DetectorSet {
           const end = value.lastIndex;
           if (labelledValueValid(kind, text, vs, end)) {
             this.push(LABEL_KIND_NAMES[kind]!, kind === L_POBOX ? lastLabelStart() : vs, end, LABELLED);
-            return end;
+            return kind === L_MRN || kind === L_PLAN || kind === L_ACCOUNT
+              ? this.listedAfter(kind, value, text, end)
+              : end;
           }
         }
       }
     }
-    // A record listed as a table row ("Bogan, Garnet | 3278975 | 1/15/1961"): an identifier alone in a cell.
-    if (
-      on['mrn'] &&
-      n >= 5 &&
-      n <= 16 &&
-      re - rs >= 3 &&
-      isPipeCell(text, s, e) &&
-      countDigits(text, s, e) >= 5
-    ) {
-      this.push('mrn', s, e, 0);
-      return e;
+    if (on['mrn'] && n <= 16 && re - rs >= 2) {
+      const end = this.recordInLayout(text, s, e, rs, re, before);
+      if (end > 0) return end;
     }
     if (n === 17 && on['vin'] && (isValidVin(text, s) || vinShaped(text, s))) {
       this.push('vin', s, e, 0);
@@ -1634,16 +1871,35 @@ function numberLastAddress(text: string, s: number, re: number): [number, number
     // Vital signs and lab values ("HR 88", "Plt 250"): a short upper-case or capitalised abbreviation.
     if (words === 0 && p - ws <= 4 && isUpperCode(text.charCodeAt(ws)) && text.charCodeAt(p - 1) !== 46)
       return undefined;
-    const word = text.slice(ws, p);
-    const bare = (text.charCodeAt(p - 1) === 46 ? word.replace(/\.+$/, '') : word).toLowerCase();
-    if (ADDRESS_STOP.has(bare) || bare === 'address' || bare === '') {
-      cue =
-        start >= 0 &&
-        (bare === 'at' || bare === 'to' || bare === 'on' || bare === 'in' || bare === 'address');
-      break;
+    // Most words are ASCII: read them by a hash of their lower-cased letters, without a string per word.
+    let be = p;
+    while (be > ws && text.charCodeAt(be - 1) === 46) be--;
+    const h = asciiWordHash(text, ws, be);
+    if (h >= 0) {
+      const stop = ADDRESS_STOP_HASHES.get(h);
+      if (be === ws || (stop !== undefined && equalsLower(text, ws, be, stop))) {
+        cue =
+          start >= 0 &&
+          (stop === 'at' || stop === 'to' || stop === 'on' || stop === 'in' || stop === 'address');
+        break;
+      }
+      if (words < 2 && !typed) {
+        const type = STREET_TYPE_HASHES.get(h);
+        if ((type !== undefined && equalsLower(text, ws, be, type)) || hasStreetTypeEnd(text, ws, p))
+          typed = true;
+      }
+    } else {
+      const word = text.slice(ws, p);
+      const bare = (text.charCodeAt(p - 1) === 46 ? word.replace(/\.+$/, '') : word).toLowerCase();
+      if (ADDRESS_STOP.has(bare) || bare === 'address' || bare === '') {
+        cue =
+          start >= 0 &&
+          (bare === 'at' || bare === 'to' || bare === 'on' || bare === 'in' || bare === 'address');
+        break;
+      }
+      // The street type is one of the two words before the number ("Szilágyi út 55", "ul. Polna 9").
+      if (words < 2 && (STREET_TYPE_WORDS.has(bare) || STREET_TYPE_END.test(word))) typed = true;
     }
-    // The street type is one of the two words before the number ("Szilágyi út 55", "ul. Polna 9").
-    if (words < 2 && (STREET_TYPE_WORDS.has(bare) || STREET_TYPE_END.test(word))) typed = true;
     start = ws;
     p = ws;
     if (p === 0) break;
@@ -1704,17 +1960,55 @@ function trunkPhoneEnd(text: string, s: number): number {
   return (intl ? digits >= 11 && digits <= 15 : digits >= 9 && digits <= 12) ? end : -1;
 }
 
-/** True when [s, e) is alone in a cell of a row written with pipes: "| 3278975 |", "… | 3278975" at a line end. */
-function isPipeCell(text: string, s: number, e: number): boolean {
+/**
+ * The end of the table cell that the token [s, e) starts, or -1: the token alone, or with further digit groups
+ * after single blanks ("| 551 2093 |"; not a number in thousands, "| 250 000 |"), between pipes, tabs or
+ * semicolons ("| 3278975 |", "… | 3278975" at a line end).
+ */
+function tableCellEnd(text: string, s: number, e: number): number {
   let a = s - 1;
-  while (a >= 0 && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a--;
-  let b = e;
-  while (b < text.length && (text.charCodeAt(b) === 32 || text.charCodeAt(b) === 9)) b++;
+  while (a >= 0 && text.charCodeAt(a) === 32) a--;
+  // The token and any further groups of digits after single blanks ("551 2093").
+  let end = e;
+  let dots = 0;
+  for (;;) {
+    const sep = text.charCodeAt(end);
+    if ((sep !== 32 && sep !== 46) || !isDigitCode(text.charCodeAt(end + 1))) break;
+    if (sep === 46) dots++;
+    let k = end + 1;
+    while (isIdCode(text.charCodeAt(k))) k++;
+    end = k;
+  }
+  // Dotted groups only as ids are dotted (31.669.513), not a decimal (1234.56) or an IPv4 address.
+  if (dots === 1 || (dots > 0 && IPV4_WHOLE.test(text.slice(s, end)))) return -1;
+  if (end > e && THOUSANDS.test(text.slice(s, end))) return -1;
+  let b = end;
+  while (b < text.length && text.charCodeAt(b) === 32) b++;
+  return isCellBetween(text, a, b) ? end : -1;
+}
+
+/** Whether the characters at `a` and `b` (out of range: a line's edge) delimit one cell of a table row. */
+function isCellBetween(text: string, a: number, b: number): boolean {
   const left = a < 0 ? 10 : text.charCodeAt(a);
   const right = b >= text.length ? 10 : text.charCodeAt(b);
   const lineEdge = (c: number): boolean => c === 10 || c === 13;
-  return (left === 124 && (right === 124 || lineEdge(right))) || (lineEdge(left) && right === 124);
+  // A cell's delimiter: a pipe, a tab or a semicolon, the same on both sides unless the other is a line's edge.
+  const cell = (c: number): boolean => c === 124 || c === 9 || c === 59;
+  return (cell(left) && (right === left || lineEdge(right))) || (lineEdge(left) && cell(right));
 }
+
+/** Whether the "#" before `s` starts a word (not "MRN#", "SS#", a label read before) and is not "##". */
+function isIdAfterNumberSign(text: string, s: number): boolean {
+  const c = s >= 2 ? text.charCodeAt(s - 2) : 32;
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 40 || c === 44 || c === 58;
+}
+
+/** A number written in thousands with blanks ("250 000", "1 250 000"). */
+const THOUSANDS = /^\d{1,3}(?: \d{3})+$/;
+const IPV4_WHOLE = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/** What joins the values of a list after one label: a comma, a slash, a semicolon, "and", "or", "&". */
+const LIST_JOINER = /[ \t]*(?:,|\/|;|&|,?[ \t]+(?:and|or)(?=[ \t]))[ \t]*/y;
 
 function countDigits(text: string, s: number, e: number): number {
   let n = 0;
@@ -1796,6 +2090,16 @@ export function numericDateEnd(text: string, s: number, re: number): number {
 }
 
 /** Extra checks on a labelled value: SSN validity, NANP phone numbers, real compact dates, ages over 89. */
+/**
+ * Words such as "visit", "admission" or "clinic" also come before a date or an address: a record label's value
+ * that reads whole as a numeric date or an IPv4 address is left to those detectors.
+ */
+function isRecordValue(text: string, start: number, end: number): boolean {
+  if (!isDigitCode(text.charCodeAt(start))) return true;
+  if (numericDateEnd(text, start, digitRunEnd(text, start)) >= end) return false;
+  return !IPV4_WHOLE.test(text.slice(start, end));
+}
+
 function labelledValueValid(kind: number, text: string, start: number, end: number): boolean {
   if (
     kind !== L_SSN &&
@@ -1803,9 +2107,11 @@ function labelledValueValid(kind: number, text: string, start: number, end: numb
     kind !== L_FAX &&
     kind !== L_DOB &&
     kind !== L_AGE &&
-    kind !== L_PHONE_WORD
+    kind !== L_PHONE_WORD &&
+    kind !== L_MRN
   )
     return true;
+  if (kind === L_MRN) return isRecordValue(text, start, end);
   const value = text.slice(start, end);
   switch (kind) {
     case L_PHONE_WORD: {

@@ -1,4 +1,7 @@
 // Label phrases read backwards from a value ("MRN: 12345678" → mrn), matched by word hashes without allocating.
+//
+// Words are read in Latin letters with their diacritics folded ("Prontuário", "patiëntnummer" read as
+// "prontuario", "patientnummer"), so labels of other languages written in Latin script match as typed.
 
 /** A label dictionary: phrases (lower-case words) → the kind of value they announce. */
 export class LabelTrie {
@@ -90,10 +93,29 @@ interface LabelNode {
 /** Splits a phrase into lower-case words as {@link readWordBack} reads them (letters and apostrophes). */
 function labelWords(phrase: string): string[] {
   return phrase
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .split(/[^a-z'’]+/)
     .map((w) => w.replace(/^['’]+|['’]+$/g, ''))
     .filter((w) => w.length > 0);
+}
+
+/**
+ * Lower-case ASCII letter of each code below {@link FOLD_LIMIT} (Basic Latin, Latin-1 and Latin Extended-A, with
+ * diacritics removed: "á" → "a", "Ë" → "e"), or 0 for anything that is not such a letter.
+ */
+const FOLD_LIMIT = 0x180;
+const FOLD = new Uint8Array(FOLD_LIMIT);
+for (let c = 0; c < FOLD_LIMIT; c++) {
+  const base = String.fromCharCode(c).normalize('NFD').charCodeAt(0) | 32;
+  if (base >= 97 && base <= 122 && (c < 128 ? (c | 32) === base : c >= 0xc0 && c !== 0xd7 && c !== 0xf7))
+    FOLD[c] = base;
+}
+
+/** The folded lower-case ASCII letter of code `c` (see {@link FOLD}), or 0. */
+function letterOf(c: number): number {
+  return c < FOLD_LIMIT ? FOLD[c]! : 0;
 }
 
 function hashWord(word: string): number {
@@ -120,6 +142,12 @@ const FILLER_WORDS = [
   'to',
   'at',
   'on',
+  // Other languages' "number" (Nr., nº, numéro, numero, número, nummer).
+  'nr',
+  'n',
+  'nro',
+  'numero',
+  'nummer',
 ];
 const FILLERS = new Set(FILLER_WORDS.map(hashWord));
 const SHAPES = 32 * 27;
@@ -138,11 +166,10 @@ for (const w of FILLER_WORDS) FILLER_ENDINGS[endingOf(w, w.length)] = 1;
  */
 function endingOf(text: string, end: number): number {
   if (end === 0) return NO_ENDING;
-  // c | 32 is a small letter exactly when c is an ASCII letter.
-  const last = text.charCodeAt(end - 1) | 32;
-  if (last < 97 || last > 122) return NO_ENDING;
-  const prev = end > 1 ? text.charCodeAt(end - 2) | 32 : 0;
-  return (last - 97) * 27 + (prev >= 97 && prev <= 122 ? prev - 97 : 26);
+  const last = letterOf(text.charCodeAt(end - 1));
+  if (last === 0) return NO_ENDING;
+  const prev = end > 1 ? letterOf(text.charCodeAt(end - 2)) : 0;
+  return (last - 97) * 27 + (prev !== 0 ? prev - 97 : 26);
 }
 
 /** Start of the word last read by {@link readWordBack}. */
@@ -160,8 +187,10 @@ function wordStartBack(text: string, end: number): number {
   let i = end;
   while (i > 0) {
     const c = text.charCodeAt(i - 1);
-    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-    if (!letter && !((c === 39 || c === 8217) && i < end && i > 1 && isAsciiLetter(text.charCodeAt(i - 2))))
+    if (
+      letterOf(c) === 0 &&
+      !((c === 39 || c === 8217) && i < end && i > 1 && letterOf(text.charCodeAt(i - 2)) !== 0)
+    )
       break;
     i--;
     if (end - i > 24) return -1;
@@ -169,14 +198,13 @@ function wordStartBack(text: string, end: number): number {
   return i === end ? -1 : i;
 }
 
-/** Hash of [s, e) of `text` lower-cased (’ read as '), the same as {@link hashWord} of the word. */
+/** Hash of [s, e) of `text` lower-cased and folded (’ read as '), the same as {@link hashWord} of the word. */
 function hashRange(text: string, s: number, e: number): number {
   let h = 0x811c9dc5 | 0;
   for (let k = e - 1; k >= s; k--) {
-    let c = text.charCodeAt(k);
-    if (c >= 65 && c <= 90) c += 32;
-    else if (c === 8217) c = 39;
-    h = Math.imul(h ^ c, 16777619);
+    const c = text.charCodeAt(k);
+    const l = letterOf(c);
+    h = Math.imul(h ^ (l !== 0 ? l : c === 8217 ? 39 : c), 16777619);
   }
   return h & 0x3fffffff;
 }
@@ -191,17 +219,14 @@ function readWordBack(text: string, end: number): number {
 
 /** Length (up to 31) and lower-cased first letter of a word, as an index into a shape table. */
 function shapeOf(text: string, s: number, e: number): number {
-  const c = text.charCodeAt(s) | 32;
-  return Math.min(e - s, 31) * 27 + (c >= 97 && c <= 122 ? c - 97 : 26);
-}
-
-function isAsciiLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  const c = letterOf(text.charCodeAt(s));
+  return Math.min(e - s, 31) * 27 + (c !== 0 ? c - 97 : 26);
 }
 
 /**
- * Skips blanks and label punctuation (`:`, `#`, `=`, `.`, `/`, `-`, `(`, `)`, `+`) backwards from `pos`: a label
- * in parentheses ("(work) 073-744-7818") is read as one before a colon is.
+ * Skips blanks, one line break and label punctuation (`:`, `#`, `=`, `.`, `/`, `-`, `(`, `)`, `+`, and the
+ * number signs `°`, `º`, `№` of "N° dossier", "nº") backwards from `pos`: a label in parentheses ("(work)
+ * 073-744-7818") is read as one before a colon is, and a form's label above its value ("MRN\n12345678") too.
  */
 function skipSeparatorsBack(text: string, pos: number): number {
   let i = pos;
@@ -218,7 +243,11 @@ function skipSeparatorsBack(text: string, pos: number): number {
       c === 45 ||
       c === 40 ||
       c === 41 ||
-      c === 43
+      c === 43 ||
+      c === 176 ||
+      c === 186 ||
+      c === 8470 ||
+      ((c === 10 || c === 13) && pos - i < 3)
     )
       i--;
     else break;

@@ -589,6 +589,45 @@ describe('column profiles: columns whose name says nothing', () => {
       assert.ok(!isGenericColumnName(name), name);
   });
 
+  // Name evidence: capitalised words of things (products, departments, drugs, elements, specialties) are not
+  // people, however name-shaped; a list of people whose names are also words stays a list of people.
+  const things = [
+    {
+      name: 'product names',
+      values: [
+        'Recycled Concrete Keyboard',
+        'Ergonomic Granite Chair',
+        'Sleek Steel Mouse',
+        'Handmade Cotton Towels',
+      ],
+    },
+    { name: 'departments', values: ['Electronics', 'Garden', 'Toys', 'Grocery', 'Automotive'] },
+    { name: 'drug names', values: ['Atorvastatin', 'Lisinopril', 'Omeprazole', 'Metformin', 'Adalimumab'] },
+    { name: 'chemical elements', values: ['Lithium', 'Hydrogen', 'Potassium', 'Ytterbium', 'Nitrogen'] },
+    {
+      name: 'specialties',
+      values: ['Cardiology', 'Pediatrics', 'Internal Medicine', 'Radiology', 'Urology'],
+    },
+  ];
+  for (const c of things)
+    it(`keeps a column of ${c.name} under a name that says nothing`, () =>
+      assert.equal(profileColumn(c.values), undefined));
+
+  it('still reads a column of people as names when some of them are also words', () => {
+    assert.equal(
+      profileColumn([
+        'Rose Baker',
+        'Jana Arens',
+        'Tomás Ruiz',
+        'Grace Hill',
+        'Ölvir Ek',
+        'Li Wei',
+        'Aoife Byrne',
+      ]),
+      'name',
+    );
+  });
+
   it('needs most values to be of PHI shapes', () => {
     assert.equal(profileColumn(['60614', 'n/a', 'none', 'pending', 'see note']), undefined);
     assert.equal(profileColumn(['60614', '60615', '60616', 'pending']), 'address');

@@ -120,6 +120,8 @@ module "warden" {
   audit_cmek     = true
   results_cmek   = true
   auditors       = var.auditors
+  # The witness's bucket, out of reach of Warden's accounts (docs/operations.md, "A witness").
+  witness = { project_id = var.witness_project_id, members = var.witness_members }
 
   # Every other store (Firestore, topics, configuration and sources buckets, audit dataset) on one key.
   hardened = true

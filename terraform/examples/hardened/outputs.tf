@@ -42,3 +42,8 @@ output "alert_policies" {
   description = "Alert policies of the deployment."
   value       = module.warden.alert_policies
 }
+
+output "witness_bucket" {
+  description = "The witness bucket, which keeps the witness's state (copied with gcloud storage rsync; docs/operations.md, A witness)."
+  value       = module.warden.witness_bucket
+}

@@ -57,6 +57,18 @@ variable "auditors" {
   default     = []
 }
 
+variable "witness_members" {
+  type        = list(string)
+  description = "Who runs the audit witness (group:auditors@…): module witness gives them its account."
+  default     = []
+}
+
+variable "witness_project_id" {
+  type        = string
+  description = "A project the auditors control for the witness bucket; null for project_id."
+  default     = null
+}
+
 variable "notifier_webhook_secret" {
   type        = string
   description = "Secret Manager secret whose latest version is the chat webhook URL; null to deploy without the notifier."

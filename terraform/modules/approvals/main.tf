@@ -8,6 +8,14 @@ locals {
   approvals_collection = "approvalRequests"
   results_collection   = "approvalResults"
   grants_collection    = "executionGrants"
+  # shared/adapters/firestore/elicitation-store.ts (ELICITATIONS_COLLECTION).
+  elicitations_collection = "mcpElicitations"
+  expiring_collections = {
+    requests     = { collection = local.approvals_collection }
+    results      = { collection = local.results_collection }
+    grants       = { collection = local.grants_collection }
+    elicitations = { collection = local.elicitations_collection }
+  }
   topics = {
     requested   = var.requested_topic
     decided     = var.decided_topic
@@ -42,38 +50,35 @@ resource "google_firestore_database" "main" {
   }
 }
 
-# TTL: Firestore deletes a request once `expiresAt` has passed (typically within a day), so parked SQL does
-# not outlive its approval window. Not indexed: nothing queries it, and a monotonic field would hot-spot.
-resource "google_firestore_field" "requests_expiry" {
+# TTL: Firestore deletes a document once `expiresAt` has passed (typically within a day), so nothing outlives
+# its window: parked SQL its approval, masked results RESULT_TTL_SECONDS, used execution grants their expiry,
+# and a 2025-era client's unanswered question (functions/gateway/elicit.ts) its ask. Not indexed: nothing
+# queries it, and a monotonic field would hot-spot.
+resource "google_firestore_field" "expiry" {
+  for_each = local.expiring_collections
+
   project    = var.project_id
   database   = google_firestore_database.main.name
-  collection = local.approvals_collection
+  collection = each.value.collection
   field      = "expiresAt"
 
   ttl_config {}
   index_config {}
 }
 
-# Masked results are kept for the requester until `expiresAt` (RESULT_TTL_SECONDS), then deleted.
-resource "google_firestore_field" "results_expiry" {
-  project    = var.project_id
-  database   = google_firestore_database.main.name
-  collection = local.results_collection
-  field      = "expiresAt"
-
-  ttl_config {}
-  index_config {}
+moved {
+  from = google_firestore_field.requests_expiry
+  to   = google_firestore_field.expiry["requests"]
 }
 
-# Used execution grants (shared/adapters/firestore/grant-ledger.ts) are kept until they expire, then deleted.
-resource "google_firestore_field" "grants_expiry" {
-  project    = var.project_id
-  database   = google_firestore_database.main.name
-  collection = local.grants_collection
-  field      = "expiresAt"
+moved {
+  from = google_firestore_field.results_expiry
+  to   = google_firestore_field.expiry["results"]
+}
 
-  ttl_config {}
-  index_config {}
+moved {
+  from = google_firestore_field.grants_expiry
+  to   = google_firestore_field.expiry["grants"]
 }
 
 # `list({ state })`: where state == … order by createdAt desc (console, API).

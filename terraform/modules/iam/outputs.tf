@@ -26,22 +26,10 @@ output "data_reader_email" {
 output "startup_grants" {
   description = "Changes once the grants the functions need to start exist (policy and sealed-key reads, Firestore, KMS, audit writes); module functions waits for it."
   value = sha256(join(",", concat(
-    [
-      google_storage_bucket_iam_member.gateway_policy_reader.id,
-      google_storage_bucket_iam_member.executor_config_reader.id,
-      google_storage_bucket_iam_member.sweeper_policy_reader.id,
-      google_storage_bucket_iam_member.gateway_audit_writer.id,
-      google_storage_bucket_iam_member.executor_audit_writer.id,
-      google_storage_bucket_iam_member.sweeper_audit_writer.id,
-      google_kms_crypto_key_iam_member.gateway_audit_signer.id,
-      google_kms_crypto_key_iam_member.executor_audit_signer.id,
-      google_kms_crypto_key_iam_member.sweeper_audit_signer.id,
-      google_kms_crypto_key_iam_member.executor_masking.id,
-      google_project_iam_member.gateway_firestore.id,
-      google_project_iam_member.executor_firestore.id,
-      google_project_iam_member.sweeper_firestore.id,
-    ],
-    google_kms_crypto_key_iam_member.executor_credential[*].id,
+    [for name in ["gateway_policy_reader", "executor_config_reader", "sweeper_policy_reader", "gateway_audit_writer", "executor_audit_writer", "sweeper_audit_writer"] : google_storage_bucket_iam_member.grant[name].id],
+    [for name in ["gateway_audit_signer", "executor_audit_signer", "sweeper_audit_signer", "executor_masking"] : google_kms_crypto_key_iam_member.grant[name].id],
+    [for name in ["gateway_firestore", "executor_firestore", "sweeper_firestore"] : google_project_iam_member.grant[name].id],
+    [for name, grant in google_kms_crypto_key_iam_member.grant : grant.id if name == "executor_credential"],
   )))
 }
 

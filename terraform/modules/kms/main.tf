@@ -10,28 +10,26 @@ resource "google_kms_key_ring" "main" {
   location = var.location
 }
 
-# Seals the service-account key the executor runs queries with (`warden credential seal`).
-resource "google_kms_crypto_key" "credential" {
-  name                       = "executor-credential"
-  key_ring                   = google_kms_key_ring.main.id
-  purpose                    = "ENCRYPT_DECRYPT"
-  rotation_period            = var.rotation_period
-  destroy_scheduled_duration = var.destroy_scheduled_duration
-  labels                     = var.labels
-
-  version_template {
-    algorithm        = "GOOGLE_SYMMETRIC_ENCRYPTION"
-    protection_level = var.protection_level
-  }
-
-  lifecycle {
-    prevent_destroy = true
+# The symmetric (ENCRYPT_DECRYPT) keys, alike but for their name and whether they exist:
+locals {
+  symmetric_keys = {
+    # Seals the service-account key the executor runs queries with (`warden credential seal`).
+    credential = { name = "executor-credential" }
+    # Seals the random HMAC key behind pseudonyms and date shifts (MASKING_KEY_CIPHERTEXT_PATH).
+    masking = { name = "masking-key" }
+    # The audit bucket's CMEK.
+    storage = { name = "audit-bucket", when = var.create_storage_key }
+    # A key of its own for the results bucket: its grant to the Cloud Storage service agent is managed apart from
+    # the audit bucket's, and disabling it makes every stored result unreadable at once.
+    results = { name = "results-bucket", when = var.create_results_key }
+    # One key for Firestore, the Pub/Sub topics, the buckets and the audit dataset when no existing key is given.
+    data = { name = "data-cmek", when = var.cmek && var.cmek_key == null }
   }
 }
 
-# Seals the random HMAC key behind pseudonyms and date shifts (MASKING_KEY_CIPHERTEXT_PATH).
-resource "google_kms_crypto_key" "masking" {
-  name                       = "masking-key"
+resource "google_kms_crypto_key" "symmetric" {
+  for_each                   = { for id, key in local.symmetric_keys : id => key if try(key.when, true) }
+  name                       = each.value.name
   key_ring                   = google_kms_key_ring.main.id
   purpose                    = "ENCRYPT_DECRYPT"
   rotation_period            = var.rotation_period
@@ -86,67 +84,7 @@ resource "google_kms_crypto_key" "request_state" {
   }
 }
 
-resource "google_kms_crypto_key" "storage" {
-  count                      = var.create_storage_key ? 1 : 0
-  name                       = "audit-bucket"
-  key_ring                   = google_kms_key_ring.main.id
-  purpose                    = "ENCRYPT_DECRYPT"
-  rotation_period            = var.rotation_period
-  destroy_scheduled_duration = var.destroy_scheduled_duration
-  labels                     = var.labels
-
-  version_template {
-    algorithm        = "GOOGLE_SYMMETRIC_ENCRYPTION"
-    protection_level = var.protection_level
-  }
-
-  lifecycle {
-    prevent_destroy = true
-  }
-}
-
-# A key of its own for the results bucket: its grant to the Cloud Storage service agent is managed apart from
-# the audit bucket's, and disabling it makes every stored result unreadable at once.
-resource "google_kms_crypto_key" "results" {
-  count                      = var.create_results_key ? 1 : 0
-  name                       = "results-bucket"
-  key_ring                   = google_kms_key_ring.main.id
-  purpose                    = "ENCRYPT_DECRYPT"
-  rotation_period            = var.rotation_period
-  destroy_scheduled_duration = var.destroy_scheduled_duration
-  labels                     = var.labels
-
-  version_template {
-    algorithm        = "GOOGLE_SYMMETRIC_ENCRYPTION"
-    protection_level = var.protection_level
-  }
-
-  lifecycle {
-    prevent_destroy = true
-  }
-}
-
 # --- CMEK of every store ---------------------------------------------------------------------------------
-
-# One key for Firestore, the Pub/Sub topics, the buckets and the audit dataset when no existing key is given.
-resource "google_kms_crypto_key" "data" {
-  count                      = var.cmek && var.cmek_key == null ? 1 : 0
-  name                       = "data-cmek"
-  key_ring                   = google_kms_key_ring.main.id
-  purpose                    = "ENCRYPT_DECRYPT"
-  rotation_period            = var.rotation_period
-  destroy_scheduled_duration = var.destroy_scheduled_duration
-  labels                     = var.labels
-
-  version_template {
-    algorithm        = "GOOGLE_SYMMETRIC_ENCRYPTION"
-    protection_level = var.protection_level
-  }
-
-  lifecycle {
-    prevent_destroy = true
-  }
-}
 
 # Cloud Storage encrypts as its project service agent (service-PROJECT_NUMBER@gs-project-accounts…; reading
 # it creates it): https://cloud.google.com/storage/docs/encryption/using-customer-managed-keys
@@ -163,7 +101,7 @@ data "google_bigquery_default_service_account" "main" {
 }
 
 locals {
-  cmek_key = var.cmek ? coalesce(var.cmek_key, one(google_kms_crypto_key.data[*].id)) : null
+  cmek_key = var.cmek ? (var.cmek_key != null ? var.cmek_key : google_kms_crypto_key.symmetric["data"].id) : null
   # The service agents that encrypt and decrypt Warden's stores with the key, each needing
   # roles/cloudkms.cryptoKeyEncrypterDecrypter on it:
   #   Pub/Sub   service-PROJECT_NUMBER@gcp-sa-pubsub.iam.gserviceaccount.com (https://cloud.google.com/pubsub/docs/encryption)

@@ -5,12 +5,12 @@ output "key_ring_id" {
 
 output "credential_key_id" {
   description = "Symmetric key that seals the executor's credential (CREDENTIAL_KMS_KEY; `warden credential seal --key`)."
-  value       = google_kms_crypto_key.credential.id
+  value       = google_kms_crypto_key.symmetric["credential"].id
 }
 
 output "masking_key_id" {
   description = "Symmetric key that seals the masking HMAC key (MASKING_KMS_KEY)."
-  value       = google_kms_crypto_key.masking.id
+  value       = google_kms_crypto_key.symmetric["masking"].id
 }
 
 output "audit_key_id" {
@@ -35,12 +35,12 @@ output "request_state_key_version" {
 
 output "storage_key_id" {
   description = "Key for the audit bucket's CMEK, or null when create_storage_key is false."
-  value       = var.create_storage_key ? google_kms_crypto_key.storage[0].id : null
+  value       = var.create_storage_key ? google_kms_crypto_key.symmetric["storage"].id : null
 }
 
 output "results_key_id" {
   description = "Key for the results bucket's CMEK, or null when create_results_key is false."
-  value       = var.create_results_key ? google_kms_crypto_key.results[0].id : null
+  value       = var.create_results_key ? google_kms_crypto_key.symmetric["results"].id : null
 }
 
 output "cmek_key_id" {

@@ -65,6 +65,15 @@ locals {
       metric = "pubsub.googleapis.com/subscription/dead_letter_message_count"
       filter = "resource.type=\"pubsub_subscription\" AND resource.labels.subscription_id=one_of(${join(",", [for s in var.subscription_names : "\"${s}\""])})"
     }
+    # A job execution that fails (verification problems, a check that could not run, a crash) alerts as well
+    # (https://cloud.google.com/run/docs/monitoring: run.googleapis.com/job/completed_execution_count, label result).
+    job_failed = {
+      name   = "Warden: audit check job failed"
+      doc    = "The scheduled audit check (${local.job_name}) exited with an error: see its logs."
+      metric = "run.googleapis.com/job/completed_execution_count"
+      filter = "resource.type=\"cloud_run_job\" AND resource.labels.job_name=\"${local.job_name}\" AND metric.labels.result=\"failed\""
+      when   = var.verify_image != null
+    }
   }
 }
 
@@ -83,7 +92,7 @@ resource "google_logging_metric" "main" {
 }
 
 resource "google_monitoring_alert_policy" "main" {
-  for_each              = local.alerts
+  for_each              = { for id, alert in local.alerts : id => alert if try(alert.when, true) }
   project               = var.project_id
   display_name          = each.value.name
   combiner              = "OR"
@@ -119,37 +128,6 @@ resource "google_monitoring_alert_policy" "main" {
   }
 
   depends_on = [google_logging_metric.main]
-}
-
-# A job execution that fails (verification problems, a check that could not run, a crash) alerts as well.
-resource "google_monitoring_alert_policy" "job_failed" {
-  count                 = var.verify_image == null ? 0 : 1
-  project               = var.project_id
-  display_name          = "Warden: audit check job failed"
-  combiner              = "OR"
-  notification_channels = var.notification_channels
-  severity              = "ERROR"
-  user_labels           = var.labels
-
-  documentation {
-    content   = "The scheduled audit check (${local.job_name}) exited with an error: see its logs."
-    mime_type = "text/markdown"
-  }
-
-  conditions {
-    display_name = "failed executions of ${local.job_name}"
-    condition_threshold {
-      filter          = "metric.type=\"run.googleapis.com/job/completed_execution_count\" AND resource.type=\"cloud_run_job\" AND resource.labels.job_name=\"${local.job_name}\" AND metric.labels.result=\"failed\""
-      comparison      = "COMPARISON_GT"
-      threshold_value = 0
-      duration        = "0s"
-      aggregations {
-        alignment_period     = "300s"
-        per_series_aligner   = "ALIGN_SUM"
-        cross_series_reducer = "REDUCE_SUM"
-      }
-    }
-  }
 }
 
 # --- the scheduled audit check ------------------------------------------------------------------------------

@@ -5,10 +5,7 @@ output "metrics" {
 
 output "alert_policies" {
   description = "Alert policy ids, by what they alert on."
-  value = merge(
-    { for k, p in google_monitoring_alert_policy.main : k => p.name },
-    { for p in google_monitoring_alert_policy.job_failed : "job_failed" => p.name },
-  )
+  value       = { for k, p in google_monitoring_alert_policy.main : k => p.name }
 }
 
 output "verify_job" {

@@ -221,8 +221,17 @@ function timeLeft(iso) {
   return hours > 0 ? `${hours} h ${min % 60} min` : `${min} min`;
 }
 
+/**
+ * A time as ISO 8601 UTC to the second ("2026-03-01T09:00:00Z"): the same in every browser and time zone, and
+ * as the audit trail and `warden audit report` write it, so an approver's screen and the evidence agree.
+ */
+function utcTime(iso) {
+  const t = new Date(iso);
+  return Number.isNaN(t.getTime()) ? String(iso) : t.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 function time(iso) {
-  return iso ? h('time', { datetime: iso, title: iso }, new Date(iso).toLocaleString()) : '—';
+  return iso ? h('time', { datetime: iso, title: iso }, utcTime(iso)) : '—';
 }
 
 function person(p) {
