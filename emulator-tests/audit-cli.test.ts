@@ -3,11 +3,15 @@
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { auditCommand } from '../cli/audit/cli.ts';
+import { witnessCommand } from '../cli/audit/witness.ts';
+import { createKmsClient } from '../shared/adapters/clients.ts';
+import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import type { AuditRecord } from '../shared/core/audit/record.ts';
 import { theStack, tokenFor } from './harness.ts';
 
@@ -28,6 +32,13 @@ describe('warden audit', () => {
   const started = new Date(Date.now() - 1000);
 
   before(async () => {
+    requestId = await allowedCall();
+    // The stack digests 2 s after a write; wait for the digest of this request's objects.
+    await new Promise((r) => setTimeout(r, 3500));
+  });
+
+  /** One allowed execute_sql through the official SDK client; its request id. */
+  async function allowedCall(): Promise<string> {
     const client = new Client({ name: 'warden-audit-cli', version: '1.0.0' });
     await client.connect(
       new StreamableHTTPClientTransport(new URL(theStack().info.mcpUrl), {
@@ -44,11 +55,10 @@ describe('warden audit', () => {
       },
     });
     await client.close();
-    requestId = (result.structuredContent as { requestId: string }).requestId;
-    assert.ok(requestId);
-    // The stack digests 2 s after a write; wait for the digest of this request's objects.
-    await new Promise((r) => setTimeout(r, 3500));
-  });
+    const id = (result.structuredContent as { requestId: string }).requestId;
+    assert.ok(id);
+    return id;
+  }
 
   it('verify: the whole trail verifies, digests included, with progress and a summary', async () => {
     const { code, out, progress } = await run(['verify']);
@@ -82,6 +92,48 @@ describe('warden audit', () => {
     assert.ok(out.some((l) => l.startsWith('PROBLEM bad-certificate v1/streams/')));
     assert.ok(out.some((l) => l.startsWith('PROBLEM bad-digest v1/digests/')));
     assert.match(out.at(-1)!, /^FAILED: /);
+  });
+
+  it('verify --witness-key: OK once the witness cosigned every newest checkpoint; unwitnessed after new records', async () => {
+    const info = theStack().info;
+    const dir = mkdtempSync(join(tmpdir(), 'warden-witness-'));
+    const pemPath = join(dir, 'kms.pem');
+    writeFileSync(
+      pemPath,
+      await new KmsKeyService(await createKmsClient(info.endpoints.kms)).getPublicKeyPem(
+        info.auditKeyVersion,
+      ),
+    );
+    const state = join(dir, 'state');
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    const init = ['init', '--state', state, '--name', 'witness.test', '--log-key', pemPath];
+    assert.equal(await witnessCommand(init, info.stateDir, io), 0, lines.join('\n'));
+    const vkey = /verifier key .*: (\S+)$/.exec(lines.find((l) => l.startsWith('verifier key'))!)![1]!;
+    assert.equal(await witnessCommand(['add', '--state', state], info.stateDir, io), 0, lines.join('\n'));
+    const witnessed = ['verify', '--witness-key', vkey, '--witnessed', state];
+    const ok = await run(witnessed);
+    assert.equal(ok.code, 0, ok.out.join('\n'));
+    // New records and, after the digest interval, a newer checkpoint the witness has not seen.
+    await allowedCall();
+    await new Promise((r) => setTimeout(r, 3500));
+    const stale = await run(witnessed);
+    assert.equal(stale.code, 1, stale.out.join('\n'));
+    assert.ok(
+      stale.out.some((l) => l.startsWith('PROBLEM unwitnessed v1/checkpoints/')),
+      stale.out.join('\n'),
+    );
+    // Without the witness requirement the same trail verifies.
+    assert.equal((await run(['verify'])).code, 0);
+    // The witness catches up; verify passes again.
+    assert.equal(await witnessCommand(['add', '--state', state], info.stateDir, io), 0, lines.join('\n'));
+    assert.equal((await run(witnessed)).code, 0);
+  });
+
+  it('verify --witness-key without --witnessed is a usage error (exit 2)', async () => {
+    const { code, err } = await run(['verify', '--witness-key', 'w+01234567+AAAA']);
+    assert.equal(code, 2);
+    assert.match(err.join('\n'), /--witness-key and --witnessed go together/);
   });
 
   it('search --request finds the request’s records in time order', async () => {

@@ -26,16 +26,20 @@ import {
 } from '../../shared/core/audit/search.ts';
 import { readTrail, recordsIn } from '../../shared/core/audit/trail.ts';
 import { type VerifyReport, verifyTrail } from '../../shared/core/audit/verify.ts';
+import { verifyWitnessed } from '../../shared/core/audit/verify-witness.ts';
 import type { AuditSink } from '../../shared/ports/audit-sink.ts';
 import { parseCommandArgs, readInput, reportFailure, UsageError, writeOutput } from '../cli-errors.ts';
 import { ensureListening, isAnswering, readStackFile } from '../stack-file.ts';
 import { CHECK_PROOF_USAGE, PROVE_USAGE } from './usage.ts';
-import { WITNESS_OPTIONS, WITNESS_USAGE } from './witness.ts';
+import { readCosignedNotes, readWitnessKeys, WITNESS_OPTIONS, WITNESS_USAGE } from './witness.ts';
 
 export const AUDIT_USAGE = `  audit verify [--from T --to T]
             Recompute hashes and chains, check every signature, certificate, digest and checkpoint (roots,
             consistency, the streams and digests they name, heartbeats against the time now); print every problem
             with its object (objects outside the layout too); exit 1 on any problem.
+            --witness-key VKEY|FILE --witnessed DIR [--witness-quorum N]: also require each stream's newest
+            checkpoint to be cosigned by the witness (keys: C2SP vkeys, one a line; DIR: its --state directory);
+            names unwitnessed, and a rollback, fork or deleted stream against what the witness cosigned.
   audit reconcile [--from T --to T]
             Verify the trail as verify does, then name every request whose records are incomplete (a lost
             group-committed record, an execution without its intent record, a crash mid-request); exit 1 if any.
@@ -107,6 +111,9 @@ export const AUDIT_OPTIONS = {
   record: { type: 'string' }, // check-proof (cli/audit/proof.ts)
   'state-dir': { type: 'string' },
   sql: { type: 'string' }, // report (cli/audit/report.ts)
+  'witness-key': { type: 'string' }, // verify --witness-key (shared/core/audit/verify-witness.ts)
+  witnessed: { type: 'string' },
+  'witness-quorum': { type: 'string' },
   ...WITNESS_OPTIONS, // witness (cli/audit/witness.ts)
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -167,6 +174,13 @@ async function audit(args: string[], defaultStateDir: string, io: Io): Promise<n
   if (values.sql !== undefined && !['text', 'hash'].includes(values.sql))
     throw new UsageError('--sql is text or hash');
   if (verb === 'prove' && !values.request) throw new UsageError('prove needs --request ID');
+  if ((values['witness-key'] === undefined) !== (values.witnessed === undefined))
+    throw new UsageError(
+      "--witness-key and --witnessed go together (the witness's keys and its --state directory)",
+    );
+  const quorum = values['witness-quorum'] === undefined ? 1 : Number(values['witness-quorum']);
+  if (!Number.isInteger(quorum) || quorum < 1)
+    throw new UsageError('--witness-quorum must be a positive integer');
   if (verb === 'report' && (!values.out || !filter.from || !filter.to))
     throw new UsageError('report needs --from, --to and --out');
   // A report of a long trail is not read only to fail at the end for want of a directory to write it to.
@@ -222,6 +236,16 @@ async function audit(args: string[], defaultStateDir: string, io: Io): Promise<n
       io.progress(`verified ${done}/${total} objects`);
     },
   });
+  if (values['witness-key'] !== undefined) {
+    const found = verifyWitnessed(
+      report.checkpoints,
+      readCosignedNotes(values.witnessed!),
+      readWitnessKeys(values['witness-key']),
+      { quorum, now: new Date() },
+    );
+    report.problems.push(...found);
+    if (found.length > 0) report.ok = false;
+  }
   if (verb === 'report') {
     const records = searchRecords(read(), filter);
     const { renderAuditReport, reportAnchors, describeAnchors, reportSha256, parseSqlMode } = await import(

@@ -34,11 +34,14 @@ import {
 import { parseEnvelope } from '../../shared/core/audit/schema.ts';
 import { readTrail } from '../../shared/core/audit/trail.ts';
 import type { TrailObject } from '../../shared/core/audit/verify.ts';
+import type { CosignedNote } from '../../shared/core/audit/verify-witness.ts';
 import {
   addCheckpoint,
+  type CosignerKey,
   cosignerKey,
   ed25519Cosigner,
   formatCosignerKey,
+  parseCosignerKey,
   type WitnessState,
 } from '../../shared/core/audit/witness.ts';
 import type { AuditSink } from '../../shared/ports/audit-sink.ts';
@@ -456,4 +459,47 @@ export class DirectorySink implements AuditSink {
     walk(this.root);
     return out.sort();
   }
+}
+
+/**
+ * The witness keys `verify --witness-key` requires: a C2SP vkey (`name+id+base64`), or a file of them, one a
+ * line (blank lines and `#` comments ignored). One clear error names what is wrong.
+ */
+export function readWitnessKeys(arg: string): CosignerKey[] {
+  const text = existsSync(arg) ? readInput(arg, '--witness-key').toString('utf8') : arg;
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  if (lines.length === 0) throw new UsageError(`--witness-key ${arg}: no witness key in it`);
+  return lines.map((l) => {
+    try {
+      return parseCosignerKey(l);
+    } catch (err) {
+      throw new UsageError(`--witness-key ${arg}: ${(err as Error).message}`);
+    }
+  });
+}
+
+/** Every cosigned checkpoint a witness stored under `<state>/cosigned/` (what `witness add` writes). */
+export function readCosignedNotes(stateDir: string): CosignedNote[] {
+  const root = join(resolve(stateDir), 'cosigned');
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new Error(
+      `--witnessed ${stateDir}: no cosigned/ directory in it (pass the witness's --state directory)`,
+    );
+  const out: CosignedNote[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile() && e.name.endsWith('.checkpoint'))
+        out.push({
+          name: relative(resolve(stateDir), path).split(sep).join('/'),
+          note: readFileSync(path, 'utf8'),
+        });
+    }
+  };
+  walk(root);
+  return out.sort((a, b) => a.name.localeCompare(b.name));
 }

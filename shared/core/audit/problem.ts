@@ -23,7 +23,8 @@ export type ProblemKind =
   | 'checkpoint-missing' // a checkpoint names a stream at a size none of its checkpoints present reaches
   | 'stream-missing' // a checkpoint names a stream of which nothing is left: a whole writer was deleted
   | 'stale' // a writer that did not close signed nothing within its heartbeat before the verification time
-  | 'outside-layout'; // an object under the prefix whose name the layout does not write (never read)
+  | 'outside-layout' // an object under the prefix whose name the layout does not write (never read)
+  | 'unwitnessed'; // verify --witness-key: a stream's newest checkpoint carries no valid cosignature of the witness
 
 export interface Problem {
   kind: ProblemKind;
