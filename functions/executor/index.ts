@@ -1,6 +1,7 @@
 // Entry point of the `executor` Cloud Function: wiring only.
 
 import * as functions from '@google-cloud/functions-framework';
+import { eventOutsideDomain, outsideDomain } from '../../shared/adapters/framework.ts';
 import { closeAuditLogs } from '../../shared/adapters/function-ports.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { drainBeforeExit } from '../../shared/adapters/shutdown.ts';
@@ -14,7 +15,5 @@ const deps = await createExecutorDeps(loadConfig());
 drainBeforeExit(closeAuditLogs, { log: logLine('executor') });
 const handleApproved = createApprovedHandler(deps);
 // Two targets from one source: HTTPS for allowed queries, CloudEvents (Pub/Sub approval-decided) for approved ones.
-functions.http('executor', createExecutorHandler(deps));
-functions.cloudEvent('approved', async (event: functions.CloudEvent<unknown>) => {
-  await handleApproved(event);
-});
+functions.http('executor', outsideDomain('executor', createExecutorHandler(deps)));
+functions.cloudEvent('approved', eventOutsideDomain('executor', handleApproved));

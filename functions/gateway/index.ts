@@ -1,6 +1,7 @@
 // Entry points of the `gateway` Cloud Function (and its `sweep` target): wiring only.
 
 import * as functions from '@google-cloud/functions-framework';
+import { eventOutsideDomain, outsideDomain } from '../../shared/adapters/framework.ts';
 import { closeAuditLogs } from '../../shared/adapters/function-ports.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { drainBeforeExit } from '../../shared/adapters/shutdown.ts';
@@ -15,9 +16,7 @@ limitRequestBodies({ maxBytes: config.MAX_BODY_BYTES, timeoutMs: config.REQUEST_
 const deps = await createGatewayDeps(config);
 // On SIGTERM the audit log signs its last digest and closing checkpoint before the instance goes.
 drainBeforeExit(closeAuditLogs, { log: logLine('gateway') });
-functions.http('gateway', createGatewayHandler(deps));
+functions.http('gateway', outsideDomain('gateway', createGatewayHandler(deps)));
 // Housekeeping from the same source (Terraform deploys it as `sweeper`, on a Cloud Scheduler topic).
 const sweep = createSweepHandler(deps, { stuckAfterMs: config.SWEEP_STUCK_AFTER_SECONDS * 1000 });
-functions.cloudEvent('sweep', async () => {
-  await sweep();
-});
+functions.cloudEvent('sweep', eventOutsideDomain('gateway', sweep));
