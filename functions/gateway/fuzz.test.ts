@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { JsonSchemaType } from '@modelcontextprotocol/sdk/validation/types.js';
 import fc from 'fast-check';
-import { TOOLS as DEFINITIONS, listedTool } from '../../shared/mcp/tools.ts';
+import { listedTool } from '../../shared/mcp/tools.ts';
 import { invoke, type Sent } from '../../shared/test-support/fake-http.ts';
 import { createRig, PHI_SQL, REFERENCE_SQL, type Rig, rpc, toolCall } from '../../shared/test-support/rig.ts';
+import { TOOLS as DEFINITIONS } from './tools/index.ts';
 
 /** Short in `npm test`; WARDEN_STRESS=1 (npm run test:stress) runs many more cases. */
 const RUNS = process.env['WARDEN_STRESS'] === '1' ? 3000 : 150;

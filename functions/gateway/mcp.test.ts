@@ -9,11 +9,11 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { TableCatalog } from '../../shared/core/classification/table-catalog.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
-import { TOOLS } from '../../shared/mcp/tools.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
 import { createRig, PHI_SQL, REFERENCE_SQL, type Rig } from '../../shared/test-support/rig.ts';
 import { createApprovedHandler } from '../executor/events.ts';
 import { createGatewayHandler } from './handle.ts';
+import { TOOLS } from './tools/index.ts';
 
 /** The rig's rules, plus the metadata tools on the reference dataset, so that analysts see every tool. */
 const POLICY = loadPolicy(`

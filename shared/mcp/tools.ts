@@ -1,5 +1,7 @@
-// MCP tool definitions: names and argument shapes of Google's managed BigQuery MCP server, so agents and
+// MCP tool names and schemas: names and argument shapes of Google's managed BigQuery MCP server, so agents and
 // prompts written for it work unchanged. Input schemas are zod; the JSON Schema sent to clients is derived.
+// Each tool's definition and call is its own module under functions/gateway/tools/; the bridge and the tests
+// read the schemas from here.
 
 import { z } from 'zod';
 import type { Principal } from '../core/identity/principal.ts';
@@ -234,12 +236,32 @@ export const METADATA_OUTPUTS = {
   get_table_info: orDenied(TableInfoOutput),
 } as const;
 
+/**
+ * Every tool of the gateway, in listing order. Each has its own module under functions/gateway/tools/ (its
+ * definition, arguments and call), collected there in a record the compiler checks holds every name here.
+ */
+export const TOOL_NAMES = [
+  'list_dataset_ids',
+  'get_dataset_info',
+  'list_table_ids',
+  'get_table_info',
+  'execute_sql',
+  'execute_sql_readonly',
+  'get_query_status',
+  'get_query_result',
+  'get_job',
+  'get_query_results',
+  'cancel_job',
+] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
 /** A tool as listed by `tools/list`. */
-export interface ToolDefinition {
-  name: string;
+export interface ToolDefinition<N extends string = string, I extends z.ZodType = z.ZodType> {
+  name: N;
   title: string;
   description: string;
-  input: z.ZodType;
+  /** The arguments: tools/call parses them with it ({@link parseArguments}) before the tool runs. */
+  input: I;
   /** The shape of every structuredContent the tool answers (the listed outputSchema is derived from it). */
   output: z.ZodType;
   annotations: {
@@ -250,111 +272,19 @@ export interface ToolDefinition {
   };
 }
 
-const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
-
-export const TOOLS: readonly ToolDefinition[] = [
-  {
-    name: 'list_dataset_ids',
-    title: 'List dataset IDs',
-    description: 'List BigQuery dataset IDs in a Google Cloud project.',
-    input: ListDatasetIdsArgs,
-    output: METADATA_OUTPUTS.list_dataset_ids,
-    annotations: READ_ONLY,
-  },
-  {
-    name: 'get_dataset_info',
-    title: 'Get dataset info',
-    description: 'Get metadata information about a BigQuery dataset.',
-    input: DatasetArgs,
-    output: METADATA_OUTPUTS.get_dataset_info,
-    annotations: READ_ONLY,
-  },
-  {
-    name: 'list_table_ids',
-    title: 'List table IDs',
-    description: 'List table IDs in a BigQuery dataset.',
-    input: DatasetArgs,
-    output: METADATA_OUTPUTS.list_table_ids,
-    annotations: READ_ONLY,
-  },
-  {
-    name: 'get_table_info',
-    title: 'Get table info',
-    description: 'Get metadata information about a BigQuery table, including its schema.',
-    input: TableArgs,
-    output: METADATA_OUTPUTS.get_table_info,
-    annotations: READ_ONLY,
-  },
-  {
-    name: 'execute_sql',
-    title: 'Execute SQL',
-    description:
-      'Run a GoogleSQL query in BigQuery through Warden. The query is dry-run and checked against policy; results may be masked and row-limited; every call is audited.',
-    input: ExecuteSqlArgs,
-    output: ExecuteSqlOutput,
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-  },
-  {
-    name: 'execute_sql_readonly',
-    title: 'Execute read-only SQL',
-    description:
-      'Run a GoogleSQL SELECT in BigQuery through Warden (as Google’s managed BigQuery MCP server names it): decided and audited as execute_sql, and refused unless the dry run says it is a single SELECT.',
-    input: ExecuteSqlArgs,
-    output: ExecuteSqlOutput,
-    annotations: READ_ONLY,
-  },
-  {
-    name: 'get_query_status',
-    title: 'Get query status',
-    description:
-      'Status of a query parked for approval (execute_sql returned its request id): state, what it waits for, expiry. Only its requester may ask.',
-    input: RequestIdArgs,
-    output: QueryStatusOutput,
-    annotations: READ_ONLY,
-  },
-  {
-    name: 'get_query_result',
-    title: 'Get query result',
-    description:
-      'The masked result of an approved query once it has run. Only its requester may fetch it, until it expires.',
-    input: RequestIdArgs,
-    output: QueryResultOutput,
-    annotations: READ_ONLY,
-  },
-  {
-    name: 'get_job',
-    title: 'Get job',
-    description:
-      'State and statistics of a BigQuery job Warden ran for you (as Google’s managed BigQuery MCP server names it); never its SQL or rows.',
-    input: JobArgs,
-    output: JobOutput,
-    annotations: READ_ONLY,
-  },
-  {
-    name: 'get_query_results',
-    title: 'Get query results',
-    description:
-      'The masked rows of a job Warden ran for you, while Warden holds them: an approved query’s result (as get_query_result). A direct execute_sql returns its rows once, in its own answer.',
-    input: JobResultsArgs,
-    output: QueryResultOutput,
-    annotations: READ_ONLY,
-  },
-  {
-    name: 'cancel_job',
-    title: 'Cancel job',
-    description:
-      'Ask BigQuery to cancel a job Warden is running for you; returns the job as BigQuery then reports it.',
-    input: JobArgs,
-    output: JobOutput,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  },
-];
+/** The annotations of a tool that only reads. */
+export const READ_ONLY = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
 
 /**
  * Tools a caller sees whenever it may use execute_sql: the approval tools (they only read its own parked
  * requests), the job tools (only its own jobs) and execute_sql_readonly (decided as execute_sql, SELECT only).
  */
-export const APPROVAL_TOOLS = [
+export const APPROVAL_TOOLS: readonly ToolName[] = [
   'execute_sql_readonly',
   'get_query_status',
   'get_query_result',
@@ -362,9 +292,6 @@ export const APPROVAL_TOOLS = [
   'get_query_results',
   'cancel_job',
 ];
-
-/** Tool names, in listing order. */
-export const TOOL_NAMES = TOOLS.map((t) => t.name);
 
 /**
  * The `tools/list` entry of a definition, with JSON Schemas derived from zod. MCP requires `type: "object"`
@@ -451,7 +378,7 @@ function typeName(v: unknown): string {
 }
 
 /** The tools a caller sees: what policy may grant it, plus the approval tools whenever it may use execute_sql. */
-export function visibleToolNames(policy: Policy, principal: Principal): string[] {
+export function visibleToolNames(policy: Policy, principal: Principal): ToolName[] {
   const visible = new Set(
     toolsVisibleTo(
       policy,

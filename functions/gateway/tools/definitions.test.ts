@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { JsonSchemaType } from '@modelcontextprotocol/sdk/validation/types.js';
-import { ExecuteSqlArgs, listedTool, parseArguments, RequestIdArgs, TOOLS } from './tools.ts';
+import { ExecuteSqlArgs, listedTool, parseArguments, RequestIdArgs } from '../../../shared/mcp/tools.ts';
+import { TOOLS } from './index.ts';
 
 const ajv = new AjvJsonSchemaValidator();
 const listed = new Map(TOOLS.map((t) => [t.name, listedTool(t)]));
