@@ -301,7 +301,8 @@ describe('warden CLI errors, run as a process: one line naming what and where, n
       name: 'approvals --state-dir DIR without an action',
       args: () => ['approvals', '--state-dir', '/nonexistent'],
       code: 2,
-      want: () => /^warden approvals: what to do\? \(list, show, approve, deny, cancel\)/,
+      want: () =>
+        /^warden approvals: what to do\? \(list, show, approve, deny, cancel, break-glass, review-break-glass\)/,
     },
     {
       name: 'approvals with --state-dir and no stack there',
@@ -337,7 +338,8 @@ describe('warden CLI errors, run as a process: one line naming what and where, n
       name: 'approvals with an unknown action',
       args: () => ['approvals', 'accept', 'r1'],
       code: 2,
-      want: () => /^warden approvals: unknown action "accept" \(list, show, approve, deny, cancel\)/,
+      want: () =>
+        /^warden approvals: unknown action "accept" \(list, show, approve, deny, cancel, break-glass, review-break-glass\)/,
     },
     {
       name: 'approvals with a --url that is not one',

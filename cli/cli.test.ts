@@ -195,7 +195,10 @@ describe('parseInvocation: a command line parsed as its command parses it, nothi
       args: ['audit', 'explode'],
       want: /^unknown action "explode" \(verify, reconcile, search, report[^)]*\)$/,
     },
-    { args: ['approvals', '--state-dir', 'x'], want: /^what to do\? \(list, show, approve, deny, cancel\)$/ },
+    {
+      args: ['approvals', '--state-dir', 'x'],
+      want: /^what to do\? \(list, show, approve, deny, cancel, break-glass, review-break-glass\)$/,
+    },
     { args: ['token', '--email'], want: /^--email needs a value/ },
     { args: ['credential', 'seal', '--help=yes'], want: /^--help takes no value$/ },
     { args: ['policy', 'check'], want: /^unknown action "check" \(test\)$/ },

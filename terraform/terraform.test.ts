@@ -79,7 +79,7 @@ describe('terraform/', function () {
     assert.equal(years?.body['default'], 6);
   });
 
-  it('indexes requests by state and createdAt in both directions (console newest first, sweep oldest first)', async () => {
+  it('indexes requests by state and createdAt in both directions (console newest first, sweep oldest first), and break-glass uses by review', async () => {
     const blocks = await readBlocks(TERRAFORM_DIR);
     const orders = blocks
       .filter((b) => b.type === 'google_firestore_index' && b.file.includes('approvals'))
@@ -90,6 +90,7 @@ describe('terraform/', function () {
       )
       .sort();
     assert.deepEqual(orders, [
+      'reviewed ASCENDING, at DESCENDING',
       'state ASCENDING, createdAt ASCENDING',
       'state ASCENDING, createdAt DESCENDING',
     ]);

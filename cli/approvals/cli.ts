@@ -1,4 +1,5 @@
-// `warden approvals list|show|approve|deny|cancel`: the approvals HTTP API from a terminal.
+// `warden approvals list|show|approve|deny|cancel|break-glass|review-break-glass`: the approvals HTTP API from a
+// terminal (docs/approvals.md).
 
 import { resolve } from 'node:path';
 import { CommandTokenSource } from '../bridge/command-token-source.ts';
@@ -9,7 +10,13 @@ export const APPROVALS_USAGE = `  approvals list [--state PENDING --limit N] | s
             Review parked queries on the gateway's approvals API. \`show\` prints the exact SQL, the masking
             profile, the release limits and the bindingSha256; \`approve\` names that binding (--binding), so a
             request changed since you reviewed it is refused.
+  approvals break-glass [--state pending|reviewed|all --limit N] | review-break-glass ID --outcome appropriate|inappropriate [--note TEXT]
+            Review break-glass uses after the fact (45 CFR 164.312(a)(2)(ii)): \`break-glass\` lists them (pending
+            by default); \`review-break-glass\` records your review in the signed audit trail. Not your own use; a
+            later review of a use supersedes an earlier one.
             --binding SHA       the bindingSha256 of the request you reviewed (required to approve)
+            --outcome O         appropriate or inappropriate (required to review a break-glass use)
+            --note TEXT         why (optional; identifiers in it are masked before it is recorded)
             --url URL           the gateway (default: the local stack's)
             --state-dir DIR     the local stack's state (default .warden, env WARDEN_STATE_DIR)
             --token T           an ID token (default: env WARDEN_TOKEN, or --token-command)
@@ -23,13 +30,25 @@ export const APPROVALS_OPTIONS = {
   state: { type: 'string' },
   reason: { type: 'string' },
   binding: { type: 'string' },
+  outcome: { type: 'string' },
+  note: { type: 'string' },
   limit: { type: 'string' },
   'state-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** What `warden approvals` does to a request. */
-export const APPROVALS_VERBS = ['list', 'show', 'approve', 'deny', 'cancel'] as const;
+export const APPROVALS_VERBS = [
+  'list',
+  'show',
+  'approve',
+  'deny',
+  'cancel',
+  'break-glass',
+  'review-break-glass',
+] as const;
+const BREAK_GLASS_STATES = ['pending', 'reviewed', 'all'];
+const OUTCOMES = ['appropriate', 'inappropriate'];
 
 interface Io {
   out: (line: string) => void;
@@ -63,14 +82,25 @@ async function approvals(args: string[], defaultStateDir: string, io: Io): Promi
   if (!verb) throw new UsageError(`what to do? (${verbs})`);
   if (!(APPROVALS_VERBS as readonly string[]).includes(verb))
     throw new UsageError(`unknown action "${verb}" (${verbs})`);
-  if (extra.length || (verb === 'list' && id))
-    throw new UsageError(`unexpected argument "${extra[0] ?? id}"`);
+  const listing = verb === 'list' || verb === 'break-glass';
+  if (extra.length || (listing && id)) throw new UsageError(`unexpected argument "${extra[0] ?? id}"`);
   const fail = (m: string) => {
     io.err(`warden approvals: ${m}`);
     return 1;
   };
   // Mistakes in the command line are usage errors (exit 2), found before anything is read or sent.
-  if (verb !== 'list' && !id) throw new UsageError(`${verb} needs a request id`);
+  if (!listing && !id) throw new UsageError(`${verb} needs a request id`);
+  if (verb === 'review-break-glass' && !OUTCOMES.includes(values.outcome ?? ''))
+    throw new UsageError(
+      values.outcome === undefined
+        ? 'review-break-glass needs --outcome appropriate|inappropriate'
+        : `--outcome "${values.outcome}" is not appropriate or inappropriate`,
+    );
+  if (values.note !== undefined && verb !== 'review-break-glass')
+    throw new UsageError('--note is for review-break-glass');
+  if (values.note !== undefined && !values.note.trim()) throw new UsageError('--note is empty');
+  if (verb === 'break-glass' && values.state !== undefined && !BREAK_GLASS_STATES.includes(values.state))
+    throw new UsageError(`--state "${values.state}" is not pending, reviewed or all`);
   if ((verb === 'approve' || verb === 'deny') && !values.reason?.trim())
     throw new UsageError(`${verb} needs --reason`);
   if (verb === 'approve' && !/^[0-9a-f]{64}$/.test(values.binding ?? ''))
@@ -97,13 +127,19 @@ async function approvals(args: string[], defaultStateDir: string, io: Io): Promi
   }
   if (!token) throw new UsageError('an ID token is needed: --token, WARDEN_TOKEN or --token-command');
 
-  const path =
+  const limit: Record<string, string> = values.limit ? { limit: values.limit } : {};
+  const path = (
     verb === 'list'
-      ? `/approvals?${new URLSearchParams({ ...(values.state ? { state: values.state.toUpperCase() } : {}), ...(values.limit ? { limit: values.limit } : {}) })}`
-      : verb === 'show'
-        ? `/approvals/${encodeURIComponent(id!)}`
-        : `/approvals/${encodeURIComponent(id!)}:${verb}`;
-  const post = verb !== 'list' && verb !== 'show';
+      ? `/approvals?${new URLSearchParams({ ...(values.state ? { state: values.state.toUpperCase() } : {}), ...limit })}`
+      : verb === 'break-glass'
+        ? `/approvals/break-glass?${new URLSearchParams({ ...(values.state ? { state: values.state } : {}), ...limit })}`
+        : verb === 'review-break-glass'
+          ? `/approvals/break-glass/${encodeURIComponent(id!)}:review`
+          : verb === 'show'
+            ? `/approvals/${encodeURIComponent(id!)}`
+            : `/approvals/${encodeURIComponent(id!)}:${verb}`
+  ).replace(/\?$/, '');
+  const post = !listing && verb !== 'show';
   const call = `${post ? 'POST' : 'GET'} ${url}${path.replace(/\?$/, '')}`;
   let res: Response;
   try {
@@ -113,7 +149,10 @@ async function approvals(args: string[], defaultStateDir: string, io: Io): Promi
       ...(post
         ? {
             body: JSON.stringify({
-              ...(values.reason ? { reason: values.reason } : {}),
+              ...(verb === 'review-break-glass'
+                ? { outcome: values.outcome, ...(values.note ? { note: values.note } : {}) }
+                : {}),
+              ...(values.reason && verb !== 'review-break-glass' ? { reason: values.reason } : {}),
               ...(verb === 'approve' ? { binding: values.binding } : {}),
             }),
           }
@@ -129,7 +168,9 @@ async function approvals(args: string[], defaultStateDir: string, io: Io): Promi
   const body = (await res.json().catch(() => ({}))) as {
     error?: { message?: string };
     requests?: Summary[];
-  } & Summary;
+    uses?: UseSummary[];
+  } & Summary &
+    UseSummary;
   if (!res.ok) return fail(`${body.error?.message ?? 'refused'} (HTTP ${res.status} from ${call})`);
   if (verb === 'list') {
     const rows = body.requests ?? [];
@@ -138,6 +179,12 @@ async function approvals(args: string[], defaultStateDir: string, io: Io): Promi
       io.out(
         `${r.id}  ${r.state.padEnd(9)}  ${r.requester?.email ?? r.requester?.subject ?? '?'}  ${r.rule}  ${r.waitingFor}`,
       );
+  } else if (verb === 'break-glass') {
+    const uses = body.uses ?? [];
+    if (uses.length === 0) io.out('no break-glass uses');
+    for (const u of uses) io.out(useLine(u));
+  } else if (verb === 'review-break-glass') {
+    io.out(useLine(body));
   } else {
     io.out(JSON.stringify(body, null, 2));
   }
@@ -150,4 +197,19 @@ interface Summary {
   rule: string;
   waitingFor: string;
   requester?: { email?: string; subject?: string };
+}
+
+interface UseSummary {
+  requestId: string;
+  status: string;
+  at: string;
+  rule: string;
+  user?: { email?: string; subject?: string };
+  review?: { reviewer: string; outcome: string; at: string };
+}
+
+/** One break-glass use on one line: id, status, when (UTC), who, rule, and the latest review. */
+function useLine(u: UseSummary): string {
+  const review = u.review ? `  ${u.review.outcome} by ${u.review.reviewer} at ${u.review.at}` : '';
+  return `${u.requestId}  ${u.status.padEnd(8)}  ${u.at}  ${u.user?.email ?? u.user?.subject ?? '?'}  ${u.rule}${review}`;
 }

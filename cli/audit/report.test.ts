@@ -513,3 +513,65 @@ describe('audit report: SQL, its own SHA-256 and the trail it was built from', (
     for (const t of times) assert.match(t, /Z$/, t);
   });
 });
+
+describe('audit report: break-glass review status from the trail', () => {
+  const review = (time: string, outcome: 'appropriate' | 'inappropriate', reviewer = priya) =>
+    rec(time, {
+      type: 'breakglass.reviewed',
+      requestId: 'r5',
+      apiRequestId: `api-${time}`,
+      reviewer,
+      outcome,
+      user: { subject: er.subject, issuer: er.issuer, email: er.email },
+      rule: 'rule-break_glass',
+      usedAt: '2026-03-02T02:00:00.000Z',
+    });
+  const useOf = (records: AuditRecord[]) => summarizeAudit({ records, ...PERIOD }).breakGlass[0]!;
+
+  it('reads pending while no review of the use is in the trail', () => {
+    const use = useOf(RECORDS);
+    assert.equal(use.review, 'pending');
+    assert.equal(use.reviewedBy, undefined);
+  });
+
+  it('shows a reviewed use with its reviewer, the review time in UTC and the outcome', () => {
+    const use = useOf([...RECORDS, review('2026-03-02T09:15:00.000Z', 'appropriate')]);
+    assert.deepEqual(
+      [use.review, use.reviewedBy, use.reviewedAt, use.outcome, use.reviews],
+      ['reviewed', 'priya@example.org', '2026-03-02T09:15:00.000Z', 'appropriate', 1],
+    );
+    const html = renderAuditReport({
+      records: [...RECORDS, review('2026-03-02T09:15:00.000Z', 'appropriate')],
+      verification: OK,
+      ...PERIOD,
+    });
+    assert.match(
+      html,
+      /<td>appropriate by priya@example\.org, 2026-03-02T09:15:00\.000Z<\/td><td><code>r5<\/code><\/td>/,
+    );
+    assert.match(html, /data-figure="Break-glass pending review">0</);
+  });
+
+  it('shows the latest review when a later one supersedes, and counts them; a review after the window counts', () => {
+    const records = [
+      ...RECORDS,
+      review('2026-03-04T08:00:00.000Z', 'inappropriate'),
+      review('2026-03-02T09:15:00.000Z', 'appropriate'),
+    ];
+    const use = useOf(records);
+    assert.deepEqual(
+      [use.outcome, use.reviewedAt, use.reviews],
+      ['inappropriate', '2026-03-04T08:00:00.000Z', 2],
+    );
+    assert.match(
+      renderAuditReport({ records, verification: OK, ...PERIOD }),
+      /<td>inappropriate by priya@example\.org, 2026-03-04T08:00:00\.000Z \(latest of 2 reviews\)<\/td>/,
+    );
+  });
+
+  it('ignores a review of another request', () => {
+    const other = { ...review('2026-03-02T09:15:00.000Z', 'appropriate') };
+    other.event = { ...other.event, requestId: 'r4' } as AuditEvent;
+    assert.equal(useOf([...RECORDS, other]).review, 'pending');
+  });
+});

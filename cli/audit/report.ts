@@ -125,11 +125,16 @@ export interface BreakGlassUse {
   executed: boolean;
   rows?: number;
   /**
-   * `pending`: flagged for after-the-fact review (`reviewRequired`) and no review is in the trail (the trail
-   * has no review event for break-glass yet, so every flagged use reads pending); `not-flagged`: written
-   * before the flag existed.
+   * `reviewed`: a `breakglass.reviewed` record for the use is in the trail (the latest is `reviewedBy`,
+   * `reviewedAt`, `outcome`); `pending`: flagged for after-the-fact review (`reviewRequired`) and no review is
+   * in the trail; `not-flagged`: written before the flag existed, and not reviewed.
    */
-  review: 'pending' | 'not-flagged';
+  review: 'reviewed' | 'pending' | 'not-flagged';
+  /** The latest review's reviewer (email, else subject), time (UTC) and outcome; `reviews` counts them all. */
+  reviewedBy?: string;
+  reviewedAt?: string;
+  outcome?: string;
+  reviews?: number;
 }
 
 /** One execute_sql decision (dry runs excluded): who, with which groups, under which limits, which SQL. */
@@ -277,6 +282,19 @@ export function summarizeAudit(
   for (const r of records) {
     const p = eventPrincipal(r.event);
     if (p && r.event.requestId && !callers.has(r.event.requestId)) callers.set(r.event.requestId, p);
+  }
+  // Reviews of break-glass uses, from every record given (a review made after the window still counts), the
+  // latest last: a later review supersedes an earlier one (docs/approvals.md).
+  const reviews = new Map<string, { by: string; at: string; outcome: string; count: number }>();
+  for (const r of [...input.records].sort((a, b) => a.time.localeCompare(b.time))) {
+    const e = r.event;
+    if (e.type !== 'breakglass.reviewed' || !e.requestId) continue;
+    reviews.set(e.requestId, {
+      by: e.reviewer?.email ?? e.reviewer?.subject ?? '(unknown)',
+      at: utc(r.time),
+      outcome: e.outcome ?? '(none)',
+      count: (reviews.get(e.requestId)?.count ?? 0) + 1,
+    });
   }
   const activity: { time: number; kind: keyof Omit<ActivityBucket, 'start'> }[] = [];
   let requests = 0;
@@ -464,6 +482,15 @@ export function summarizeAudit(
     }
   }
   for (const [id, use] of breakGlass) {
+    const review = reviews.get(id);
+    if (review)
+      Object.assign(use, {
+        review: 'reviewed',
+        reviewedBy: review.by,
+        reviewedAt: review.at,
+        outcome: review.outcome,
+        reviews: review.count,
+      });
     const run = executed.get(id);
     if (run?.ok) {
       use.executed = true;
@@ -1033,7 +1060,7 @@ ${table(
 )}
 </section>
 <section aria-labelledby="h-breakglass"><h2 id="h-breakglass">Break-glass uses</h2>
-<p class="muted">Emergency access (45 CFR 164.312(a)(2)(ii)): allowed with a mandatory reason, each to be reviewed after the fact. Review status: <em>pending</em> when the decision flagged it for review and no review is recorded in the trail (the trail has no break-glass review event yet: record reviews outside it until it does); <em>not flagged</em> for records written before the flag.</p>
+<p class="muted">Emergency access (45 CFR 164.312(a)(2)(ii)): allowed with a mandatory reason, each to be reviewed after the fact (<code>warden approvals review-break-glass</code>). Review status: <em>reviewed</em> with the outcome, the reviewer and the time (UTC) of the latest <code>breakglass.reviewed</code> record in the trail (a later review supersedes an earlier one; the count says how many there were); <em>pending</em> when the decision flagged it for review and no review is recorded; <em>not flagged</em> for records written before the flag.</p>
 ${table(
   'Break-glass uses',
   ['Time', 'Principal', 'Rule', 'Reason', 'Tables', 'Executed', 'Rows', 'Review', 'Request'],
@@ -1045,7 +1072,11 @@ ${table(
     b.tables.map((t) => `<code>${esc(t)}</code>`).join('<br>'),
     b.executed ? 'yes' : 'no',
     b.rows ?? '',
-    b.review === 'pending' ? 'pending' : 'not flagged',
+    b.review === 'reviewed'
+      ? `${esc(b.outcome ?? '')} by ${esc(b.reviewedBy ?? '')}, ${esc(b.reviewedAt ?? '')}${(b.reviews ?? 1) > 1 ? ` (latest of ${b.reviews} reviews)` : ''}`
+      : b.review === 'pending'
+        ? 'pending'
+        : 'not flagged',
     `<code>${esc(b.requestId)}</code>`,
   ]),
   'breakglass',

@@ -81,6 +81,11 @@ export const GatewayConfig = z.object({
   CONSOLE_REDIRECT_URI: z.url().optional(),
   /** Scopes the console asks for (space-separated). */
   CONSOLE_SCOPES: z.string().default('openid email profile'),
+  /**
+   * Groups whose members review break-glass uses after the fact (comma-separated; docs/approvals.md). Default:
+   * every approver group the policy names.
+   */
+  BREAK_GLASS_REVIEWER_GROUPS: csv.optional(),
   /** Lets `GET /approvals/{id}/audit` read and verify the audit bucket (needs object read and KMS public-key access). */
   CONSOLE_AUDIT_READ: z.stringbool().default(false),
   KMS_API_ENDPOINT: loopbackHostPort.optional(),

@@ -31,6 +31,8 @@ import { checkTransport, parseJsonRpc, summarize } from './request-checks.ts';
 
 export interface GatewayDeps extends McpDeps {
   verifier: TokenVerifier;
+  /** BREAK_GLASS_REVIEWER_GROUPS: who may review break-glass uses (absent: the policy's approver groups). */
+  breakGlassReviewers?: readonly string[];
   /**
    * Verifies the person's token in X-Warden-On-Behalf-Of, against its own audience (ON_BEHALF_OF_AUDIENCE);
    * absent: `verifier` (tests).

@@ -147,6 +147,9 @@ export async function createGatewayDeps(config: GatewayConfig): Promise<GatewayD
     runner,
     publicUrl,
     issuers: config.OIDC_ISSUERS,
+    ...(config.BREAK_GLASS_REVIEWER_GROUPS
+      ? { breakGlassReviewers: config.BREAK_GLASS_REVIEWER_GROUPS }
+      : {}),
     log,
     ...(config.REQUEST_STATE_KMS_KEY_VERSION
       ? {

@@ -16,6 +16,8 @@ import type {
   ApprovalRequest,
   ApprovalState,
   ApprovalStore,
+  BreakGlassReview,
+  BreakGlassUse,
   ResultStore,
   StoredResult,
 } from '../ports/approval-store.ts';
@@ -162,6 +164,30 @@ export class MemoryApprovals implements ApprovalStore {
       .sort((a, b) => sign * (b.createdAt.getTime() - a.createdAt.getTime()))
       .slice(0, filter.limit)
       .map((d) => structuredClone(d));
+  }
+  readonly breakGlass = new Map<string, BreakGlassUse>();
+  async recordBreakGlass(use: BreakGlassUse): Promise<void> {
+    if (this.breakGlass.has(use.requestId))
+      throw new WardenError('conflict', `break-glass use ${use.requestId} exists`);
+    this.breakGlass.set(use.requestId, structuredClone(use));
+  }
+  async getBreakGlass(requestId: string): Promise<BreakGlassUse | undefined> {
+    const use = this.breakGlass.get(requestId);
+    return use && structuredClone(use);
+  }
+  async reviewBreakGlass(requestId: string, review: Omit<BreakGlassReview, 'count'>): Promise<BreakGlassUse> {
+    const use = this.breakGlass.get(requestId);
+    if (!use) throw new WardenError('not_found', `break-glass use ${requestId} not found`);
+    const after = { ...use, review: { ...review, count: (use.review?.count ?? 0) + 1 } };
+    this.breakGlass.set(requestId, structuredClone(after));
+    return structuredClone(after);
+  }
+  async listBreakGlass(filter: { reviewed?: boolean; limit: number }): Promise<BreakGlassUse[]> {
+    return [...this.breakGlass.values()]
+      .filter((u) => filter.reviewed === undefined || !!u.review === filter.reviewed)
+      .sort((a, b) => b.at.getTime() - a.at.getTime())
+      .slice(0, filter.limit)
+      .map((u) => structuredClone(u));
   }
 }
 

@@ -1,5 +1,6 @@
 // ApprovalStore and ResultStore on Firestore (official @google-cloud/firestore client): one document per
-// parked request, every update in a transaction; masked results in their own documents with an expiry.
+// parked request, every update in a transaction; masked results in their own documents with an expiry; one
+// document per break-glass use (no expiry: it waits for its review).
 
 import type { DocumentData, Firestore, Timestamp } from '@google-cloud/firestore';
 import { WardenError } from '../../core/errors.ts';
@@ -8,6 +9,8 @@ import type {
   ApprovalRequest,
   ApprovalState,
   ApprovalStore,
+  BreakGlassReview,
+  BreakGlassUse,
   ResultStore,
   StoredResult,
 } from '../../ports/approval-store.ts';
@@ -15,6 +18,8 @@ import type {
 /** Firestore collections. A TTL policy on `expiresAt` deletes expired documents (Terraform sets it). */
 export const APPROVALS_COLLECTION = 'approvalRequests';
 export const RESULTS_COLLECTION = 'approvalResults';
+/** Break-glass uses awaiting (or past) review; `reviewed` mirrors `review` so pending ones can be queried. */
+export const BREAK_GLASS_COLLECTION = 'breakGlassUses';
 
 /** Firestore's document limit is 1 MiB; stay well under it. Larger results need the results bucket. */
 const MAX_RESULT_BYTES = INLINE_RESULT_MAX_BYTES;
@@ -22,9 +27,15 @@ const MAX_RESULT_BYTES = INLINE_RESULT_MAX_BYTES;
 export class FirestoreApprovalStore implements ApprovalStore {
   readonly #db: Firestore;
   readonly #collection: string;
-  constructor(db: Firestore, collection = APPROVALS_COLLECTION) {
+  readonly #breakGlass: string;
+  constructor(
+    db: Firestore,
+    collection = APPROVALS_COLLECTION,
+    breakGlassCollection = BREAK_GLASS_COLLECTION,
+  ) {
     this.#db = db;
     this.#collection = collection;
+    this.#breakGlass = breakGlassCollection;
   }
 
   async create(request: ApprovalRequest): Promise<void> {
@@ -86,9 +97,73 @@ export class FirestoreApprovalStore implements ApprovalStore {
     }
   }
 
+  async recordBreakGlass(use: BreakGlassUse): Promise<void> {
+    try {
+      await this.#useDoc(use.requestId).create({ ...use, reviewed: !!use.review } as unknown as DocumentData);
+    } catch (err) {
+      if ((err as { code?: number }).code === 6)
+        throw new WardenError('conflict', `Break-glass use ${use.requestId} already exists.`, { cause: err });
+      throw unavailable(err);
+    }
+  }
+
+  async getBreakGlass(requestId: string): Promise<BreakGlassUse | undefined> {
+    try {
+      const snap = await this.#useDoc(requestId).get();
+      return snap.exists ? toUse(snap.data()) : undefined;
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  async reviewBreakGlass(requestId: string, review: Omit<BreakGlassReview, 'count'>): Promise<BreakGlassUse> {
+    try {
+      return await this.#db.runTransaction(async (tx) => {
+        const ref = this.#useDoc(requestId);
+        const snap = await tx.get(ref);
+        if (!snap.exists) throw new WardenError('not_found', `Break-glass use ${requestId} does not exist.`);
+        const before = toUse(snap.data());
+        const after: BreakGlassUse = {
+          ...before,
+          review: { ...review, count: (before.review?.count ?? 0) + 1 },
+        };
+        tx.set(ref, { ...after, reviewed: true } as unknown as DocumentData);
+        return after;
+      });
+    } catch (err) {
+      if (err instanceof WardenError) throw err;
+      throw unavailable(err);
+    }
+  }
+
+  async listBreakGlass(filter: { reviewed?: boolean; limit: number }): Promise<BreakGlassUse[]> {
+    try {
+      const collection = this.#db.collection(this.#breakGlass);
+      // (reviewed, at) has a composite index (terraform/modules/approvals).
+      const query = (
+        filter.reviewed === undefined ? collection : collection.where('reviewed', '==', filter.reviewed)
+      )
+        .orderBy('at', 'desc')
+        .limit(filter.limit);
+      return (await query.get()).docs.map((d) => toUse(d.data()));
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
   #doc(id: string) {
     return this.#db.collection(this.#collection).doc(id);
   }
+
+  #useDoc(requestId: string) {
+    return this.#db.collection(this.#breakGlass).doc(requestId);
+  }
+}
+
+/** A stored break-glass use without the query-only `reviewed` field. */
+function toUse(data: unknown): BreakGlassUse {
+  const { reviewed: _reviewed, ...use } = toDates(data) as BreakGlassUse & { reviewed?: boolean };
+  return use;
 }
 
 export class FirestoreResultStore implements ResultStore {

@@ -128,6 +128,12 @@ export const apiRequestEvent = build<'api.request', 'requestId' | 'principal' | 
   'api.request',
 );
 
+/** A break-glass use reviewed after the fact; `requestId` is the use's, `note` already made recordable. */
+export const breakGlassReviewedEvent = build<
+  'breakglass.reviewed',
+  'requestId' | 'apiRequestId' | 'reviewer' | 'outcome' | 'user' | 'rule' | 'usedAt'
+>('breakglass.reviewed');
+
 /** SHA-256 (hex) of a string or bytes. */
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');

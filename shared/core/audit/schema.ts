@@ -85,6 +85,10 @@ const Review = z.looseObject({
   at: str.optional(),
 });
 
+/** What a review of a break-glass use concludes. */
+export const BREAK_GLASS_OUTCOMES = ['appropriate', 'inappropriate'] as const;
+export type BreakGlassOutcome = (typeof BREAK_GLASS_OUTCOMES)[number];
+
 /** Fields every request-scoped event has. */
 const Req = { requestId: str.optional() };
 
@@ -206,6 +210,22 @@ const V1_EVENTS = [
   event('job.get', Job),
   event('job.cancel', Job),
   event('api.request', { principal: Principal.optional(), method: str.optional(), path: str.optional() }),
+  /**
+   * A privacy officer's after-the-fact review of a break-glass use (45 CFR 164.312(a)(2)(ii)). `requestId` is the
+   * break-glass call's, so the review sits with the use it judges; `apiRequestId` is the review's own API call.
+   * A later review of the same use supersedes an earlier one (docs/approvals.md).
+   */
+  event('breakglass.reviewed', {
+    apiRequestId: str.optional(),
+    reviewer: Principal.optional(),
+    outcome: z.enum(BREAK_GLASS_OUTCOMES).optional(),
+    /** Untrusted text: normalised, cut to 2,000 characters and its identifiers masked before it is recorded. */
+    note: str.optional(),
+    /** The use as found: its caller, rule and time (the `policy.decision` record's). */
+    user: Identity.optional(),
+    rule: str.optional(),
+    usedAt: str.optional(),
+  }),
 ] as const;
 
 const V1Event = z.discriminatedUnion('type', V1_EVENTS);
@@ -437,5 +457,6 @@ export function identitiesOf(e: AuditEvent): Identity[] {
     e.type === 'approval.requested' ? e.requester : undefined,
     e.type === 'approval.requested' ? e.onBehalfOf : undefined,
     actor && 'subject' in actor ? (actor as Identity) : undefined,
+    e.type === 'breakglass.reviewed' ? e.reviewer : undefined,
   ].filter((x): x is Identity => !!x);
 }

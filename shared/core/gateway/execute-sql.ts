@@ -14,6 +14,7 @@ import type { Principal } from '../identity/principal.ts';
 import { type Decision, evaluatePolicy, isRunnable, type Policy, type SqlFacts } from '../policy/policy.ts';
 import type { QueryFacts } from '../query/facts.ts';
 import { type ParkingDeps, parkQuery } from './approvals.ts';
+import { recordBreakGlassUse } from './break-glass.ts';
 import { recordableReason } from './reason.ts';
 
 /** Analyses SQL text into column facts and guarded constructs (query/sql-analysis.ts, injected). */
@@ -125,6 +126,8 @@ export async function executeSql(deps: ExecuteSqlDeps, given: ExecuteSqlCall): P
     return { kind: 'parked', decision, facts, request };
   }
   if (call.dryRun || !isRunnable(decision)) return { kind: 'dry_run', decision, facts };
+  // Stored for its after-the-fact review before it runs (fail closed: a use nobody could review does not run).
+  if (decision.effect === 'break_glass') await recordBreakGlassUse(deps.approvals, call, decision);
   const result = await deps.runner.run({
     requestId: call.requestId,
     principal: call.principal,

@@ -5,9 +5,10 @@
 
 locals {
   # Collections and fields as in shared/adapters/firestore/approval-store.ts and grant-ledger.ts.
-  approvals_collection = "approvalRequests"
-  results_collection   = "approvalResults"
-  grants_collection    = "executionGrants"
+  approvals_collection   = "approvalRequests"
+  results_collection     = "approvalResults"
+  break_glass_collection = "breakGlassUses"
+  grants_collection      = "executionGrants"
   # shared/adapters/firestore/elicitation-store.ts (ELICITATIONS_COLLECTION).
   elicitations_collection = "mcpElicitations"
   expiring_collections = {
@@ -114,6 +115,24 @@ resource "google_firestore_index" "requests_by_state_oldest_first" {
   fields {
     field_path = "createdAt"
     order      = "ASCENDING"
+  }
+}
+
+# `listBreakGlass({ reviewed })`: where reviewed == … order by at desc (break-glass uses awaiting review).
+resource "google_firestore_index" "break_glass_by_review" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = local.break_glass_collection
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "reviewed"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "at"
+    order      = "DESCENDING"
   }
 }
 
