@@ -1,5 +1,6 @@
-// The seeded generator the latency model draws from: a copy of Warden's dev/synthetic/prng.ts (cyrb128 seeding
-// an sfc32 generator), so the stand-ins import nothing of Warden. Same seed, same sequence as that file.
+// The seeded generator (cyrb128 seeding an sfc32 generator) the latency model draws from, and which Warden's
+// synthetic data (dev/synthetic/prng.ts) re-exports: the stand-ins import nothing of Warden, the dev stack may
+// import the stand-ins.
 
 /** Hashes `text` into four 32-bit words (cyrb128), used to seed {@link Rng}. */
 export function hashSeed(text: string): [number, number, number, number] {
