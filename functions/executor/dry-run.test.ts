@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { WardenError } from '../../shared/core/errors.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
-import { createRig, REFERENCE_SQL, type Rig, rpc, toolCall } from '../../shared/test-support/rig.ts';
+import { createRig, REFERENCE_SQL, type Rig, rpc, toolCall } from '../test-support/rig.ts';
 
 const call = (rig: Rig, query = REFERENCE_SQL) =>
   invoke(rig.gateway, rpc('good.analysts', toolCall('execute_sql', { projectId: 'p', query })));

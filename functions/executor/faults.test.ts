@@ -8,7 +8,7 @@ import { approvalBindingSha256 } from '../../shared/core/approval/approval.ts';
 import { WardenError } from '../../shared/core/errors.ts';
 import type { ApprovalRequest } from '../../shared/ports/approval-store.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
-import { createRig, PHI_SQL, type Rig, rpc, toolCall } from '../../shared/test-support/rig.ts';
+import { createRig, PHI_SQL, type Rig, rpc, toolCall } from '../test-support/rig.ts';
 import { createApprovedHandler } from './events.ts';
 
 /** Short in `npm test`; WARDEN_STRESS=1 (npm run test:stress) raises the counts. */

@@ -8,7 +8,7 @@ import { type GrantSigner, issueGrant } from '../../shared/core/execution/grant.
 import type { DryRunRequest, ExecutionRequest, JobRequest } from '../../shared/ports/query-runner.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
 import { MemoryKeys } from '../../shared/test-support/memory-ports.ts';
-import { createRig, REFERENCE_SQL, type Rig } from '../../shared/test-support/rig.ts';
+import { createRig, REFERENCE_SQL, type Rig } from '../test-support/rig.ts';
 
 const request = (requestId: string, maskingProfile = 'none'): ExecutionRequest => ({
   requestId,

@@ -7,12 +7,7 @@ import { MAX_REASON_LENGTH } from '../../shared/core/gateway/reason.ts';
 import { ExecuteSqlOutput } from '../../shared/mcp/tools.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
 import { MemoryElicitations } from '../../shared/test-support/memory-ports.ts';
-import {
-  createRig,
-  REFERENCE_SQL,
-  REQUEST_STATE_KEY_VERSION,
-  type Rig,
-} from '../../shared/test-support/rig.ts';
+import { createRig, REFERENCE_SQL, REQUEST_STATE_KEY_VERSION, type Rig } from '../test-support/rig.ts';
 import { LegacyElicitation } from './elicit.ts';
 import { createGatewayHandler } from './handle.ts';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { WardenError } from '../../shared/core/errors.ts';
 import { invoke, type Sent } from '../../shared/test-support/fake-http.ts';
-import { createRig, PHI_SQL, REFERENCE_SQL, type Rig, rpc, toolCall } from '../../shared/test-support/rig.ts';
+import { createRig, PHI_SQL, REFERENCE_SQL, type Rig, rpc, toolCall } from '../test-support/rig.ts';
 
 /** What the caller sees. */
 type Outcome =

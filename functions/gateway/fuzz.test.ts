@@ -8,7 +8,7 @@ import type { JsonSchemaType } from '@modelcontextprotocol/sdk/validation/types.
 import fc from 'fast-check';
 import { listedTool } from '../../shared/mcp/tools.ts';
 import { invoke, type Sent } from '../../shared/test-support/fake-http.ts';
-import { createRig, PHI_SQL, REFERENCE_SQL, type Rig, rpc, toolCall } from '../../shared/test-support/rig.ts';
+import { createRig, PHI_SQL, REFERENCE_SQL, type Rig, rpc, toolCall } from '../test-support/rig.ts';
 import { TOOLS as DEFINITIONS } from './tools/index.ts';
 
 /** Short in `npm test`; WARDEN_STRESS=1 (npm run test:stress) runs many more cases. */

@@ -9,8 +9,8 @@ import { createTaskSessionFromClient, resultFromTaskOutcome } from '@modelcontex
 import { WardenError } from '../../shared/core/errors.ts';
 import { ExecuteSqlOutput } from '../../shared/mcp/tools.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
-import { createRig, PHI_SQL, REFERENCE_SQL, type Rig } from '../../shared/test-support/rig.ts';
 import { createApprovedHandler } from '../executor/events.ts';
+import { createRig, PHI_SQL, REFERENCE_SQL, type Rig } from '../test-support/rig.ts';
 import { TASK_POLL_INTERVAL_MS, TASKS_EXTENSION } from './tasks.ts';
 
 const ORIGIN = 'https://warden.example';

@@ -10,8 +10,8 @@ import { TableCatalog } from '../../shared/core/classification/table-catalog.ts'
 import { WardenError } from '../../shared/core/errors.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
-import { createRig, PHI_SQL, REFERENCE_SQL, type Rig } from '../../shared/test-support/rig.ts';
 import { createApprovedHandler } from '../executor/events.ts';
+import { createRig, PHI_SQL, REFERENCE_SQL, type Rig } from '../test-support/rig.ts';
 import { createGatewayHandler } from './handle.ts';
 import { TOOLS } from './tools/index.ts';
 

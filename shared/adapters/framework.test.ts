@@ -12,7 +12,7 @@ import { createExecutorHandler } from '../../functions/executor/handle.ts';
 import { createGatewayHandler } from '../../functions/gateway/handle.ts';
 import { createSweepHandler } from '../../functions/gateway/sweep.ts';
 import { createNotifyHandler } from '../../functions/notifier/handle.ts';
-import { createRig, REFERENCE_SQL, type Rig, rpc, toolCall } from '../test-support/rig.ts';
+import { createRig, REFERENCE_SQL, type Rig, rpc, toolCall } from '../../functions/test-support/rig.ts';
 import { EVENT_FAILED, eventOutsideDomain, outsideDomain, UNCAUGHT_BODY } from './framework.ts';
 
 /** A thrown message that must never be logged or answered: it stands for a value quoted from a row. */

@@ -100,7 +100,7 @@ describe('import rules', () => {
     const root = tree({
       ...CLEAN,
       'functions/gateway/wire.ts': "import { startStack } from '../../dev/stack.ts';\n",
-      'shared/test-support/rig.ts': "const b = await import('../../bench/run.ts');\n",
+      'shared/test-support/fake-http.ts': "const b = await import('../../bench/run.ts');\n",
       'shared/mcp/tools.ts': "export { flow } from '../../emulator-tests/flow.ts';\n",
       'bench/run.ts': 'export {};\n',
       'emulator-tests/flow.ts': 'export const flow = 1;\n',
@@ -110,7 +110,24 @@ describe('import rules', () => {
       [
         'forbidden import (product-into-dev): functions/gateway/wire.ts imports dev/stack.ts',
         'forbidden import (product-into-dev): shared/mcp/tools.ts imports emulator-tests/flow.ts',
-        'forbidden import (product-into-dev): shared/test-support/rig.ts imports bench/run.ts',
+        'forbidden import (product-into-dev): shared/test-support/fake-http.ts imports bench/run.ts',
+      ],
+    );
+  });
+
+  it('reports an import from shared/ into a function, except from a test', () => {
+    const root = tree({
+      ...CLEAN,
+      'functions/gateway/handle.ts': 'export const createGatewayHandler = 1;\n',
+      'shared/test-support/rig.ts':
+        "import { createGatewayHandler } from '../../functions/gateway/handle.ts';\n",
+      'shared/adapters/framework.test.ts':
+        "import { createGatewayHandler } from '../../functions/gateway/handle.ts';\n",
+    });
+    assert.deepEqual(
+      checkImports(root).map((x) => x.message.split(':').slice(0, 2).join(':')),
+      [
+        'forbidden import (shared-into-functions): shared/test-support/rig.ts imports functions/gateway/handle.ts',
       ],
     );
   });
@@ -209,6 +226,8 @@ describe('import rules', () => {
     assert.deepEqual(
       checkImports(root).map((x) => `${x.rule} ${x.message.split(': ')[1]}`),
       [
+        // Importing a function from shared/ breaks shared-into-functions as well.
+        'shared-into-functions shared/core/audit/sink.ts imports functions/gateway/handle.ts',
         'core-is-pure shared/core/audit/sink.ts imports @google-cloud/storage',
         'core-is-pure shared/core/audit/sink.ts imports functions/gateway/handle.ts',
         'core-is-pure shared/core/audit/sink.ts imports shared/adapters/storage/sink.ts',

@@ -66,6 +66,14 @@ export const FORBIDDEN: ForbiddenRule[] = [
     why: 'the stand-ins are their own package (standins/package.json): they import nothing of Warden',
   },
   {
+    name: 'shared-into-functions',
+    from: ['shared/'],
+    to: ['functions/'],
+    // A shared adapter's test may drive a function's handler through functions/test-support/rig.ts.
+    exceptTests: true,
+    why: 'shared/ is what the functions are built from: it never imports a function (the test rig lives in functions/test-support/)',
+  },
+  {
     name: 'core-is-pure',
     from: ['shared/core/'],
     to: ['@google-cloud/', 'shared/adapters/', 'functions/', 'shared/mcp/'],

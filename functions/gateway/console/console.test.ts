@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { TrailObject } from '../../../shared/core/audit/verify.ts';
 import { invoke } from '../../../shared/test-support/fake-http.ts';
-import { createRig, PHI_SQL, type Rig, rpc, toolCall } from '../../../shared/test-support/rig.ts';
+import { createRig, PHI_SQL, type Rig, rpc, toolCall } from '../../test-support/rig.ts';
 import { createGatewayHandler, type GatewayDeps } from '../handle.ts';
 import { type ConsoleDeps, cachedDiscovery } from './console.ts';
 import { requestAudit } from './request-audit.ts';

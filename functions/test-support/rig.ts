@@ -3,23 +3,20 @@
 // what a failing, hanging or slow dependency does to a request.
 
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { createExecutorHandler, type ExecutorDeps } from '../../functions/executor/handle.ts';
-import { ReasonAsker } from '../../functions/gateway/ask.ts';
-import { createGatewayHandler, type GatewayDeps } from '../../functions/gateway/handle.ts';
-import { withDeadline } from '../adapters/deadline.ts';
-import { dryRunsThroughExecutor, HttpQueryRunner } from '../adapters/executor/http-query-runner.ts';
-import { AuditLog } from '../core/audit/audit-log.ts';
-import type { AuditRecord } from '../core/audit/record.ts';
-import { TableCatalog } from '../core/classification/table-catalog.ts';
-import { openCredential, sealCredential } from '../core/credential/sealed-credential.ts';
-import { WardenError } from '../core/errors.ts';
-import type { RunApprovedDeps } from '../core/execution/run-approved.ts';
-import { sqlFactsFor } from '../core/gateway/sql-facts.ts';
-import type { Principal } from '../core/identity/principal.ts';
-import { loadPolicy } from '../core/policy/policy.ts';
-import { invoke } from './fake-http.ts';
-import { FakeWarehouse } from './fake-warehouse.ts';
-import { faulty } from './faulty.ts';
+import { withDeadline } from '../../shared/adapters/deadline.ts';
+import { dryRunsThroughExecutor, HttpQueryRunner } from '../../shared/adapters/executor/http-query-runner.ts';
+import { AuditLog } from '../../shared/core/audit/audit-log.ts';
+import type { AuditRecord } from '../../shared/core/audit/record.ts';
+import { TableCatalog } from '../../shared/core/classification/table-catalog.ts';
+import { openCredential, sealCredential } from '../../shared/core/credential/sealed-credential.ts';
+import { WardenError } from '../../shared/core/errors.ts';
+import type { RunApprovedDeps } from '../../shared/core/execution/run-approved.ts';
+import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
+import type { Principal } from '../../shared/core/identity/principal.ts';
+import { loadPolicy } from '../../shared/core/policy/policy.ts';
+import { invoke } from '../../shared/test-support/fake-http.ts';
+import { FakeWarehouse } from '../../shared/test-support/fake-warehouse.ts';
+import { faulty } from '../../shared/test-support/faulty.ts';
 import {
   ManualClock,
   MemoryApprovals,
@@ -28,7 +25,10 @@ import {
   MemoryKeys,
   MemoryResults,
   MemorySink,
-} from './memory-ports.ts';
+} from '../../shared/test-support/memory-ports.ts';
+import { createExecutorHandler, type ExecutorDeps } from '../executor/handle.ts';
+import { ReasonAsker } from '../gateway/ask.ts';
+import { createGatewayHandler, type GatewayDeps } from '../gateway/handle.ts';
 
 export const RIG_POLICY = loadPolicy(`
 version: 1
