@@ -410,6 +410,7 @@ export const DEFAULT_CORPORA = [
   'faker-columns.jsonl',
   'faker-heldout.jsonl',
   'faker-heldout2.jsonl',
+  'faker-heldout3.jsonl',
 ].map((f) => new URL(`./corpora/${f}`, import.meta.url));
 
 if (import.meta.main) {

@@ -755,3 +755,47 @@ table('an identifier alone in a table cell, in digit groups', [
   { text: '| Sodium | 1234.56 |', want: [] },
   { text: '| 2/3/1961 |', want: ['date:2/3/1961'] },
 ]);
+
+table('a short id in thousands-like groups, in a row that names a person or with a leading zero', [
+  {
+    text: 'Okafor, Chidi | 442 771 | 11/30/1958',
+    want: ['name:Okafor, Chidi', 'mrn:442 771', 'date:11/30/1958'],
+  },
+  {
+    text: 'Okafor, Chidi | 44.271 | 11/30/1958',
+    want: ['name:Okafor, Chidi', 'mrn:44.271', 'date:11/30/1958'],
+  },
+  {
+    text: 'Okafor, Chidi; 442.771; 11/30/1958',
+    want: ['name:Okafor, Chidi', 'mrn:442.771', 'date:11/30/1958'],
+  },
+  { text: 'ter Horst, Liesbeth | 61.804 | 3/2/1949', want: ['mrn:61.804', 'date:3/2/1949'] },
+  { text: '11/30/1958 | 904 317 | O’Neill, Mary Ann', want: ['date:11/30/1958', 'mrn:904 317'] },
+  { text: '| 042 771 | seen |', want: ['mrn:042 771'] },
+  { text: '| 04.271 | seen |', want: ['mrn:04.271'] },
+  // Quantities stay: no person in the row, a decimal, an address, a one-digit count.
+  { text: '| Platelets | 250 000 | 11/30/1958 |', want: ['date:11/30/1958'] },
+  { text: '| Platelets | 250.000 |', want: [] },
+  { text: '| Glucose, fasting | 12.345 |', want: [] },
+  { text: '| Creatinine | 0.125 |', want: [] },
+  { text: 'Okafor, Chidi | Sodium | 1234.56 |', want: ['name:Okafor, Chidi'] },
+  { text: 'Okafor, Chidi | 10.0.0.12 |', want: ['name:Okafor, Chidi', 'ip:10.0.0.12'] },
+]);
+
+table('a record number in parentheses, fused to its label, or under other languages’ labels', [
+  { text: 'OKAFOR, CHIDI (442771) seen today', want: ['name:OKAFOR, CHIDI', 'mrn:442771'] },
+  { text: 'Letter re: Chidi Okafor (0442771).', want: ['mrn:0442771'] },
+  { text: 'chart MRN (442771) reviewed', want: ['mrn:442771'] },
+  { text: 'born (19580311) at home', want: ['date:19580311'] },
+  { text: 'call (555) 123-4567', want: ['phone:(555) 123-4567'] },
+  { text: 'export row MRN442771 merged', want: ['mrn:MRN442771'] },
+  { text: 'see urn0042771 in the PAS', want: ['mrn:urn0042771'] },
+  { text: 'Numer pacjenta 442771', want: ['mrn:442771'] },
+  { text: 'Hasta no: 442771', want: ['mrn:442771'] },
+  { text: 'beteg azonosító: 442771', want: ['mrn:442771'] },
+  { text: 'Pat.-ID 442771', want: ['mrn:442771'] },
+  // A count or a year in parentheses, a model number and "no" before a quantity are not record numbers.
+  { text: 'platelets (2024) and (12345 total)', want: [] },
+  { text: 'pump model XR442771 checked', want: [] },
+  { text: 'no 442771 units given', want: [] },
+]);

@@ -160,7 +160,7 @@ export const DEFAULT_MRN: Required<IdentifierFormat> = {
     'PAS',
     'PAS number',
     // Other languages, diacritics folded when read: German, French, Italian, Portuguese, Spanish, Dutch, the
-    // Nordic languages, Romanian, Croatian, Slovak.
+    // Nordic languages, Romanian, Croatian, Slovak, Czech.
     'Patientennummer',
     'Pat Nr',
     'Pat no',
@@ -186,6 +186,13 @@ export const DEFAULT_MRN: Required<IdentifierFormat> = {
     'matični broj',
     'broj kartona',
     'číslo pacienta',
+    // Polish, Turkish, Hungarian; German's "Pat.-ID".
+    'numer pacjenta',
+    'nr pacjenta',
+    'hasta no',
+    'protokol no',
+    'beteg azonosító',
+    'Pat ID',
   ],
   // Up to three letters (any case) and 5–13 digits, written whole or in groups (31.669.513, 4455 6677, 00-123-456).
   // A check digit may follow a slash (123456/7); a letter may split the digits (the VA's 1012345678V123456).
@@ -1162,7 +1169,9 @@ export class DetectorSet {
    * A record number told by the layout around the token [s, e) (first digit run [rs, re)), not by a label: alone
    * in a table cell ("Bogan, Garnet | 3278975 | 1/15/1961", cells split by tabs or semicolons as spreadsheets
    * export them, the number in blank-separated groups: "| 551 2093 |"), or right after a number sign
-   * ("Ross, Ada #4471203", "Rx #20931177": six or more digits after "#" are a record's number, not a count).
+   * ("Ross, Ada #4471203", "Rx #20931177": six or more digits after "#" are a record's number, not a count),
+   * alone in parentheses after a name or a label, as banners and letters write them ("OKAFOR, CHIDI (442771)",
+   * "MRN (442771)"), or fused to a record label ("MRN442771", "URN0042771", as exports write them).
    * Returns the end of what was found, or 0. Kept out of {@link token}, which runs for every digit token.
    */
   private recordInLayout(text: string, s: number, e: number, rs: number, re: number, before: number): number {
@@ -1172,6 +1181,17 @@ export class DetectorSet {
         return e;
       }
       return 0;
+    }
+    if (before === 40) {
+      // Six or more digits alone in parentheses are someone's number (a date if they spell one), not a count (a
+      // year has four). Pushed without returning, so a phone number read from the same digits keeps its kind.
+      if (rs === s && re === e && e - s >= 6 && e - s <= 12 && text.charCodeAt(e) === 41)
+        this.push(compactDate(text.slice(s, e)) ? 'date' : 'mrn', s, e, 0);
+      return 0;
+    }
+    if (rs > s && rs - s <= 4 && re === e && re - rs >= 5 && FUSED_RECORD_LABEL.test(text.slice(s, rs))) {
+      this.push('mrn', s, e, 0);
+      return e;
     }
     // Most tokens follow a word: only one after a cell's delimiter or at a line's start can be alone in a cell.
     let a = s - 1;
@@ -1963,7 +1983,9 @@ function trunkPhoneEnd(text: string, s: number): number {
 /**
  * The end of the table cell that the token [s, e) starts, or -1: the token alone, or with further digit groups
  * after single blanks ("| 551 2093 |"; not a number in thousands, "| 250 000 |"), between pipes, tabs or
- * semicolons ("| 3278975 |", "… | 3278975" at a line end).
+ * semicolons ("| 3278975 |", "… | 3278975" at a line end). A value that could read as a quantity (thousands in
+ * blanks, one dot before three digits: "| 250 000 |", "| 250.000 |") is an id when it starts with a zero, which
+ * no quantity is written with ("| 042 771 |"), or when the row names a person ({@link isPersonRow}).
  */
 function tableCellEnd(text: string, s: number, e: number): number {
   let a = s - 1;
@@ -1980,12 +2002,36 @@ function tableCellEnd(text: string, s: number, e: number): number {
     end = k;
   }
   // Dotted groups only as ids are dotted (31.669.513), not a decimal (1234.56) or an IPv4 address.
-  if (dots === 1 || (dots > 0 && IPV4_WHOLE.test(text.slice(s, end)))) return -1;
-  if (end > e && THOUSANDS.test(text.slice(s, end))) return -1;
+  const value = text.slice(s, end);
+  if ((dots === 1 && !THOUSANDS_DOTTED.test(value)) || (dots > 0 && IPV4_WHOLE.test(value))) return -1;
   let b = end;
   while (b < text.length && text.charCodeAt(b) === 32) b++;
-  return isCellBetween(text, a, b) ? end : -1;
+  if (!isCellBetween(text, a, b)) return -1;
+  // What reads as thousands ("250 000", "250.000") is a quantity, unless it starts with a zero (no quantity is
+  // written so) or the row is a person's: then it is their id, fail closed.
+  const quantity = dots === 1 || (end > e && THOUSANDS.test(value));
+  return !quantity || LEADING_ZERO.test(value) || isPersonRow(text, s) ? end : -1;
 }
+
+/**
+ * Whether the line holding `at` is a table row about a person: one of its cells (split by pipes, tabs or
+ * semicolons) is a name written family name first with a comma, as patient lists, schedules and census exports
+ * write them ("Okafor, Chidi", "ter Horst, Liesbeth", "O'Neill, Mary Ann"; any script).
+ */
+function isPersonRow(text: string, at: number): boolean {
+  let ls = at;
+  while (ls > 0 && text.charCodeAt(ls - 1) !== 10 && text.charCodeAt(ls - 1) !== 13) ls--;
+  let le = at;
+  while (le < text.length && text.charCodeAt(le) !== 10 && text.charCodeAt(le) !== 13) le++;
+  return text
+    .slice(ls, le)
+    .split(/[|\t;]/)
+    .some((cell) => FAMILY_FIRST_CELL.test(cell));
+}
+
+/** A cell holding one name written "Family, Given": optional lower-case particles, capitalised (or uncased) words. */
+const FAMILY_FIRST_CELL =
+  /^ *(?:\p{Ll}+[ '’])*[\p{Lu}\p{Lo}][\p{L}\p{M}'’-]*(?: [\p{Lu}\p{Lo}][\p{L}\p{M}'’-]*){0,2}, [\p{Lu}\p{Lo}][\p{L}\p{M}'’.-]*(?: [\p{Lu}\p{Lo}][\p{L}\p{M}'’.-]*){0,2} *$/u;
 
 /** Whether the characters at `a` and `b` (out of range: a line's edge) delimit one cell of a table row. */
 function isCellBetween(text: string, a: number, b: number): boolean {
@@ -2005,6 +2051,12 @@ function isIdAfterNumberSign(text: string, s: number): boolean {
 
 /** A number written in thousands with blanks ("250 000", "1 250 000"). */
 const THOUSANDS = /^\d{1,3}(?: \d{3})+$/;
+/** Record labels that exports fuse to the number ("MRN442771"): the letters of a token before its digits. */
+const FUSED_RECORD_LABEL = /^(?:MRN|MR|URN|MPI|EMPI|UHID|CSN|FIN)$/i;
+/** A number in thousands with a dot, as much of Europe writes them ("250.000"): one dot before three digits. */
+const THOUSANDS_DOTTED = /^\d{1,3}\.\d{3}$/;
+/** A leading zero before another digit: an id's ("042 771"), never a quantity's ("0.125" is a decimal). */
+const LEADING_ZERO = /^0\d/;
 const IPV4_WHOLE = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 /** What joins the values of a list after one label: a comma, a slash, a semicolon, "and", "or", "&". */
