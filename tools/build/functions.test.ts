@@ -114,6 +114,22 @@ describe('npm run build:functions', function () {
     }
   });
 
+  it('bundles one build of each dual-format package: the ES modules of html-entities and yaml', () => {
+    for (const f of built)
+      for (const [pkg, build] of [
+        ['html-entities', 'html-entities/dist/esm/'],
+        ['yaml', 'yaml/browser/'],
+      ] as const) {
+        const files = f.dependencyFiles.filter((p) => p.startsWith(`${pkg}/`));
+        const others = files.filter((p) => !p.startsWith(build));
+        assert.deepEqual(others, [], `${f.name} bundles a second build of ${pkg}`);
+      }
+    // Both are in the gateway (Cloud Storage and the policy), so the check above is not vacuous.
+    const gateway = bundle('gateway').dependencyFiles;
+    assert.ok(gateway.some((p) => p.startsWith('html-entities/dist/esm/')));
+    assert.ok(gateway.some((p) => p.startsWith('yaml/browser/')));
+  });
+
   it('keeps every deployable folder under the 5 MB budget (issue 10)', async () => {
     for (const f of built) {
       // The whole folder, chunks included (the policy file copied in for these tests as well).

@@ -119,7 +119,12 @@ export const BUNDLE_OPTIONS = {
   // tree-shake, instead of its CommonJS `node` build, which it cannot: 18 kB less in the gateway. The two differ
   // only where Warden never goes: warnings go to console.warn instead of process.emitWarning, and !!binary
   // (a YAML 1.1 tag the policy's core schema does not load) decodes with atob.
-  alias: { yaml: join(REPO_ROOT, 'node_modules', 'yaml', 'browser', 'index.js') },
+  // `html-entities` likewise: Cloud Storage imports its ES module build and @google-cloud/common requires its
+  // CommonJS build, so both copies (and both 34 kB entity tables) were bundled; the ES build serves both.
+  alias: {
+    yaml: join(REPO_ROOT, 'node_modules', 'yaml', 'browser', 'index.js'),
+    'html-entities': join(REPO_ROOT, 'node_modules', 'html-entities', 'dist', 'esm', 'index.js'),
+  },
   banner: { js: ESM_BANNER },
   plugins: [unusedReExportsStub()],
 } as const satisfies BuildOptions;
@@ -130,6 +135,8 @@ export interface BuiltFunction {
   /** Bytes of the whole folder: index.js, its chunks, assets, package.json. */
   bytes: number;
   packages: string[];
+  /** The bundled files of dependencies, as paths from node_modules/ (`html-entities/dist/esm/index.js`). */
+  dependencyFiles: string[];
 }
 
 /** Bundles one function into `outRoot/<name>`; throws if a forbidden package is pulled in. */
@@ -161,7 +168,10 @@ export async function buildFunction(name: string, outRoot: string): Promise<Buil
     throw new Error(`functions/${name} pulls ${forbidden.join(', ')} into its bundle: fix the import graph.`);
   await copyAssets(result.metafile, dir);
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(await packageJsonFor(name), null, 2)}\n`);
-  return { name, dir, bytes: folderBytes(dir), packages };
+  const dependencyFiles = Object.keys(result.metafile.inputs)
+    .filter((input) => input.includes('node_modules/'))
+    .map((input) => input.replace(/.*node_modules\//, ''));
+  return { name, dir, bytes: folderBytes(dir), packages, dependencyFiles };
 }
 
 /** Bytes of every file under `dir` (a deployable folder: what is uploaded, before npm install), node_modules aside. */
