@@ -2,7 +2,6 @@
 // command, run as a process.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +20,7 @@ import {
   reportFailure,
   UsageError,
 } from './cli-errors.ts';
+import { spawnCli as runWarden } from './test-spawn.ts';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
 
@@ -165,8 +165,6 @@ describe('quietWarnings', () => {
 // Every mistake and failure is one line on stderr naming what and where, with an exit code, and no stack frame.
 describe('warden CLI errors, run as a process: one line naming what and where, never a stack trace', function () {
   this.timeout(120_000);
-  const CLI = join(REPO_ROOT, 'cli', 'cli.ts');
-  const BIN = join(REPO_ROOT, 'bin', 'warden.js');
   const KEY = 'projects/p/locations/l/keyRings/r/cryptoKeys/k';
   const DAMAGED = 'v1/streams/2026/01/01/00/gateway-s1/000000000001.jsonl';
   const dir = mkdtempSync(join(tmpdir(), 'warden-cli-errors-'));
@@ -185,27 +183,9 @@ describe('warden CLI errors, run as a process: one line naming what and where, n
   let dead: number;
   const results = new Map<string, Promise<{ code: number | null; out: string; err: string }>>();
 
-  /** Runs the CLI (or bin/warden.js) as a child process. */
-  const spawnCli = (
-    args: string[],
-    o: { bin?: boolean; env?: Record<string, string> } = {},
-  ): Promise<{ code: number | null; out: string; err: string }> =>
-    new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [o.bin ? BIN : CLI, ...args], {
-        env: { ...env, ...o.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolvePromise({ code, out, err });
-      });
-    });
+  /** Runs the CLI (or bin/warden.js) as a child process, in this test's environment. */
+  const spawnCli = (args: string[], o: { bin?: boolean; env?: Record<string, string> } = {}) =>
+    runWarden(args, { ...(o.bin ? { bin: true } : {}), env: { ...env, ...o.env } });
 
   before(async () => {
     dead = await freePort();

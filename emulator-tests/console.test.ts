@@ -12,12 +12,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { runAuditReport, summarizeAudit } from '../cli/audit/report.ts';
 import { REPO_ROOT, startFunction } from '../dev/stack.ts';
-import { createKmsClient, createStorageClient } from '../shared/adapters/clients.ts';
+import { createKmsClient } from '../shared/adapters/clients.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
-import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
 import { verifyTrail } from '../shared/core/audit/verify.ts';
 import { freePort } from '../standins/net.ts';
-import { auditRecords, theStack, tokenFor } from './harness.ts';
+import { auditObjects, auditRecords, theStack, tokenFor } from './harness.ts';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const PHI_QUERY =
@@ -316,12 +315,7 @@ describe('warden audit report (opened in headless Chromium)', function () {
       assert.ok(Date.now() < deadline, 'the approved request ran');
       await new Promise((r) => setTimeout(r, 250));
     }
-    const sink = new GcsAuditSink(
-      (await createStorageClient(info.projectId, info.endpoints.storage)).bucket(info.auditBucket),
-    );
-    const objects = await Promise.all(
-      (await sink.list('')).map(async (name) => ({ name, data: await sink.read(name) })),
-    );
+    const objects = await auditObjects();
     const pem = await new KmsKeyService(await createKmsClient(info.endpoints.kms)).getPublicKeyPem(
       info.auditKeyVersion,
     );

@@ -5,10 +5,8 @@ import { createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
-import { createBigQueryClient, createKmsClient, createStorageClient } from '../../shared/adapters/clients.ts';
+import { createBigQueryClient, createKmsClient } from '../../shared/adapters/clients.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
-import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
-import { DEFAULT_PREFIX } from '../../shared/core/audit/layout.ts';
 import { reconcileRequests } from '../../shared/core/audit/reconcile.ts';
 import {
   type AuditRecord,
@@ -27,9 +25,9 @@ import {
 import { readTrail, recordsIn } from '../../shared/core/audit/trail.ts';
 import { type VerifyReport, verifyTrail } from '../../shared/core/audit/verify.ts';
 import { verifyWitnessed } from '../../shared/core/audit/verify-witness.ts';
-import type { AuditSink } from '../../shared/ports/audit-sink.ts';
 import { parseCommandArgs, readInput, reportFailure, UsageError, writeOutput } from '../cli-errors.ts';
-import { ensureListening, isAnswering, readStackFile } from '../stack-file.ts';
+import { ensureListening } from '../stack-file.ts';
+import { openTrailSink, resolveTrailSource, type TrailSource } from './trail-source.ts';
 import { CHECK_PROOF_USAGE, PROVE_USAGE } from './usage.ts';
 import { readCosignedNotes, readWitnessKeys, WITNESS_OPTIONS, WITNESS_USAGE } from './witness.ts';
 
@@ -55,6 +53,7 @@ ${CHECK_PROOF_USAGE}
 ${WITNESS_USAGE}
             Source:   --bucket B [--storage-endpoint URL] [--prefix v1/]   (default: the local stack's bucket;
                       --state-dir DIR names its state, default .warden, env WARDEN_STATE_DIR)
+                      | --trail-dir DIR   (a local copy: gcloud storage cp -r gs://B/v1 DIR)
             Key:      --kms-key-version NAME [--kms-endpoint HOST:PORT] | --public-key kms.pem
             T is an RFC 3339 time or date (2026-11-01, 2026-11-01T09:00:00Z).`;
 
@@ -194,8 +193,8 @@ async function audit(args: string[], defaultStateDir: string, io: Io): Promise<n
     printRecords(records, format, io);
     return 0;
   }
-  const source = await resolveSource(values, stateDir);
-  const sink = await openSink(source);
+  const source = await resolveTrailSource(values, stateDir);
+  const sink = await openTrailSink(source);
   const range = { ...(filter.from ? { from: filter.from } : {}), ...(filter.to ? { to: filter.to } : {}) };
   let last = 0;
   const trail = await readTrail(sink, {
@@ -283,58 +282,7 @@ async function audit(args: string[], defaultStateDir: string, io: Io): Promise<n
   return report.ok ? 0 : 1;
 }
 
-interface Source {
-  bucket: string;
-  prefix: string;
-  projectId: string;
-  /** Unset: Google's endpoints (and, for the key, --public-key). */
-  storageEndpoint: string | undefined;
-  kmsKeyVersion: string | undefined;
-  kmsEndpoint: string | undefined;
-  publicKeyPath: string | undefined;
-}
-
-/** Where the trail is: the flags, or (without --bucket) the local stack in `stateDir`, checked to be running. */
-async function resolveSource(
-  values: Record<string, string | boolean | undefined>,
-  stateDir: string,
-): Promise<Source> {
-  const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const local = flag('bucket') ? undefined : readStackFile(stateDir);
-  if (!flag('bucket') && !local)
-    throw new Error(
-      `no --bucket given and no local stack in ${stateDir} (run "npm start", or pass --bucket)`,
-    );
-  const source: Source = {
-    bucket: flag('bucket') ?? local!.auditBucket,
-    prefix: flag('prefix') ?? DEFAULT_PREFIX,
-    projectId: flag('project') ?? local?.projectId ?? process.env['GOOGLE_CLOUD_PROJECT'] ?? '',
-    storageEndpoint: (flag('storage-endpoint') ?? local?.endpoints.storage) || undefined,
-    kmsKeyVersion: (flag('kms-key-version') ?? local?.auditKeyVersion) || undefined,
-    kmsEndpoint: (flag('kms-endpoint') ?? local?.endpoints.kms) || undefined,
-    publicKeyPath: flag('public-key') || undefined,
-  };
-  // stack.json outlives the stack: say so at once, instead of after the clients' retries.
-  const check = async (endpoint: string | undefined, option: string, service: string) => {
-    if (!endpoint) return;
-    if (flag(option)) return ensureListening(endpoint, `--${option}`);
-    if (!(await isAnswering(endpoint)))
-      throw new Error(
-        `the local stack in ${stateDir} is not running: nothing answers at ${endpoint}, its ${service} stand-in ` +
-          '(run "npm start", or pass --bucket for a deployed trail)',
-      );
-  };
-  await check(source.storageEndpoint, 'storage-endpoint', 'Cloud Storage');
-  if (!source.publicKeyPath) await check(source.kmsEndpoint, 'kms-endpoint', 'Cloud KMS');
-  return source;
-}
-
-async function openSink(source: Source): Promise<AuditSink> {
-  const storage = await createStorageClient(source.projectId || 'warden', source.storageEndpoint);
-  return new GcsAuditSink(storage.bucket(source.bucket));
-}
-
-async function publicKey(source: Source): Promise<string> {
+async function publicKey(source: TrailSource): Promise<string> {
   if (source.publicKeyPath) {
     const pem = readInput(source.publicKeyPath, '--public-key').toString('utf8');
     try {

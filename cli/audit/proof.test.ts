@@ -2,7 +2,6 @@
 // kind of tampering reported on one FAILED line with exit code 1; and receipts `warden audit prove` wrote.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,30 +19,14 @@ import {
 import { formatProof, proveRecord, type TlogProof } from '../../shared/core/audit/proof.ts';
 import { readTrail } from '../../shared/core/audit/trail.ts';
 import { ManualClock, MemoryKeys, MemorySink } from '../../shared/test-support/memory-ports.ts';
+import { spawnCli } from '../test-spawn.ts';
 import { proveCommand } from './proof.ts';
 
-const CLI = join(REPO_ROOT, 'cli', 'cli.ts');
 const KEY = 'projects/demo/locations/global/keyRings/warden/cryptoKeys/audit/cryptoKeyVersions/1';
 const ORIGIN = 'warden.example/audit/gateway-20260101T000000Z-1a2b3c4d5e6f';
 
-function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, out, err });
-    });
-  });
-}
+const run = (args: string[]) =>
+  spawnCli(args, { nodeArgs: ['--disable-warning=ExperimentalWarning'], cwd: REPO_ROOT });
 
 describe('warden audit check-proof', function () {
   this.timeout(120_000);

@@ -7,6 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { newestCheckpoints } from '../../shared/core/audit/checkpoint.ts';
 import { parseObjectName } from '../../shared/core/audit/layout.ts';
 import { parseCheckpoint, parseNote } from '../../shared/core/audit/note.ts';
 import {
@@ -308,17 +309,19 @@ export function summarizeAudit(
         const p = principalOf(who);
         const decision = e.decision;
         const effect = decision?.effect ?? 'deny';
+        // A denial, metadata call or query alike, is listed once with the rule that denied it.
+        const listDenial = () =>
+          denials.push({
+            time: r.time,
+            requestId,
+            kind: 'policy',
+            principal: who.principal,
+            rule: decision?.rule ?? '',
+            reason: reasons(decision),
+          });
         if (e.tool !== 'execute_sql') {
           p.metadataCalls++;
-          if (effect === 'deny')
-            denials.push({
-              time: r.time,
-              requestId,
-              kind: 'policy',
-              principal: who.principal,
-              rule: decision?.rule ?? '',
-              reason: reasons(decision),
-            });
+          if (effect === 'deny') listDenial();
           break;
         }
         if (e.dryRun === true) break;
@@ -381,15 +384,7 @@ export function summarizeAudit(
           if (touchesPhi && effect !== 'deny') t.phiAccesses++;
           if (effect === 'deny') t.denied++;
         }
-        if (effect === 'deny')
-          denials.push({
-            time: r.time,
-            requestId,
-            kind: 'policy',
-            principal: who.principal,
-            rule: decision?.rule ?? '',
-            reason: reasons(decision),
-          });
+        if (effect === 'deny') listDenial();
         if (effect === 'break_glass' || e.breakGlass === true)
           breakGlass.set(requestId, {
             time: r.time,
@@ -736,7 +731,7 @@ export function checkReportSha256(html: string): { ok: boolean; embedded?: strin
  * checkpoint objects are named by layout.ts); without any, per writer, its newest digest. Sorted by object name.
  */
 export function reportAnchors(objects: readonly TrailObject[]): ReportAnchor[] {
-  const checkpoints = new Map<string, { size: number; n: number; anchor: ReportAnchor }>();
+  const checkpoints: { stream: string; size: number; n: number; anchor: ReportAnchor }[] = [];
   const digests = new Map<string, ReportAnchor>();
   for (const o of objects) {
     const name = parseObjectName(o.name);
@@ -750,12 +745,10 @@ export function reportAnchors(objects: readonly TrailObject[]): ReportAnchor[] {
       } catch {
         continue; // verify reports a malformed checkpoint; the report anchors to the ones that read
       }
-      const held = checkpoints.get(name.stream);
-      const n = name.n ?? 0;
-      if (held && (held.size > cp.size || (held.size === cp.size && held.n > n))) continue;
-      checkpoints.set(name.stream, {
+      checkpoints.push({
+        stream: name.stream,
         size: cp.size,
-        n,
+        n: name.n ?? 0,
         anchor: {
           kind: 'checkpoint',
           object: o.name,
@@ -780,7 +773,8 @@ export function reportAnchors(objects: readonly TrailObject[]): ReportAnchor[] {
       digests.set(name.stream, { kind: 'digest', object: o.name, sha256, ...(time ? { time } : {}) });
     }
   }
-  const list = checkpoints.size > 0 ? [...checkpoints.values()].map((c) => c.anchor) : [...digests.values()];
+  const newest = newestCheckpoints(checkpoints, (c) => c.stream);
+  const list = newest.size > 0 ? [...newest.values()].map((c) => c.anchor) : [...digests.values()];
   return list.sort((a, b) => a.object.localeCompare(b.object));
 }
 

@@ -12,6 +12,7 @@ import { hashLeaf, rootHash } from '../../shared/core/audit/merkle.ts';
 import { ecdsaKeyId, formatCheckpoint, type NoteSigner, signNote } from '../../shared/core/audit/note.ts';
 import { checkWitnessed, parseCosignerKey } from '../../shared/core/audit/witness.ts';
 import { ManualClock, MemoryKeys, MemorySink } from '../../shared/test-support/memory-ports.ts';
+import { captured } from './test-capture.ts';
 import { witnessCommand, witnessTrail } from './witness.ts';
 
 const STREAM = 'gateway-20261207T110000Z-1a2b3c4d5e6f';
@@ -58,15 +59,7 @@ describe('warden audit witness', () => {
   let root: string;
   let state: string;
   let trail: string;
-  const run = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await witnessCommand(args, join(root, 'no-stack'), {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-    });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const run = (...args: string[]) => captured((io) => witnessCommand(args, join(root, 'no-stack'), io));
   const add = () => run('add', '--state', state, '--trail-dir', trail);
 
   beforeEach(async () => {

@@ -11,19 +11,18 @@ import {
   existsSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
-import { createStorageClient } from '../../shared/adapters/clients.ts';
-import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
+import { join, resolve } from 'node:path';
+import { isSameTree, newestCheckpoints } from '../../shared/core/audit/checkpoint.ts';
 import { DEFAULT_PREFIX, parseObjectName } from '../../shared/core/audit/layout.ts';
 import { consistencyProof, hashLeaf } from '../../shared/core/audit/merkle.ts';
 import {
+  decodeBase64,
   describeKey,
   ecdsaVerifier,
   type NoteVerifier,
@@ -46,7 +45,7 @@ import {
 } from '../../shared/core/audit/witness.ts';
 import type { AuditSink } from '../../shared/ports/audit-sink.ts';
 import { parseCommandArgs, readInput, reportFailure, UsageError } from '../cli-errors.ts';
-import { readStackFile } from '../stack-file.ts';
+import { filesUnder, openTrailSink, resolveTrailSource } from './trail-source.ts';
 
 export const WITNESS_USAGE = `  audit witness init --state DIR --name NAME --log-key kms.pem [--origin-prefix P]
   audit witness add --state DIR [--bucket B [--storage-endpoint URL] [--prefix v1/] | --trail-dir DIR]
@@ -120,9 +119,12 @@ export async function witnessCommand(args: string[], stateDir: string, io: Io = 
     if (action === 'init') return init(dir, values, io);
     const config = loadConfig(dir);
     if (action === 'show') return show(dir, config, io);
-    if (values.bucket && values['trail-dir']) throw new UsageError('pass --bucket or --trail-dir, not both');
-    const sink = await openTrail(values, values['state-dir'] ? resolve(values['state-dir']) : stateDir);
-    return await add(dir, config, sink, values.prefix ?? DEFAULT_PREFIX, io);
+    const source = await resolveTrailSource(
+      values,
+      values['state-dir'] ? resolve(values['state-dir']) : stateDir,
+      false,
+    );
+    return await add(dir, config, await openTrailSink(source), source.prefix, io);
   } catch (err) {
     return reportFailure(COMMAND, err, io.err);
   }
@@ -223,6 +225,7 @@ interface TrailCheckpoint {
   note: string;
   origin: string;
   size: number;
+  rootHash: Uint8Array;
 }
 
 /** The trail's checkpoints by stream, in the order written (size, then number); malformed ones are named. */
@@ -233,9 +236,9 @@ function checkpointsIn(objects: TrailObject[], io: Io): Map<string, TrailCheckpo
     if (name?.kind !== 'checkpoint') continue;
     const note = new TextDecoder().decode(o.data);
     try {
-      const { origin, size } = parseCheckpoint(parseNote(note).text);
+      const { origin, size, rootHash } = parseCheckpoint(parseNote(note).text);
       const list = out.get(name.stream) ?? [];
-      list.push({ object: o.name, stream: name.stream, n: name.n ?? 0, note, origin, size });
+      list.push({ object: o.name, stream: name.stream, n: name.n ?? 0, note, origin, size, rootHash });
       out.set(name.stream, list);
     } catch (err) {
       io.out(`SKIPPED ${o.name}: not a checkpoint (${(err as Error).message})`);
@@ -310,7 +313,14 @@ async function add(
       for (const c of list) {
         const held = state.logs[c.origin];
         if (held && c.size < held.size) continue; // older than what was cosigned: verify checks those pairs
-        if (held && c.size === held.size && sameRoot(c.note, held.rootHash)) {
+        if (
+          held &&
+          isSameTree(c, {
+            origin: c.origin,
+            size: held.size,
+            rootHash: decodeBase64(held.rootHash, 'the stored root hash'),
+          })
+        ) {
           unchanged++;
           continue;
         }
@@ -354,11 +364,9 @@ async function add(
     }
     // What the witness holds must still be in the trail: a log whose newest checkpoint is smaller than the one
     // cosigned was rolled back, and one with no checkpoint left was deleted (its instance's objects removed).
-    const newest = new Map<string, number>();
-    for (const list of checkpoints.values())
-      for (const c of list) newest.set(c.origin, Math.max(newest.get(c.origin) ?? 0, c.size));
+    const newest = newestCheckpoints([...checkpoints.values()].flat(), (c) => c.origin);
     for (const [origin, held] of Object.entries(state.logs).sort(([a], [b]) => a.localeCompare(b))) {
-      const size = newest.get(origin);
+      const size = newest.get(origin)?.size;
       if (size === undefined) {
         refused++;
         io.out(
@@ -381,10 +389,6 @@ async function add(
     closeSync(fd);
     rmSync(lock, { force: true });
   }
-}
-
-function sameRoot(note: string, rootHash: string): boolean {
-  return Buffer.from(parseCheckpoint(parseNote(note).text).rootHash).toString('base64') === rootHash;
 }
 
 /** The first `size` leaf hashes of a stream, or undefined when one of them is missing. */
@@ -411,54 +415,6 @@ function show(dir: string, config: WitnessFileConfig, io: Io): number {
     io.out(`${origin}  size ${log.size}  root ${log.rootHash}  cosigned ${log.cosignedAt}`);
   io.out(`${logs.length} log(s) witnessed`);
   return 0;
-}
-
-// --- where the trail is ---
-
-/** The trail: --trail-dir (a local copy of the bucket), --bucket, or the local stack's bucket. */
-async function openTrail(
-  values: { bucket?: string; 'trail-dir'?: string; project?: string; 'storage-endpoint'?: string },
-  stateDir: string,
-): Promise<AuditSink> {
-  if (values['trail-dir']) return new DirectorySink(resolve(values['trail-dir']));
-  const local = values.bucket ? undefined : readStackFile(stateDir);
-  if (!values.bucket && !local)
-    throw new Error(`no --bucket or --trail-dir given and no local stack in ${stateDir} (run "npm start")`);
-  const bucket = values.bucket ?? local!.auditBucket;
-  const endpoint = (values['storage-endpoint'] ?? local?.endpoints.storage) || undefined;
-  const storage = await createStorageClient(values.project ?? local?.projectId ?? 'warden', endpoint);
-  return new GcsAuditSink(storage.bucket(bucket));
-}
-
-/** A read-only sink over a directory holding a copy of the bucket (`gcloud storage cp -r gs://B/v1 DIR`). */
-export class DirectorySink implements AuditSink {
-  readonly root: string;
-  constructor(root: string) {
-    if (!existsSync(root) || !statSync(root).isDirectory())
-      throw new Error(`--trail-dir ${root} is not a directory`);
-    this.root = root;
-  }
-  async create(): Promise<never> {
-    throw new Error('a --trail-dir copy is read-only');
-  }
-  async read(name: string): Promise<Uint8Array> {
-    return new Uint8Array(readFileSync(join(this.root, ...name.split('/'))));
-  }
-  async list(prefix: string): Promise<string[]> {
-    const out: string[] = [];
-    const walk = (d: string) => {
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        const path = join(d, e.name);
-        if (e.isDirectory()) walk(path);
-        else if (e.isFile()) {
-          const name = relative(this.root, path).split(sep).join('/');
-          if (name.startsWith(prefix)) out.push(name);
-        }
-      }
-    };
-    walk(this.root);
-    return out.sort();
-  }
 }
 
 /**
@@ -488,18 +444,8 @@ export function readCosignedNotes(stateDir: string): CosignedNote[] {
     throw new Error(
       `--witnessed ${stateDir}: no cosigned/ directory in it (pass the witness's --state directory)`,
     );
-  const out: CosignedNote[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const path = join(d, e.name);
-      if (e.isDirectory()) walk(path);
-      else if (e.isFile() && e.name.endsWith('.checkpoint'))
-        out.push({
-          name: relative(resolve(stateDir), path).split(sep).join('/'),
-          note: readFileSync(path, 'utf8'),
-        });
-    }
-  };
-  walk(root);
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return filesUnder(root)
+    .filter((name) => name.endsWith('.checkpoint'))
+    .map((name) => ({ name: `cosigned/${name}`, note: readFileSync(join(root, ...name.split('/')), 'utf8') }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ManualClock } from '../../shared/test-support/memory-ports.ts';
 import { startBridge } from './bridge.ts';
 import { CommandTokenSource } from './command-token-source.ts';
 import type { Relay } from './relay.ts';
@@ -20,12 +21,15 @@ const T0 = Date.UTC(2026, 0, 1);
 const PERSON = testToken({ sub: 'person', email: 'ann@example.org' });
 
 /** Mints tok-1, tok-2, … as JWTs for the gateway, expiring an hour after the fake clock's now. */
-function fakeTokens(clock: { now: number }) {
+function fakeTokens(clock: ManualClock) {
   const minted: string[] = [];
   const source: TokenSource = {
     description: 'fake tokens',
     async mint() {
-      const token = testToken({ sub: `tok-${minted.length + 1}`, exp: Math.floor(clock.now / 1000) + 3600 });
+      const token = testToken({
+        sub: `tok-${minted.length + 1}`,
+        exp: Math.floor(clock.millis() / 1000) + 3600,
+      });
       minted.push(token);
       return token;
     },
@@ -47,7 +51,7 @@ describe('warden bridge (in process, loopback gateway)', () => {
   async function setup(
     options: { accept?: (token: string, minted: string[]) => boolean; tokens?: TokenSource } = {},
   ) {
-    const clock = { now: T0 };
+    const clock = new ManualClock(T0);
     const fake = fakeTokens(clock);
     const gateway = await startTestGateway(
       (t) => options.accept?.(t, fake.minted) ?? fake.minted.includes(t),
@@ -60,7 +64,7 @@ describe('warden bridge (in process, loopback gateway)', () => {
       headers: [['x-warden-on-behalf-of', PERSON]],
       client: bridgeSide,
       log: (line) => void logs.push(line),
-      now: () => clock.now,
+      now: clock.millis,
     });
     const client = new Client({ name: 'test-client', version: '1.0.0' });
     open.push({ gateway, relay, client });
@@ -160,7 +164,7 @@ describe('warden bridge (in process, loopback gateway)', () => {
       const { client, connect, gateway, minted, clock } = await setup();
       await connect();
       await client.listTools();
-      clock.now += c.after * 1000;
+      clock.advance(c.after * 1000);
       await client.listTools();
       assert.equal(minted.length, c.mints);
       assert.equal(gateway.posts().at(-1)?.token, minted.at(-1));
@@ -255,7 +259,7 @@ describe('warden bridge (in process, loopback gateway)', () => {
   it('never writes a token to the log, not even one a failing command printed', async () => {
     const { client, connect, minted, logs, clock } = await setup({ accept: (t, minted) => t !== minted[0] });
     await connect();
-    clock.now += 3600 * 1000;
+    clock.advance(3600 * 1000);
     await client.callTool({ name: 'echo', arguments: { text: 'x' } });
     const leaky = testToken({ sub: 'leaky' });
     const failing = await setup({
@@ -272,7 +276,7 @@ describe('warden bridge (in process, loopback gateway)', () => {
   });
 
   it('warns when a token carries another audience than the one asked for', async () => {
-    const clock = { now: T0 };
+    const clock = new ManualClock(T0);
     const gateway = await startTestGateway(() => true);
     const logs: string[] = [];
     const [clientSide, bridgeSide] = InMemoryTransport.createLinkedPair();
@@ -286,7 +290,7 @@ describe('warden bridge (in process, loopback gateway)', () => {
       },
       client: bridgeSide,
       log: (line) => void logs.push(line),
-      now: () => clock.now,
+      now: clock.millis,
     });
     const client = new Client({ name: 'test-client', version: '1.0.0' });
     open.push({ gateway, relay, client });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock } from '../../shared/test-support/memory-ports.ts';
 import { CommandTokenSource, splitCommand } from './command-token-source.ts';
 import { BridgeError } from './errors.ts';
 import { testToken } from './test-gateway.ts';
@@ -84,17 +85,15 @@ describe('bridge token command: minting', () => {
     const runs = join(dir, 'runs');
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, testToken({ sub: 'u', exp: 1000 }));
-    const clock = { now: 900_000 };
+    const clock = new ManualClock(900_000);
     const cache = new TokenCache(
       new CommandTokenSource(`sh -c 'echo run >> "$0"; cat "$1"' ${runs} ${tokenFile}`),
-      {
-        now: () => clock.now,
-      },
+      { now: clock.millis },
     );
     await cache.get();
     await cache.get();
     assert.equal(readFileSync(runs, 'utf8'), 'run\n');
-    clock.now = 941_000;
+    clock.advance(41_000); // at 941 s: 59 s before exp
     await cache.get();
     assert.equal(readFileSync(runs, 'utf8'), 'run\nrun\n');
   });

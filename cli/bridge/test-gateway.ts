@@ -2,6 +2,7 @@
 // one tool `echo`, a bearer check, and a record of every request it saw.
 
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { text } from 'node:stream/consumers';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -82,7 +83,7 @@ export async function startTestGateway(accept: (token: string) => boolean): Prom
 
 async function handle(gateway: TestGateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  const body = req.method === 'POST' ? (JSON.parse(await readBody(req)) as { method?: string }) : undefined;
+  const body = req.method === 'POST' ? (JSON.parse(await text(req)) as { method?: string }) : undefined;
   const seen: SeenRequest = {
     method: req.method ?? '',
     headers: req.headers,
@@ -127,13 +128,4 @@ function mcpServer(): Server {
     return { content: [{ type: 'text', text }], structuredContent: { echoed: text } };
   });
   return server;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

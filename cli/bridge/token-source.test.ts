@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
+import { ManualClock } from '../../shared/test-support/memory-ports.ts';
 import { testToken } from './test-gateway.ts';
 import { TokenCache, type TokenSource, tokenFacts } from './token-source.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
 /** Mints t1, t2, … as JWTs expiring `ttlSeconds` after the fake clock's now, or without exp. */
-function fakeSource(ttlSeconds: number | undefined, clock: { now: number }) {
+function fakeSource(ttlSeconds: number | undefined, clock: ManualClock) {
   const minted: string[] = [];
   const source: TokenSource = {
     description: 'fake',
     async mint() {
       const n = minted.length + 1;
-      const exp = ttlSeconds === undefined ? {} : { exp: Math.floor(clock.now / 1000) + ttlSeconds };
+      const exp = ttlSeconds === undefined ? {} : { exp: Math.floor(clock.millis() / 1000) + ttlSeconds };
       const token = testToken({ sub: `t${n}`, ...exp });
       minted.push(token);
       return token;
@@ -28,11 +29,11 @@ describe('bridge token cache', () => {
   ];
   for (const c of reuse) {
     it(c.name, async () => {
-      const clock = { now: T0 };
+      const clock = new ManualClock(T0);
       const { source, minted } = fakeSource(3600, clock);
-      const cache = new TokenCache(source, { now: () => clock.now });
+      const cache = new TokenCache(source, { now: clock.millis });
       const first = await cache.get();
-      clock.now += c.after * 1000;
+      clock.advance(c.after * 1000);
       const second = await cache.get();
       assert.equal(minted.length, c.mints);
       assert.equal(second, minted.at(-1));
@@ -41,18 +42,18 @@ describe('bridge token cache', () => {
   }
 
   it('shares one mint between concurrent callers', async () => {
-    const clock = { now: T0 };
+    const clock = new ManualClock(T0);
     const { source, minted } = fakeSource(3600, clock);
-    const cache = new TokenCache(source, { now: () => clock.now });
+    const cache = new TokenCache(source, { now: clock.millis });
     const tokens = await Promise.all([cache.get(), cache.get(), cache.get()]);
     assert.equal(minted.length, 1);
     assert.deepEqual(new Set(tokens), new Set(minted));
   });
 
   it('re-mints after invalidate, but keeps a newer token when an old one is invalidated', async () => {
-    const clock = { now: T0 };
+    const clock = new ManualClock(T0);
     const { source, minted } = fakeSource(3600, clock);
-    const cache = new TokenCache(source, { now: () => clock.now });
+    const cache = new TokenCache(source, { now: clock.millis });
     const first = await cache.get();
     cache.invalidate(first);
     const second = await cache.get();
@@ -63,11 +64,11 @@ describe('bridge token cache', () => {
   });
 
   it('reuses a token without exp until it is invalidated', async () => {
-    const clock = { now: T0 };
+    const clock = new ManualClock(T0);
     const { source, minted } = fakeSource(undefined, clock);
-    const cache = new TokenCache(source, { now: () => clock.now });
+    const cache = new TokenCache(source, { now: clock.millis });
     const first = await cache.get();
-    clock.now += 86_400_000;
+    clock.advance(86_400_000);
     assert.equal(await cache.get(), first);
     cache.invalidate(first);
     await cache.get();
@@ -90,11 +91,11 @@ describe('bridge token cache', () => {
   });
 
   it('reports each new token and its facts', async () => {
-    const clock = { now: T0 };
+    const clock = new ManualClock(T0);
     const { source } = fakeSource(3600, clock);
     const seen: { token: string; expiresAt: number | undefined }[] = [];
     const cache = new TokenCache(source, {
-      now: () => clock.now,
+      now: clock.millis,
       onToken: (token, facts) => seen.push({ token, expiresAt: facts.expiresAt }),
     });
     const token = await cache.get();

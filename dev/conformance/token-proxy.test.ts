@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importJWK, jwtVerify } from 'jose';
+import { ManualClock } from '../../shared/test-support/memory-ports.ts';
 import { freePort, listen } from '../../standins/net.ts';
 import { loadIssuerKey } from '../../standins/oidc/dev-issuer.ts';
 import { devTokenSource, startTokenProxy, type TokenProxy } from './token-proxy.ts';
@@ -295,14 +296,14 @@ describe('development token source', () => {
         JSON.stringify({ issuer: 'http://127.0.0.1:8702', audience: 'http://127.0.0.1:8700' }),
       );
       const key = await loadIssuerKey(stateDir);
-      let now = 1_000_000;
+      const clock = new ManualClock(1_000_000);
       const tokenFor = await devTokenSource({
         stateDir,
         email: 'Ann@Example.org',
         groups: ['analysts'],
         ttlSeconds: 600,
         refreshBeforeSeconds: 60,
-        now: () => now,
+        now: clock.millis,
       });
       const first = await tokenFor();
       const { payload, protectedHeader } = await jwtVerify(first, await importJWK(key.publicJwk, 'ES256'), {
@@ -314,9 +315,9 @@ describe('development token source', () => {
       assert.deepEqual(payload['groups'], ['analysts']);
       assert.equal((payload.exp ?? 0) - (payload.iat ?? 0), 600);
 
-      now += 539_000; // 61 s before expiry: still the same token
+      clock.advance(539_000); // 61 s before expiry: still the same token
       assert.equal(await tokenFor(), first);
-      now += 1_000; // 60 s before expiry: a new one
+      clock.advance(1_000); // 60 s before expiry: a new one
       await new Promise((r) => setTimeout(r, 1_100)); // so that the new token's iat differs
       const second = await tokenFor();
       assert.notEqual(second, first);

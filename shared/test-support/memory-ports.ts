@@ -28,17 +28,24 @@ import type { BusMessage, EventBus } from '../ports/event-bus.ts';
 import type { GrantLedger } from '../ports/grant-ledger.ts';
 import type { KeyService } from '../ports/key-service.ts';
 
-/** A clock tests move by hand. */
+/**
+ * The one clock Warden's tests move by hand, in milliseconds. `now` and `millis` are bound, so they can be
+ * passed on their own where a `() => Date` (a `Clock`) or a `Date.now` (`() => number`) is wanted. The
+ * stand-ins keep a copy of their own (standins/storage/test-fixture.ts): they import nothing of Warden.
+ */
 export class ManualClock implements Clock {
-  #t: number;
-  constructor(start = '2026-01-01T00:00:00.000Z') {
-    this.#t = Date.parse(start);
+  #ms: number;
+  /** Starts at `start`: an RFC 3339 time or milliseconds since the epoch. */
+  constructor(start: string | number = '2026-01-01T00:00:00.000Z') {
+    this.#ms = typeof start === 'number' ? start : Date.parse(start);
   }
-  now(): Date {
-    return new Date(this.#t);
-  }
+  /** The current time. */
+  readonly now = (): Date => new Date(this.#ms);
+  /** The current time in milliseconds since the epoch (what `Date.now` returns). */
+  readonly millis = (): number => this.#ms;
+  /** Moves the clock forward by `ms` milliseconds. */
   advance(ms: number): void {
-    this.#t += ms;
+    this.#ms += ms;
   }
 }
 

@@ -424,9 +424,9 @@ describe('storage stand-in with the official client', () => {
         });
         await bucket.file('gone').save('a', { resumable: false });
         await bucket.file('replaced').save('a', { resumable: false });
-        clock.advance(59);
+        clock.advance(59_000);
         assert.equal(statusOf(await caught(() => bucket.file('gone').delete())), 403);
-        clock.advance(1);
+        clock.advance(1_000);
         await bucket.file('gone').delete();
         await bucket.file('replaced').save('b', { resumable: false });
         assert.equal((await bucket.file('gone').exists())[0], false);

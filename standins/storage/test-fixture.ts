@@ -8,17 +8,24 @@ import type { Latency } from '../latency.ts';
 import type { BucketSpec, StorageStandIn } from './server.ts';
 import { startStorageStandIn } from './server.ts';
 
-/** A clock tests move by hand. */
+/**
+ * A clock tests move by hand, in milliseconds: the stand-ins' copy of Warden's test clock
+ * (shared/test-support/memory-ports.ts `ManualClock`, the same API), since the stand-ins import nothing of
+ * Warden and Warden's product code may not import the stand-ins.
+ */
 export class ManualClock {
   #ms: number;
-  constructor(start: string) {
-    this.#ms = Date.parse(start);
+  /** Starts at `start`: an RFC 3339 time or milliseconds since the epoch. */
+  constructor(start: string | number = '2026-01-01T00:00:00.000Z') {
+    this.#ms = typeof start === 'number' ? start : Date.parse(start);
   }
   /** The current time (pass as the stand-in's `now`). */
   readonly now = (): Date => new Date(this.#ms);
-  /** Moves the clock forward by `seconds`. */
-  advance(seconds: number): void {
-    this.#ms += seconds * 1000;
+  /** The current time in milliseconds since the epoch (what `Date.now` returns). */
+  readonly millis = (): number => this.#ms;
+  /** Moves the clock forward by `ms` milliseconds. */
+  advance(ms: number): void {
+    this.#ms += ms;
   }
 }
 

@@ -2,7 +2,7 @@
 // request extras (tables' PHI flags; audit records with their verification, only when enabled).
 
 import assert from 'node:assert/strict';
-import type { TrailObject } from '../../../shared/core/audit/verify.ts';
+import { readTrail } from '../../../shared/core/audit/trail.ts';
 import { invoke } from '../../../shared/test-support/fake-http.ts';
 import { createRig, PHI_SQL, type Rig, rpc, toolCall } from '../../test-support/rig.ts';
 import { createGatewayHandler, type GatewayDeps } from '../handle.ts';
@@ -189,15 +189,43 @@ describe('console request extras: GET /approvals/{id}/tables and /audit', () => 
       ],
     );
   });
+
+  it('refuses a trail too large to scan before reading any object of it', async () => {
+    const rig = await createRig();
+    const listed: string[] = [];
+    let reads = 0;
+    const streams = Array.from(
+      { length: 5001 },
+      (_, i) => `v1/streams/2026/01/01/00/s-${i}/${String(0).padStart(12, '0')}.jsonl`,
+    );
+    const handler = createGatewayHandler({
+      ...rig.gatewayDeps,
+      auditTrail: {
+        list: async (prefix) => {
+          listed.push(prefix);
+          return streams.filter((n) => n.startsWith(prefix));
+        },
+        read: async (name) => {
+          reads++;
+          return rig.ports.sink.read(name);
+        },
+        kmsPublicKeyPem: () => rig.ports.keys.getPublicKeyPem(),
+      },
+    });
+    const id = await park(rig, handler);
+    const res = await invoke(handler, get(`/approvals/${id}/audit`, 'good.privacy-office'));
+    assert.equal(res.status, 412, res.body);
+    assert.match(res.body, /too large to scan/);
+    assert.deepEqual(listed, ['v1/streams/'], 'only the record objects are listed');
+    assert.equal(reads, 0);
+  });
 });
 
 describe('requestAudit', () => {
   it('marks a modified record as failed and leaves the others verified', async () => {
     const rig = await createRig();
     const id = await park(rig);
-    const objects: TrailObject[] = await Promise.all(
-      (await rig.ports.sink.list('')).map(async (name) => ({ name, data: await rig.ports.sink.read(name) })),
-    );
+    const { objects } = await readTrail(rig.ports.sink);
     const pem = await rig.ports.keys.getPublicKeyPem();
     const tampered = objects.map((o) => ({
       name: o.name,

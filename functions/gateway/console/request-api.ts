@@ -3,8 +3,7 @@
 // request's audit records and their verification; only when CONSOLE_AUDIT_READ is on).
 
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { isRecordObject } from '../../../shared/core/audit/layout.ts';
-import type { TrailObject } from '../../../shared/core/audit/verify.ts';
+import { readTrail } from '../../../shared/core/audit/trail.ts';
 import type { TableCatalog } from '../../../shared/core/classification/table-catalog.ts';
 import { WardenError } from '../../../shared/core/errors.ts';
 import { type ApprovalDeps, requestForReviewer } from '../../../shared/core/gateway/approvals.ts';
@@ -67,15 +66,18 @@ export async function handleRequestApi(
         'Reading the audit trail is not enabled on this gateway (CONSOLE_AUDIT_READ).',
       );
     const trail = deps.auditTrail;
-    // Record objects only (the layout's digests are not needed to check the records' own streams).
-    const names = (await trail.list('')).filter(isRecordObject);
-    if (names.length > MAX_SCANNED_OBJECTS)
-      throw new WardenError(
-        'failed_precondition',
-        'The audit trail is too large to scan here; use the audit search and `warden audit verify`.',
-      );
-    const [objects, kmsPem] = await Promise.all([
-      Promise.all(names.map(async (name): Promise<TrailObject> => ({ name, data: await trail.read(name) }))),
+    const [{ objects }, kmsPem] = await Promise.all([
+      // Record objects only (the layout's digests are not needed to check the records' own streams).
+      readTrail(trail, {
+        kinds: ['streams'],
+        onListed: (names) => {
+          if (names.length > MAX_SCANNED_OBJECTS)
+            throw new WardenError(
+              'failed_precondition',
+              'The audit trail is too large to scan here; use the audit search and `warden audit verify`.',
+            );
+        },
+      }),
       trail.kmsPublicKeyPem(),
     ]);
     return void res.json(requestAudit(objects, kmsPem, request.id));

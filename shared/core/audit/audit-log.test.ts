@@ -3,6 +3,7 @@ import { ManualClock, MemoryKeys, MemorySink } from '../../test-support/memory-p
 import { isWardenError } from '../errors.ts';
 import { AuditLog } from './audit-log.ts';
 import type { AuditRecord } from './record.ts';
+import { readTrail } from './trail.ts';
 import { type TrailObject, verifyTrail } from './verify.ts';
 
 const KEY = 'projects/demo/locations/global/keyRings/warden/cryptoKeys/audit/cryptoKeyVersions/1';
@@ -23,7 +24,7 @@ function setup<S extends MemorySink = MemorySink>(sink: S = new MemorySink() as 
 }
 
 async function trail(sink: MemorySink): Promise<TrailObject[]> {
-  return Promise.all((await sink.list('')).map(async (name) => ({ name, data: await sink.read(name) })));
+  return (await readTrail(sink)).objects;
 }
 
 function records(objects: TrailObject[]): AuditRecord[] {

@@ -47,6 +47,37 @@ export function streamOfOrigin(origin: string): string {
   return origin.slice(origin.lastIndexOf('/') + 1);
 }
 
+/** The tree a checkpoint states: its log's origin, size and root hash. */
+export type TreeHead = Pick<Checkpoint, 'origin' | 'size' | 'rootHash'>;
+
+/**
+ * True when two checkpoints state the same tree: origin, size and root hash. Their notes may differ (a heartbeat
+ * re-signs one size with a new time), so checkpoints are compared by this, never by note text.
+ */
+export function isSameTree(a: TreeHead, b: TreeHead): boolean {
+  return (
+    a.origin === b.origin && a.size === b.size && Buffer.from(a.rootHash).equals(Buffer.from(b.rootHash))
+  );
+}
+
+/**
+ * The newest checkpoint of each group (`groupOf`: its stream, or its origin): the largest tree, and of one size
+ * the one written last (the highest `n`, the checkpoint's number in its stream; without one, the later given).
+ */
+export function newestCheckpoints<T extends { size: number; n?: number }>(
+  checkpoints: Iterable<T>,
+  groupOf: (c: T) => string,
+): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const c of checkpoints) {
+    const key = groupOf(c);
+    const held = out.get(key);
+    if (held && (held.size > c.size || (held.size === c.size && (held.n ?? 0) > (c.n ?? 0)))) continue;
+    out.set(key, c);
+  }
+  return out;
+}
+
 /** The note text (tlog-checkpoint body with Warden's extension lines) of a checkpoint. */
 export function formatWardenCheckpoint(c: Omit<WardenCheckpoint, 'stream'>): string {
   for (const id of [c.instance, c.digest?.stream, ...c.known.map((k) => k.stream)])

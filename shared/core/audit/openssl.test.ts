@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { ManualClock, MemoryKeys, MemorySink } from '../../test-support/memory-ports.ts';
 import { AuditLog } from './audit-log.ts';
 import { canonicalize } from './canonical-json.ts';
+import type { ObjectKind } from './layout.ts';
+import { readTrail } from './trail.ts';
 
 const KEY = 'projects/demo/locations/global/keyRings/warden/cryptoKeys/audit/cryptoKeyVersions/1';
 
@@ -48,18 +50,16 @@ describe('verification with openssl alone', () => {
       log.append({ type: 'mcp.request', requestId: 'r2', rpc: { method: 'tools/list' } }),
     ]);
     await log.close();
-    const text = async (prefix: string) => {
-      const names = await sink.list(prefix);
-      return Promise.all(names.map(async (n) => new TextDecoder().decode(await sink.read(n))));
-    };
-    objects = (await text('v1/streams/')).map((t) =>
+    const text = async (kind: ObjectKind) =>
+      (await readTrail(sink, { kinds: [kind] })).objects.map((o) => new TextDecoder().decode(o.data));
+    objects = (await text('streams')).map((t) =>
       t
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l)),
     );
     lines = objects.flat();
-    digest = JSON.parse((await text('v1/digests/'))[0]!);
+    digest = JSON.parse((await text('digests'))[0]!);
     kmsPem = await keys.getPublicKeyPem();
     dir = mkdtempSync(join(tmpdir(), 'warden-openssl-'));
     writeFileSync(join(dir, 'kms.pem'), kmsPem);

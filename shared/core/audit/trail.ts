@@ -1,5 +1,7 @@
 // Reading a trail back from the audit bucket (the sink port): for a time range, only the day folders that can
-// hold it are listed, and objects are fetched a few at a time.
+// hold it are listed, and objects are fetched a few at a time. The one reader: verify, reconcile, search, report,
+// prove and witness (cli/audit/, over the bucket or a directory copy, cli/audit/trail-source.ts) and the console's
+// request page all read through it.
 
 import type { AuditSink } from '../../ports/audit-sink.ts';
 import {
@@ -7,15 +9,24 @@ import {
   isInLayout,
   isInWindow,
   isRecordObject,
+  kindPrefix,
   listingPrefixes,
   OBJECT_KINDS,
+  type ObjectKind,
   type TimeRange,
 } from './layout.ts';
 import { AuditFormatError, type AuditRecord, parse } from './schema.ts';
 import type { TrailObject } from './verify.ts';
 
+/** What the reader needs of a sink: listing and reading (the console's read-only view of the bucket is one). */
+export type TrailSource = Pick<AuditSink, 'list' | 'read'>;
+
 export interface ReadTrailOptions {
   range?: TimeRange;
+  /** The kinds of object to read (default every kind: records, digests and checkpoints). */
+  kinds?: readonly ObjectKind[];
+  /** Called with the names to be read, before any is: throwing here refuses a read that would be too large. */
+  onListed?: (names: readonly string[]) => void;
   /** Object name prefix inside the bucket (default layout.ts DEFAULT_PREFIX, "v1/"). */
   prefix?: string;
   /** Objects fetched at once (default 16). */
@@ -34,16 +45,24 @@ export interface ReadTrail {
   outsideLayout: string[];
 }
 
-/** Lists and reads the record, digest and checkpoint objects of a time range (everything when the range is open). */
-export async function readTrail(sink: AuditSink, options: ReadTrailOptions = {}): Promise<ReadTrail> {
+/**
+ * Lists and reads the record, digest and checkpoint objects (or only `kinds`) of a time range (everything when
+ * the range is open).
+ */
+export async function readTrail(sink: TrailSource, options: ReadTrailOptions = {}): Promise<ReadTrail> {
   const range = options.range ?? {};
   const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const kinds = options.kinds ?? OBJECT_KINDS;
   const names: string[] = [];
-  const ranged = OBJECT_KINDS.map((kind) => listingPrefixes(prefix, kind, range));
-  if (ranged.some((p) => p === undefined)) names.push(...(await sink.list(prefix)));
-  else for (const p of ranged.flat()) names.push(...(await sink.list(p!)));
+  const ranged = kinds.map((kind) => listingPrefixes(prefix, kind, range));
+  if (ranged.every((p) => p !== undefined))
+    for (const p of ranged.flat()) names.push(...(await sink.list(p!)));
+  // An open range lists the whole prefix (so what lies outside the layout is seen), or each wanted kind's folder.
+  else if (OBJECT_KINDS.every((k) => kinds.includes(k))) names.push(...(await sink.list(prefix)));
+  else for (const kind of kinds) names.push(...(await sink.list(kindPrefix(prefix, kind))));
   const outsideLayout = names.filter((n) => !isInLayout(prefix, n));
   const wanted = names.filter((n) => isInLayout(prefix, n) && isInWindow(n, range));
+  options.onListed?.(wanted);
   const objects: TrailObject[] = new Array(wanted.length);
   let next = 0;
   let done = 0;

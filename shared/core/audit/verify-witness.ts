@@ -8,6 +8,7 @@
 // - a cosigned stream the trail does not have at all was deleted: `stream-missing`.
 // Checkpoints match by origin, size and root hash, not note text: heartbeats re-sign one size with a new time.
 
+import { isSameTree, newestCheckpoints, type TreeHead } from './checkpoint.ts';
 import { parseCheckpoint, parseNote } from './note.ts';
 import type { Problem } from './problem.ts';
 import type { CheckedCheckpoint } from './verify-checkpoints.ts';
@@ -18,8 +19,6 @@ export interface CosignedNote {
   name: string;
   note: string;
 }
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /**
  * Checks the trail's verified checkpoints against the witness's cosigned notes. Notes that do not carry a
@@ -32,26 +31,28 @@ export function verifyWitnessed(
   options: CheckWitnessedOptions = {},
 ): Problem[] {
   const problems: Problem[] = [];
-  /** Per origin: size -> root (hex) of what the witness cosigned, and the file that said so. */
-  const witnessed = new Map<string, Map<number, { root: string; name: string }>>();
+  /** Per origin: size -> the tree the witness cosigned at that size, and the file that said so. */
+  const witnessed = new Map<string, Map<number, { tree: TreeHead; name: string }>>();
   for (const c of cosigned) {
     if (!checkWitnessed(c.note, keys, options).ok) continue;
-    let body: ReturnType<typeof parseCheckpoint>;
+    let tree: TreeHead;
     try {
-      body = parseCheckpoint(parseNote(c.note).text);
+      tree = parseCheckpoint(parseNote(c.note).text);
     } catch {
       continue;
     }
-    const sizes = witnessed.get(body.origin) ?? new Map();
-    sizes.set(body.size, { root: hex(body.rootHash), name: c.name });
-    witnessed.set(body.origin, sizes);
+    const sizes = witnessed.get(tree.origin) ?? new Map();
+    sizes.set(tree.size, { tree, name: c.name });
+    witnessed.set(tree.origin, sizes);
   }
   const byOrigin = new Map<string, CheckedCheckpoint[]>();
   for (const c of checkpoints) byOrigin.set(c.origin, [...(byOrigin.get(c.origin) ?? []), c]);
+  const newestOf = newestCheckpoints(checkpoints, (c) => c.origin);
   for (const [origin, list] of byOrigin) {
-    const newest = list.reduce((a, b) => (b.size > a.size ? b : a));
+    const newest = newestOf.get(origin)!;
     const sizes = witnessed.get(origin);
-    if (sizes?.get(newest.size)?.root !== hex(newest.rootHash))
+    const cosignedNewest = sizes?.get(newest.size);
+    if (!cosignedNewest || !isSameTree(cosignedNewest.tree, newest))
       problems.push({
         kind: 'unwitnessed',
         object: newest.object,
@@ -67,7 +68,7 @@ export function verifyWitnessed(
           detail: `the witness cosigned ${origin} at size ${size}, but the trail's newest checkpoint has size ${newest.size}: the trail was rolled back`,
         });
       const same = list.find((c) => c.size === size);
-      if (same && hex(same.rootHash) !== w.root)
+      if (same && !isSameTree(same, w.tree))
         problems.push({
           kind: 'fork',
           object: same.object,
