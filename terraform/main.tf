@@ -29,6 +29,9 @@ locals {
   ]
   gateway_environment = merge(
     var.console_audit_read ? { CONSOLE_AUDIT_READ = "true" } : {},
+    length(var.break_glass_reviewer_groups) > 0 ? {
+      BREAK_GLASS_REVIEWER_GROUPS = join(",", var.break_glass_reviewer_groups)
+    } : {},
     var.gateway_environment,
   )
 }

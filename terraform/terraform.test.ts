@@ -7,6 +7,7 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GatewayConfig } from '../functions/gateway/config.ts';
 import { type CheckName, checkTerraform, readBlocks } from './checks.ts';
 import { MODULE_DIRS, renderReadme } from './readme-tables.ts';
 
@@ -114,6 +115,20 @@ describe('terraform/', function () {
     );
     const rootTtl = blocks.find((b) => b.name === 'result_ttl_seconds' && b.file === 'variables.tf');
     assert.match(JSON.stringify(rootTtl?.body['validation'] ?? null), /result_ttl_days \* 86400/);
+  });
+
+  it("sets only the gateway's own configuration keys, break-glass reviewers joined by commas", () => {
+    const main = readFileSync(join(TERRAFORM_DIR, 'main.tf'), 'utf8');
+    const block = /gateway_environment = merge\(([\s\S]*?)\n {2}\)/.exec(main)?.[1] ?? '';
+    const keys = [...block.matchAll(/\b([A-Z][A-Z0-9_]+)\s*=/g)].map((m) => m[1]!);
+    assert.deepEqual(keys, ['CONSOLE_AUDIT_READ', 'BREAK_GLASS_REVIEWER_GROUPS']);
+    for (const key of keys) assert.ok(key in GatewayConfig.shape, `${key} is not a gateway setting`);
+    assert.match(block, /BREAK_GLASS_REVIEWER_GROUPS = join\(",", var\.break_glass_reviewer_groups\)/);
+    // What the gateway reads back from the joined value.
+    const parsed = GatewayConfig.shape.BREAK_GLASS_REVIEWER_GROUPS.parse(
+      ['privacy-office', 'compliance'].join(','),
+    );
+    assert.deepEqual(parsed, ['privacy-office', 'compliance']);
   });
 
   it('deploys the sweeper from the gateway bundle, pushed from approval-sweep on a schedule', async () => {

@@ -303,6 +303,16 @@ variable "console_audit_read" {
   default     = false
 }
 
+variable "break_glass_reviewer_groups" {
+  type        = list(string)
+  description = "Groups whose members review break-glass uses after the fact (BREAK_GLASS_REVIEWER_GROUPS, docs/approvals.md); empty for the policy's approver groups."
+  default     = []
+  validation {
+    condition     = alltrue([for g in var.break_glass_reviewer_groups : length(trimspace(g)) > 0 && !strcontains(g, ",")])
+    error_message = "Each break-glass reviewer group is a non-empty group name without a comma."
+  }
+}
+
 # --- approvals -------------------------------------------------------------------------------------------
 
 variable "firestore_location" {
