@@ -59,16 +59,19 @@ describe('GcsAuditSink (Cloud Storage stand-in)', () => {
 
 describe('policy from a Cloud Storage object (Storage stand-in)', () => {
   it('reads the policy from gs://bucket/object, and refuses a missing one', async () => {
-    const { readPolicyText } = await import('../functions/gateway/wire.ts');
+    const { readPolicyText } = await import('../shared/adapters/function-compose.ts');
+    const { readLocation } = await import('../shared/adapters/storage/read-location.ts');
     const info = theStack().info;
     const storage = await createStorageClient(info.projectId, info.endpoints.storage);
+    // The functions' policy loader over the Storage port their ports.ts builds.
+    const read = (location: string) => readLocation(location, storage);
     const [bucket] = await storage.createBucket(`policies-${randomUUID().slice(0, 8)}`);
     await bucket.file('warden/policy.yaml').save('version: 1\nrules: []\n', { resumable: false });
     assert.equal(
-      await readPolicyText(`gs://${bucket.name}/warden/policy.yaml`, storage),
+      await readPolicyText(`gs://${bucket.name}/warden/policy.yaml`, read),
       'version: 1\nrules: []\n',
     );
-    await assert.rejects(readPolicyText(`gs://${bucket.name}/missing.yaml`, storage), (e) =>
+    await assert.rejects(readPolicyText(`gs://${bucket.name}/missing.yaml`, read), (e) =>
       isWardenError(e, 'failed_precondition'),
     );
   });

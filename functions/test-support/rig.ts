@@ -1,17 +1,21 @@
-// The gateway and the executor wired as wire.ts wires them, but on in-memory ports wrapped by the fault
-// injector (faulty.ts) inside the production deadline decorator: unit tests drive the real handlers and prove
-// what a failing, hanging or slow dependency does to a request.
+// The gateway and the executor composed as production composes them (functions/*/compose.ts), but on in-memory
+// ports wrapped by the fault injector (faulty.ts) inside the production deadlines: unit tests drive the real
+// handlers and prove what a failing, hanging or slow dependency does to a request. Where the rig differs from
+// production it does so through its ports and its configuration only: a manual clock, the rig's tokens, the
+// executor hop answered in process (with room for the executor's own deadlines), one audit write lane, a BigQuery
+// port that opens the sealed credential before every query (CREDENTIAL_MODE=keyless, so compose does not open
+// it once), no 2025-era elicitation store, and the `settled` wrapper around the handlers.
 
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { withDeadline } from '../../shared/adapters/deadline.ts';
-import { dryRunsThroughExecutor, HttpQueryRunner } from '../../shared/adapters/executor/http-query-runner.ts';
-import { AuditLog } from '../../shared/core/audit/audit-log.ts';
+import type { AuditLog } from '../../shared/core/audit/audit-log.ts';
 import type { AuditRecord } from '../../shared/core/audit/record.ts';
-import { TableCatalog } from '../../shared/core/classification/table-catalog.ts';
-import { openCredential, sealCredential } from '../../shared/core/credential/sealed-credential.ts';
+import {
+  openCredential,
+  sealCredential,
+  sealMaskingKey,
+} from '../../shared/core/credential/sealed-credential.ts';
 import { WardenError } from '../../shared/core/errors.ts';
-import type { RunApprovedDeps } from '../../shared/core/execution/run-approved.ts';
-import { sqlFactsFor } from '../../shared/core/gateway/sql-facts.ts';
 import type { Principal } from '../../shared/core/identity/principal.ts';
 import { loadPolicy } from '../../shared/core/policy/policy.ts';
 import { invoke } from '../../shared/test-support/fake-http.ts';
@@ -26,11 +30,14 @@ import {
   MemoryResults,
   MemorySink,
 } from '../../shared/test-support/memory-ports.ts';
-import { createExecutorHandler, type ExecutorDeps } from '../executor/handle.ts';
-import { ReasonAsker } from '../gateway/ask.ts';
-import { createGatewayHandler, type GatewayDeps } from '../gateway/handle.ts';
+import { composeExecutor, type ExecutorPorts } from '../executor/compose.ts';
+import { loadConfig as executorConfig } from '../executor/config.ts';
+import { createExecutorHandler } from '../executor/handle.ts';
+import { composeGateway, type GatewayPorts } from '../gateway/compose.ts';
+import { loadConfig as gatewayConfig } from '../gateway/config.ts';
+import { createGatewayHandler } from '../gateway/handle.ts';
 
-export const RIG_POLICY = loadPolicy(`
+const RIG_POLICY_TEXT = `
 version: 1
 rules:
   - id: analysts-reference
@@ -46,11 +53,15 @@ rules:
     when: { groups: [researchers], tools: [execute_sql], statementTypes: [SELECT], tables: ['*.reference'] }
     reasonRequired: true
     rowLimit: 5
-`);
+`;
+export const RIG_POLICY = loadPolicy(RIG_POLICY_TEXT);
 
-const CREDENTIAL_KEY = 'projects/p/locations/global/keyRings/r/cryptoKeys/credential';
-export const REQUEST_STATE_KEY_VERSION =
-  'projects/p/locations/global/keyRings/r/cryptoKeys/request-state/cryptoKeyVersions/1';
+const KEY_RING = 'projects/p/locations/global/keyRings/r/cryptoKeys';
+const CREDENTIAL_KEY = `${KEY_RING}/credential`;
+const MASKING_KEY = `${KEY_RING}/masking`;
+/** The audit key's version by the short name the tests' own signers use (the schema wants a full one). */
+const AUDIT_KEY_VERSION = 'k/cryptoKeyVersions/1';
+export const REQUEST_STATE_KEY_VERSION = `${KEY_RING}/request-state/cryptoKeyVersions/1`;
 const SERVICE_KEY = JSON.stringify({
   type: 'service_account',
   client_email: 'reader@p.iam.gserviceaccount.com',
@@ -75,14 +86,72 @@ function verifier() {
   };
 }
 
+/** Only the gateway's service token (`service.gateway`, the rig's ID token) may invoke the executor. */
+function serviceVerifier() {
+  return {
+    async verify(token: string): Promise<Principal> {
+      if (token !== 'service.gateway') throw new WardenError('unauthenticated', 'Not a service token.');
+      return {
+        subject: 'sa',
+        issuer: 'https://idp',
+        email: 'gateway@example.org',
+        groups: [],
+        actorChain: [],
+      };
+    },
+  };
+}
+
+/** The rig's configuration of both functions, as their environments would give it (parsed by their schemas). */
+function rigConfigs(options: { ms: number; queryTimeoutMs: number; dryRun: 'executor' | 'gateway' }) {
+  const common = {
+    PROJECT_ID: 'p',
+    POLICY_PATH: 'rig://policy.yaml',
+    AUDIT_BUCKET: 'rig-audit',
+    AUDIT_KMS_KEY_VERSION: `${KEY_RING}/audit/cryptoKeyVersions/1`,
+    DEPENDENCY_TIMEOUT_MS: String(options.ms),
+    // One write lane, as AuditLog's default: the trail's order in the tests is the order records were written.
+    AUDIT_WRITE_LANES: '1',
+  };
+  const gateway = gatewayConfig({
+    ...common,
+    PUBLIC_URL: 'https://warden.example',
+    OIDC_ISSUERS: 'https://idp',
+    EXECUTOR_URL: 'https://executor.internal',
+    MAX_BODY_BYTES: '65536',
+    DRY_RUN: options.dryRun,
+    // A 2026-07-28 client is asked for a missing reason (the 2025-era elicitation tests bring their own store).
+    REQUEST_STATE_KMS_KEY_VERSION: REQUEST_STATE_KEY_VERSION,
+    CONSOLE_ENABLED: 'false',
+  });
+  const executor = executorConfig({
+    ...common,
+    EXECUTOR_AUDIENCE: 'https://executor.internal',
+    INVOKER_ISSUERS: 'https://idp',
+    INVOKER_EMAILS: 'gateway@example.org',
+    // The rig's BigQuery port opens the sealed credential itself, before every query (createRig).
+    CREDENTIAL_MODE: 'keyless',
+    MASKING_KEY_CIPHERTEXT_PATH: 'rig://masking-key.enc',
+    MASKING_KMS_KEY: MASKING_KEY,
+    QUERY_TIMEOUT_MS: String(options.queryTimeoutMs),
+    RESULT_TTL_SECONDS: '3600',
+  });
+  return {
+    gateway: { ...gateway, AUDIT_KMS_KEY_VERSION: AUDIT_KEY_VERSION },
+    executor: { ...executor, AUDIT_KMS_KEY_VERSION: AUDIT_KEY_VERSION },
+  };
+}
+
 /**
  * Builds the rig; `timeoutMs` is every dependency's deadline (DEPENDENCY_TIMEOUT_MS); `dryRun` who dry-runs
- * (DRY_RUN: the executor by default, as wire.ts).
+ * (DRY_RUN: the executor by default, as in production).
  */
 export async function createRig(
   options: { timeoutMs?: number; queryTimeoutMs?: number; dryRun?: 'executor' | 'gateway' } = {},
 ) {
   const ms = options.timeoutMs ?? 200;
+  const queryTimeoutMs = options.queryTimeoutMs ?? ms;
+  const config = rigConfigs({ ms, queryTimeoutMs, dryRun: options.dryRun ?? 'executor' });
   const clock = new ManualClock();
   const ports = {
     sink: faulty(new MemorySink()),
@@ -92,68 +161,57 @@ export async function createRig(
     bus: faulty(new MemoryBus()),
     warehouse: faulty(new FakeWarehouse()),
   };
+  // The sealed artefacts the executor opens, as a deployment would hold them.
   const sealed = await sealCredential(ports.keys, CREDENTIAL_KEY, new TextEncoder().encode(SERVICE_KEY));
+  const objects = new Map<string, Uint8Array>([
+    ['rig://policy.yaml', new TextEncoder().encode(RIG_POLICY_TEXT)],
+    ['rig://masking-key.enc', await sealMaskingKey(ports.keys, MASKING_KEY, new Uint8Array(32).fill(7))],
+  ]);
   ports.keys.calls.encrypt = 0;
-  const sink = withDeadline(ports.sink, ms, 'Cloud Storage');
-  const keys = withDeadline(ports.keys, ms, 'Cloud KMS');
-  const store = withDeadline(ports.store, ms, 'Firestore');
-  const results = withDeadline(ports.results, ms, 'Firestore');
-  const audit = (writer: string) =>
-    new AuditLog({ sink, keys, clock, kmsKeyVersion: 'k/cryptoKeyVersions/1', writer });
-  const gatewayAudit = audit('gateway');
-  const executorAudit = audit('executor');
-  /** The handler, and then every group-committed record written, so a test reads the whole trail. */
-  const settled =
-    (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
-      try {
-        await handler(req, res);
-      } finally {
-        await Promise.all([gatewayAudit.settle(), executorAudit.settle()]);
-      }
-    };
   const grantLedger = new MemoryGrantLedger();
-
-  const executorDeps: ExecutorDeps & RunApprovedDeps = {
-    audit: executorAudit,
-    // As the executor's wire.ts: the credential is decrypted (KMS) before the warehouse is used.
-    warehouse: async () => {
-      await openCredential(keys, CREDENTIAL_KEY, sealed);
-      return withDeadline(ports.warehouse, (options.queryTimeoutMs ?? ms) + ms, 'BigQuery');
-    },
-    jobs: async () => withDeadline(ports.warehouse, ms, 'BigQuery'),
-    dryRun: (request) => withDeadline(ports.warehouse, ms, 'BigQuery').dryRun(request),
-    credentials: [undefined],
-    timeoutMs: options.queryTimeoutMs ?? ms,
-    masking: { profiles: RIG_POLICY.maskingProfiles, key: async () => new Uint8Array(32).fill(7) },
-    // Only the gateway's service token may invoke the executor.
-    verifier: {
-      async verify(token) {
-        if (token !== 'service.gateway') throw new WardenError('unauthenticated', 'Not a service token.');
-        return {
-          subject: 'sa',
-          issuer: 'https://idp',
-          email: 'gateway@example.org',
-          groups: [],
-          actorChain: [],
-        };
-      },
-    },
-    invokers: ['gateway@example.org'],
-    grants: {
-      kmsKeyVersion: 'k/cryptoKeyVersions/1',
-      kmsPublicKeyPem: () => ports.keys.getPublicKeyPem(),
-      writers: ['gateway'],
-      ledger: grantLedger,
-      clock,
-    },
-    store,
-    results,
+  const logs: { message: string; cause?: unknown }[] = [];
+  /** What both functions share: one bucket, one KMS, one Firestore (as one project's functions do). */
+  const shared = {
     clock,
-    executorId: 'executor-rig',
-    resultTtlMs: 3_600_000,
-    log: () => {},
+    keys: ports.keys,
+    auditSink: () => ports.sink,
+    approvals: ports.store,
+    resultDocuments: ports.results,
+    resultBlobs: () => {
+      throw new Error('the rig has no results bucket');
+    },
+    readObject: async (location: string) => {
+      const data = objects.get(location);
+      if (!data) throw new WardenError('not_found', `no object ${location}`);
+      return data;
+    },
   };
-  const executor = settled(createExecutorHandler(executorDeps));
+  // Each function's audit log, as composed (the rig settles them after each call).
+  const auditLogs: { gateway?: AuditLog; executor?: AuditLog } = {};
+  const executorPorts: ExecutorPorts = {
+    ...shared,
+    opened: (log) => {
+      auditLogs.executor = log;
+    },
+    log: () => {},
+    tokenVerifier: serviceVerifier,
+    grantLedger,
+    // Every identity is the one fake warehouse. Each query first opens the sealed credential through KMS (inside
+    // the KMS deadline), as the first query of a fresh executor instance does: production opens it once per
+    // instance, but the rig is one warm instance for a whole test, whose KMS faults must reach the query.
+    warehouse: async () => ({
+      execute: async (request, options) => {
+        await openCredential(withDeadline(ports.keys, ms, 'Cloud KMS'), CREDENTIAL_KEY, sealed);
+        return ports.warehouse.execute(request, options);
+      },
+      dryRun: (request) => ports.warehouse.dryRun(request),
+      describeTable: (table) => ports.warehouse.describeTable(table),
+      getJob: (job) => ports.warehouse.getJob(job),
+      cancelJob: (job) => ports.warehouse.cancelJob(job),
+    }),
+  };
+  const executorDeps = await composeExecutor(config.executor, executorPorts);
+  const executorAudit = auditLogs.executor!;
   // The gateway's hop settles only the executor's records: settling the gateway's log from inside its own
   // call would flush its group-committed records earlier than production does.
   const hop = createExecutorHandler(executorDeps);
@@ -164,52 +222,36 @@ export async function createRig(
       await executorAudit.settle();
     }
   };
-
-  // The real HTTP runner, its requests answered by the real executor handler in process.
-  const runner = new HttpQueryRunner({
-    url: 'https://executor.internal',
-    audience: 'https://executor.internal',
-    tokens: { idToken: async () => 'service.gateway' },
-    grants: gatewayAudit,
-    clock,
-    timeoutMs: (options.queryTimeoutMs ?? ms) + 3 * ms,
-    dryRunTimeoutMs: 3 * ms,
-    fetch: inProcessFetch(executorHop),
-  });
-  const metadata = withDeadline(ports.warehouse, ms, 'BigQuery');
-
-  const logs: { message: string; cause?: unknown }[] = [];
-  const gatewayDeps: GatewayDeps = {
-    approvals: {
-      store,
-      results,
-      bus: withDeadline(ports.bus, ms, 'Pub/Sub'),
-      audit: gatewayAudit,
-      signer: gatewayAudit,
-      clock,
-      topics: { requested: 'approval-requested', decided: 'approval-decided' },
+  const gatewayPorts: GatewayPorts = {
+    ...shared,
+    opened: (log) => {
+      auditLogs.gateway = log;
     },
-    policy: RIG_POLICY,
-    catalog: new TableCatalog({
-      metadata: withDeadline(ports.warehouse, ms, 'BigQuery'),
-      config: RIG_POLICY.classification,
-      clock,
-    }),
-    analyzeSql: sqlFactsFor,
-    clock,
-    audit: gatewayAudit,
-    metadata: options.dryRun === 'gateway' ? metadata : dryRunsThroughExecutor(metadata, runner),
-    runner,
-    verifier: verifier(),
-    publicUrl: 'https://warden.example',
-    allowedHosts: ['warden.example'],
-    allowedOrigins: ['https://warden.example'],
-    maxBodyBytes: 65_536,
-    issuers: ['https://idp'],
     log: (message, cause) => void logs.push({ message, cause }),
-    // As wire.ts with REQUEST_STATE_KMS_KEY_VERSION set: a 2026-07-28 client is asked for a missing reason.
-    reasons: new ReasonAsker(keys, REQUEST_STATE_KEY_VERSION),
+    tokenVerifier: verifier,
+    bus: ports.bus,
+    warehouse: ports.warehouse,
+    // The real HTTP runner, its requests answered by the real executor handler in process; the hop's deadlines
+    // leave room for the executor's own (every dependency there has the same `ms`).
+    executorHop: {
+      tokens: { idToken: async () => 'service.gateway' },
+      fetch: inProcessFetch(executorHop),
+      timeoutMs: queryTimeoutMs + 3 * ms,
+      dryRunTimeoutMs: 3 * ms,
+    },
   };
+  const gatewayDeps = await composeGateway(config.gateway, gatewayPorts);
+  const gatewayAudit = auditLogs.gateway!;
+  /** The handler, and then every group-committed record written, so a test reads the whole trail. */
+  const settled =
+    (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+      try {
+        await handler(req, res);
+      } finally {
+        await Promise.all([gatewayAudit.settle(), executorAudit.settle()]);
+      }
+    };
+  const executor = settled(createExecutorHandler(executorDeps));
   const gateway = settled(createGatewayHandler(gatewayDeps));
 
   /** Every stored audit record (the memory bucket holds both writers' streams); objects never change. */
@@ -244,6 +286,7 @@ export async function createRig(
     typesFor,
     logs,
     grantLedger,
+    config,
   };
 }
 

@@ -236,6 +236,42 @@ describe('import rules', () => {
     );
   });
 
+  it('reports a composition root that reaches a Google client, through any number of imports, naming the path', () => {
+    const pure = {
+      ...CLEAN,
+      'functions/gateway/compose.ts':
+        "import { withDeadline } from '../../shared/adapters/deadline.ts';\nimport type { P } from './ports-types.ts';\n",
+      'functions/gateway/ports-types.ts': "import type { Clock } from '../../shared/ports/clock.ts';\n",
+      'functions/gateway/ports.ts':
+        "import { createKmsClient } from '../../shared/adapters/clients.ts';\nimport type { P } from './compose.ts';\n",
+      'shared/adapters/deadline.ts': 'export const withDeadline = 1;\n',
+      'shared/adapters/clients.ts': "const k = await import('@google-cloud/kms');\n",
+      'shared/ports/clock.ts': 'export interface Clock {}\n',
+    };
+    // ports.ts builds clients; compose.ts imports it only as the type it implements: clean.
+    assert.deepEqual(checkImports(tree(pure)), []);
+    const root = tree({
+      ...pure,
+      // The runner's file also mints ID tokens with google-auth-library: composing with it reaches a client.
+      'functions/gateway/compose.ts':
+        "import { HttpQueryRunner } from '../../shared/adapters/executor/runner.ts';\nimport type { P } from './ports.ts';\n",
+      'shared/adapters/executor/runner.ts':
+        "import { named } from '../clients.ts';\nconst g = await import('google-auth-library');\n",
+      'functions/executor/compose.ts': "import { Firestore } from '@google-cloud/firestore';\n",
+    });
+    assert.deepEqual(
+      checkImports(root)
+        .filter((x) => x.rule === 'compose-pure')
+        .map((x) => x.message.split(': ')[1]),
+      [
+        'functions/executor/compose.ts → @google-cloud/firestore',
+        'functions/gateway/compose.ts → functions/gateway/ports.ts → shared/adapters/clients.ts',
+        'functions/gateway/compose.ts → shared/adapters/executor/runner.ts → google-auth-library',
+        'functions/gateway/compose.ts → shared/adapters/executor/runner.ts → shared/adapters/clients.ts',
+      ],
+    );
+  });
+
   it('fails the command (exit 1, one line per violation) on a tree with a cycle and a forbidden import', () => {
     const root = tree({
       ...CLEAN,

@@ -28,6 +28,11 @@ export interface ForbiddenRule {
   exceptTests?: boolean;
   /** Imports allowed by name: file `from` may import file `to`, by dynamic `import()` only (never statically). */
   lazy?: { from: string; to: string }[];
+  /**
+   * Held to the rule through everything a file under `from` reaches (its imports' imports, dynamic ones too),
+   * not only its own imports; the violation names the path.
+   */
+  transitive?: boolean;
   why: string;
 }
 
@@ -72,6 +77,29 @@ export const FORBIDDEN: ForbiddenRule[] = [
     // A shared adapter's test may drive a function's handler through functions/test-support/rig.ts.
     exceptTests: true,
     why: 'shared/ is what the functions are built from: it never imports a function (the test rig lives in functions/test-support/)',
+  },
+  {
+    // The composition roots make every wiring decision over ports, so tests compose the functions on in-memory
+    // ports as production does on Google's (functions/*/ports.ts, the only files that build clients).
+    name: 'compose-pure',
+    from: [
+      'functions/gateway/compose.ts',
+      'functions/executor/compose.ts',
+      'functions/notifier/compose.ts',
+      'shared/adapters/function-compose.ts',
+    ],
+    to: [
+      '@google-cloud/bigquery',
+      '@google-cloud/firestore',
+      '@google-cloud/kms',
+      '@google-cloud/pubsub',
+      '@google-cloud/storage',
+      '@grpc/',
+      'google-auth-library',
+      'shared/adapters/clients.ts',
+    ],
+    transitive: true,
+    why: 'a composition root (compose.ts) reaches no Google client library: clients are built in its ports.ts',
   },
   {
     name: 'core-is-pure',
@@ -418,6 +446,40 @@ function breaks(rule: ForbiddenRule, edge: ImportEdge): boolean {
   return !(edge.dynamic && rule.lazy?.some((l) => l.from === edge.from && l.to === edge.to));
 }
 
+/**
+ * For a transitive rule: each forbidden target `start` reaches, as the shortest import path to it (breadth
+ * first over local imports, static and dynamic).
+ */
+function reachedBreaks(rule: ForbiddenRule, start: string, edges: ImportEdge[]): string[][] {
+  const byFrom = new Map<string, ImportEdge[]>();
+  for (const e of edges) {
+    if (!byFrom.has(e.from)) byFrom.set(e.from, []);
+    byFrom.get(e.from)!.push(e);
+  }
+  const parent = new Map<string, string>([[start, '']]);
+  const queue = [start];
+  const out: string[][] = [];
+  const pathTo = (node: string): string[] => {
+    const path = [node];
+    for (let u = parent.get(node)!; u !== ''; u = parent.get(u)!) path.unshift(u);
+    return path;
+  };
+  while (queue.length > 0) {
+    const v = queue.shift()!;
+    for (const e of byFrom.get(v) ?? []) {
+      if (under(e.to, rule.to)) {
+        out.push([...pathTo(v), e.to]);
+        continue;
+      }
+      if (e.local && !parent.has(e.to)) {
+        parent.set(e.to, v);
+        queue.push(e.to);
+      }
+    }
+  }
+  return out;
+}
+
 /** The package an import specifier names (`@scope/name`, `name`), or undefined for a Node builtin. */
 function packageOf(spec: string): string | undefined {
   if (spec.startsWith('node:')) return undefined;
@@ -468,7 +530,14 @@ export function checkEdges(
       message: `import cycle between ${LAYERED_DIR} folders: ${path.join(' → ')} (${why.join('; ')})`,
     });
   }
-  for (const rule of forbidden) {
+  for (const rule of forbidden.filter((r) => r.transitive)) {
+    const found = [...new Set(edges.map((e) => e.from))]
+      .filter((f) => under(f, rule.from) && !(rule.exceptTests && isTestFile(f)))
+      .flatMap((f) => reachedBreaks(rule, f, edges))
+      .map((p) => `forbidden import (${rule.name}): ${p.join(' → ')}: ${rule.why}`);
+    for (const message of [...new Set(found)].sort()) out.push({ rule: rule.name, message });
+  }
+  for (const rule of forbidden.filter((r) => !r.transitive)) {
     const found = edges
       .filter((e) => breaks(rule, e))
       .map((e) => `forbidden import (${rule.name}): ${e.from} imports ${e.to}: ${rule.why}`);

@@ -1,6 +1,6 @@
-// QueryRunner over HTTPS to the executor function, authenticated with a Google ID token minted by the
-// runtime's metadata server (google-auth-library's Compute client), as Cloud Functions service-to-service
-// calls are. Tokens are passed to no one else.
+// QueryRunner over HTTPS to the executor function, authenticated with a Google ID token (an IdTokenSource:
+// metadata-id-token.ts mints them with the runtime's metadata server, as Cloud Functions service-to-service calls
+// are). Tokens are passed to no one else. No client library: the gateway's pure composition builds it.
 
 import { WardenError, type WardenErrorKind } from '../../core/errors.ts';
 import { type GrantSigner, issueGrant } from '../../core/execution/grant.ts';
@@ -14,28 +14,10 @@ import type {
   ReleasedJob,
 } from '../../ports/query-runner.ts';
 import type { QueryRequest, QueryResult, WarehouseMetadata } from '../../ports/warehouse.ts';
-import { named } from '../clients.ts';
 
 /** Mints ID tokens for an audience. */
 export interface IdTokenSource {
   idToken(audience: string): Promise<string>;
-}
-
-/** ID tokens from the metadata server (GCE_METADATA_HOST locally), cached until shortly before expiry. */
-export class MetadataIdTokenSource implements IdTokenSource {
-  readonly #cache = new Map<string, { token: string; exp: number }>();
-
-  async idToken(audience: string): Promise<string> {
-    const hit = this.#cache.get(audience);
-    if (hit && hit.exp - 60_000 > Date.now()) return hit.token;
-    const Compute = named(await import('google-auth-library'), 'Compute');
-    const token = await new Compute().fetchIdToken(audience);
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      exp?: number;
-    };
-    this.#cache.set(audience, { token, exp: (payload.exp ?? 0) * 1000 });
-    return token;
-  }
 }
 
 const KINDS = new Set<WardenErrorKind>([
