@@ -148,3 +148,75 @@ describe('OidcTokenVerifier: key rotation', () => {
     }
   });
 });
+
+describe('OidcTokenVerifier: reuse of a verified token', () => {
+  let server: import('node:http').Server;
+  let issuer: string;
+  let key: Awaited<ReturnType<typeof generateKeyPair>>;
+  before(async () => {
+    const { createServer } = await import('node:http');
+    const { exportJWK } = await import('jose');
+    key = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(key.publicKey)), kid: 'k', alg: 'ES256' };
+    server = createServer((req, res) => {
+      if (req.url === '/.well-known/openid-configuration')
+        return void res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  after(() => server.close());
+  const sign = (expSeconds: number, sub = 'x') =>
+    new SignJWT({ sub, aud: 'aud', groups: ['g'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k' })
+      .setIssuer(issuer)
+      .setIssuedAt()
+      .setExpirationTime(expSeconds)
+      .sign(key.privateKey);
+
+  it('reuses the result for the same token bytes until the token expires, then refuses it', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    const token = await sign(exp);
+    // The reuse clock stands still; jose's is the real one.
+    let now = Date.now();
+    const verifier = new OidcTokenVerifier({
+      issuers: [{ issuer, audiences: ['aud'] }],
+      clockToleranceSeconds: 0,
+      now: () => now,
+    });
+    const first = await verifier.verify(token);
+    assert.deepEqual(first.groups, ['g']);
+    first.groups.push('admins');
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    // Expired by the real clock, so only a reused result answers; callers cannot alter what is kept.
+    assert.deepEqual((await verifier.verify(token)).groups, ['g']);
+    // At the token's own expiry the kept result ends: verified anew, and refused.
+    now = exp * 1000;
+    await assert.rejects(verifier.verify(token), (e) => isWardenError(e, 'unauthenticated'));
+    now = exp * 1000 - 1;
+    await assert.rejects(verifier.verify(token), (e) => isWardenError(e, 'unauthenticated'));
+  });
+
+  it('reuses nothing for other bytes, for a refused token, or when turned off', async () => {
+    const verifier = new OidcTokenVerifier({ issuers: [{ issuer, audiences: ['aud'] }] });
+    const token = await sign(Math.floor(Date.now() / 1000) + 300);
+    assert.equal((await verifier.verify(token)).subject, 'x');
+    const [h, p, s] = token.split('.');
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'admin' })).toString('base64url')}.${s}`;
+    for (let i = 0; i < 2; i++)
+      await assert.rejects(verifier.verify(forged), (e) => isWardenError(e, 'unauthenticated'));
+
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    const short = await sign(exp);
+    const off = new OidcTokenVerifier({
+      issuers: [{ issuer, audiences: ['aud'] }],
+      clockToleranceSeconds: 0,
+      verifiedTtlMs: 0,
+      now: () => 0,
+    });
+    assert.equal((await off.verify(short)).subject, 'x');
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    await assert.rejects(off.verify(short), (e) => isWardenError(e, 'unauthenticated'));
+  });
+});

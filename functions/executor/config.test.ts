@@ -44,3 +44,14 @@ describe('executor config: QUERY_CREDENTIALS', () => {
   for (const c of bad)
     it(`refuses ${c.name}`, () => assert.throws(() => loadConfig({ ...BASE, ...c.env }), c.message));
 });
+
+describe('executor config: WARM_UP', () => {
+  it('warms up by default and not with WARM_UP=false', () => {
+    assert.equal(loadConfig(BASE).WARM_UP, true);
+    assert.equal(loadConfig({ ...BASE, WARM_UP: 'false' }).WARM_UP, false);
+  });
+
+  it('refuses a value that is not a boolean, naming the variable', () => {
+    assert.throws(() => loadConfig({ ...BASE, WARM_UP: 'sometimes' }), /WARM_UP/);
+  });
+});

@@ -67,6 +67,12 @@ export const ExecutorConfig = z
     AUDIT_DEFER_MS: z.coerce.number().int().min(0).max(60_000).default(25),
     /** Most audit object writes in flight per instance, each its own stream (ARCHITECTURE.md, step 7). */
     AUDIT_WRITE_LANES: z.coerce.number().int().min(1).max(16).default(4),
+    /**
+     * Once the server listens, load the client libraries, fetch the issuers' JWKS and the audit key's KMS
+     * certificate and open the credential and masking key in the background, ahead of the first request
+     * (shared/adapters/warm-up.ts, docs/performance.md).
+     */
+    WARM_UP: z.stringbool().default(true),
     KMS_API_ENDPOINT: loopbackHostPort.optional(),
     BIGQUERY_API_ENDPOINT: loopbackUrl.optional(),
     STORAGE_API_ENDPOINT: loopbackUrl.optional(),

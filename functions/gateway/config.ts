@@ -88,6 +88,11 @@ export const GatewayConfig = z.object({
   BREAK_GLASS_REVIEWER_GROUPS: csv.optional(),
   /** Lets `GET /approvals/{id}/audit` read and verify the audit bucket (needs object read and KMS public-key access). */
   CONSOLE_AUDIT_READ: z.stringbool().default(false),
+  /**
+   * Once the server listens, load the client libraries and fetch the issuers' JWKS and the audit key's KMS
+   * certificate in the background, ahead of the first request (shared/adapters/warm-up.ts, docs/performance.md).
+   */
+  WARM_UP: z.stringbool().default(true),
   KMS_API_ENDPOINT: loopbackHostPort.optional(),
   BIGQUERY_API_ENDPOINT: loopbackUrl.optional(),
   STORAGE_API_ENDPOINT: loopbackUrl.optional(),

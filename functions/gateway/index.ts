@@ -5,6 +5,7 @@ import { eventOutsideDomain, outsideDomain } from '../../shared/adapters/framewo
 import { closeAuditLogs } from '../../shared/adapters/function-ports.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { drainBeforeExit } from '../../shared/adapters/shutdown.ts';
+import { preload, warmTokenVerifier, warmUpInBackground } from '../../shared/adapters/warm-up.ts';
 import { limitRequestBodies } from './body-parsing.ts';
 import { loadConfig } from './config.ts';
 import { createGatewayHandler } from './handle.ts';
@@ -20,3 +21,19 @@ functions.http('gateway', outsideDomain('gateway', createGatewayHandler(deps)));
 // Housekeeping from the same source (Terraform deploys it as `sweeper`, on a Cloud Scheduler topic).
 const sweep = createSweepHandler(deps, { stuckAfterMs: config.SWEEP_STUCK_AFTER_SECONDS * 1000 });
 functions.cloudEvent('sweep', eventOutsideDomain('gateway', sweep));
+// From the server's first request (so while a request holds the CPU), a first query's request-independent
+// work runs in the background (WARM_UP): the issuers' JWKS, the audit key's KMS certificate (which loads the KMS
+// client), the client libraries through the same imports as shared/adapters/clients.ts. Those only other routes
+// use (BigQuery for metadata, Firestore and Pub/Sub for approvals) still load on first use: compiled while a
+// request is served, they would hold it up (docs/performance.md).
+warmUpInBackground(
+  () => [
+    warmTokenVerifier('OIDC keys', deps.verifier, config.OIDC_ISSUERS),
+    { name: 'audit key certificate', run: async () => deps.audit.ready?.() },
+    preload('Cloud Storage', () => import('@google-cloud/storage')),
+    preload('google-auth-library', () => import('google-auth-library')),
+    // Dry runs as the gateway's own identity need BigQuery on the first query's path too.
+    ...(config.DRY_RUN === 'gateway' ? [preload('BigQuery', () => import('@google-cloud/bigquery'))] : []),
+  ],
+  { enabled: config.WARM_UP, log: logLine('gateway') },
+);

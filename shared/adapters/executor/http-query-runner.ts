@@ -14,6 +14,7 @@ import type {
   ReleasedJob,
 } from '../../ports/query-runner.ts';
 import type { QueryRequest, QueryResult, WarehouseMetadata } from '../../ports/warehouse.ts';
+import { type JsonAnswer, type JsonPost, postJson } from './json-post.ts';
 
 /** Mints ID tokens for an audience. */
 export interface IdTokenSource {
@@ -36,7 +37,7 @@ export class HttpQueryRunner implements QueryRunner {
   readonly #tokens: IdTokenSource;
   readonly #timeoutMs: number;
   readonly #dryRunTimeoutMs: number;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: JsonPost;
   readonly #grants: GrantSigner;
   readonly #grantTtlMs: number | undefined;
   readonly #clock: Clock;
@@ -52,15 +53,18 @@ export class HttpQueryRunner implements QueryRunner {
     timeoutMs?: number;
     /** Deadline of a dry run through the executor (a dependency call, not a query); default 20 s. */
     dryRunTimeoutMs?: number;
-    /** The HTTP client (tests pass one that calls the executor handler in process). */
-    fetch?: typeof fetch;
+    /**
+     * The HTTP client: by default a lean JSON POST over node:http(s) (`json-post.ts`); `fetch` fits too (tests
+     * pass one that calls the executor handler in process).
+     */
+    fetch?: JsonPost;
   }) {
     this.#url = options.url.replace(/\/$/, '');
     this.#audience = options.audience;
     this.#tokens = options.tokens;
     this.#timeoutMs = options.timeoutMs ?? 120_000;
     this.#dryRunTimeoutMs = options.dryRunTimeoutMs ?? 20_000;
-    this.#fetch = options.fetch ?? fetch;
+    this.#fetch = options.fetch ?? postJson;
     this.#grants = options.grants;
     this.#grantTtlMs = options.grantTtlMs;
     this.#clock = options.clock ?? systemClock;
@@ -109,7 +113,7 @@ export class HttpQueryRunner implements QueryRunner {
       // No signed grant, no execution (fail closed): the executor would refuse the request anyway.
       throw new WardenError('unavailable', unsigned, { cause: err });
     }
-    let res: Response;
+    let res: JsonAnswer;
     try {
       const token = await this.#tokens.idToken(this.#audience);
       res = await this.#fetch(`${this.#url}${path}`, {

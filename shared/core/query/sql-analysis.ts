@@ -102,8 +102,21 @@ const UNPARSED: AstFacts = {
  * even when the parser fails; string literals that dynamic SQL may run are analysed in turn.
  */
 export function analyzeSql(sql: string, options: SqlAnalysisOptions): SqlAnalysis {
+  return analyzeSqlStatements(sql, options).analysis;
+}
+
+/**
+ * {@link analyzeSql}, with each top-level statement's text and the parser's AST of it (when it parsed), for a
+ * caller that walks the same statements again (result lineage): one analysis parses each statement once.
+ */
+export function analyzeSqlStatements(
+  sql: string,
+  options: SqlAnalysisOptions,
+): { analysis: SqlAnalysis; statements: { text: string; ast?: unknown }[] } {
   const d = { defaultProject: options.defaultProject, defaultDataset: options.defaultDataset };
-  return analyze(sql, d, 0, { chars: PARSE_BUDGET, dynamic: MAX_DYNAMIC });
+  const statements: { text: string; ast?: unknown }[] = [];
+  const analysis = analyze(sql, d, 0, { chars: PARSE_BUDGET, dynamic: MAX_DYNAMIC }, statements);
+  return { analysis, statements };
 }
 
 /** What one analysis may still spend: characters to parse, dynamic SQL texts to analyse. */
@@ -112,7 +125,13 @@ interface Budget {
   dynamic: number;
 }
 
-function analyze(sql: string, d: NameDefaults, depth: number, budget: Budget): SqlAnalysis {
+function analyze(
+  sql: string,
+  d: NameDefaults,
+  depth: number,
+  budget: Budget,
+  statements?: { text: string; ast?: unknown }[],
+): SqlAnalysis {
   // The parser is slow on long texts: past a budget, texts are left unparsed (so `parsed` is false).
   const parse = (text: string, ctes?: ReadonlySet<string>) => {
     budget.chars -= text.length;
@@ -127,6 +146,7 @@ function analyze(sql: string, d: NameDefaults, depth: number, budget: Budget): S
   let parsed = scan.statementCount > 0 && scan.lexErrors.length === 0;
   for (const text of scan.statements) {
     const ast = parse(text);
+    statements?.push(ast.ast === undefined ? { text } : { text, ast: ast.ast });
     const pieces = [ast];
     if (!ast.parsed || !coversIdentifiers(text, ast.words)) {
       parsed = false;

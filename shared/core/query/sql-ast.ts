@@ -22,6 +22,11 @@ export interface AstFacts {
   joinKeyColumns: ColumnRef[];
   /** Every word found in the AST's strings, lower case: to check that the parser saw every identifier. */
   words: Set<string>;
+  /**
+   * The parser's AST of the statement, when it produced one: read-only, for a caller that walks the same text
+   * again ({@link analyzeAstLineage}), so one analysis parses each statement once.
+   */
+  ast?: unknown;
 }
 
 /** How values reach an expression from the columns it reads. */
@@ -721,6 +726,7 @@ export function analyzeAst(
     joinKeyColumns: w.joinKeyColumns,
     selectStar: w.selectStar,
     words,
+    ast,
   };
 }
 
@@ -738,12 +744,18 @@ export interface AstLineage {
 
 /**
  * Parses one SELECT statement and returns where its output columns come from; undefined when the statement
- * does not parse, is not a query, or the parser missed part of it. Never throws.
+ * does not parse, is not a query, or the parser missed part of it. Never throws. `parsed` is the AST of this
+ * very statement from {@link analyzeAst} (its `ast`), which the walk reads and never changes: given, the text
+ * is not parsed a second time.
  */
-export function analyzeAstLineage(statement: string, defaults: NameDefaults): AstLineage | undefined {
+export function analyzeAstLineage(
+  statement: string,
+  defaults: NameDefaults,
+  parsed?: { ast: unknown },
+): AstLineage | undefined {
   let ast: unknown;
   try {
-    ast = parser.astify(statement, { database: 'bigquery' });
+    ast = parsed ? parsed.ast : parser.astify(statement, { database: 'bigquery' });
   } catch {
     return undefined;
   }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { analyzeSql } from './sql-analysis.ts';
+import { analyzeSql, analyzeSqlStatements } from './sql-analysis.ts';
+import { analyzeAstLineage } from './sql-ast.ts';
 import { analyzeResultLineage } from './sql-lineage.ts';
+import { scanSql } from './sql-scan.ts';
 
 const P = 'demo-warden';
 const T = `\`${P}.clinical.patients\``;
@@ -209,6 +211,38 @@ describe('analyzeResultLineage', () => {
       const s = analyzeResultLineage(c.sql, { defaultProject: P })?.sourcesOf(c.column);
       assert.deepEqual([s?.collects, s?.folds], [c.collects, c.folds]);
     });
+
+  it('walks the analysis’s own AST: the same lineage as a fresh parse of the statement, for every case', () => {
+    const d = { defaultProject: P };
+    const key = (r: { table?: { projectId: string; datasetId: string; tableId: string }; column: string }) =>
+      `${r.table ? `${r.table.projectId}.${r.table.datasetId}.${r.table.tableId}` : '?'}.${r.column}`;
+    let compared = 0;
+    for (const c of [...cases, ...folds]) {
+      const { analysis, statements } = analyzeSqlStatements(c.sql, d);
+      const lineage = analyzeResultLineage(c.sql, d);
+      if (!analysis.parsed || analysis.statementCount !== 1) {
+        assert.equal(lineage, undefined, c.name);
+        continue;
+      }
+      assert.equal(statements[0]?.text, scanSql(c.sql).statements[0], c.name);
+      const fresh = analyzeAstLineage(statements[0]!.text, d);
+      assert.equal(lineage === undefined, fresh === undefined, c.name);
+      const a = lineage?.sourcesOf(c.column);
+      const b = fresh?.sourcesOf(c.column);
+      assert.deepEqual(
+        a && { ...a, sources: a.sources.map(key).sort() },
+        b && {
+          sources: [...new Set(b.origins.map(key))].sort(),
+          direct: b.direct,
+          collects: b.collects,
+          folds: b.folds,
+        },
+        c.name,
+      );
+      compared++;
+    }
+    assert.ok(compared > 20, `only ${compared} cases compared`);
+  });
 });
 
 describe('analyzeSql: predicate reads', () => {

@@ -2,9 +2,8 @@
 // masking rules keyed by table.column or PHI class follow a column through aliases and expressions.
 
 import type { ColumnRef, TableRef } from './facts.ts';
-import { analyzeSql, type SqlAnalysisOptions } from './sql-analysis.ts';
+import { analyzeSqlStatements, type SqlAnalysisOptions } from './sql-analysis.ts';
 import { analyzeAstLineage } from './sql-ast.ts';
-import { scanSql } from './sql-scan.ts';
 
 /** The source columns of one output column. */
 export interface OutputSources {
@@ -37,14 +36,16 @@ export interface ResultLineage {
  */
 export function analyzeResultLineage(sql: string, options: SqlAnalysisOptions): ResultLineage | undefined {
   try {
-    const analysis = analyzeSql(sql, options);
+    // One parse: the analysis's AST of the statement is walked again for its lineage.
+    const { analysis, statements } = analyzeSqlStatements(sql, options);
     if (!analysis.parsed || analysis.statementCount !== 1) return undefined;
-    const statement = scanSql(sql).statements[0];
-    if (statement === undefined) return undefined;
-    const ast = analyzeAstLineage(statement, {
-      defaultProject: options.defaultProject,
-      defaultDataset: options.defaultDataset,
-    });
+    const statement = statements[0];
+    if (statement === undefined || !('ast' in statement)) return undefined;
+    const ast = analyzeAstLineage(
+      statement.text,
+      { defaultProject: options.defaultProject, defaultDataset: options.defaultDataset },
+      { ast: statement.ast },
+    );
     if (ast === undefined) return undefined;
     return {
       tables: analysis.tables,
