@@ -618,8 +618,20 @@ const STREET_TYPE_ASCII_ENDS = STREET_TYPE_END.source
   .flatMap((e) => (e === 'str\\.?' ? ['str', 'str.'] : [e]))
   .filter((e) => /^[a-z.]+$/.test(e));
 
+/**
+ * The last two characters of every ending in {@link STREET_TYPE_ASCII_ENDS}, by code pair: up to two words before
+ * each house number are tried against every ending, and most ("Sodium 139") end in a pair none has, rejected by
+ * one look-up.
+ */
+const STREET_TYPE_END_PAIRS = new Uint8Array(128 * 128);
+for (const end of STREET_TYPE_ASCII_ENDS)
+  STREET_TYPE_END_PAIRS[end.charCodeAt(end.length - 2) * 128 + end.charCodeAt(end.length - 1)] = 1;
+
 /** Whether the ASCII word [s, e) ends in a street type ("Dornierstr.", "Kerkstraat"), in any case. */
 function hasStreetTypeEnd(text: string, s: number, e: number): boolean {
+  // Every ending is three characters or more; `| 32` lower-cases the letters and keeps . ' - as they are.
+  const pair = (text.charCodeAt(e - 2) | 32) * 128 + (text.charCodeAt(e - 1) | 32);
+  if (e - s < 3 || STREET_TYPE_END_PAIRS[pair] !== 1) return false;
   for (const end of STREET_TYPE_ASCII_ENDS) {
     const n = end.length;
     if (e - s >= n && equalsLower(text, e - n, e, end)) return true;
@@ -1335,7 +1347,15 @@ export class DetectorSet {
         return IPV4.lastIndex;
       }
     }
-    if (on['ssn'] && n === 3 && runLen === 3 && (after === 32 || after === 9 || after === 46)) {
+    if (
+      on['ssn'] &&
+      n === 3 &&
+      runLen === 3 &&
+      (after === 32 || after === 9 || after === 46) &&
+      // Two digits after the separator, or SPLIT_SSN cannot match ("139 mmol/L").
+      isDigitCode(text.charCodeAt(s + 4)) &&
+      isDigitCode(text.charCodeAt(s + 5))
+    ) {
       SPLIT_SSN.lastIndex = s;
       if (
         SPLIT_SSN.test(text) &&
@@ -1371,7 +1391,7 @@ export class DetectorSet {
       // International: +44 20 7946 0958 (8 to 15 digits after the country code's plus).
       INTL_PHONE.lastIndex = s - 1;
       if (INTL_PHONE.test(text)) {
-        const digits = text.slice(s, INTL_PHONE.lastIndex).replace(/\D/g, '').length;
+        const digits = countDigits(text, s, INTL_PHONE.lastIndex);
         if (digits >= 8 && digits <= 15) {
           this.push('phone', s - 1, INTL_PHONE.lastIndex, 0);
           return INTL_PHONE.lastIndex;
@@ -1395,7 +1415,16 @@ export class DetectorSet {
         return PAIRED_PHONE.lastIndex;
       }
     }
-    if (on['phone'] && (runLen === 3 || (runLen === 1 && text.charCodeAt(rs) === 49))) {
+    if (
+      on['phone'] &&
+      (runLen === 3 || (runLen === 1 && text.charCodeAt(rs) === 49)) &&
+      // Three digits that start PHONE's match (no parenthesis or plus before) are its area code: a separator and
+      // a digit follow, or it cannot match ("500 mg"), and the expression is not called.
+      (runLen !== 3 ||
+        before === 40 ||
+        before === 43 ||
+        ((sep === 32 || sep === 46 || sep === 45) && isDigitCode(text.charCodeAt(re + 1))))
+    ) {
       const ps = before === 40 || before === 43 ? s - 1 : s;
       PHONE.lastIndex = ps;
       const m = PHONE.exec(text);
@@ -1414,7 +1443,7 @@ export class DetectorSet {
       // "(982)728-61-00", "(0667) 628745165": an area code in parentheses and 7 to 12 digits in all.
       PAREN_PHONE.lastIndex = s - 1;
       if (PAREN_PHONE.test(text)) {
-        const digits = text.slice(s, PAREN_PHONE.lastIndex).replace(/\D/g, '').length;
+        const digits = countDigits(text, s, PAREN_PHONE.lastIndex);
         if (digits >= 7 && digits <= 12) {
           this.push('phone', s - 1, PAREN_PHONE.lastIndex, 0);
           return PAREN_PHONE.lastIndex;
