@@ -2,7 +2,7 @@
 // sealed credential makes it refuse with a clear, audited error; and no credential material reaches any log.
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { localGrant } from '../dev/grants.ts';
@@ -208,7 +208,8 @@ describe('executor', () => {
   });
 
   it('refuses with an audited error when KMS fails, and recovers on the next request', async () => {
-    await withExecutor({}, async (url) => {
+    // Without the warm-up, so the query's own request is the first to decrypt (the warm-up's case is below).
+    await withExecutor({ WARM_UP: 'false' }, async (url) => {
       theStack().kms.failNext('Decrypt', grpcStatus.PERMISSION_DENIED, 1);
       const res = await execute(url, await gatewayToken(url), 'exec-kms-1');
       assert.equal(res.status, 503);
@@ -219,6 +220,30 @@ describe('executor', () => {
       );
       const again = await execute(url, await gatewayToken(url), 'exec-kms-2');
       assert.equal(again.status, 200, 'a failed decryption is not cached');
+    });
+  });
+
+  it('caches no KMS failure of the warm-up: the first query decrypts again and runs', async () => {
+    // The warm-up starts on the instance's first request (the start's /healthz) and decrypts the credential and
+    // the masking key; the next Decrypt fails.
+    theStack().kms.failNext('Decrypt', grpcStatus.PERMISSION_DENIED, 1);
+    await withExecutor({}, async (url) => {
+      // Wait for the warm-up to end (its summary line), so the query joins no step still in flight.
+      const log = join(theStack().info.stateDir, 'logs', `executor-${new URL(url).port}.log`);
+      let text = '';
+      for (let i = 0; i < 200 && !/warm-up finished/.test(text); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+      }
+      assert.match(
+        text,
+        /warm-up: (credential|masking key) failed; the first request that needs it tries again/,
+      );
+      assert.match(text, /warm-up finished/);
+      // A 200 also shows the failure was spent by the warm-up: the query's own Decrypt would have been refused.
+      const res = await execute(url, await gatewayToken(url), 'exec-kms-warm-1');
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.result?.rows.length, 2);
     });
   });
 
