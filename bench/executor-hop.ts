@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { postJson } from '../shared/adapters/executor/json-post.ts';
+import { interleavedRounds, leastMedian } from './interleave.ts';
 
 const calls = Number(process.argv[2] ?? 2000);
 const SERVER = `
@@ -31,25 +32,10 @@ const kinds: Record<string, () => Promise<unknown>> = {
   'node:http (json-post.ts)': async () =>
     (await postJson(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(120_000) })).json(),
 };
-for (const f of Object.values(kinds)) for (let i = 0; i < 200; i++) await f();
-const figures: Record<string, { cpu: number[]; wall: number[] }> = {};
 const ROUNDS = 6;
 const perRound = Math.ceil(calls / ROUNDS);
-for (let round = 0; round < ROUNDS; round++)
-  for (const [kind, f] of Object.entries(kinds)) {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (let i = 0; i < perRound; i++) await f();
-    const cpu = process.cpuUsage(cpu0);
-    const entry = figures[kind] ?? { cpu: [], wall: [] };
-    figures[kind] = entry;
-    entry.cpu.push((cpu.user + cpu.system) / 1000 / perRound);
-    entry.wall.push((performance.now() - t0) / perRound);
-  }
-const fmt = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${s[0]!.toFixed(3)} / ${s[Math.floor(s.length / 2)]!.toFixed(3)}`;
-};
+const figures = await interleavedRounds(kinds, { perRound, rounds: ROUNDS, warmUp: 200 });
+const fmt = (xs: number[]) => leastMedian(xs, 3);
 console.log(`${perRound * ROUNDS} calls per kind in ${ROUNDS} interleaved rounds; least / median round`);
 for (const [kind, f] of Object.entries(figures))
   console.log(`${kind.padEnd(26)} client CPU ms/call ${fmt(f.cpu)}   wall ms/call ${fmt(f.wall)}`);

@@ -10,6 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { BigQueryWarehouse } from '../shared/adapters/bigquery/warehouse.ts';
 import { createBigQueryClient } from '../shared/adapters/clients.ts';
 import { PROJECT, startTestStandIn } from '../standins/bigquery/test-seed.ts';
+import { interleavedRounds, leastMedian } from './interleave.ts';
 
 const calls = Number(process.argv[2] ?? 300);
 const t = await startTestStandIn();
@@ -37,26 +38,10 @@ const kinds: Record<string, () => Promise<unknown>> = {
     official({ query: sql(), useLegacySql: false, maxResults: 6, timeoutMs: 10_000, labels: options.labels }),
   'jobs.query, lean call': () => warehouse.execute({ projectId: PROJECT, sql: sql() }, options),
 };
-for (const f of Object.values(kinds)) for (let i = 0; i < 30; i++) await f();
-const figures: Record<string, { cpu: number[]; wall: number[] }> = {};
 const ROUNDS = 6;
 const perRound = Math.ceil(calls / ROUNDS);
-for (let round = 0; round < ROUNDS; round++)
-  for (const [kind, f] of Object.entries(kinds)) {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (let i = 0; i < perRound; i++) await f();
-    const cpu = process.cpuUsage(cpu0);
-    const entry = figures[kind] ?? { cpu: [], wall: [] };
-    figures[kind] = entry;
-    entry.cpu.push((cpu.user + cpu.system) / 1000 / perRound);
-    entry.wall.push((performance.now() - t0) / perRound);
-  }
-// The least and the median round: a shared machine's load falls on some rounds more than others.
-const fmt = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${s[0]!.toFixed(2)} / ${s[Math.floor(s.length / 2)]!.toFixed(2)}`;
-};
+const figures = await interleavedRounds(kinds, { perRound, rounds: ROUNDS, warmUp: 30 });
+const fmt = (xs: number[]) => leastMedian(xs, 2);
 console.log(`${perRound * ROUNDS} calls per kind in ${ROUNDS} interleaved rounds; least / median round`);
 console.log('(CPU includes the in-process stand-in, the same for both transports)');
 for (const [kind, f] of Object.entries(figures))

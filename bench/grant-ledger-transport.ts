@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { startFirestore } from '../dev/emulators.ts';
 import { createFirestoreClient } from '../shared/adapters/clients.ts';
 import { FirestoreGrantLedger } from '../shared/adapters/firestore/grant-ledger.ts';
+import { interleavedRounds, leastMedian } from './interleave.ts';
 
 const port = Number(process.env['BENCH_FIRESTORE_PORT'] ?? 27990);
 const em = await startFirestore(port, mkdtempSync(join(tmpdir(), 'warden-ledger-bench-')));
@@ -59,25 +60,10 @@ const kinds: Record<string, () => Promise<unknown>> = {
 // The REST path refuses a second use as the ledger must: 200, then 409 (ALREADY_EXISTS).
 const dup = [await rest(`dup-${process.pid}`, new Date()), await rest(`dup-${process.pid}`, new Date())];
 if (dup[0] !== 200 || dup[1] !== 409) throw new Error(`REST create answered ${dup.join(', ')}, not 200, 409`);
-for (const f of Object.values(kinds)) for (let i = 0; i < 100; i++) await f();
 const per = Number(process.argv[2] ?? 300);
-const figures: Record<string, number[]> = {};
-const walls: Record<string, number[]> = {};
-for (let r = 0; r < 5; r++)
-  for (const [k, f] of Object.entries(kinds)) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (let i = 0; i < per; i++) await f();
-    const c = process.cpuUsage(c0);
-    figures[k] = [...(figures[k] ?? []), (c.user + c.system) / 1000 / per];
-    walls[k] = [...(walls[k] ?? []), (performance.now() - t0) / per];
-  }
-const fmt = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${s[0]!.toFixed(3)} / ${s[2]!.toFixed(3)}`;
-};
+const figures = await interleavedRounds(kinds, { perRound: per, rounds: 5, warmUp: 100 });
 console.log(`${per * 5} creates per kind in 5 interleaved rounds; least / median round`);
-for (const k of Object.keys(figures))
-  console.log(`${k.padEnd(9)} CPU ms/call ${fmt(figures[k]!)}   wall ms/call ${fmt(walls[k]!)}`);
+for (const [k, f] of Object.entries(figures))
+  console.log(`${k.padEnd(9)} CPU ms/call ${leastMedian(f.cpu)}   wall ms/call ${leastMedian(f.wall)}`);
 await db.terminate();
 await em.stop();
