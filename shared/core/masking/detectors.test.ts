@@ -676,12 +676,77 @@ table('names in context: requests, "named", subjects, relations, closings, parti
 // Lower-case streets, house numbers after the street (other languages), cued places; quantities are no addresses.
 table('street addresses in any case and order, and places after "born in", "from"', [
   { text: 'Resides at 14 birch lane with her son.', want: ['address:14 birch lane'] },
-  { text: 'Home address: Kungsgatan 12, Uppsala.', want: ['address:Kungsgatan 12'] },
+  { text: 'Home address: Kungsgatan 12, Uppsala.', want: ['address:Kungsgatan 12, Uppsala'] },
   { text: 'Lives at ul. Polna 9/5 with her mother.', want: ['address:ul. Polna 9/5'] },
   { text: 'Born 3/4/1950 in Fort Harlow.', want: ['date:3/4/1950', 'address:Fort Harlow'] },
   { text: 'Transferred from Mercy Hospital on 5/5/2020.', want: ['date:5/5/2020'] },
   { text: 'Had a 2 hour drive to clinic.', want: [] },
   { text: 'Walked 200 m in 6 min, HR 88.', want: [] },
+]);
+
+// Sixth round: addresses as notes in many countries write them (hand-written examples, none from a corpus).
+table('street addresses: number after the street, street words, flats, PO boxes, postcodes, cues, scripts', [
+  // The number after the street, with a comma or a house word between them.
+  { text: 'Lives at Bergmannstr. 14 with her son.', want: ['address:Bergmannstr. 14'] },
+  { text: 'Home: Calle Mayor, nº 27, 2º B.', want: ['address:Calle Mayor, nº 27, 2º B'] },
+  { text: 'Pt lives at наб. Мойки, 48.', want: ['address:наб. Мойки, 48'] },
+  {
+    text: 'Address: Strada Florilor, Bloc 12, Sc. A, Ap. 7',
+    want: ['address:Strada Florilor, Bloc 12, Sc. A, Ap. 7'],
+  },
+  { text: 'Resides at Storgatan 3 lgh 1201; lift.', want: ['address:Storgatan 3 lgh 1201'] },
+  { text: 'Moved to ul. Lipowa 4 m. 12 in May.', want: ['address:ul. Lipowa 4 m. 12'] },
+  { text: 'Resides at Dorpsweg 88 III; stairs.', want: ['address:Dorpsweg 88 III'] },
+  // Street words of other languages, whole or as a word's end, in any case.
+  { text: 'Lives at Brīvības gatve 21, Rīga.', want: ['address:Brīvības gatve 21, Rīga'] },
+  { text: 'Jl. Sudirman 45, Jakarta.', want: ['address:Jl. Sudirman 45, Jakarta'] },
+  { text: 'Visited at Hämeenkatu 9.', want: ['address:Hämeenkatu 9'] },
+  { text: 'Sent to Παρ. Ερμού 6 by post.', want: ['address:Παρ. Ερμού 6'] },
+  { text: 'home is nørrebrogade 20 now', want: ['address:nørrebrogade 20'] },
+  { text: 'Lives at Parkveien 7 alone.', want: ['address:Parkveien 7'] },
+  { text: 'Seen at Calle de la Paz 5 today.', want: ['address:Calle de la Paz 5'] },
+  { text: 'Her address is Lipová 17.', want: ['address:Lipová 17'] },
+  // Split over lines, lower case, capitals.
+  { text: 'Address on file:\nNa Příkopě 22\nPraha', want: ['address:Na Příkopě 22'] },
+  { text: 'Address:\n47 larkspur pass', want: ['address:47 larkspur pass'] },
+  { text: 'lives at calle mayor, nº 5', want: ['address:calle mayor, nº 5'] },
+  { text: 'HAUPTSTR. 5, 10115 BERLIN', want: ['address:HAUPTSTR. 5, 10115 BERLIN'] },
+  { text: 'Plan:\nHR 88, Sodium 139', want: [] },
+  // Postcode and city after the street, on the line or the next.
+  { text: 'Lives at Lindenstraße 5, 80331 München.', want: ['address:Lindenstraße 5, 80331 München'] },
+  { text: 'Address:\nMolenstraat 12\n2611 KB Delft', want: ['address:Molenstraat 12\n2611 KB Delft'] },
+  { text: 'Rua das Flores 120, 4050-262 Porto', want: ['address:Rua das Flores 120, 4050-262 Porto'] },
+  { text: 'Home: 4 Elm Grove, Leeds LS6 2AB', want: ['address:4 Elm Grove, Leeds LS6 2AB'] },
+  { text: 'Lives at 12 King St, Toronto, ON M5V 2T6', want: ['address:12 King St, Toronto, ON M5V 2T6'] },
+  { text: 'Lives at 8 rue Victor Hugo, 69002 Lyon', want: ['address:8 rue Victor Hugo, 69002 Lyon'] },
+  { text: 'Zip code 60614, Chicago, IL.', want: ['zip:60614', 'address:Chicago'] },
+  // A street with no type word after an address cue, other languages' labels and scripts.
+  { text: 'Address on file: Lipová 17\nBrno', want: ['address:Lipová 17'] },
+  { text: 'Address on file: 47 larkspur pass\nSpringfield', want: ['address:47 larkspur pass'] },
+  { text: 'Anschrift: Am Hang 3', want: ['address:Am Hang 3'] },
+  { text: 'Dirección: Reforma 222', want: ['address:Reforma 222'] },
+  { text: '住所: 中山路 5', want: ['address:中山路 5'] },
+  { text: 'Lives at Na Výsluní 12 with family.', want: ['address:Na Výsluní 12'] },
+  { text: 'כתובת: רחוב הרצל 15', want: ['address:רחוב הרצל 15'] },
+  { text: 'العنوان: شارع النيل 9', want: ['address:شارع النيل 9'] },
+  { text: 'Address: 12 바다로', want: ['address:12 바다로'] },
+  // A flat or a house name before the street.
+  { text: 'Flat 2, Orchard House, 14 Mill Road', want: ['address:Flat 2, Orchard House, 14 Mill Road'] },
+  { text: 'Lives at Ivy Cottage, Dorfstraße 9.', want: ['address:Ivy Cottage, Dorfstraße 9'] },
+  // PO boxes in other languages.
+  { text: 'Mail to Postfach 4410 only.', want: ['address:Postfach 4410'] },
+  { text: 'Apartado 2231, Sevilla', want: ['address:Apartado 2231'] },
+  { text: 'Caixa Postal 118', want: ['address:Caixa Postal 118'] },
+  { text: 'POB 4411 or Postbus 1200', want: ['address:POB 4411', 'address:Postbus 1200'] },
+  // Not addresses: vitals, lab values, rooms, beds, wards, times, scores, a state code before its ZIP.
+  { text: 'Lives at home. Sodium 139, Plt 250.', want: [] },
+  { text: 'Located in ICU HR 88, BP 120/80.', want: [] },
+  { text: 'Room 4, Bed 12, Ward 7, Unit 3, Bay 2.', want: [] },
+  { text: 'Pt located in Room 4, then staying in Bed 12; lives at Ward 7.', want: [] },
+  { text: 'Located in Clinic 3 since Level 2 closed.', want: [] },
+  { text: 'GCS 15 at 14:30; pain 3/10; Temp 37.2; Hgb 12.1 g/dL.', want: [] },
+  { text: 'Metoprolol 25 mg, Gate 5, box 12 of the form, Gata', want: [] },
+  { text: 'Montgomery, AL 36104', want: ['address:Montgomery', 'zip:36104'] },
 ]);
 
 // After "at"/"on"/"(work)", national numbers with a leading 0, digits in pairs; dates and IPs keep their kind.

@@ -402,7 +402,23 @@ const FIXED_LABELS: [number, string[]][] = [
   [L_VIN, ['VIN', 'vehicle identification number']],
   [L_DOB, ['DOB', 'D.O.B.', 'date of birth', 'birth date', 'birthdate', 'born', 'born on']],
   [L_AGE, ['age', 'aged', 'age of']],
-  [L_POBOX, ['PO box', 'P.O. box', 'post office box']],
+  [
+    L_POBOX,
+    [
+      'PO box',
+      'P.O. box',
+      'post office box',
+      'POB',
+      'postfach',
+      'postbus',
+      'postboks',
+      'apartado',
+      'caixa postal',
+      'casilla',
+      'boîte postale',
+      'skrytka pocztowa',
+    ],
+  ],
   [
     L_PHONE_WORD,
     [
@@ -555,20 +571,28 @@ const STREET_TYPE_WORDS = new Set(
     'osiedle droga utca tér ter körút korut köz fasor sokak sokağı caddesi cad cd bulvarı bulvari mahallesi ulice ' +
     'náměstí namesti třída nábřeží námestie cesta trg put obala ulitsa vulytsia vul prosp prospekt prospekts ' +
     'pereulok provulok odos οδός οδος λεωφόρος πλατεία вулиця вул проспект просп провулок площа бульвар улица ' +
-    'calea aleea bulevardul soseaua șoseaua piața piata splaiul intrarea gade vej allé iela bulvāris gatan vägen gata'
+    'calea aleea bulevardul soseaua șoseaua piața piata splaiul intrarea gade vej allé iela bulvāris gatan vägen gata ' +
+    // Sixth round: Latvian, Greek, Russian and Ukrainian abbreviations, Spanish, Portuguese, Indonesian, Finnish,
+    // Estonian, Lithuanian words, and the street words of the Hebrew, Arabic, Persian, Armenian, Georgian and Thai
+    // scripts ("Mazā Jaunavu dambis 61", "Παρ. Αθανασίου 4", "наб. Сплавная, 210", "Jl. Merdeka 5").
+    'laukums dambis gāte gatve šoseja παρ наб шоссе пер пл rúa avda pza jalan jl katu tänav gatvė ' +
+    'רחוב شارع خیابان փողոց ქუჩა ถนน'
   ).split(' '),
 );
 const STREET_TYPE_END =
-  /(?:straße|strasse|str\.?|gasse|weg|platz|allee|straat|laan|gracht|plein|steeg|singel|kade|gatan|vägen|gata|gränd|gade|vej|stræde|út|utca|iela|로|길)$/iu;
+  /(?:straße|strasse|str\.?|gasse|weg|platz|allee|straat|laan|gracht|plein|steeg|singel|kade|dreef|gatan|vägen|gata|gränd|gade|vej|stræde|veien|vegen|katu|kuja|út|utca|iela|로|길)$/iu;
 /** A number and a unit after it: "2 hour", "10-minute", "3 blocks". */
 const QUANTITY_WORD =
   /^\d+[ \t-]+(?:hours?|hr|hrs|minutes?|mins?|miles?|mi|km|kilometers?|blocks?|days?|weeks?|months?|years?|feet|foot|ft|steps?|times?|lanes?|stor(?:y|ies)|flights?|laps?|rounds?|sets?|units?|points?)(?![A-Za-z])/i;
 /** Before a street address: "Lives at", "resides at", "Home address:", "address is", "moved to". */
 const ADDRESS_CUE =
   /(?:address(?:[ \t]+is)?[ \t]*:?|(?:lives|living|lived|live|resides|residing|reside|located|moved|staying|stays)[ \t]+(?:at|to|on|in))[ \t]*$/i;
+/** An address label before a colon, in English and other languages: "Address on file:", "Anschrift:", "כתובת:". */
+const ADDRESS_LABEL =
+  /(?:addr(?:ess)?\.?(?:[ \t]+o[nf][ \t]+(?:file|record))?|adresse|anschrift|direcci[oó]n|domicilio|endere[cç]o|indirizzo|adres|adresa|c[ií]m|osoite|adress|адрес|διεύθυνση|כתובת|العنوان|نشانی|հասցե|მისამართი|ที่อยู่|주소|住所|地址)[ \t]*:[ \t]*$/i;
 /** A word that ends the street part of an address read forwards after a cue: "Lives at 12 rue X with her son". */
 const ADDRESS_STOP = new Set(
-  'with and on since for in near from until where who alone together but since when while since of at to'.split(
+  'with and on since for in near from until where who alone together but since when while since of at to is was'.split(
     ' ',
   ),
 );
@@ -1269,6 +1293,12 @@ export class DetectorSet {
           const end = value.lastIndex;
           if (labelledValueValid(kind, text, vs, end)) {
             this.push(LABEL_KIND_NAMES[kind]!, kind === L_POBOX ? lastLabelStart() : vs, end, LABELLED);
+            // "Zip code 49503, Grand Rapids, MI": the city after a labelled ZIP is an address part.
+            if (kind === L_ZIP && on['address']) {
+              CITY_AFTER.lastIndex = end;
+              const m = CITY_AFTER.exec(text);
+              if (m) this.push('address', CITY_AFTER.lastIndex - m[1]!.length, CITY_AFTER.lastIndex, 0);
+            }
             return kind === L_MRN || kind === L_PLAN || kind === L_ACCOUNT
               ? this.listedAfter(kind, value, text, end)
               : end;
@@ -1332,7 +1362,7 @@ export class DetectorSet {
     // month-name pass takes capitalised ones only, so these are found from their digits.
     if (
       on['date'] &&
-      (before === 32 || before === 9) &&
+      isBlankCode(before) &&
       runLen <= 4 &&
       isLowerAsciiOrDot(text.charCodeAt(s - 2)) &&
       (runLen === 4 || yearFollows(text, re))
@@ -1466,7 +1496,7 @@ export class DetectorSet {
         if (AGE_AFTER.test(text)) this.push('age', rs, re, 0);
       }
     }
-    if (on['address'] && runLen <= 6 && (after === 32 || after === 9) && before !== 44) {
+    if (on['address'] && runLen <= 6 && isBlankCode(after) && before !== 44) {
       let end = -1;
       if (streetWordAfter(text, e)) {
         ADDRESS.lastIndex = s;
@@ -1474,9 +1504,10 @@ export class DetectorSet {
       }
       if (end < 0) end = lowerCaseAddressEnd(text, s);
       if (end > 0) {
+        end = addressTailEnd(text, end);
         CITY_AFTER.lastIndex = end;
         if (CITY_AFTER.test(text)) end = CITY_AFTER.lastIndex;
-        this.push('address', s, end, 0);
+        this.push('address', addressHeadStart(text, s), end, 0);
         return end;
       }
     }
@@ -1488,10 +1519,10 @@ export class DetectorSet {
       return re + 1;
     }
     // "Szilágyi út 55", "Dornierstr. 3", "ul. Polna 9/5": the house number after the street.
-    if (on['address'] && runLen <= 5 && (before === 32 || before === 9) && s > 1) {
+    if (on['address'] && runLen <= 5 && isBlankCode(before) && s > 1) {
       const span = numberLastAddress(text, s, re);
       if (span !== undefined) {
-        this.push('address', span[0], span[1], 0);
+        this.push('address', addressHeadStart(text, span[0]), span[1], 0);
         return Math.max(span[1], e);
       }
     }
@@ -1522,8 +1553,7 @@ export class DetectorSet {
 
   /** A ZIP right after a state ("MI 49503", "Texas 78701"); the city before the state is an address part. */
   private zipAfterState(text: string, s: number, e: number): void {
-    let p = s;
-    while (p > 0 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+    let p = blanksBefore(text, s);
     if (p === s || p === 0) return;
     if (text.charCodeAt(p - 1) === 44) p--;
     if (text.charCodeAt(p - 1) === 46) p--;
@@ -1533,8 +1563,7 @@ export class DetectorSet {
     if (p - st <= 3 && !(isUpperCode(text.charCodeAt(st)) && isUpperCode(text.charCodeAt(st + 1)))) return;
     this.push('zip', s, e, 0);
     // "Grand Rapids, MI": up to three capitalised words before the state.
-    let q = st;
-    while (q > 0 && (text.charCodeAt(q - 1) === 32 || text.charCodeAt(q - 1) === 9)) q--;
+    const q = blanksBefore(text, st);
     if (text.charCodeAt(q - 1) !== 44) return;
     const cityEnd = q - 1;
     let cityStart = -1;
@@ -1740,8 +1769,7 @@ export class DetectorSet {
    * "mar 2 1993"): a year is required, so "may 5" (the verb) is not taken. Returns the end, or 0.
    */
   private lowerMonthDate(text: string, s: number): number {
-    let we = s;
-    while (we > 0 && (text.charCodeAt(we - 1) === 32 || text.charCodeAt(we - 1) === 9)) we--;
+    const we = blanksBefore(text, s);
     let me = we;
     if (text.charCodeAt(me - 1) === 46) me--;
     let ws = me;
@@ -1814,7 +1842,7 @@ function yearFollows(text: string, pos: number): boolean {
 /** Where a time of day written after a date ending at `end` ends (`end` itself when there is none). */
 function timeOfDayEnd(text: string, end: number): number {
   const c = text.charCodeAt(end);
-  if (c !== 32 && c !== 9) return end;
+  if (!isBlankCode(c)) return end;
   TIME_AFTER.lastIndex = end;
   return TIME_AFTER.test(text) ? TIME_AFTER.lastIndex : end;
 }
@@ -1859,7 +1887,7 @@ const isPathCode = (c: number): boolean => c > 32 && c < 127 && c !== 34 && c !=
  */
 function streetWordAfter(text: string, pos: number): boolean {
   let i = pos;
-  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  while (i < text.length && isBlankCode(text.charCodeAt(i))) i++;
   const c = text.charCodeAt(i);
   return (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
@@ -1884,7 +1912,7 @@ function lowerCaseAddressEnd(text: string, s: number): number {
   let end = -1;
   let i = digitRunEnd(text, s);
   for (let words = 0; words < 6; words++) {
-    while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+    while (isBlankCode(text.charCodeAt(i))) i++;
     const ws = i;
     while (i < text.length && /[\p{L}\p{M}\p{N}'’./-]/u.test(text.charAt(i))) i++;
     let we = i;
@@ -1899,17 +1927,24 @@ function lowerCaseAddressEnd(text: string, s: number): number {
 /**
  * A street address written with the house number after the street, the number at `s` (its digits end at
  * `re`): up to four words back on the line, one of them a street type of some language, or an address cue
- * before them. Returns [start, end], or undefined.
+ * before them; a house, block or flat word between the street and the number, after a comma or not ("Intrarea
+ * Valea Lupului, Bloc 34", "Rua Augusta, nº 123", "наб. Сплавная, 210"). Returns [start, end], or undefined.
  */
 function numberLastAddress(text: string, s: number, re: number): [number, number] | undefined {
   // The word right before the number ends in a letter or a period ("Dornierstr. 3").
-  let p = s - 1;
-  while (p > 0 && (text.charCodeAt(p - 1) === 32 || text.charCodeAt(p - 1) === 9)) p--;
+  let p = blanksBefore(text, s - 1);
   const last = text.charCodeAt(p - 1);
-  if (!(last === 46 || isLetterCode(last))) return undefined;
+  if (!(last === 46 || last === 186 || last === 44 || isLetterCode(last))) return undefined;
+  // Sixth round: ", 210" (a comma) or "nº 123", "Bloc 34", "д. 5" (a house word) between street and number.
+  let joined = last === 44;
+  if (joined) p = blanksBefore(text, p - 1);
   let start = -1;
   let typed = false;
   let cue = false;
+  // A short capitalised word right before the number ("HR 88", "Plt 250", but also "V Honu 716"): an address
+  // only when it is a street type itself ("Gata 205") or an address cue comes before the street.
+  let short = false;
+  let particle = false;
   for (let words = 0; words < 4 && p > 0; words++) {
     let ws = p;
     while (ws > 0 && isStreetWordCode(text.charCodeAt(ws - 1))) ws--;
@@ -1917,22 +1952,62 @@ function numberLastAddress(text: string, s: number, re: number): [number, number
       cue = start >= 0 && text.charCodeAt(p - 1) === 58;
       break;
     }
-    // Vital signs and lab values ("HR 88", "Plt 250"): a short upper-case or capitalised abbreviation.
-    if (words === 0 && p - ws <= 4 && isUpperCode(text.charCodeAt(ws)) && text.charCodeAt(p - 1) !== 46)
-      return undefined;
     // Most words are ASCII: read them by a hash of their lower-cased letters, without a string per word.
     let be = p;
     while (be > ws && text.charCodeAt(be - 1) === 46) be--;
     const h = asciiWordHash(text, ws, be);
+    if (words === 0 && !joined && p - ws <= 7 && ws > 1 && isBlankCode(text.charCodeAt(ws - 1))) {
+      const house = h >= 0 ? HOUSE_HASHES.get(h) : undefined;
+      if (
+        (house !== undefined && equalsLower(text, ws, be, house)) ||
+        (h === -1 && HOUSE_WORDS.has(text.slice(ws, be).toLowerCase()))
+      ) {
+        p = ws - 1;
+        if (text.charCodeAt(p - 1) === 44) p--;
+        p = blanksBefore(text, p);
+        joined = true;
+        words = -1;
+        continue;
+      }
+    }
+    // "located in Room 4", "moved to Bed 12", "Ward 7": a place in a hospital or a building, not a street.
+    if (words === 0 && !joined && h >= 0) {
+      const place = HOSPITAL_PLACES.get(h);
+      if (place !== undefined && equalsLower(text, ws, be, place)) return undefined;
+    }
+    if (
+      words === 0 &&
+      !joined &&
+      p - ws <= 4 &&
+      isUpperCode(text.charCodeAt(ws)) &&
+      text.charCodeAt(p - 1) !== 46
+    ) {
+      // In capitals ("HR", "BP"), a vital sign or a state code ("AL 47755"), never a street.
+      let k = ws + 1;
+      while (k < p && !isLowerCode(text.charCodeAt(k))) k++;
+      if (k === p) return undefined;
+      short = true;
+    }
+    const wasTyped: boolean = typed;
     if (h >= 0) {
       const stop = ADDRESS_STOP_HASHES.get(h);
       if (be === ws || (stop !== undefined && equalsLower(text, ws, be, stop))) {
         cue =
           start >= 0 &&
-          (stop === 'at' || stop === 'to' || stop === 'on' || stop === 'in' || stop === 'address');
+          (stop === 'at' ||
+            stop === 'to' ||
+            stop === 'on' ||
+            stop === 'in' ||
+            stop === 'is' ||
+            stop === 'address');
         break;
       }
-      if (words < 2 && !typed) {
+      // "Rua das Flores 120", "Via dei Mille 3": a particle lets the street type stand further back.
+      if (!particle && be - ws <= 4 && text.charCodeAt(ws) >= 97) {
+        const w = STREET_PARTICLES.get(h);
+        particle = w !== undefined && equalsLower(text, ws, be, w);
+      }
+      if (words < (joined || particle ? 4 : 2) && !typed) {
         const type = STREET_TYPE_HASHES.get(h);
         if ((type !== undefined && equalsLower(text, ws, be, type)) || hasStreetTypeEnd(text, ws, p))
           typed = true;
@@ -1943,46 +2018,140 @@ function numberLastAddress(text: string, s: number, re: number): [number, number
       if (ADDRESS_STOP.has(bare) || bare === 'address' || bare === '') {
         cue =
           start >= 0 &&
-          (bare === 'at' || bare === 'to' || bare === 'on' || bare === 'in' || bare === 'address');
+          (bare === 'at' ||
+            bare === 'to' ||
+            bare === 'on' ||
+            bare === 'in' ||
+            bare === 'is' ||
+            bare === 'address');
         break;
       }
       // The street type is one of the two words before the number ("Szilágyi út 55", "ul. Polna 9").
-      if (words < 2 && (STREET_TYPE_WORDS.has(bare) || STREET_TYPE_END.test(word))) typed = true;
+      if (words < (joined ? 4 : 2) && (STREET_TYPE_WORDS.has(bare) || STREET_TYPE_END.test(word)))
+        typed = true;
     }
+    // A word that ends a sentence ("Lives at home. Sodium 139") ends the walk, unless it is a street type.
+    if (words > 0 && be < p && typed === wasTyped && be - ws >= 3) break;
+    // "AL 47755" is Alabama's ZIP, not an aleja: a type word in capitals alone is no street.
+    if (short && typed && (words === 0 || particle)) short = false;
     start = ws;
     p = ws;
     if (p === 0) break;
     const gap = text.charCodeAt(p - 1);
     if (gap === 58) cue = true;
-    if (gap !== 32 && gap !== 9) break;
+    // "Address on file:\nLipová 17": a label on the line before the street.
+    if (gap === 10 && text.charCodeAt(p - 2) === 58) cue = true;
+    if (!isBlankCode(gap)) break;
     p--;
   }
-  if (start < 0 || (!typed && !(cue && addressCueBefore(text, start)))) return undefined;
+  if (start < 0) return undefined;
+  if (short || !typed) {
+    if (!(cue && addressCueBefore(text, start))) return undefined;
+  }
   // The number, a letter after it and a second part: "27b", "9/5", "12-14".
   let end = re;
   if (isAsciiLetterCode(text.charCodeAt(end)) && !isAsciiLetterCode(text.charCodeAt(end + 1))) end++;
   if ((text.charCodeAt(end) === 47 || text.charCodeAt(end) === 45) && isDigitCode(text.charCodeAt(end + 1)))
     end = digitRunEnd(text, end + 1);
   if (isAlnumCode(text.charCodeAt(end))) return undefined;
-  return [start, end];
+  return [start, addressTailEnd(text, end)];
 }
+
+/** Lower-case words inside street names of Romance, Dutch and German: "Rua das Flores", "Calle de la Paz". */
+const STREET_PARTICLES = asciiHashes('de la del los das dos da do di dei du von van der'.split(' '));
+
+/** House, block and flat words before or after a house number ("nº 123", "Bloc 34", "lgh 1102", "кв. 12"). */
+const FLAT_WORDS = 'apt|ap|flat|unit|suite|lgh|bloc|bl|kv|кв|piso';
+const HOUSE_WORDS = new Set(`no|nº|nr|n|br|č|д|${FLAT_WORDS}`.split('|'));
+const HOUSE_HASHES = asciiHashes(HOUSE_WORDS);
+/** Places inside a hospital or a building, numbered as houses are: never the street before a number. */
+const HOSPITAL_PLACES = asciiHashes(
+  'room rm bed ward bay cot pod clinic theatre theater level floor station wing lab icu er or ed office'.split(
+    ' ',
+  ),
+);
+/** A blank, and the end of a word or number: shorthands for the address expressions below. */
+const B = '[ \\t]';
+const WORD_END = '(?![\\p{L}\\p{N}])';
+/**
+ * What may follow a house number: flat, block, staircase and floor parts ("lgh 1102", "m. 5", "Bl. 3, Sc. A, Ap.
+ * 12", "3º B", a floor in Roman numerals "659 II"); then {@link POSTCODE_CITY}.
+ */
+const ADDRESS_TAIL = new RegExp(
+  `,?${B}+(?:${FLAT_WORDS}|ste|sc|et|m|dpto|top)\\.?${B}*#?${B}*(?:\\d[\\p{L}\\p{N}]{0,4}|\\p{L}\\d{0,3})${WORD_END}|${B}+(?:V?I{1,3}|I?[VX])(?=${B}*(?:[;,.)\\n]|$))|,?${B}+\\d{1,2}\\.?[ºª](?:${B}*\\p{Lu}${WORD_END})?`,
+  'iuy',
+);
+const CITY = "\\p{Lu}[\\p{L}\\p{M}'’-]*";
+/**
+ * A postcode and city after the street, on its line or the next ("10115 Berlin", "1234 AB Amsterdam", "00-950
+ * Warszawa", "1100-053 Lisboa"), a city and a British or Canadian postcode ("London SW1A 1AA"), or a city alone
+ * before the end of the sentence ("Kungsgatan 12, Uppsala.").
+ */
+const POSTCODE_CITY = new RegExp(
+  `(?:(?:,${B}*|${B}*\\r?\\n${B}*)(?:[A-Z]{1,2}-${B}?)?(?:\\d{2}-\\d{3}|\\d{4,5}-\\d{3}|\\d{3}${B}\\d{2}|\\d{4,5})|[ \\t,]+\\d{4}${B}?[A-Z]{2})${B}+${CITY}(?:[ \\t-]+(?:${CITY}|am|an|der|de|la|le|sur|im|bei)){0,2}${WORD_END}|,${B}*${CITY}(?:${B}+${CITY}){0,2}(?:,?${B}+(?:[A-Z]{2}${B}+)?[A-Z]{1,2}\\d[A-Z\\d]?${B}?\\d[A-Z][A-Z\\d]${WORD_END}|(?=${B}*(?:[.;\\n]|$)))`,
+  'uy',
+);
+
+/** "Flat 3, Ivy House, 12 High Street", "Rose Cottage, Mühlenweg 4": a flat or a house name before the street. */
+const FLAT = `(?:[Ff]lat|FLAT|[Aa]pt|APT|[Uu]nit|UNIT)\\.?${B}*\\d{1,4}[A-Za-z]?`;
+const ADDRESS_HEAD = new RegExp(
+  `(?:(?:${FLAT},?${B}+)?(?:${CITY}${B}+){1,3}(?:Cottage|House|Farm|Lodge|Villa|Barn|Grange|Manor|Hall|Court)|${FLAT}),${B}*$`,
+  'u',
+);
+
+/** Where the blanks (spaces, tabs) before `pos` start. */
+function blanksBefore(text: string, pos: number): number {
+  let p = pos;
+  while (p > 0 && isBlankCode(text.charCodeAt(p - 1))) p--;
+  return p;
+}
+
+/** Where an address found at `s` starts, with a flat or house name before it ({@link ADDRESS_HEAD}). */
+function addressHeadStart(text: string, s: number): number {
+  const p = blanksBefore(text, s);
+  if (p === 0 || text.charCodeAt(p - 1) !== 44) return s;
+  const before = text.slice(Math.max(0, s - 64), s);
+  const m = ADDRESS_HEAD.exec(before);
+  return m ? s - m[0].length : s;
+}
+
+/** Where an address whose street part ends at `end` ends, with its flat parts, postcode and city ({@link ADDRESS_TAIL}). */
+function addressTailEnd(text: string, end: number): number {
+  const c = text.charCodeAt(end);
+  // Only a blank, comma or line break can start a tail.
+  if (c !== 32 && c !== 9 && c !== 44 && c !== 10 && c !== 13) return end;
+  let e = end;
+  for (let k = 0; k < 4; k++) {
+    ADDRESS_TAIL.lastIndex = e;
+    if (!ADDRESS_TAIL.test(text)) break;
+    e = ADDRESS_TAIL.lastIndex;
+  }
+  POSTCODE_CITY.lastIndex = e;
+  return POSTCODE_CITY.test(text) ? POSTCODE_CITY.lastIndex : e;
+}
+
+const isBlankCode = (c: number): boolean => c === 32 || c === 9;
+/** A lower-case letter: ASCII, or any letter from ß on (most of which are lower-case). */
+const isLowerCode = (c: number): boolean => (c >= 97 && c <= 122) || c >= 223;
 
 /** A character of a street word: a letter (any script above Latin-1 counts), an apostrophe, period or dash. */
 const isStreetWordCode = (c: number): boolean =>
-  isLetterCode(c) || c === 39 || c === 8217 || c === 46 || c === 45;
+  isLetterCode(c) || c === 39 || c === 8217 || c === 46 || c === 45 || c === 186;
 
 /**
  * True when an address cue ends right before `pos` ("Lives at", "Home address:"): checked on the last
  * character first, so most places cost one comparison.
  */
 function addressCueBefore(text: string, pos: number): boolean {
-  let i = pos;
-  while (i > 0 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) i--;
+  let i = blanksBefore(text, pos);
+  // A label that ends its line: "Address:\n12 Elm Row".
+  if (i > 1 && text.charCodeAt(i - 1) === 10 && text.charCodeAt(i - 2) === 58) i--;
   const raw = text.charCodeAt(i - 1);
   const c = raw | 32;
   // "at", "to", "on", "in", "address", "address:", "address is".
   if (c !== 116 && c !== 111 && c !== 110 && c !== 115 && raw !== 58) return false;
-  return ADDRESS_CUE.test(text.slice(Math.max(0, i - 24), i));
+  const before = text.slice(Math.max(0, i - 24), i);
+  return raw === 58 ? ADDRESS_LABEL.test(before) : ADDRESS_CUE.test(before);
 }
 
 const isCaselessLetter = (ch: string): boolean => /\p{Lo}/u.test(ch);
