@@ -2,7 +2,15 @@
 // audit command (here verify and search), and a copy that was altered fails verification.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AuditLog } from '../../shared/core/audit/audit-log.ts';
@@ -10,7 +18,7 @@ import { isRecordObject } from '../../shared/core/audit/layout.ts';
 import { ManualClock, MemoryKeys, MemorySink } from '../../shared/test-support/memory-ports.ts';
 import { auditCommand } from './cli.ts';
 import { captured } from './test-capture.ts';
-import { DirectorySink } from './trail-source.ts';
+import { DirectorySink, filesUnder } from './trail-source.ts';
 
 const KEY = 'projects/demo/locations/global/keyRings/warden/cryptoKeys/audit/cryptoKeyVersions/1';
 
@@ -64,6 +72,39 @@ describe('warden audit --trail-dir', () => {
       r.out.split('\n').map((l) => (JSON.parse(l) as { event: { type: string } }).event.type),
       ['mcp.request', 'mcp.response'],
     );
+  });
+
+  it('fails a copy whose objects are symbolic links instead of verifying an empty trail', async () => {
+    // A copy made of links (cp -rs): the objects must neither vanish from the trail nor be read elsewhere.
+    const elsewhere = join(root, 'elsewhere');
+    for (const name of filesUnder(copy)) {
+      mkdirSync(dirname(join(elsewhere, name)), { recursive: true });
+      renameSync(join(copy, name), join(elsewhere, name));
+      symlinkSync(join(elsewhere, name), join(copy, name));
+    }
+    const r = await run('verify', '--trail-dir', copy, '--public-key', pemFile);
+    assert.notEqual(r.code, 0, `${r.out}${r.err}`);
+    assert.doesNotMatch(r.out, /^OK/m);
+    assert.match(r.err, /--trail-dir: v1\/\S+ is a symbolic link, which is not followed/);
+  });
+
+  it('reports a linked folder as outside the layout and reads nothing through it', async () => {
+    const outside = join(root, 'outside-streams');
+    renameSync(join(copy, 'v1', 'streams'), outside);
+    symlinkSync(outside, join(copy, 'v1', 'streams'));
+    const r = await run('verify', '--trail-dir', copy, '--public-key', pemFile);
+    assert.equal(r.code, 1, `${r.out}${r.err}`);
+    assert.match(r.out, /^PROBLEM .*v1\/streams\b/m);
+    const sink = new DirectorySink(copy);
+    const [name] = filesUnder(outside);
+    await assert.rejects(sink.read(`v1/streams/${name}`), /lies outside the directory/);
+  });
+
+  it('reads no name that climbs out of the directory', async () => {
+    writeFileSync(join(root, 'secret'), 'not the trail');
+    const sink = new DirectorySink(copy);
+    for (const name of ['v1/../../secret', '../secret', 'v1//x', './v1/x'])
+      await assert.rejects(sink.read(name), /is not an object name of the copy/);
   });
 
   it('refuses --bucket with --trail-dir as a usage error', async () => {

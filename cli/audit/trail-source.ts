@@ -2,8 +2,18 @@
 // --trail-dir (a local copy of the bucket), --bucket, or (with neither) the local stack's bucket, checked to be
 // running. The objects are then read by the one trail reader, shared/core/audit/trail.ts `readTrail`.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createStorageClient } from '../../shared/adapters/clients.ts';
 import { GcsAuditSink } from '../../shared/adapters/storage/audit-sink.ts';
 import { DEFAULT_PREFIX } from '../../shared/core/audit/layout.ts';
@@ -76,25 +86,67 @@ export async function openTrailSink(source: TrailSource): Promise<AuditSink> {
   return new GcsAuditSink(storage.bucket(source.bucket));
 }
 
-/** A read-only sink over a directory holding a copy of the bucket (`gcloud storage cp -r gs://B/v1 DIR`). */
+/**
+ * A read-only sink over a directory holding a copy of the bucket (`gcloud storage cp -r gs://B/v1 DIR`). Nothing
+ * outside the directory is read: its listing names every entry that is not a directory, symbolic links included
+ * (a link to a directory is then a name outside the layout, which verify reports), and reading follows no link,
+ * so a link where an object should be fails the read instead of vanishing from the trail or reading elsewhere.
+ */
 export class DirectorySink implements AuditSink {
   readonly root: string;
+  readonly #realRoot: string;
   constructor(root: string) {
     if (!existsSync(root) || !statSync(root).isDirectory())
       throw new Error(`--trail-dir ${root} is not a directory`);
     this.root = root;
+    this.#realRoot = realpathSync(root);
   }
   async create(): Promise<never> {
     throw new Error('a --trail-dir copy is read-only');
   }
   async read(name: string): Promise<Uint8Array> {
-    return new Uint8Array(readFileSync(join(this.root, ...name.split('/'))));
+    const parts = name.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes(sep)))
+      throw new Error(`--trail-dir: ${JSON.stringify(name)} is not an object name of the copy`);
+    const path = join(this.root, ...parts);
+    // The folders on the way must be the copy's own, and the object itself no link (O_NOFOLLOW).
+    const folder = realpathSync(dirname(path));
+    if (folder !== this.#realRoot && !folder.startsWith(this.#realRoot + sep))
+      throw new Error(`--trail-dir: ${name} lies outside the directory (a linked folder is not followed)`);
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ELOOP')
+        throw new Error(`--trail-dir: ${name} is a symbolic link, which is not followed`, { cause: err });
+      throw err;
+    }
+    try {
+      if (!fstatSync(fd).isFile()) throw new Error(`--trail-dir: ${name} is not a regular file`);
+      return new Uint8Array(readFileSync(fd));
+    } finally {
+      closeSync(fd);
+    }
   }
   async list(prefix: string): Promise<string[]> {
-    return filesUnder(this.root)
+    return entriesUnder(this.root)
       .filter((name) => name.startsWith(prefix))
       .sort();
   }
+}
+
+/** Every entry below `root` that is not a directory (files, links, anything else), as `/`-separated names. */
+function entriesUnder(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) walk(path);
+      else out.push(relative(root, path).split(sep).join('/'));
+    }
+  };
+  walk(root);
+  return out;
 }
 
 /** The files below `root` (every depth), as `/`-separated names relative to it. */

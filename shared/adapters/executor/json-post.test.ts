@@ -127,6 +127,24 @@ describe('postJson (the executor hop client)', () => {
     }
   });
 
+  it('does not repeat a request whose answer had begun when the kept-alive socket was reset', async () => {
+    const s = await server((_, res, seen) => {
+      if (seen.length === 1) return json(res, 200, { result: 1 });
+      // The executor took the request (it may have run the query) and began answering: then the reset.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"result":');
+      setTimeout(() => res.socket?.resetAndDestroy(), 20);
+    });
+    try {
+      await (await postJson(`${s.url}/x`, init('{}'))).json();
+      await assert.rejects(postJson(`${s.url}/x`, init('{}')));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(s.seen.length, 2);
+    } finally {
+      await s.close();
+    }
+  });
+
   const failures: { name: string; answer: (res: http.ServerResponse, seen: Seen[]) => void; ms?: number }[] =
     [
       {

@@ -26,9 +26,11 @@ const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Age
  * POSTs `init.body` to `url` and resolves with the whole answer; rejects when no answer arrives (the connection
  * fails, or `init.signal` aborts, e.g. `AbortSignal.timeout`, before the body has been read). A kept-alive socket
  * the server closed meanwhile (ECONNRESET on a reused socket) is retried once on a fresh one at once, Node's
- * advice (https://nodejs.org/api/http.html#requestreusedsocket): every executor request is a signed grant that
- * the executor accepts at most once (the grant ledger) or that runs nothing (a dry run), so a repeat never runs
- * a query twice.
+ * advice (https://nodejs.org/api/http.html#requestreusedsocket), but only while no answer has begun: a reset after
+ * the status line means the executor took the request, so it is not repeated (the repeat would be refused as a
+ * used grant, and audited as a refusal, instead of failing as unavailable). Every executor request is a signed
+ * grant that the executor accepts at most once (the grant ledger) or that runs nothing (a dry run), so even a
+ * repeat never runs a query twice.
  */
 export const postJson: JsonPost = (url, init) => send(url, init, true);
 
@@ -41,6 +43,8 @@ function send(url: string, init: Parameters<JsonPost>[1], retryStale: boolean): 
       return;
     }
     let settled = false;
+    // Whether the server began an answer (it took the request): from then on nothing is retried.
+    let answered = false;
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -55,6 +59,7 @@ function send(url: string, init: Parameters<JsonPost>[1], retryStale: boolean): 
         agent: secure ? agents.https : agents.http,
       },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
@@ -80,7 +85,7 @@ function send(url: string, init: Parameters<JsonPost>[1], retryStale: boolean): 
     }
     init.signal.addEventListener('abort', onAbort, { once: true });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (retryStale && req.reusedSocket && err.code === 'ECONNRESET' && !init.signal.aborted)
+      if (retryStale && !answered && req.reusedSocket && err.code === 'ECONNRESET' && !init.signal.aborted)
         settle(() => send(url, init, false).then(resolve, reject));
       else settle(() => reject(err));
     });
