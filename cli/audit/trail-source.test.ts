@@ -65,6 +65,15 @@ describe('warden audit --trail-dir', () => {
     assert.match(r.out, new RegExp(`^PROBLEM \\S+ ${name}`, 'm'));
   });
 
+  it('fails on a directory that holds no trail (the wrong folder), naming the problem', async () => {
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    const r = await run('verify', '--trail-dir', empty, '--public-key', pemFile);
+    assert.equal(r.code, 1, `${r.out}${r.err}`);
+    assert.match(r.out, /^PROBLEM empty \(none\): no audit object was found/m);
+    assert.match(r.out, /^FAILED: 0 records in 0 streams/m);
+  });
+
   it('searches a copy of the bucket', async () => {
     const r = await run('search', '--trail-dir', copy, '--request', 'req-1');
     assert.equal(r.code, 0, r.err);

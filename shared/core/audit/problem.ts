@@ -24,6 +24,7 @@ export type ProblemKind =
   | 'stream-missing' // a checkpoint names a stream of which nothing is left: a whole writer was deleted
   | 'stale' // a writer that did not close signed nothing within its heartbeat before the verification time
   | 'outside-layout' // an object under the prefix whose name the layout does not write (never read)
+  | 'empty' // a whole-trail verification found no audit object: the wrong bucket, directory or prefix, or a trail deleted whole
   | 'unwitnessed'; // verify --witness-key: a stream's newest checkpoint carries no valid cosignature of the witness
 
 export interface Problem {

@@ -215,6 +215,17 @@ describe('verifyTrail on a digested trail', () => {
     const report = verifyTrail(partial, pem, { covers: (name) => !executorObjects.has(name) });
     assert.equal(report.ok, true, JSON.stringify(report.problems));
   });
+
+  it('fails a whole-trail verification that found nothing (the wrong place, or a trail deleted whole); an empty time range is no problem', async () => {
+    const { pem } = await writeTrail();
+    const whole = verifyTrail([], pem, { complete: true });
+    assert.equal(whole.ok, false);
+    assert.deepEqual(
+      whole.problems.map((p) => p.kind),
+      ['empty'],
+    );
+    assert.equal(verifyTrail([], pem, { covers: () => false }).ok, true);
+  });
 });
 
 describe('AuditLog digests', () => {

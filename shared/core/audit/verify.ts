@@ -78,6 +78,14 @@ export function verifyTrail(
   options: VerifyOptions = {},
 ): VerifyReport {
   const problems: Problem[] = [];
+  // Nothing to check is no proof: a trail that held nothing at all was read from the wrong place or deleted whole.
+  if (options.complete && objects.length === 0)
+    problems.push({
+      kind: 'empty',
+      object: '(none)',
+      detail:
+        'no audit object was found: check the bucket, directory or prefix (a running Warden writes records, digests and checkpoints)',
+    });
   const byStream = new Map<string, Located[]>();
   const sorted = [...objects].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const digests: { digest: Digest; object: string }[] = [];
