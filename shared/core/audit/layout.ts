@@ -111,11 +111,22 @@ export function parseObjectName(name: string): ParsedName | undefined {
   return undefined;
 }
 
-/** True when `name` lies under `prefix` and is a name the layout writes. */
+/** The kind of object each folder holds. */
+const KIND_OF_FOLDER: Record<ObjectKind, ParsedName['kind']> = {
+  streams: 'records',
+  digests: 'digest',
+  checkpoints: 'checkpoint',
+};
+
+/**
+ * True when `name` lies under `prefix` and is a name the layout writes, of the kind its folder holds (a record
+ * object's name nested inside the digests folder, `v1/digests/x/streams/…`, is not a digest nor a record).
+ */
 export function isInLayout(prefix: string, name: string): boolean {
   if (!name.startsWith(prefix)) return false;
   const rest = name.slice(prefix.length);
-  return OBJECT_KINDS.some((k) => rest.startsWith(`${k}/`)) && parseObjectName(rest) !== undefined;
+  const folder = OBJECT_KINDS.find((k) => rest.startsWith(`${k}/`));
+  return folder !== undefined && parseObjectName(rest)?.kind === KIND_OF_FOLDER[folder];
 }
 
 /** A time range; either end may be open. */
