@@ -18,6 +18,7 @@ import {
   MemoryResults,
   MemorySink,
 } from '../../shared/test-support/memory-ports.ts';
+import { memoryFunctionPorts } from '../test-support/memory-function-ports.ts';
 import { composeExecutor, type ExecutorPorts } from './compose.ts';
 import { loadConfig } from './config.ts';
 
@@ -62,20 +63,15 @@ async function memoryPorts() {
   ]);
   const opened: (string | undefined)[] = [];
   const ports: ExecutorPorts = {
-    clock: new ManualClock(),
+    ...memoryFunctionPorts({
+      clock: new ManualClock(),
+      keys,
+      sink: new MemorySink(),
+      approvals: new MemoryApprovals(),
+      results: new MemoryResults(),
+      objects,
+    }),
     log: () => {},
-    keys,
-    auditSink: () => new MemorySink(),
-    approvals: new MemoryApprovals(),
-    resultDocuments: new MemoryResults(),
-    resultBlobs: () => {
-      throw new Error('no results bucket');
-    },
-    readObject: async (location) => {
-      const data = objects.get(location);
-      if (!data) throw new Error(`no object ${location}`);
-      return data;
-    },
     tokenVerifier: () => ({ verify: async () => assert.fail('not called') }),
     grantLedger: new MemoryGrantLedger(),
     warehouse: async (credential?: ServiceAccountCredential) => {

@@ -16,6 +16,7 @@ import {
   MemoryResults,
   MemorySink,
 } from '../../shared/test-support/memory-ports.ts';
+import { memoryFunctionPorts } from '../test-support/memory-function-ports.ts';
 import { composeGateway, type GatewayPorts } from './compose.ts';
 import { loadConfig } from './config.ts';
 
@@ -45,19 +46,15 @@ function memoryPorts() {
   const opened: AuditLog[] = [];
   const elicitationDeadlines: number[] = [];
   const ports: GatewayPorts = {
-    clock: new ManualClock(),
+    ...memoryFunctionPorts({
+      clock: new ManualClock(),
+      keys,
+      sink: new MemorySink(),
+      approvals: new MemoryApprovals(),
+      results: new MemoryResults(),
+      objects: new Map([['gs://config/policy.yaml', new TextEncoder().encode(POLICY)]]),
+    }),
     log: () => {},
-    keys,
-    auditSink: () => new MemorySink(),
-    approvals: new MemoryApprovals(),
-    resultDocuments: new MemoryResults(),
-    resultBlobs: () => {
-      throw new Error('no results bucket');
-    },
-    readObject: async (location) => {
-      if (location !== 'gs://config/policy.yaml') throw new Error(`no object ${location}`);
-      return new TextEncoder().encode(POLICY);
-    },
     tokenVerifier: (options) => {
       verifiers.push(options);
       return { verify: async () => assert.fail('not called') };

@@ -36,6 +36,7 @@ import { createExecutorHandler } from '../executor/handle.ts';
 import { composeGateway, type GatewayPorts } from '../gateway/compose.ts';
 import { loadConfig as gatewayConfig } from '../gateway/config.ts';
 import { createGatewayHandler } from '../gateway/handle.ts';
+import { memoryFunctionPorts } from './memory-function-ports.ts';
 
 const RIG_POLICY_TEXT = `
 version: 1
@@ -171,21 +172,14 @@ export async function createRig(
   const grantLedger = new MemoryGrantLedger();
   const logs: { message: string; cause?: unknown }[] = [];
   /** What both functions share: one bucket, one KMS, one Firestore (as one project's functions do). */
-  const shared = {
+  const shared = memoryFunctionPorts({
     clock,
     keys: ports.keys,
-    auditSink: () => ports.sink,
+    sink: ports.sink,
     approvals: ports.store,
-    resultDocuments: ports.results,
-    resultBlobs: () => {
-      throw new Error('the rig has no results bucket');
-    },
-    readObject: async (location: string) => {
-      const data = objects.get(location);
-      if (!data) throw new WardenError('not_found', `no object ${location}`);
-      return data;
-    },
-  };
+    results: ports.results,
+    objects,
+  });
   // Each function's audit log, as composed (the rig settles them after each call).
   const auditLogs: { gateway?: AuditLog; executor?: AuditLog } = {};
   const executorPorts: ExecutorPorts = {
