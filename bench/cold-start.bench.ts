@@ -4,8 +4,9 @@
 // first real call (execute_sql through the gateway; POST /execute on the executor, which decrypts its
 // credential and masking key with KMS on first use), then a second call (warm: what the first one costs over
 // it is the cold part). Sources (node running .ts) and, when `npm run build:functions` works, the esbuild
-// bundles in dist/functions/<name>/, those once more with WARM_UP=false (shared/adapters/warm-up.ts) so the
-// warm-up's effect is measured in the same run, under the same load.
+// bundles in dist/functions/<name>/ with the compile cache their `npm run gcp-build` makes (as Cloud Functions'
+// build does), those once more with WARM_UP=false (shared/adapters/warm-up.ts) and once more with
+// NODE_DISABLE_COMPILE_CACHE=1, so the effect of each is measured in the same run, under the same load.
 // Goals (issue 10): under 500 ms to the first served request, under 5 MB per bundle; issue 22: the first
 // query after a cold start cut from 650–720 ms.
 
@@ -49,9 +50,13 @@ export interface ColdStartResult {
   bundle?: Record<'gateway' | 'executor', StartTimes>;
   /** The bundles again with WARM_UP=false: the first query as it was before the warm-up. */
   bundleWithoutWarmUp?: Record<'gateway' | 'executor', StartTimes>;
+  /** The bundles again with NODE_DISABLE_COMPILE_CACHE=1: every module compiled from its source, as before the cache. */
+  bundleWithoutCompileCache?: Record<'gateway' | 'executor', StartTimes>;
+  /** What `npm run gcp-build` (the bundle's compile cache, made as the deployment's build makes it) printed. */
+  compileCache?: Record<'gateway' | 'executor', string>;
   bundleStatus: string;
-  /** Bytes of dist/functions/<name>/index.js, and of the whole folder (what is uploaded, before npm install). */
-  bundleBytes?: Record<'gateway' | 'executor', { indexJs: number; folder: number }>;
+  /** Bytes of dist/functions/<name>/main.js (the bundle; index.js only loads it), and of the whole folder (what is uploaded, before npm install). */
+  bundleBytes?: Record<'gateway' | 'executor', { mainJs: number; folder: number }>;
 }
 
 const FRAMEWORK_MAIN = join(
@@ -142,6 +147,18 @@ function startProcess(
       }
     },
   };
+}
+
+/** Runs a bundle's `npm run gcp-build` (its compile cache) as the buildpack does; returns what it printed. */
+function gcpBuild(dir: string): string {
+  const run = spawnSync('npm', ['run', '--silent', 'gcp-build'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (run.status !== 0)
+    throw new Error(`npm run gcp-build failed in ${dir}: ${(run.stderr || run.stdout).trim()}`);
+  return run.stdout.trim();
 }
 
 /** Polls `fn` every 2 ms until it resolves true; throws after 30 s or if the process exited. */
@@ -327,33 +344,44 @@ export async function benchColdStart(
   let bundleStatus = options.build === false ? 'not rebuilt (--no-build)' : buildBundles(log);
   const dist = join(REPO_ROOT, 'dist', 'functions');
   const dirs = { gateway: join(dist, 'gateway'), executor: join(dist, 'executor') };
-  const present = existsSync(join(dirs.gateway, 'index.js')) && existsSync(join(dirs.executor, 'index.js'));
+  const present = existsSync(join(dirs.gateway, 'main.js')) && existsSync(join(dirs.executor, 'main.js'));
   if (!present) {
     if (!bundleStatus.startsWith('not built')) bundleStatus = 'not built: dist/functions has no bundles';
     return { runsPerVariant: runs, nodeStartMs: nodeStart(runs), source, bundleStatus };
   }
   const bundleBytes = {
-    gateway: { indexJs: statSync(join(dirs.gateway, 'index.js')).size, folder: folderBytes(dirs.gateway) },
-    executor: { indexJs: statSync(join(dirs.executor, 'index.js')).size, folder: folderBytes(dirs.executor) },
+    gateway: { mainJs: statSync(join(dirs.gateway, 'main.js')).size, folder: folderBytes(dirs.gateway) },
+    executor: { mainJs: statSync(join(dirs.executor, 'main.js')).size, folder: folderBytes(dirs.executor) },
   };
   let bundle: ColdStartResult['bundle'];
   let bundleWithoutWarmUp: ColdStartResult['bundleWithoutWarmUp'];
+  let bundleWithoutCompileCache: ColdStartResult['bundleWithoutCompileCache'];
+  let compileCache: ColdStartResult['compileCache'];
   try {
-    // The bundles with their warm-up and without (WARM_UP=false), run by run in turn: the after and the before
-    // of issue 22 item 4 under the same load.
-    const [on, off] = (await timeVariants(bench, dirs, runs, [{}, { env: { WARM_UP: 'false' } }])) as [
+    // The compile cache as Cloud Functions' buildpack makes it during the deployment's build (tools/build/functions.ts).
+    compileCache = { gateway: gcpBuild(dirs.gateway), executor: gcpBuild(dirs.executor) };
+    for (const name of ['gateway', 'executor'] as const) log(`  bundle ${name}: ${compileCache[name]}`);
+    // The bundles as deployed, without their warm-up (WARM_UP=false) and without their compile cache, run by run
+    // in turn: the after and the befores of issue 22 item 4 under the same load.
+    const [on, off, compiled] = (await timeVariants(bench, dirs, runs, [
+      {},
+      { env: { WARM_UP: 'false' } },
+      { env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
+    ])) as [
+      Record<'gateway' | 'executor', StartTimes>,
       Record<'gateway' | 'executor', StartTimes>,
       Record<'gateway' | 'executor', StartTimes>,
     ];
     bundle = on;
     bundleWithoutWarmUp = off;
+    bundleWithoutCompileCache = compiled;
     log(`  bundle: gateway ${on.gateway.firstRequestMs} ms, executor ${on.executor.firstRequestMs} ms`);
     for (const name of ['gateway', 'executor'] as const) {
       if (on[name].warmUp) log(`  bundle ${name}: ${on[name].warmUp}`);
+      const f = (t: StartTimes) => `${t.firstRequestMs} / ${t.firstCallMs} / ${t.secondCallMs} ms`;
       log(
-        `  bundle ${name}, to /healthz / first query / second query: ` +
-          `${on[name].firstRequestMs} / ${on[name].firstCallMs} / ${on[name].secondCallMs} ms with the warm-up, ` +
-          `${off[name].firstRequestMs} / ${off[name].firstCallMs} / ${off[name].secondCallMs} ms with WARM_UP=false`,
+        `  bundle ${name}, to /healthz / first query / second query: ${f(on[name])} as deployed, ` +
+          `${f(off[name])} with WARM_UP=false, ${f(compiled[name])} with NODE_DISABLE_COMPILE_CACHE=1`,
       );
     }
   } catch (err) {
@@ -365,6 +393,8 @@ export async function benchColdStart(
     source,
     ...(bundle ? { bundle } : {}),
     ...(bundleWithoutWarmUp ? { bundleWithoutWarmUp } : {}),
+    ...(bundleWithoutCompileCache ? { bundleWithoutCompileCache } : {}),
+    ...(compileCache ? { compileCache } : {}),
     bundleStatus,
     bundleBytes,
   };

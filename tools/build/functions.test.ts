@@ -2,8 +2,18 @@
 // functions framework with nothing but their package.json dependencies (the way Cloud Functions runs them).
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +26,7 @@ import {
   BUNDLE_OPTIONS,
   type BuiltFunction,
   buildFunctions,
+  COMPILE_CACHE_DIR,
   EXTERNAL_PACKAGES,
   FORBIDDEN_PACKAGES,
   folderBytes,
@@ -145,6 +156,45 @@ describe('npm run build:functions', function () {
       assert.notEqual(exit, 0, `${f.name} started without configuration`);
       assert.doesNotMatch(run.output(), MODULE_NOT_FOUND);
       assert.match(run.output(), new RegExp(`${f.name} configuration is not valid`));
+    }
+  });
+
+  it('fills its compile cache with gcp-build, which a start in another folder reads and a changed file ignores', () => {
+    for (const f of built) {
+      const pkg = JSON.parse(readFileSync(join(f.dir, 'package.json'), 'utf8'));
+      assert.equal(pkg.scripts['gcp-build'], 'node compile-cache.js');
+      // Built where the build runs (a copy with no cache yet), then run from another folder, as the buildpack
+      // builds in one place and the instance serves the folder as it was left.
+      const home = mkdtempSync(join(tmpdir(), 'warden-cache-'));
+      const buildDir = join(home, 'build');
+      cpSync(f.dir, buildDir, { recursive: true, filter: (src) => !src.endsWith(`/${COMPILE_CACHE_DIR}`) });
+      const prime = spawnSync(process.execPath, ['compile-cache.js'], {
+        cwd: buildDir,
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '', PROJECT_ID: 'must-not-be-seen' },
+      });
+      assert.equal(prime.status, 0, prime.stderr);
+      assert.match(prime.stdout, /compile cache: \d+ modules compiled into /);
+      assert.ok(existsSync(join(buildDir, COMPILE_CACHE_DIR)));
+      const served = join(home, 'served');
+      cpSync(buildDir, served, { recursive: true });
+      const start = (dir: string) =>
+        spawnSync(process.execPath, ['index.js'], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { PATH: process.env['PATH'] ?? '', NODE_DEBUG_NATIVE: 'COMPILE_CACHE' },
+        });
+      const main = /V8 code cache for ESM file:\/\/\S+\/main\.js was accepted/;
+      const warm = start(served);
+      // The function stops at its configuration check, having read main.js's bytecode from the cache.
+      assert.match(warm.stderr, new RegExp(`${f.name} configuration is not valid`));
+      assert.match(warm.stderr, main);
+      // A main.js that is not the one cached is compiled from its source, and behaves the same.
+      appendFileSync(join(served, 'main.js'), '\n// changed\n');
+      const changed = start(served);
+      assert.match(changed.stderr, new RegExp(`${f.name} configuration is not valid`));
+      assert.doesNotMatch(changed.stderr, main);
+      rmSync(home, { recursive: true, force: true });
     }
   });
 

@@ -146,7 +146,7 @@ data "archive_file" "main" {
   type        = "zip"
   source_dir  = "${var.source_dir}/${each.key}"
   output_path = "${path.root}/.terraform/warden-build/${each.key}.zip"
-  excludes    = ["node_modules"]
+  excludes    = ["node_modules", "compile-cache"]
 }
 
 resource "google_storage_bucket_object" "sources" {
