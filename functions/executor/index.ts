@@ -1,7 +1,7 @@
 // Entry point of the `executor` Cloud Function: wiring only.
 
 import * as functions from '@google-cloud/functions-framework';
-import { eventOutsideDomain, outsideDomain } from '../../shared/adapters/framework.ts';
+import { eventOutsideDomain, outsideDomain, withoutRequestDomains } from '../../shared/adapters/framework.ts';
 import { closeAuditLogs } from '../../shared/adapters/function-ports.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { drainBeforeExit } from '../../shared/adapters/shutdown.ts';
@@ -17,6 +17,8 @@ const deps = await createExecutorDeps(config);
 drainBeforeExit(closeAuditLogs, { log: logLine('executor') });
 const handleApproved = createApprovedHandler(deps);
 // Two targets from one source: HTTPS for allowed queries, CloudEvents (Pub/Sub approval-decided) for approved ones.
+// Serving the HTTP target, the process makes no request domain at all (shared/adapters/framework.ts).
+withoutRequestDomains(['executor']);
 functions.http('executor', outsideDomain('executor', createExecutorHandler(deps)));
 functions.cloudEvent('approved', eventOutsideDomain('executor', handleApproved));
 // From the server's first request (so while a request holds the CPU), a first query's request-independent

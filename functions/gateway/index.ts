@@ -1,7 +1,7 @@
 // Entry points of the `gateway` Cloud Function (and its `sweep` target): wiring only.
 
 import * as functions from '@google-cloud/functions-framework';
-import { eventOutsideDomain, outsideDomain } from '../../shared/adapters/framework.ts';
+import { eventOutsideDomain, outsideDomain, withoutRequestDomains } from '../../shared/adapters/framework.ts';
 import { closeAuditLogs } from '../../shared/adapters/function-ports.ts';
 import { logLine } from '../../shared/adapters/logging.ts';
 import { drainBeforeExit } from '../../shared/adapters/shutdown.ts';
@@ -17,6 +17,8 @@ limitRequestBodies({ maxBytes: config.MAX_BODY_BYTES, timeoutMs: config.REQUEST_
 const deps = await createGatewayDeps(config);
 // On SIGTERM the audit log signs its last digest and closing checkpoint before the instance goes.
 drainBeforeExit(closeAuditLogs, { log: logLine('gateway') });
+// Serving the HTTP target, the process makes no request domain at all (shared/adapters/framework.ts).
+withoutRequestDomains(['gateway']);
 functions.http('gateway', outsideDomain('gateway', createGatewayHandler(deps)));
 // Housekeeping from the same source (Terraform deploys it as `sweeper`, on a Cloud Scheduler topic).
 const sweep = createSweepHandler(deps, { stuckAfterMs: config.SWEEP_STUCK_AFTER_SECONDS * 1000 });

@@ -3,6 +3,7 @@
 // in a response, no thrown message reaches the log, and nothing becomes an unhandled rejection.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as functions from '@google-cloud/functions-framework';
@@ -13,7 +14,7 @@ import { createGatewayHandler } from '../../functions/gateway/handle.ts';
 import { createSweepHandler } from '../../functions/gateway/sweep.ts';
 import { createNotifyHandler } from '../../functions/notifier/handle.ts';
 import { createRig, REFERENCE_SQL, type Rig, rpc, toolCall } from '../../functions/test-support/rig.ts';
-import { EVENT_FAILED, eventOutsideDomain, outsideDomain, UNCAUGHT_BODY } from './framework.ts';
+import { EVENT_FAILED, eventOutsideDomain, outsideDomain, servedTarget, UNCAUGHT_BODY } from './framework.ts';
 
 /** A thrown message that must never be logged or answered: it stands for a value quoted from a row. */
 const PHI = 'MRN 4417-2231 Jane Roe';
@@ -332,5 +333,87 @@ describe('handlers under the functions framework (framework.ts)', () => {
         await fn.close();
       }
     });
+  });
+});
+
+describe('no request domain in a process serving an HTTP target (withoutRequestDomains)', () => {
+  it('reads the target as the framework does: --target, else FUNCTION_TARGET, else "function"', () => {
+    assert.equal(servedTarget(['node', 'main.js', '--target=gateway', '--port=8080'], {}), 'gateway');
+    assert.equal(
+      servedTarget(['node', 'main.js', '--target', 'sweep'], { FUNCTION_TARGET: 'gateway' }),
+      'sweep',
+    );
+    assert.equal(servedTarget(['node', 'main.js'], { FUNCTION_TARGET: 'executor' }), 'executor');
+    assert.equal(servedTarget(['node', 'main.js'], {}), 'function');
+  });
+
+  // In a child process: once made, a domain keeps its async hook on for the whole process.
+  const serveIn = (target: string, fail: boolean) => {
+    const script = `
+      import domain from 'node:domain';
+      import { request } from 'node:http';
+      import * as functions from '@google-cloud/functions-framework';
+      import { getTestServer } from '@google-cloud/functions-framework/testing';
+      import { eventOutsideDomain, outsideDomain, withoutRequestDomains } from ${JSON.stringify(new URL('./framework.ts', import.meta.url).href)};
+      let made = 0;
+      const enter = domain.Domain.prototype.enter;
+      domain.Domain.prototype.enter = function (...a) { made++; return enter.apply(this, a); };
+      const skipped = withoutRequestDomains(['web'], ['node', 'main.js', '--target=${target}'], {});
+      functions.http('web', outsideDomain('web', async (_req, res) => {
+        await Promise.resolve();
+        if (${fail}) throw new Error('boom');
+        res.json({ domain: process.domain === undefined || process.domain === null ? 'none' : 'some' });
+      }));
+      functions.cloudEvent('ev', eventOutsideDomain('ev', async () => {}));
+      const server = getTestServer('${target}');
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      const port = server.address().port;
+      const answers = [];
+      for (let i = 0; i < 3; i++)
+        answers.push(await new Promise((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-type': 'application/json',
+            'ce-id': 'x', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0' } }, (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode, body }));
+          });
+          req.on('error', reject);
+          req.end('{}');
+        }));
+      server.close();
+      console.log(JSON.stringify({ skipped, made, answers }));
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+      skipped: boolean;
+      made: number;
+      answers: { status: number; body: string }[];
+    };
+  };
+
+  it('serves every request of the HTTP target without making a domain, and still answers a throw with a 500', () => {
+    const ok = serveIn('web', false);
+    assert.equal(ok.skipped, true);
+    assert.equal(ok.made, 0, 'a domain was entered');
+    assert.deepEqual(
+      ok.answers.map((a) => [a.status, JSON.parse(a.body)]),
+      Array(3).fill([200, { domain: 'none' }]),
+    );
+    const failed = serveIn('web', true);
+    assert.deepEqual(
+      failed.answers.map((a) => [a.status, JSON.parse(a.body)]),
+      Array(3).fill([500, UNCAUGHT_BODY]),
+    );
+  });
+
+  it('leaves the framework its domains in a process serving a CloudEvent target', () => {
+    const ev = serveIn('ev', false);
+    assert.equal(ev.skipped, false);
+    assert.ok(ev.made >= 3, 'the framework ran the events without its domains');
+    assert.deepEqual(
+      ev.answers.map((a) => a.status),
+      [204, 204, 204],
+    );
   });
 });

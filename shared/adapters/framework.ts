@@ -13,10 +13,16 @@
 // rejection. The CloudEvent path keeps what the framework needs the domain for: its completion callback is
 // bound to the domain (`process.domain.bind`) before the user function is called, and still is.
 //
-// What stays: once any domain exists, Node keeps the domain module's async hook enabled for the process (it
-// has no public way to disable it), so every promise still passes its init and destroy hooks (about 1.5 µs);
-// `node bench/framework-domain.ts` measures both parts.
+// Once any domain exists, Node keeps the domain module's async hook enabled for the process (it has no public
+// way to disable it), so every promise and every other async resource would still pass its init and destroy
+// hooks. A process that serves an HTTP target makes none: `withoutRequestDomains` gives the framework a domain
+// that is no domain for its per-request `domain.create()`. Nothing is lost by it, since the handler leaves the
+// framework's domain on its first line anyway (the request's work never ran inside it), and a rejected promise
+// of the handler is still caught (`ret.catch` in wrapHttpFunction, and `outsideDomain` below). CloudEvent
+// targets keep the framework's domain: their completion callback is bound to it. `node bench/framework-domain.ts`
+// measures the three ways.
 
+import domain from 'node:domain';
 import type { CloudEvent, HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { logLine } from './logging.ts';
 
@@ -80,4 +86,46 @@ export function eventOutsideDomain<T>(
       throw new Error(EVENT_FAILED);
     }
   };
+}
+
+/**
+ * The target this process serves, read as the framework reads it (build/src/options.js: the `--target` flag,
+ * else FUNCTION_TARGET, which Cloud Functions sets; else `function`).
+ */
+export function servedTarget(
+  argv: readonly string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--target=')) return a.slice('--target='.length);
+    if (a === '--target' && argv[i + 1] !== undefined) return argv[i + 1]!;
+  }
+  return env['FUNCTION_TARGET'] || 'function';
+}
+
+/** What the framework does with its per-request domain (wrapHttpFunction): listen for errors, run the request. */
+const NO_DOMAIN = {
+  on() {
+    return NO_DOMAIN;
+  },
+  run<T>(fn: () => T): T {
+    return fn();
+  },
+};
+
+/**
+ * When this process serves one of `httpTargets` (HTTP functions wrapped by {@link outsideDomain}), the framework's
+ * `domain.create()` per request returns {@link NO_DOMAIN} from now on, so no domain (and no process-wide domain
+ * hook) ever exists here; returns whether it did. Call it when the module loads, before the first request. Any
+ * other target (a CloudEvent function) keeps the framework's domains.
+ */
+export function withoutRequestDomains(
+  httpTargets: readonly string[],
+  argv: readonly string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  if (!httpTargets.includes(servedTarget(argv, env))) return false;
+  (domain as unknown as { create: () => unknown }).create = () => NO_DOMAIN;
+  return true;
 }
