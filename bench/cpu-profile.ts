@@ -4,7 +4,7 @@
 // stops the stack (the functions write their profiles on exit) and prints, per function, the CPU of the measured
 // calls per call, attributed to the nearest package or Warden file on each sample's stack.
 //
-//   node bench/cpu-profile.ts [calls] [--warmup N] [--interval US] [--files] [--top N] [--keep DIR]
+//   node bench/cpu-profile.ts [calls] [--warmup N] [--interval US] [--files] [--top N] [--keep DIR] [--bundles]
 //   node bench/cpu-profile.ts --analyze DIR [--files] [--top N] [--expand OWNER]
 //
 // --interval is V8's sampling interval (default 250 µs; 0 runs no profiler and prints the /proc figures alone, for
@@ -12,7 +12,9 @@
 // grouped by folder); --top N prints the N functions with the most self time in each function process too;
 // --keep DIR keeps the .cpuprofile files there with the measured window (run.json; open the profiles in Chrome
 // DevTools), and --analyze DIR prints the tables of a kept run again; --expand OWNER (a row's name, repeatable)
-// lists the functions that row's samples ran. Each process's user + system CPU over the measured calls (/proc)
+// lists the functions that row's samples ran; --bundles runs the deployable bundles of dist/functions (build them
+// first: `npm run build:functions`) instead of the sources, for /proc figures of what is deployed (a bundle's
+// samples all fall in its one file, so its table says little). Each process's user + system CPU over the measured calls (/proc)
 // is shared out by its samples: on a loaded machine the wall-clock gaps between samples include time spent
 // waiting for a core, so they are counted, not summed.
 
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
       files: { type: 'boolean', default: false },
       top: { type: 'string', default: '0' },
       keep: { type: 'string' },
+      bundles: { type: 'boolean' },
       analyze: { type: 'string' },
       interval: { type: 'string', default: '250' },
       expand: { type: 'string', multiple: true, default: [] },
@@ -186,7 +189,10 @@ async function main(): Promise<void> {
   else delete process.env['WARDEN_FUNCTION_NODE_OPTIONS'];
   const load0 = (await import('node:os')).loadavg()[0]!;
 
-  const bench = await startBenchStack((line) => process.stderr.write(`${line}\n`));
+  const bench = await startBenchStack(
+    (line) => process.stderr.write(`${line}\n`),
+    values.bundles ? { functionsDir: join(REPO, 'dist', 'functions') } : {},
+  );
   const info = bench.stack.info;
   const pids = {
     gateway: functionPid(new URL(info.gatewayUrl).port),

@@ -45,7 +45,7 @@ export interface AuditCounts {
  */
 export async function startBenchStack(
   log: (line: string) => void = () => {},
-  options: { latency?: Latency } = {},
+  options: { latency?: Latency; functionsDir?: string } = {},
 ): Promise<BenchStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
   const t0 = performance.now();
@@ -58,6 +58,8 @@ export async function startBenchStack(
       seed: 'bench',
       log,
       ...(options.latency ? { latency: options.latency } : {}),
+      // The deployable bundles (dist/functions), as Cloud Functions runs them, instead of the sources.
+      ...(options.functionsDir ? { functionsDir: options.functionsDir } : {}),
     });
   } catch (err) {
     rmSync(stateDir, { recursive: true, force: true });
