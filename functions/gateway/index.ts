@@ -24,14 +24,16 @@ functions.http('gateway', outsideDomain('gateway', createGatewayHandler(deps)));
 const sweep = createSweepHandler(deps, { stuckAfterMs: config.SWEEP_STUCK_AFTER_SECONDS * 1000 });
 functions.cloudEvent('sweep', eventOutsideDomain('gateway', sweep));
 // From the server's first request (so while a request holds the CPU), a first query's request-independent
-// work runs in the background (WARM_UP): the issuers' JWKS, the audit key's KMS certificate (which loads the KMS
-// client), the client libraries through the same imports as shared/adapters/clients.ts. Those only other routes
-// use (BigQuery for metadata, Firestore and Pub/Sub for approvals) still load on first use: compiled while a
+// work runs in the background (WARM_UP): the issuers' JWKS, the executor hop's ID token, the audit key's KMS
+// certificate (which loads the KMS client), the client libraries through the same imports as
+// shared/adapters/clients.ts. Those only other routes use (BigQuery for metadata, Firestore and Pub/Sub for approvals) still load on first use: compiled while a
 // request is served, they would hold it up (docs/performance.md).
 warmUpInBackground(
   () => [
     warmTokenVerifier('OIDC keys', deps.verifier, config.OIDC_ISSUERS),
     { name: 'audit key certificate', run: async () => deps.audit.ready?.() },
+    // The executor hop's service ID token (a metadata-server round trip on Google Cloud), cached as a call would.
+    { name: 'executor ID token', run: async () => deps.runner.warmUp?.() },
     preload('Cloud Storage', () => import('@google-cloud/storage')),
     preload('google-auth-library', () => import('google-auth-library')),
     // Dry runs as the gateway's own identity need BigQuery on the first query's path too.

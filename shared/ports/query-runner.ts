@@ -55,4 +55,9 @@ export interface QueryRunner {
   dryRun?(request: DryRunRequest): Promise<QueryFacts>;
   /** A job the executor ran for this principal (owner-checked by the executor); `not_found` otherwise. */
   job(request: JobRequest): Promise<ReleasedJob>;
+  /**
+   * The request-independent part of a first call, for an instance's warm-up (shared/adapters/warm-up.ts): for
+   * the executor hop, its service ID token. Optional; a failure caches nothing.
+   */
+  warmUp?(): Promise<unknown>;
 }

@@ -144,3 +144,28 @@ describe('dryRunsThroughExecutor', () => {
     await assert.rejects(m.dryRun({ projectId: 'p', sql: 'SELECT 1' }), /needs a request id/);
   });
 });
+
+describe('HttpQueryRunner.warmUp', () => {
+  it("asks the token source for the executor audience's ID token, and sends nothing to the executor", async () => {
+    const audiences: string[] = [];
+    const sent: string[] = [];
+    const r = new HttpQueryRunner({
+      url: 'https://executor.internal/',
+      audience: 'https://executor.internal',
+      tokens: {
+        idToken: async (audience) => {
+          audiences.push(audience);
+          return 'service-token';
+        },
+      },
+      grants: signer,
+      fetch: (async (url: string) => {
+        sent.push(url);
+        return json(200, {});
+      }) as unknown as typeof fetch,
+    });
+    assert.equal(await r.warmUp(), 'service-token');
+    assert.deepEqual(audiences, ['https://executor.internal']);
+    assert.deepEqual(sent, []);
+  });
+});

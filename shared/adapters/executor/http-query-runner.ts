@@ -99,6 +99,11 @@ export class HttpQueryRunner implements QueryRunner {
     };
   }
 
+  /** Fetches (and caches) the service ID token the first call would wait for: the warm-up's step. */
+  async warmUp(): Promise<string> {
+    return this.#tokens.idToken(this.#audience);
+  }
+
   /** Signs `request` as a grant and posts it to the executor; the executor's `result`, or its typed error. */
   async #post<T>(
     path: string,
