@@ -411,6 +411,7 @@ export const DEFAULT_CORPORA = [
   'faker-heldout.jsonl',
   'faker-heldout2.jsonl',
   'faker-heldout3.jsonl',
+  'faker-heldout4.jsonl',
 ].map((f) => new URL(`./corpora/${f}`, import.meta.url));
 
 if (import.meta.main) {

@@ -12,15 +12,20 @@ import {
   fakerDE,
   fakerDE_AT,
   fakerDE_CH,
+  fakerDV,
   fakerEL,
   fakerEN_AU,
   fakerEN_CA,
   fakerEN_GB,
+  fakerEN_GH,
+  fakerEN_HK,
   fakerEN_IE,
   fakerEN_IN,
   fakerEN_NG,
+  fakerEN_NP,
   fakerEN_US,
   fakerEN_ZA,
+  fakerEO,
   fakerES,
   fakerES_MX,
   fakerFA,
@@ -28,6 +33,9 @@ import {
   fakerFR,
   fakerFR_BE,
   fakerFR_CA,
+  fakerFR_CH,
+  fakerFR_LU,
+  fakerFR_SN,
   fakerHE,
   fakerHR,
   fakerHU,
@@ -37,15 +45,19 @@ import {
   fakerJA,
   fakerKA_GE,
   fakerKO,
+  fakerKU_ckb,
+  fakerKU_kmr_latin,
   fakerLV,
   fakerMK,
   fakerNB_NO,
+  fakerNE,
   fakerNL,
   fakerNL_BE,
   fakerPL,
   fakerPT_BR,
   fakerPT_PT,
   fakerRO,
+  fakerRO_MD,
   fakerRU,
   fakerSK,
   fakerSL_SI,
@@ -54,10 +66,13 @@ import {
   fakerTH,
   fakerTR,
   fakerUK,
+  fakerUR,
   fakerUZ_UZ_latin,
   fakerVI,
+  fakerYO_NG,
   fakerZH_CN,
   fakerZH_TW,
+  fakerZU_ZA,
 } from '@faker-js/faker';
 import type { EvalRecord, PlantedSpan } from '../detector-eval.ts';
 import { Formats, type LocaleSpec, type NameOrder, type PlantKind } from './formats.ts';
@@ -145,6 +160,29 @@ export const HELDOUT3_LOCALES: readonly LocaleSpec[] = [
   spec('hy', fakerHY, 'given-first', ['Mr.', 'Ms.']),
   spec('th', fakerTH, 'given-first', ['Mr.', 'Ms.']),
   spec('zh_TW', fakerZH_TW, 'family-first-joined', ['Mr.', 'Ms.']),
+];
+
+/**
+ * Locales of the fourth held-out corpus (written before the seventh round's rules, measured once): none used by
+ * any earlier corpus, and scripts none used (Thaana, Devanagari, Urdu's and Sorani Kurdish's Arabic letters).
+ * bn_BD, mn_MN_cyrl and ta_IN are left out: faker 10.6 has no person names of their own for them.
+ */
+export const HELDOUT4_LOCALES: readonly LocaleSpec[] = [
+  spec('en_GH', fakerEN_GH, 'given-first', ['Mr.', 'Mrs.', 'Ms.']),
+  spec('en_HK', fakerEN_HK, 'given-first', ['Mr', 'Mrs', 'Ms']),
+  spec('en_NP', fakerEN_NP, 'given-first', ['Mr.', 'Mrs.', 'Ms.']),
+  spec('fr_CH', fakerFR_CH, 'given-first', ['M.', 'Mme', 'Mr.']),
+  spec('fr_LU', fakerFR_LU, 'given-first', ['M.', 'Mme', 'Mr.']),
+  spec('fr_SN', fakerFR_SN, 'given-first', ['M.', 'Mme', 'Mr.']),
+  spec('ro_MD', fakerRO_MD, 'given-first', ['Dl.', 'Dna.', 'Mr.']),
+  spec('eo', fakerEO, 'given-first', ['s-ro', 's-ino', 'Mr.']),
+  spec('yo_NG', fakerYO_NG, 'given-first', ['Mr.', 'Mrs.', 'Chief']),
+  spec('zu_ZA', fakerZU_ZA, 'given-first', ['Mnu.', 'Nkk.', 'Mr.']),
+  spec('ku_kmr_latin', fakerKU_kmr_latin, 'given-first', ['Mr.', 'Ms.']),
+  spec('ku_ckb', fakerKU_ckb, 'given-first', ['Mr.', 'Ms.']),
+  spec('dv', fakerDV, 'given-first', ['Mr.', 'Ms.']),
+  spec('ne', fakerNE, 'given-first', ['Mr.', 'Ms.', 'श्री']),
+  spec('ur', fakerUR, 'given-first', ['Mr.', 'Mrs.']),
 ];
 
 /** One note being built: text so far and the identifiers planted in it. */
@@ -565,8 +603,19 @@ export const HELDOUT3: CorpusOptions = {
   locales: HELDOUT3_LOCALES,
 };
 
+/**
+ * The fourth held-out corpus: seed 179424673, {@link HELDOUT4_LOCALES}, the held-out templates and the second
+ * held-out corpus's PHI-free columns. Generated before the seventh round's rules were written; measured once.
+ */
+export const HELDOUT4: CorpusOptions = {
+  ...HELDOUT2,
+  name: 'heldout4',
+  seed: 179424673,
+  locales: HELDOUT4_LOCALES,
+};
+
 if (import.meta.main) {
-  for (const o of [TUNING, HELDOUT, COLUMNS, HELDOUT2, HELDOUT3]) {
+  for (const o of [TUNING, HELDOUT, COLUMNS, HELDOUT2, HELDOUT3, HELDOUT4]) {
     const records = buildCorpus(o);
     const file = new URL(`./faker-${o.name}.jsonl`, import.meta.url);
     writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
