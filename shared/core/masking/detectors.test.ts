@@ -834,7 +834,10 @@ table('a short id in thousands-like groups, in a row that names a person or with
     text: 'Okafor, Chidi; 442.771; 11/30/1958',
     want: ['name:Okafor, Chidi', 'mrn:442.771', 'date:11/30/1958'],
   },
-  { text: 'ter Horst, Liesbeth | 61.804 | 3/2/1949', want: ['mrn:61.804', 'date:3/2/1949'] },
+  {
+    text: 'ter Horst, Liesbeth | 61.804 | 3/2/1949',
+    want: ['name:ter Horst, Liesbeth', 'mrn:61.804', 'date:3/2/1949'],
+  },
   { text: '11/30/1958 | 904 317 | O’Neill, Mary Ann', want: ['date:11/30/1958', 'mrn:904 317'] },
   { text: '| 042 771 | seen |', want: ['mrn:042 771'] },
   { text: '| 04.271 | seen |', want: ['mrn:04.271'] },
@@ -863,4 +866,85 @@ table('a record number in parentheses, fused to its label, or under other langua
   { text: 'platelets (2024) and (12345 total)', want: [] },
   { text: 'pump model XR442771 checked', want: [] },
   { text: 'no 442771 units given', want: [] },
+]);
+
+// Seventh round (issue 21): record numbers as health systems write them, fax labels of other countries, Japanese,
+// Korean, Chinese and Indian addresses, names after list ids and dashes, in scripts joined by zero-width joiners.
+table('health system numbers: NHS, provincial and national health cards, KVNR, NIR, BSN, Epic, encounters', [
+  { text: 'NHS number 401 023 2137 checked', want: ['mrn:401 023 2137'] },
+  { text: 'Ontario health card 2468-135-790 KT on file', want: ['health_plan:2468-135-790 KT'] },
+  { text: 'OHIP: 9876-543-210-QA', want: ['health_plan:9876-543-210-QA'] },
+  { text: 'Medicare card 3141 59265 3 (Australia)', want: ['health_plan:3141 59265 3'] },
+  { text: 'Medicare no. 3141 59265 3/2', want: ['health_plan:3141 59265 3/2'] },
+  { text: 'KVNR B987654321 laut Karte', want: ['health_plan:B987654321'] },
+  { text: 'Versichertennummer: Z112233445', want: ['health_plan:Z112233445'] },
+  { text: 'NIR 2 91 12 75 114 062 18', want: ['health_plan:2 91 12 75 114 062 18'] },
+  { text: 'numéro de sécurité sociale 1 78 02 13 055 231 44', want: ['health_plan:1 78 02 13 055 231 44'] },
+  { text: 'HIC 987654321B', want: ['health_plan:987654321B'] },
+  { text: 'BSN 204060801 gecontroleerd', want: ['mrn:204060801'] },
+  { text: 'Epic ID E7654321 in the banner', want: ['mrn:E7654321'] },
+  { text: 'MRN-07-44-1290 on the band', want: ['mrn:MRN-07-44-1290'] },
+  { text: 'Case #: 55103-C', want: ['mrn:55103-C'] },
+  { text: 'Encounter ID: ENC-20240312-0417', want: ['mrn:ENC-20240312-0417'] },
+  { text: '(mrn 6602214)', want: ['mrn:6602214'] },
+]);
+
+table('a record number after a name and a dash, or opening a list item with the name after it', [
+  { text: 'Halina Zawada - 7301442 - seen today', want: ['mrn:7301442'] },
+  { text: 'Zawada, Halina – 7301442', want: ['name:Zawada, Halina', 'mrn:7301442'] },
+  {
+    text: '1. 7301442 Zawada, Halina\n2. 8812044 Obi Nnamdi',
+    want: ['mrn:7301442', 'name:Zawada, Halina', 'mrn:8812044', 'name:Obi Nnamdi'],
+  },
+  { text: '- 6120775 Quist, Efua', want: ['mrn:6120775', 'name:Quist, Efua'] },
+  // A quantity opening a list item, a short count after a dash, a dose: no record number.
+  { text: '1. 500000 units heparin', want: [] },
+  { text: 'Dosing - 250 mg twice daily', want: [] },
+]);
+
+table('fax numbers after F:, Telefax and faxed to', [
+  { text: 'T: 030 7654321 F: 030 7654322', want: ['phone:030 7654321', 'fax:030 7654322'] },
+  { text: 'Telefax 040 98 76 54 32', want: ['fax:040 98 76 54 32'] },
+  { text: 'Telefax: +49 (0)40 9876-5432', want: ['fax:+49 (0)40 9876-5432'] },
+  { text: 'faxed to 03 9876 5432', want: ['fax:03 9876 5432'] },
+  // After "F" (the sex) a date is a date.
+  { text: 'Sex: F 04/05/1961', want: ['date:04/05/1961'] },
+]);
+
+table('addresses: Japanese blocks, Korean and Chinese streets, Indian house and plot numbers', [
+  { text: '住所: 京都市左京区北白川5丁目3番12号', want: ['address:京都市左京区北白川5丁目3番12号'] },
+  { text: '名古屋市中区栄4-2-7', want: ['address:名古屋市中区栄4-2-7'] },
+  { text: '旭川市東3条西4丁目', want: ['address:旭川市東3条西4丁目'] },
+  { text: '台中市西屯區台灣大道三段99號', want: ['address:台中市西屯區台灣大道三段99號'] },
+  { text: 'Lives at 4-chōme 11-2, Higashi-Ikebukuro', want: ['address:4-chōme 11-2, Higashi-Ikebukuro'] },
+  { text: 'Jong-ro 33, Jongno-gu, Seoul', want: ['address:Jong-ro 33, Jongno-gu, Seoul'] },
+  { text: 'Address: Gangnam-daero 94-gil, Seocho-gu', want: ['address:Gangnam-daero 94-gil, Seocho-gu'] },
+  {
+    text: 'H.No. 8-2-293, Banjara Hills, Hyderabad',
+    want: ['address:H.No. 8-2-293, Banjara Hills, Hyderabad'],
+  },
+  { text: 'D/No 11-4-7, Gandhi Road, Guntur', want: ['address:D/No 11-4-7, Gandhi Road, Guntur'] },
+  { text: 'Flat 2A, Plot 61, Sector 9, Dwarka', want: ['address:Flat 2A, Plot 61, Sector 9, Dwarka'] },
+  // Doses, dates and hospital places stay: no house number.
+  { text: '服用2片，每日3次', want: [] },
+  { text: '2020-01-05に入院', want: ['date:2020-01-05'] },
+  { text: 'Moved to Theatre 3 for the repair.', want: [] },
+  { text: 'Transferred to Ward 9 overnight.', want: [] },
+]);
+
+table('names: zero-width joiners, titles of more languages, particles at a line start and after a title', [
+  { text: 'Patient: نسرین حسین‌زاده', want: ['name:نسرین حسین‌زاده'] },
+  { text: 'Mr. ئاراس که‌ریم was seen.', want: ['name:ئاراس که‌ریم'] },
+  { text: 's-ino Kalocsay reports pain', want: ['name:Kalocsay'] },
+  { text: 'Nkk. Thandeka Mthembu was seen.', want: ['name:Thandeka Mthembu'] },
+  { text: 'van der Linde, Joost | 1/2/1950', want: ['name:van der Linde, Joost', 'date:1/2/1950'] },
+  { text: 'Ms. van Rijn feels better.', want: ['name:van Rijn'] },
+  { text: 'Sem van den Broek prefers Dutch.', want: ['name:Sem van den Broek'] },
+]);
+
+table('precision kept this round: vital signs, capital-letter codes and hospital places', [
+  { text: 'patient BP 120/80, HR 88', want: [] },
+  { text: 'Seen in Room 4, Bed 12; lot 4471203 of the vaccine', want: [] },
+  { text: 'Lot Number - 4471203 recorded', want: [] },
+  { text: 'Batch Code – 5512093', want: [] },
 ]);

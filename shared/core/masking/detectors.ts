@@ -4,7 +4,7 @@ import { parseDateCell } from './dates.ts';
 import type { Detection } from './detection.ts';
 import { DETECTOR_KINDS, tagFor } from './kinds.ts';
 import { LabelTrie, lastLabelStart } from './labels.ts';
-import { detectNames, looksLikeName } from './names.ts';
+import { detectNames, HOSPITAL_PLACE_WORDS, isNameValue, LIST_ID_BACK, looksLikeName } from './names.ts';
 import {
   isIpv4,
   isIpv6,
@@ -193,10 +193,18 @@ export const DEFAULT_MRN: Required<IdentifierFormat> = {
     'protokol no',
     'beteg azonosító',
     'Pat ID',
+    // Encounter and case ids as EHR exports label them; Epic's patient ids ("E1234567"); the Dutch citizen service
+    // number that Dutch hospitals record as the patient's id (BSN, Wet algemene bepalingen burgerservicenummer).
+    'encounter ID',
+    'case ID',
+    'Epic',
+    'Epic ID',
+    'BSN',
+    'burgerservicenummer',
   ],
   // Up to three letters (any case) and 5–13 digits, written whole or in groups (31.669.513, 4455 6677, 00-123-456).
   // A check digit may follow a slash (123456/7); a letter may split the digits (the VA's 1012345678V123456).
-  value: String.raw`(?=[A-Za-z]{0,3}-?(?:\d[. -]?){4}\d)[A-Za-z]{0,3}-?\d{1,13}(?:[. -]\d{1,10}){0,3}(?:\/\d{1,2}(?!\/))?(?:[A-Za-z]\d{1,8})?[A-Za-z]?(?![\w-]|[.,/]\d)`,
+  value: String.raw`(?=[A-Za-z]{0,3}-?(?:\d[. -]?){4}\d)[A-Za-z]{0,3}-?\d{1,13}(?:[. -]\d{1,10}){0,3}(?:\/\d{1,2}(?!\/))?(?:[A-Za-z]\d{1,8})?(?:-[A-Z]|[A-Za-z])?(?![\w-]|[.,/]\d)`,
   patterns: [],
 };
 
@@ -226,8 +234,19 @@ export const DEFAULT_HEALTH_PLAN: Required<IdentifierFormat> = {
     'beneficiary ID',
     'insured ID',
     'payer ID',
+    // Other health systems' card numbers: Canadian provincial health cards (Ontario's OHIP "1234-567-890 AB"),
+    // Australia's Medicare card ("2123 45670 1", an issue number after a slash), the US Health Insurance Claim
+    // number, Germany's Krankenversichertennummer (KVNR, "A123456780"), France's NIR (numéro de sécurité sociale).
+    'HIC',
+    'health card',
+    'OHIP',
+    'Medicare card',
+    'KVNR',
+    'Versichertennummer',
+    'NIR',
+    'sécurité sociale',
   ],
-  value: String.raw`(?=[A-Z0-9 -]*\d)[A-Z0-9][A-Z0-9 -]{3,19}[A-Z0-9](?![\w-])`,
+  value: String.raw`(?=[A-Z0-9 -]*\d)[A-Z0-9][A-Z0-9 -]{3,19}[A-Z0-9](?:\/\d)?(?![\w-])`,
   patterns: [
     // Medicare Beneficiary Identifier (CMS format), with or without dashes.
     String.raw`(?<![\w-])[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y\d]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y\d]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}(?![\w-])`,
@@ -334,6 +353,7 @@ const FIXED_LABELS: [number, string[]][] = [
       'soc sec',
       'soc sec number',
       'SSN on file',
+      'social',
       'social security on file',
     ],
   ],
@@ -363,7 +383,8 @@ const FIXED_LABELS: [number, string[]][] = [
       'whatsapp',
     ],
   ],
-  [L_FAX, ['fax', 'fax number', 'facsimile']],
+  // "F:" in a letterhead's "T: … F: …"; "Telefax" (German, Dutch, Nordic), "faxed to".
+  [L_FAX, ['fax', 'fax number', 'facsimile', 'F', 'telefax', 'faxed to', 'fax to', 'faxnummer', 'téléfax']],
   [L_ZIP, ['zip', 'zip code', 'zipcode', 'postal code', 'postcode']],
   [
     L_LICENSE,
@@ -580,7 +601,7 @@ const STREET_TYPE_WORDS = new Set(
   ).split(' '),
 );
 const STREET_TYPE_END =
-  /(?:straße|strasse|str\.?|gasse|weg|platz|allee|straat|laan|gracht|plein|steeg|singel|kade|dreef|gatan|vägen|gata|gränd|gade|vej|stræde|veien|vegen|katu|kuja|út|utca|iela|로|길)$/iu;
+  /(?:straße|strasse|str\.?|gasse|weg|platz|allee|straat|laan|gracht|plein|steeg|singel|kade|dreef|gatan|vägen|gata|gränd|gade|vej|stræde|veien|vegen|katu|kuja|út|utca|iela|로|길|-ro|-gil)$/iu;
 /** A number and a unit after it: "2 hour", "10-minute", "3 blocks". */
 const QUANTITY_WORD =
   /^\d+[ \t-]+(?:hours?|hr|hrs|minutes?|mins?|miles?|mi|km|kilometers?|blocks?|days?|weeks?|months?|years?|feet|foot|ft|steps?|times?|lanes?|stor(?:y|ies)|flights?|laps?|rounds?|sets?|units?|points?)(?![A-Za-z])/i;
@@ -640,7 +661,7 @@ const STREET_TYPE_ASCII_ENDS = STREET_TYPE_END.source
   .replace(/^\(\?:|\)\$$/g, '')
   .split('|')
   .flatMap((e) => (e === 'str\\.?' ? ['str', 'str.'] : [e]))
-  .filter((e) => /^[a-z.]+$/.test(e));
+  .filter((e) => /^[a-z.-]+$/.test(e));
 
 /**
  * The last two characters of every ending in {@link STREET_TYPE_ASCII_ENDS}, by code pair: up to two words before
@@ -1225,15 +1246,42 @@ export class DetectorSet {
         this.push(compactDate(text.slice(s, e)) ? 'date' : 'mrn', s, e, 0);
       return 0;
     }
-    if (rs > s && rs - s <= 4 && re === e && re - rs >= 5 && FUSED_RECORD_LABEL.test(text.slice(s, rs))) {
+    if (
+      rs > s &&
+      rs - s <= 5 &&
+      (re === e ? re - rs >= 5 : text.charCodeAt(re) === 45 && e - rs >= 6) &&
+      FUSED_RECORD_LABEL.test(text.slice(s, rs)) &&
+      (re === e || (FUSED_GROUPS.test(text.slice(rs, e)) && countDigits(text, rs, e) >= 5))
+    ) {
       this.push('mrn', s, e, 0);
       return e;
+    }
+    // "Wrona, Tadeusz - 5512093", "Ada Ross – 4471203": six to twelve digits after a dash after a name, as
+    // clinic lists and handover sheets write them. Pushed without returning: a phone number keeps its kind.
+    if (rs === s && re === e && re - rs >= 6 && re - rs <= 12 && isBlankCode(before)) {
+      const d = text.charCodeAt(s - 2);
+      if (d === 45 || d === 8211 || d === 8212) {
+        const m = NAME_BEFORE_DASH.exec(text.slice(Math.max(0, s - 60), s - 2));
+        if (m !== null && isNameValue(m[1]!)) this.push('mrn', s, e, 0);
+      }
     }
     // Most tokens follow a word: only one after a cell's delimiter or at a line's start can be alone in a cell.
     let a = s - 1;
     while (a >= 0 && text.charCodeAt(a) === 32) a--;
     const left = a < 0 ? 10 : text.charCodeAt(a);
-    if (left !== 124 && left !== 9 && left !== 59 && left !== 10 && left !== 13) return 0;
+    if (left !== 124 && left !== 9 && left !== 59 && left !== 10 && left !== 13) {
+      // "1. 4471203 Ross, Ada", "- 5512093 Kim, Lee": an id opening a list item, the patient's name after it.
+      if (
+        rs === s &&
+        re === e &&
+        re - rs >= 6 &&
+        isBlankCode(text.charCodeAt(e)) &&
+        (isUpperCode(text.charCodeAt(e + 1)) || text.charCodeAt(e + 1) >= 192) &&
+        LIST_ID_BACK.test(text.slice(Math.max(0, s - 12), e + 1))
+      )
+        this.push('mrn', s, e, 0);
+      return 0;
+    }
     const ce = tableCellEnd(text, s, e);
     if (
       ce > 0 &&
@@ -1511,12 +1559,22 @@ export class DetectorSet {
         return end;
       }
     }
-    // "梁街13号", "尚路23号": a house number written between a street name and 号 (number).
-    if (on['address'] && text.charCodeAt(re) === 0x53f7 && s > 0 && isCaselessLetter(text.charAt(s - 1))) {
-      let a = s - 1;
-      while (a > 0 && s - a < 12 && isCaselessLetter(text.charAt(a - 1))) a--;
-      this.push('address', a, re + 1, 0);
-      return re + 1;
+    // "梁街13号", "尚路23号", "信義路五段7號": a house number between a street name and 号 (number); Japanese
+    // blocks and lots after the district ("西新宿2丁目8番1号", "北1条西2丁目", "山下町27番地", "梅田3-1-1").
+    if (on['address'] && s > 0 && text.charCodeAt(s - 1) >= 0x3000 && isCaselessLetter(text.charAt(s - 1))) {
+      const end = stickyEnd(CJK_HOUSE, text, s);
+      if (end > 0) {
+        let a = s - 1;
+        while (a > 0 && s - a < 16 && isCaselessLetter(text.charAt(a - 1))) a--;
+        this.push('address', a, end, 0);
+        return end;
+      }
+    }
+    // "2-chōme 5-3", "H.No. 12-5-34, Vijaynagar Colony", "Plot 42, Sector 15": Japanese blocks written in Latin
+    // letters, and Indian house, door and plot numbers, with the locality after them.
+    if (on['address'] && runLen <= 4 && mayBeBlock(text, s, re)) {
+      const end = this.blockAddress(text, s, re);
+      if (end > 0) return end;
     }
     // "Szilágyi út 55", "Dornierstr. 3", "ul. Polna 9/5": the house number after the street.
     if (on['address'] && runLen <= 5 && isBlankCode(before) && s > 1) {
@@ -1529,6 +1587,28 @@ export class DetectorSet {
     if (on['zip'] && (((n === 5 || (n === 10 && dashed)) && runLen === 5) || (n === 9 && runLen === 9)))
       this.zipAfterState(text, s, e);
     return e;
+  }
+
+  /**
+   * A Japanese block in Latin letters at the digit run [s, re) ("2-chōme 5-3", "3-chome-12-4"), or an Indian
+   * house, door or plot number after its word ("H.No. 12-5-34", "D/No 5-87", "Plot 42", "Sector 15"), with the
+   * localities after it ("…, Vijaynagar Colony, Hyderabad"). Returns the end of the address, or 0.
+   */
+  private blockAddress(text: string, s: number, re: number): number {
+    let start = s;
+    const c = text.charCodeAt(re);
+    let end = (c === 45 || c === 32) && (text.charCodeAt(re + 1) | 32) === 99 ? stickyEnd(CHOME, text, s) : 0;
+    if (end === 0) {
+      const p = blanksBefore(text, s);
+      const m = HOUSE_NO_BEFORE.exec(text.slice(Math.max(0, p - 12), p));
+      if (m === null) return 0;
+      start = p - m[0].length;
+      end = stickyEnd(HOUSE_NO_VALUE, text, s);
+      if (end === 0) return 0;
+    }
+    end = stickyEnd(LOCALITIES, text, end) || end;
+    this.push('address', addressHeadStart(text, start), end, 0);
+    return end;
   }
 
   /** IPv6 addresses and colon-separated MAC addresses around a token; returns the end of what was found, or 0. */
@@ -2060,16 +2140,50 @@ function numberLastAddress(text: string, s: number, re: number): [number, number
 /** Lower-case words inside street names of Romance, Dutch and German: "Rua das Flores", "Calle de la Paz". */
 const STREET_PARTICLES = asciiHashes('de la del los das dos da do di dei du von van der'.split(' '));
 
+/**
+ * A Japanese or Chinese block and lot from a digit run: a block, lot or number word after it (丁目, 番地, 番, 号,
+ * 號, 条, 段) or three dash-joined numbers ("3-1-1"), and the blocks and lots after those.
+ */
+const CJK_HOUSE =
+  /\d{1,6}(?:丁目|番地|番|号|號|条|段|-\d{1,4}-\d{1,4})(?:[東西南北]?\d{1,4}(?:丁目|番地|番|号|號|条|-))*(?:\d{1,4}(?:号|號)?)?/y;
+/** A block in Latin letters: "2-chōme 5-3", "3-chome-12-4". */
+const CHOME = /\d{1,2}[- ]ch[oō]u?me(?:[- ]\d{1,4}(?:-\d{1,4}){0,2})?(?![\w-])/iy;
+/**
+ * Whether {@link DetectorSet.blockAddress} can find anything at the token starting at `s` (first digit run ending
+ * at `re`): a dash or blank and "ch" after the run, or "No", "No.", "Plot" or "Sector" right before.
+ */
+function mayBeBlock(text: string, s: number, re: number): boolean {
+  const c = text.charCodeAt(re);
+  if ((c === 45 || c === 32) && (text.charCodeAt(re + 1) | 32) === 99) return true;
+  let p = blanksBefore(text, s);
+  if (p === s && text.charCodeAt(s - 1) !== 46) return false;
+  if (text.charCodeAt(p - 1) === 46) p--;
+  const w = text.charCodeAt(p - 1) | 32;
+  return (
+    (w === 111 && (text.charCodeAt(p - 2) | 32) === 110 && !isAlnumCode(text.charCodeAt(p - 3))) ||
+    (w === 116 && equalsLower(text, p - 3, p, 'lot')) ||
+    (w === 114 && equalsLower(text, p - 3, p, 'tor'))
+  );
+}
+/** Where the sticky expression `re` tried at `at` ends, or 0 when it does not match there. */
+function stickyEnd(re: RegExp, text: string, at: number): number {
+  re.lastIndex = at;
+  return re.test(text) ? re.lastIndex : 0;
+}
+/** A romanised ward or district after a comma ("…, Gangnam-gu", "…, Chiyoda-ku"): {@link LOCALITIES} follow. */
+const DISTRICT_NEXT = /^, ?\p{Lu}[\p{L}\p{M}]*-(?:ku|shi|gu|si|dong)\b/u;
+/** An Indian house, door or plot word before a number: "H.No.", "H. No", "House No.", "D/No", "Door No", "Plot", "Sector". */
+const HOUSE_NO_BEFORE = /\b(?:(?:[HD]|Door|House|Plot)[ ./]*No\.?|Plot|Sector)[ \t]*$/i;
+const HOUSE_NO_VALUE = /\d{1,5}(?:[-/]\d{1,5}){0,4}[A-Za-z]?(?![\w-])/y;
+/** Up to three localities after an address part: ", Vijaynagar Colony", ", Sector 15", ", Hyderabad". */
+const LOCALITIES =
+  /(?:,[ \t]*[\p{Lu}\d][\p{L}\p{M}\d'’.-]*(?:[ \t]+[\p{Lu}\d][\p{L}\p{M}\d'’.-]*){0,3}){1,4}/uy;
+
 /** House, block and flat words before or after a house number ("nº 123", "Bloc 34", "lgh 1102", "кв. 12"). */
 const FLAT_WORDS = 'apt|ap|flat|unit|suite|lgh|bloc|bl|kv|кв|piso';
 const HOUSE_WORDS = new Set(`no|nº|nr|n|br|č|д|${FLAT_WORDS}`.split('|'));
 const HOUSE_HASHES = asciiHashes(HOUSE_WORDS);
-/** Places inside a hospital or a building, numbered as houses are: never the street before a number. */
-const HOSPITAL_PLACES = asciiHashes(
-  'room rm bed ward bay cot pod clinic theatre theater level floor station wing lab icu er or ed office'.split(
-    ' ',
-  ),
-);
+const HOSPITAL_PLACES = asciiHashes(HOSPITAL_PLACE_WORDS);
 /** A blank, and the end of a word or number: shorthands for the address expressions below. */
 const B = '[ \\t]';
 const WORD_END = '(?![\\p{L}\\p{N}])';
@@ -2116,7 +2230,9 @@ function addressHeadStart(text: string, s: number): number {
 }
 
 /** Where an address whose street part ends at `end` ends, with its flat parts, postcode and city ({@link ADDRESS_TAIL}). */
-function addressTailEnd(text: string, end: number): number {
+function addressTailEnd(text: string, at: number): number {
+  // "Sejong-daero 110-gil": a Korean side street's number.
+  const end = text.startsWith('-gil', at) ? at + 4 : at;
   const c = text.charCodeAt(end);
   // Only a blank, comma or line break can start a tail.
   if (c !== 32 && c !== 9 && c !== 44 && c !== 10 && c !== 13) return end;
@@ -2126,6 +2242,9 @@ function addressTailEnd(text: string, end: number): number {
     if (!ADDRESS_TAIL.test(text)) break;
     e = ADDRESS_TAIL.lastIndex;
   }
+  // "Teheran-ro 152, Gangnam-gu, Seoul": districts after the street.
+  if (text.charCodeAt(e) === 44 && DISTRICT_NEXT.test(text.slice(e, e + 40)))
+    return stickyEnd(LOCALITIES, text, e) || e;
   POSTCODE_CITY.lastIndex = e;
   return POSTCODE_CITY.test(text) ? POSTCODE_CITY.lastIndex : e;
 }
@@ -2250,7 +2369,12 @@ function isIdAfterNumberSign(text: string, s: number): boolean {
 /** A number written in thousands with blanks ("250 000", "1 250 000"). */
 const THOUSANDS = /^\d{1,3}(?: \d{3})+$/;
 /** Record labels that exports fuse to the number ("MRN442771"): the letters of a token before its digits. */
-const FUSED_RECORD_LABEL = /^(?:MRN|MR|URN|MPI|EMPI|UHID|CSN|FIN)$/i;
+const FUSED_RECORD_LABEL = /^(?:MRN|MR|URN|MPI|EMPI|UHID|CSN|FIN)[-#]?$/i;
+/** Digit groups after a fused record label and a dash ("MRN-00-12-3456"). */
+const FUSED_GROUPS = /^\d+(?:[-.]\d+)+$/;
+/** A name before a dash: two to four capitalised words, or "Family, Given" (any script with case), none a stop word. */
+const NAME_BEFORE_DASH = /(?:^|[\s(])(\p{Lu}[\p{L}\p{M}'’-]+,?(?: \p{Lu}[\p{L}\p{M}'’.-]*){1,3}) $/u;
+
 /** A number in thousands with a dot, as much of Europe writes them ("250.000"): one dot before three digits. */
 const THOUSANDS_DOTTED = /^\d{1,3}\.\d{3}$/;
 /** A leading zero before another digit: an id's ("042 771"), never a quantity's ("0.125" is a decimal). */
@@ -2378,6 +2502,8 @@ function labelledValueValid(kind: number, text: string, start: number, end: numb
       return isValidSsn(value);
     case L_PHONE:
     case L_FAX: {
+      // "Sex: F 02/03/1950": after the bare "F" a date is a date, not a fax number.
+      if (kind === L_FAX && numericDateEnd(text, start, digitRunEnd(text, start)) >= end) return false;
       // After a label, any country's number: 7 to 15 digits (ITU E.164), the extension aside; an SSN's
       // grouping (3-2-4) is left to the SSN detector.
       if (/^\d{3}([ .-])\d{2}\1\d{4}$/.test(value)) return false;

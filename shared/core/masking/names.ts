@@ -4,7 +4,7 @@
 // Smith-Jones, José, Łukasz, Şükrü, Đoàn, Александр, Παναγιώτα), or a word of a script without case (王芳, 김민준).
 const UP = '\\p{Lu}\\p{Lt}';
 const LO = '\\p{Ll}\\p{M}';
-const CASELESS = '\\p{Lo}[\\p{Lo}\\p{M}]*';
+const CASELESS = '\\p{Lo}[\\p{Lo}\\p{M}\\u200c\\u200d]*';
 const CAP = `(?:[${UP}](?:[${LO}]+(?:[${UP}][${LO}]+)?|['’][${UP}][${LO}]+)(?:-[${UP}][${LO}]+)?|${CASELESS})`;
 // An upper-case name word: TORRES, O'BRIEN, ÖZTÜRK.
 const UPPER = `[${UP}](?:['’]?[${UP}\\p{M}])+(?:-[${UP}]+)*`;
@@ -42,7 +42,8 @@ const STOP_WORDS = new Set(
     'electronically cosigned dictated transcribed reviewed verified mellitus diabetes disease syndrome disorder ' +
     'cancer carcinoma failure infection fracture pain hypertension insulin vitamin tablet capsule injection ' +
     'interpreter translator chaplain pharmacist therapist technician tech coordinator manager worker aide ' +
-    'assistant volunteer security transport consultant consult referral order orders request requests'
+    'assistant volunteer security transport consultant consult referral order orders request requests ' +
+    'number lot batch'
   ).split(' '),
 );
 
@@ -58,7 +59,9 @@ const TITLE_ABBR = '(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sr|Sra|Srta|Rev|Hon)\\.?';
 const FOREIGN_TITLES =
   'herr frau fru frk mme mlle m monsieur madame mademoiselle señor señora señorita senhor senhora sig sig.ra ' +
   'signor signora dhr mevr mevrouw meneer pan pani paní pán dl dna domnul doamna bayan sayın ông bà anh chị ' +
-  'κ κα κος κυρία κύριος г-н г-жа господин госпожа doña dott dott.ssa ing';
+  'κ κα κος κυρία κύριος г-н г-жа господин госпожа doña dott dott.ssa ing ' +
+  // Esperanto (sinjoro, sinjorino, doktoro), Zulu (Mnumzane, Nkosikazi), Hindi and Nepali (Shri, Shrimati).
+  's-ro s-ino d-ro mnu nkk shri smt श्री';
 /** Number words that open a written age ("a ninety-two-year-old"). */
 const NUMBER_WORD =
   '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|' +
@@ -83,7 +86,7 @@ const TITLES = new Set([
   ...FOREIGN_TITLES.split(' '),
 ]);
 /** Honorifics written in lower case in running text ("paní Nováková", "bà Trịnh"). */
-const LOWER_TITLES = new Set('pan pani paní pán ông bà herr frau mme'.split(' '));
+const LOWER_TITLES = new Set('pan pani paní pán ông bà herr frau mme s-ro s-ino d-ro'.split(' '));
 
 /** Last words of labels after which (and a colon) a name follows: "Patient:", "Patient name:", "Emergency contact:". */
 const LABEL_WORDS = new Set(
@@ -171,7 +174,10 @@ const AT_UPPER_COMMA = new RegExp(
   `${UPPER},[ \\t]*${UPPER}(?:${SP}${UPPER}|${SP}${INITIAL})?(?![${LO}])`,
   'uy',
 );
-const AT_COMMA = new RegExp(`${CAP},${SP}${CAP}(?:${SP}${INITIAL}(?![${LO}])|${SP}${CAP})?`, 'uy');
+const AT_COMMA = new RegExp(
+  `${CAP},${SP}${CAP}(?:${SP}${INITIAL}(?![${LO}])|${SP}(?:${PARTICLE}${SP}){0,2}${CAP})?`,
+  'uy',
+);
 const AT_WORDS = new RegExp(
   `(?:${TITLE_ABBR}${SP})?${CAP}(?:${SP}(?:${PARTICLE}${SP}){0,2}(?:${INITIAL}|${CAP})){0,4}`,
   'uy',
@@ -215,7 +221,7 @@ for (const alt of CREDENTIALS.split('|')) CREDENTIAL_FIRST[alt.charCodeAt(0)] = 
  * (most notes) is scanned with {@link TOKEN_START_LATIN1}; text with other letters with {@link TOKEN_START_ANY}.
  */
 const TOKEN_START_LATIN1 = /[^A-Za-zÀ-ÖØ-öø-ÿ'’-][A-ZÀ-ÖØ-Þ]/g;
-const TOKEN_START_ANY = /[^\p{L}\p{M}'’-][\p{Lu}\p{Lt}\p{Lo}]/gu;
+const TOKEN_START_ANY = /[^\p{L}\p{M}'’\u200c-\u200d-][\p{Lu}\p{Lt}\p{Lo}]/gu;
 /** A character beyond Latin-1 (other than ’ and typographic punctuation, which are no letters). */
 const BEYOND_LATIN1 = /[\u0100-\u2018\u2020-\uffff]/;
 
@@ -244,6 +250,10 @@ const LOWER = new Uint16Array(65536);
 CLASS[39] = 4;
 CLASS[45] = 4;
 CLASS[8217] = 4;
+// The zero-width non-joiner and joiner inside words of Persian, Kurdish, Urdu and the Indic scripts ("علی‌زاده"):
+// characters of the word, not breaks between words.
+CLASS[0x200c] = 4;
+CLASS[0x200d] = 4;
 
 const isSpace = (c: number): boolean => c === 32 || c === 9;
 const isLetter = (c: number): boolean => (CLASS[c]! & 1) !== 0;
@@ -465,17 +475,25 @@ function labelWordBefore(text: string, s: number, j: number): boolean {
 /** After a listed "Last, First": a separator or an identifier label ("— MRN", "| 1234", "(DOB", ", DOB"). */
 const LISTED_FOLLOW = /[ \t]*(?:[—–|;]|-[ \t]|\(|,?[ \t]*(?:MRN|MR#|DOB|D\.O\.B|born|age\b))/y;
 
-/** A "Last, First" (or "LAST, FIRST") at the start of a line or sentence, followed by a list separator or label. */
-function listedAt(text: string, k: number): [number, number] | undefined {
-  // Every name word is one token, so the comma follows the first token.
-  if (text.charCodeAt(ends[k]!) !== 44) return undefined;
+/**
+ * A "Last, First" (or "LAST, FIRST") at the start of a line or sentence, followed by a list separator or label.
+ * After a list item's id (`afterId`: "1. 4471203 Ross, Ada", "2. 5512093 Ada Ross") either shape is a name with
+ * nothing after it.
+ */
+function listedAt(text: string, k: number, afterId = false): [number, number] | undefined {
   const s = starts[k]!;
+  // Every name word is one token, so the comma follows the first token.
+  if (text.charCodeAt(ends[k]!) !== 44) {
+    if (!afterId || k + 1 >= count || !adjacent(text, k)) return undefined;
+    AT_WORDS.lastIndex = s;
+    return AT_WORDS.test(text) ? trimCandidate(text, s, AT_WORDS.lastIndex) : undefined;
+  }
   for (const re of [AT_COMMA, AT_UPPER_COMMA]) {
     re.lastIndex = s;
     if (!re.test(text)) continue;
     const end = re.lastIndex;
     LISTED_FOLLOW.lastIndex = end;
-    if (LISTED_FOLLOW.test(text)) return trimCandidate(text, s, end);
+    if (afterId || LISTED_FOLLOW.test(text)) return trimCandidate(text, s, end);
   }
   return undefined;
 }
@@ -490,9 +508,13 @@ function particlesBefore(text: string, j: number): number {
   for (let n = 0; n < 2; n++) {
     let i = end;
     while (i > 0 && end - i <= 4 && text.charCodeAt(i - 1) >= 97 && text.charCodeAt(i - 1) <= 122) i--;
-    if (i === end || end - i > 4 || i === 0 || !isSpace(text.charCodeAt(i - 1))) break;
+    if (i === end || end - i > 4) break;
+    // At a line's start the particles open the name ("van den Berg, Kevin"); the caller tells.
+    const lineStart = i === 0 || text.charCodeAt(i - 1) === 10 || text.charCodeAt(i - 1) === 13;
+    if (!lineStart && !isSpace(text.charCodeAt(i - 1))) break;
     if ((roleOf(text, i, end) & PARTICLE_ROLE) === 0) break;
     start = i;
+    if (lineStart) break;
     end = skipBlanksBack(text, i) + 1;
   }
   return start;
@@ -533,6 +555,8 @@ function placeCueBefore(text: string, j: number): boolean {
  * Tannerburgh", "O'Reillyton"), none of them a stop word ("from ICU", "in Cardiology Clinic" are no places).
  */
 function placeAt(text: string, k: number): [number, number] | undefined {
+  // "Moved to Theatre 2", "transferred to Ward 7": a place in a hospital, not a town.
+  if (HOSPITAL_PLACE_SET.has(text.slice(starts[k]!, ends[k]!).toLowerCase())) return undefined;
   let last = k;
   while (last < count - 1 && last < k + 2 && adjacent(text, last)) last++;
   for (let t = k; t <= last; t++) {
@@ -544,9 +568,30 @@ function placeAt(text: string, k: number): [number, number] | undefined {
   return [starts[k]!, ends[last]!];
 }
 
+/**
+ * Places inside a hospital or a building, numbered as houses are or named: never a town after a place cue ("moved
+ * to Theatre 2"), never the street before a house number ("Room 4", "Bed 12").
+ */
+export const HOSPITAL_PLACE_WORDS =
+  'room rm bed ward bay cot pod clinic theatre theater level floor station wing lab icu er or ed office unit recovery'.split(
+    ' ',
+  );
+const HOSPITAL_PLACE_SET = new Set(HOSPITAL_PLACE_WORDS);
+
 function isNewWord(text: string, t: number): boolean {
   return ends[t]! - starts[t]! === 3 && text.startsWith('New', starts[t]!);
 }
+
+/**
+ * True when an id of six to twelve digits before `s` opens a list item at a line's start ("1. 4471203 Ross, Ada",
+ * "- 5512093 Ada Ross"); `j` is `skipBlanksBack(text, s)`. The name after it is listed as at a line's start.
+ */
+function listItemIdBefore(text: string, s: number, j: number): boolean {
+  const c = text.charCodeAt(j);
+  return c >= 48 && c <= 57 && LIST_ID_BACK.test(text.slice(Math.max(0, s - 24), s));
+}
+/** A list item's marker at a line's start ("1.", "2)", "-", "*", "•"), an id of six to twelve digits, a blank. */
+export const LIST_ID_BACK = /(?:^|[\n\r])[ \t]*(?:\d{1,2}[.)]|[-*•])[ \t]+\d{6,12}[ \t]+$/;
 
 /** True when `s` starts a sentence or line; `j` is `skipBlanksBack(text, s)`. */
 function sentenceStart(text: string, s: number, j: number): boolean {
@@ -651,9 +696,13 @@ function trimCandidate(text: string, start: number, end: number): [number, numbe
     if (first < 0) first = s;
     last = e;
   }
+  // "Ms. de Groot": the particles after a title left out belong to the name.
+  if (first > start) {
+    const p = particlesBefore(text, skipBlanksBack(text, first));
+    if (p > start) first = p;
+  }
   return first >= 0 ? [first, last] : undefined;
 }
-
 // The shapes worth trying at a cue, by the second character: upper-case shapes need a capital there, mixed-case
 // ones a small letter; after an apostrophe ("O'Brien", "O'BRIEN") all are tried.
 const AT_ANY = [AT_UPPER_COMMA, AT_COMMA, AT_WORDS, AT_UPPER];
@@ -700,7 +749,8 @@ function particleBetween(text: string, k: number): boolean {
 /** A sentence-initial run of one to four name tokens followed by a subject phrase. */
 function subjectAt(text: string, k: number): [number, number] | undefined {
   for (let last = k; last < count && last < k + 4; last++) {
-    if (last > k && !adjacent(text, last - 1)) break;
+    // "Anton van Dijk prefers …": name particles may stand between the name's tokens.
+    if (last > k && !adjacent(text, last - 1) && !particleBetween(text, last - 1)) break;
     // The first token must look like a name word (Capitalised), not an upper-case heading.
     if (last === k && (ends[k]! - starts[k]! < 2 || isUpper(text.charCodeAt(starts[k]! + 1))))
       return undefined;
@@ -783,12 +833,17 @@ export function detectNames(
     const j = skipBlanksBack(text, s);
     if (cueBefore(text, s, j)) span = nameAt(text, s);
     else if (sentenceStart(text, s, j)) span = listedAt(text, k) ?? subjectAt(text, k);
+    else if (listItemIdBefore(text, s, j)) span = listedAt(text, k, true);
     else if (labelWordBefore(text, s, j)) span = subjectAt(text, k);
     else {
       // "Mr. de Vries", "Dr. van der Berg": name particles between the cue and the capitalised word.
       const p = particlesBefore(text, j);
       if (p >= 0 && cueBefore(text, p, skipBlanksBack(text, p))) {
         span = nameAt(text, s);
+        if (span) span[0] = p;
+      } else if (p >= 0 && sentenceStart(text, p, skipBlanksBack(text, p))) {
+        // "van den Berg, Kevin | …", "van Dijk prefers …": a family name's particles opening the line.
+        span = listedAt(text, k) ?? subjectAt(text, k);
         if (span) span[0] = p;
       } else if (placeRank !== undefined && placeCueBefore(text, j)) {
         const place = placeAt(text, k);
@@ -892,7 +947,7 @@ export function looksLikeName(value: string): boolean {
 }
 
 const WHOLE_NAME = new RegExp(
-  `^[ \\t]*(?:(?:${TITLE})[ \\t]+)?(?:${CAP}|${UPPER})(?:,?[ \\t]+(?:${CAP}|${UPPER}|${INITIAL})){0,4}(?:,[ \\t]*(?:${CREDENTIALS}))?[ \\t]*$`,
+  `^[ \\t]*(?:(?:${TITLE})[ \\t]+)?(?:${PARTICLE}[ \\t]+){0,2}(?:${CAP}|${UPPER})(?:,?[ \\t]+(?:${PARTICLE}[ \\t]+){0,2}(?:${CAP}|${UPPER}|${INITIAL})){0,4}(?:,[ \\t]*(?:${CREDENTIALS}))?[ \\t]*$`,
   'u',
 );
 
