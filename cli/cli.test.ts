@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { REPO_ROOT, type StackInfo } from '../dev/stack.ts';
-import { createKmsClient } from '../shared/adapters/clients.ts';
+import { createKmsClient } from '../shared/adapters/kms/client.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { openCredential } from '../shared/core/credential/sealed-credential.ts';
 import { loadPolicy } from '../shared/core/policy/policy.ts';

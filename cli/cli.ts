@@ -3,7 +3,7 @@
 
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ParseArgsOptionsConfig } from 'node:util';
-import { createKmsClient } from '../shared/adapters/clients.ts';
+import { createKmsClient } from '../shared/adapters/kms/client.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { sealCredential } from '../shared/core/credential/sealed-credential.ts';
 import { sqlFactsFor } from '../shared/core/gateway/sql-facts.ts';

@@ -1,7 +1,7 @@
 // Execution grants for what calls a local executor directly (emulator tests, benches): signed as the gateway
 // signs them, with an instance key the local KMS stand-in certifies under the audit signing key.
 
-import { createKmsClient } from '../shared/adapters/clients.ts';
+import { createKmsClient } from '../shared/adapters/kms/client.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { createInstanceSigner } from '../shared/core/audit/signing-key.ts';
 import { type GrantSigner, issueGrant, type SignedGrant } from '../shared/core/execution/grant.ts';

@@ -10,7 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { auditCommand } from '../cli/audit/cli.ts';
 import { witnessCommand } from '../cli/audit/witness.ts';
-import { createKmsClient } from '../shared/adapters/clients.ts';
+import { createKmsClient } from '../shared/adapters/kms/client.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import type { AuditRecord } from '../shared/core/audit/record.ts';
 import { theStack, tokenFor } from './harness.ts';

@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { runAuditReport, summarizeAudit } from '../cli/audit/report.ts';
 import { REPO_ROOT, startFunction } from '../dev/stack.ts';
-import { createKmsClient } from '../shared/adapters/clients.ts';
+import { createKmsClient } from '../shared/adapters/kms/client.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { verifyTrail } from '../shared/core/audit/verify.ts';
 import { freePort } from '../standins/net.ts';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createKmsClient } from '../shared/adapters/clients.ts';
+import { createKmsClient } from '../shared/adapters/kms/client.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { recordsIn } from '../shared/core/audit/trail.ts';
 import { verifyTrail } from '../shared/core/audit/verify.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { localGrant } from '../dev/grants.ts';
 import { KEYS, LOCAL, startFunction } from '../dev/stack.ts';
-import { createKmsClient } from '../shared/adapters/clients.ts';
+import { createKmsClient } from '../shared/adapters/kms/client.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
 import { openCredential } from '../shared/core/credential/sealed-credential.ts';
 import type { ExecutionRequest } from '../shared/ports/query-runner.ts';

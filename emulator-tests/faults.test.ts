@@ -9,9 +9,11 @@ import { createServer, type Server } from 'node:net';
 import { generateKeyPair, SignJWT } from 'jose';
 import { localGrant } from '../dev/grants.ts';
 import { LOCAL } from '../dev/stack.ts';
-import { createKmsClient, createStorageClient } from '../shared/adapters/clients.ts';
+import { createStorageClient } from '../shared/adapters/clients.ts';
 import { withDeadline } from '../shared/adapters/deadline.ts';
+import { createKmsClient } from '../shared/adapters/kms/client.ts';
 import { KmsKeyService } from '../shared/adapters/kms/key-service.ts';
+import { KmsRestKeyService, kmsRestTarget } from '../shared/adapters/kms/rest.ts';
 import { OidcTokenVerifier } from '../shared/adapters/oidc/token-verifier.ts';
 import { GcsAuditSink } from '../shared/adapters/storage/audit-sink.ts';
 import type { WardenError } from '../shared/core/errors.ts';
@@ -107,6 +109,17 @@ describe('faults: real Google clients against a dependency that never answers', 
   it('fails a KMS AsymmetricSign closed at the deadline', async () => {
     const kms = withDeadline(
       new KmsKeyService(await createKmsClient(`127.0.0.1:${silent.port}`)),
+      500,
+      'Cloud KMS',
+    );
+    const t0 = Date.now();
+    await assert.rejects(kms.signDigest(theStack().info.auditKeyVersion, new Uint8Array(32)), isUnavailable);
+    assert.ok(Date.now() - t0 < 5000);
+  });
+
+  it('fails a KMS AsymmetricSign over REST (the functions’ adapter) closed at the deadline', async () => {
+    const kms = withDeadline(
+      new KmsRestKeyService(kmsRestTarget(`127.0.0.1:${silent.port}`)),
       500,
       'Cloud KMS',
     );

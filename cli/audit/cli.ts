@@ -5,7 +5,8 @@ import { createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BigQueryWarehouse } from '../../shared/adapters/bigquery/warehouse.ts';
-import { createBigQueryClient, createKmsClient } from '../../shared/adapters/clients.ts';
+import { createBigQueryClient } from '../../shared/adapters/clients.ts';
+import { createKmsClient } from '../../shared/adapters/kms/client.ts';
 import { KmsKeyService } from '../../shared/adapters/kms/key-service.ts';
 import { reconcileRequests } from '../../shared/core/audit/reconcile.ts';
 import {

@@ -25,9 +25,9 @@ const sweep = createSweepHandler(deps, { stuckAfterMs: config.SWEEP_STUCK_AFTER_
 functions.cloudEvent('sweep', eventOutsideDomain('gateway', sweep));
 // From the server's first request (so while a request holds the CPU), a first query's request-independent
 // work runs in the background (WARM_UP): the issuers' JWKS, the executor hop's ID token, the audit key's KMS
-// certificate (which loads the KMS client), the client libraries through the same imports as
-// shared/adapters/clients.ts. Those only other routes use (BigQuery for metadata, Firestore and Pub/Sub for approvals) still load on first use: compiled while a
-// request is served, they would hold it up (docs/performance.md).
+// certificate (one REST call), the client libraries through the same imports as shared/adapters/clients.ts.
+// Those only other routes use (BigQuery for metadata, Firestore and Pub/Sub for approvals) still load on first
+// use: compiled while a request is served, they would hold it up (docs/performance.md).
 warmUpInBackground(
   () => [
     warmTokenVerifier('OIDC keys', deps.verifier, config.OIDC_ISSUERS),

@@ -1,25 +1,11 @@
 // Construction of the official Google clients, pointed at Google or, for local runs, at loopback stand-ins.
 // Production leaves every endpoint unset. Each client module is imported lazily, so a function pays for a
-// client library only when it uses it.
+// client library only when it uses it. The official Cloud KMS client is in kms/client.ts: only the CLI and the dev
+// tools use it (the functions call KMS over REST, kms/rest.ts), and a dynamic import here would still put it in
+// the functions' bundles.
 
 import type { BigQuery } from '@google-cloud/bigquery';
-import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import type { Storage } from '@google-cloud/storage';
-
-/** Cloud KMS client; `endpoint` (host:port) selects an insecure loopback stand-in. */
-export async function createKmsClient(endpoint?: string): Promise<KeyManagementServiceClient> {
-  const KeyManagementServiceClient = named(await import('@google-cloud/kms'), 'KeyManagementServiceClient');
-  if (!endpoint) return new KeyManagementServiceClient();
-  const credentials = named(await import('@grpc/grpc-js'), 'credentials');
-  const i = endpoint.lastIndexOf(':');
-  // sslCreds skips TLS and OAuth; an explicit universeDomain stops the client looking up default credentials.
-  return new KeyManagementServiceClient({
-    apiEndpoint: endpoint.slice(0, i),
-    port: Number(endpoint.slice(i + 1)),
-    sslCreds: credentials.createInsecure(),
-    universeDomain: 'googleapis.com',
-  });
-}
 
 /** Cloud Storage client; `apiEndpoint` selects a loopback stand-in (no credentials are sent to it). */
 export async function createStorageClient(projectId: string, apiEndpoint?: string): Promise<Storage> {

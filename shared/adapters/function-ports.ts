@@ -1,15 +1,16 @@
 // The Google side of the ports both functions share (functions/*/ports.ts build on it): the official clients,
 // each created on first use (a cold start loads no client library it does not need yet), and the adapters over
-// them. No decision lives here: deadlines, the audit log and the stores are composed in function-compose.ts.
+// them. Cloud KMS is the exception: the functions call it a few times per instance over its REST API
+// (kms/rest.ts), which spares a cold start the official client's gRPC stack (docs/performance.md). No decision lives here: deadlines, the audit log and the stores are composed in function-compose.ts.
 
 import type { Firestore } from '@google-cloud/firestore';
 import type { Storage } from '@google-cloud/storage';
 import type { AuditLog } from '../core/audit/audit-log.ts';
 import { systemClock } from '../ports/clock.ts';
-import { createFirestoreClient, createKmsClient, createStorageClient } from './clients.ts';
+import { createFirestoreClient, createStorageClient } from './clients.ts';
 import { FirestoreApprovalStore, FirestoreResultStore } from './firestore/approval-store.ts';
 import type { FunctionPorts } from './function-compose.ts';
-import { KmsKeyService } from './kms/key-service.ts';
+import { KmsRestKeyService, kmsRestTarget } from './kms/rest.ts';
 import { lazyPort, once } from './lazy.ts';
 import { logLine } from './logging.ts';
 import { OidcTokenVerifier } from './oidc/token-verifier.ts';
@@ -21,6 +22,7 @@ import { GcsResultBlobs } from './storage/result-blobs.ts';
 export interface ClientSettings {
   PROJECT_ID: string;
   FIRESTORE_DATABASE: string;
+  /** host:port of the KMS stand-in, which serves Cloud KMS's REST API beside its gRPC one on that port. */
   KMS_API_ENDPOINT?: string | undefined;
   STORAGE_API_ENDPOINT?: string | undefined;
 }
@@ -46,7 +48,7 @@ export function googleFunctionPorts(
   const ports: FunctionPorts = {
     clock: systemClock,
     log: logLine(component),
-    keys: lazyPort(async () => new KmsKeyService(await createKmsClient(config.KMS_API_ENDPOINT))),
+    keys: new KmsRestKeyService(kmsRestTarget(config.KMS_API_ENDPOINT)),
     auditSink(bucket) {
       return lazyPort(async () => new GcsAuditSink((await clients.storage()).bucket(bucket)));
     },

@@ -1,5 +1,10 @@
-// Local Cloud KMS stand-in: a gRPC KeyManagementService the official @google-cloud/kms client talks to.
+// Local Cloud KMS stand-in: a gRPC KeyManagementService the official @google-cloud/kms client talks to, and the
+// same service's REST API (rest.ts, which the functions' lean KMS call uses) on the same port: a connection that
+// opens with the HTTP/2 preface goes to gRPC, any other to the REST server. One key store, one fault queue, one
+// latency model behind both.
 
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import {
   type ChannelCredentials,
@@ -16,6 +21,7 @@ import { FaultQueue } from './faults.ts';
 import { createKmsHandlers, KMS_METHODS, type KmsHandlers, type KmsMethod } from './handlers.ts';
 import { type KmsKeySpec, openKeyStore, STATE_FILE_NAME } from './key-store.ts';
 import { keyManagementServiceDefinition } from './proto.ts';
+import { type KmsDispatch, type KmsOutcome, kmsRestHandler } from './rest.ts';
 import { KmsRpcError } from './rpc-error.ts';
 
 export type { KmsMethod } from './handlers.ts';
@@ -42,12 +48,13 @@ export interface KmsStandInOptions {
 
 /** A running stand-in. */
 export interface KmsStandIn {
-  /** `host:port` to give {@link kmsClientOptions}. */
+  /** `host:port` to give {@link kmsClientOptions} (gRPC), or as `http://host:port` to a REST client. */
   endpoint: string;
   port: number;
   /**
-   * Makes the next `times` (default 1) calls of `method` fail with `code` before touching any key.
-   * Note the official client retries UNAVAILABLE and DEADLINE_EXCEEDED for every KMS method.
+   * Makes the next `times` (default 1) calls of `method` (gRPC or REST: REST answers with the code's HTTP
+   * status) fail with `code` before touching any key. Note the official client retries UNAVAILABLE and
+   * DEADLINE_EXCEEDED for every KMS method, and the lean REST call (503 and 504) too.
    */
   failNext(method: KmsMethod, code: status, times?: number): void;
   /** Stops listening and ends open calls. */
@@ -73,21 +80,22 @@ export async function startKmsStandIn(options: KmsStandInOptions): Promise<KmsSt
   const log = options.log ?? (() => undefined);
   const keys = await openKeyStore(options.stateDir, options.keys);
   const faults = new FaultQueue();
+  const dispatch = dispatcher(createKmsHandlers(keys), faults, log, options.latency);
   const server = new Server();
-  server.addService(
-    keyManagementServiceDefinition(),
-    implementation(createKmsHandlers(keys), faults, log, options.latency),
-  );
-  const port = await bind(server, formatHostPort(host, options.port ?? 0));
+  server.addService(keyManagementServiceDefinition(), implementation(dispatch));
+  const grpc = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const rest = http.createServer({ keepAliveTimeout: 30_000 }, kmsRestHandler(dispatch));
+  const listener = net.createServer((socket) => route(socket, grpc, rest));
+  const port = await listen(listener, host, options.port ?? 0);
   const endpoint = formatHostPort(host, port);
   log(
-    `kms stand-in listening on ${endpoint} with ${keys.size} keys (${path.join(options.stateDir, STATE_FILE_NAME)})`,
+    `kms stand-in listening on ${endpoint} (gRPC and REST) with ${keys.size} keys (${path.join(options.stateDir, STATE_FILE_NAME)})`,
   );
   return {
     endpoint,
     port,
     failNext: (method, code, times) => faults.add(method, code, times),
-    close: () => shutdown(server),
+    close: () => shutdown(server, grpc, rest, listener),
   };
 }
 
@@ -111,31 +119,37 @@ export function kmsClientOptions(endpoint: string): KmsClientOptions {
   };
 }
 
-function implementation(
+/** The one call path of both APIs: an injected fault or the handler, logged, held by the latency model. */
+function dispatcher(
   handlers: KmsHandlers,
   faults: FaultQueue,
   log: (line: string) => void,
   latency: Latency | undefined,
-) {
+): KmsDispatch {
+  return async (method, request) => {
+    const started = performance.now();
+    const name = request.name;
+    const outcome = runCall(method, handlers[method], request, faults);
+    log(
+      `kms ${method} ${typeof name === 'string' ? name : '?'} -> ${status[outcome.ok ? status.OK : outcome.code]}`,
+    );
+    if (latency) await waitFor(latency, `kms.${method}`, started);
+    return outcome;
+  };
+}
+
+function implementation(dispatch: KmsDispatch) {
   const impl: UntypedServiceImplementation = {};
   for (const method of KMS_METHODS) {
     impl[method] = (call: ServerUnaryCall<unknown, object>, callback: sendUnaryData<object>) => {
-      const started = performance.now();
-      const name = (call.request as { name?: unknown }).name;
-      const outcome = runCall(method, handlers[method], call.request, faults);
-      log(`kms ${method} ${typeof name === 'string' ? name : '?'} -> ${status[outcome.code]}`);
-      const answer = () => {
+      void dispatch(method, call.request as Record<string, unknown>).then((outcome) => {
         if (outcome.ok) callback(null, outcome.response);
         else callback({ code: outcome.code, details: outcome.message, message: outcome.message });
-      };
-      if (latency) void waitFor(latency, `kms.${method}`, started).then(answer);
-      else answer();
+      });
     };
   }
   return impl;
 }
-
-type Outcome = { ok: true; code: status.OK; response: object } | { ok: false; code: status; message: string };
 
 /** Runs one call: an injected fault if one is queued, else the handler, mapping its errors to statuses. */
 function runCall(
@@ -143,11 +157,11 @@ function runCall(
   handler: (request: unknown) => object,
   request: unknown,
   faults: FaultQueue,
-): Outcome {
+): KmsOutcome {
   const fault = faults.take(method);
   if (fault) return { ok: false, ...fault };
   try {
-    return { ok: true, code: status.OK, response: handler(request) };
+    return { ok: true, response: handler(request) };
   } catch (err) {
     if (err instanceof KmsRpcError) return { ok: false, code: err.code, message: err.message };
     return {
@@ -158,24 +172,66 @@ function runCall(
   }
 }
 
-function bind(server: Server, address: string): Promise<number> {
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0');
+
+/**
+ * Hands a new connection to gRPC when it opens with the HTTP/2 client preface (RFC 9113 section 3.4: gRPC
+ * over plaintext starts with it, "prior knowledge"), else to the HTTP/1.1 REST server; the bytes read to decide
+ * are put back first.
+ */
+function route(
+  socket: net.Socket,
+  grpc: { injectConnection(connection: net.Socket): void },
+  rest: http.Server,
+): void {
+  let seen = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    seen = Buffer.concat([seen, chunk]);
+    const n = Math.min(seen.length, HTTP2_PREFACE.length);
+    const isHttp2 = seen.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n));
+    if (isHttp2 && seen.length < HTTP2_PREFACE.length) return; // not enough yet to tell
+    socket.off('data', onData);
+    socket.pause();
+    socket.unshift(seen);
+    if (isHttp2) grpc.injectConnection(socket);
+    else rest.emit('connection', socket);
+    process.nextTick(() => socket.resume());
+  };
+  socket.on('data', onData);
+  socket.on('error', () => socket.destroy());
+}
+
+function listen(listener: net.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) =>
-      err ? reject(err) : resolve(port),
-    );
+    listener.once('error', reject);
+    listener.listen(port, host, () => {
+      listener.off('error', reject);
+      resolve((listener.address() as net.AddressInfo).port);
+    });
   });
 }
 
-function shutdown(server: Server): Promise<void> {
+function shutdown(
+  server: Server,
+  grpc: { drain(graceMs: number): void; destroy(): void },
+  rest: http.Server,
+  listener: net.Server,
+): Promise<void> {
+  listener.close();
+  rest.closeIdleConnections();
+  grpc.drain(SHUTDOWN_GRACE_MS);
   return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(force);
+      grpc.destroy();
+      rest.closeAllConnections();
+      resolve();
+    };
     const force = setTimeout(() => {
       server.forceShutdown();
-      resolve();
+      done();
     }, SHUTDOWN_GRACE_MS);
-    server.tryShutdown(() => {
-      clearTimeout(force);
-      resolve();
-    });
+    server.tryShutdown(done);
   });
 }
 

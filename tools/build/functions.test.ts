@@ -86,6 +86,13 @@ describe('npm run build:functions', function () {
     }
   });
 
+  it('leaves the official Cloud KMS client out of every function: they call KMS over REST (kms/rest.ts)', () => {
+    for (const f of built) {
+      assert.ok(!f.packages.includes('@google-cloud/kms'), `${f.name} bundles @google-cloud/kms`);
+      assert.ok(f.packages.length > 0, `${f.name}: no package list to check`);
+    }
+  });
+
   it('installs no dependency of the stand-ins, and bundles none that only the stand-ins use', () => {
     const manifest = (path: string) =>
       JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8')) as Record<string, Record<string, string>>;

@@ -11,8 +11,7 @@
 // jitter (retry-request `getNextRetryDelay`). Errors carry what the official client's ApiError carries
 // (`code`, `errors` with their `reason`, `message`), so the adapter maps them exactly as before.
 
-import http from 'node:http';
-import https from 'node:https';
+import { type HttpAnswer, sendRequest, sleep } from '../rest-transport.ts';
 
 /** Where and how to call: the API base (`https://bigquery.googleapis.com/bigquery/v2`) and request headers. */
 export interface RestTarget {
@@ -37,7 +36,6 @@ export class BigQueryRestError extends Error {
   }
 }
 
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
@@ -58,19 +56,22 @@ export async function postJson<T>(
   let answered = 0;
   let unanswered = 0;
   for (;;) {
-    let answer: { status: number; message: string; body: string };
+    let answer: HttpAnswer;
     try {
-      answer = await post(
+      // Both calls are safe to repeat (sendRequest resends on a stale kept-alive socket): a dry run runs
+      // nothing, and jobs.query carries a requestId that BigQuery deduplicates.
+      answer = await sendRequest({
+        method: 'POST',
         url,
         body,
-        {
+        headers: {
           ...(await target.headers(url)),
           'content-type': 'application/json',
           'content-length': String(body.length),
           'user-agent': 'warden gcloud-node-bigquery',
         },
-        socketTimeoutMs,
-      );
+        timeoutMs: socketTimeoutMs,
+      });
     } catch (err) {
       if (++unanswered > retries) throw err;
       await sleep(unit * 2 ** unanswered + Math.floor(Math.random() * unit));
@@ -92,7 +93,7 @@ export async function postJson<T>(
 }
 
 /** The official client's ApiError fields from an error answer: BigQuery's `error` object, else the status. */
-function errorOf(answer: { status: number; message: string; body: string }): BigQueryRestError {
+function errorOf(answer: HttpAnswer): BigQueryRestError {
   let e: { code?: unknown; message?: unknown; errors?: unknown } | undefined;
   try {
     e = (JSON.parse(answer.body) as { error?: typeof e }).error;
@@ -103,46 +104,6 @@ function errorOf(answer: { status: number; message: string; body: string }): Big
     typeof e?.code === 'number' ? e.code : answer.status,
     errors,
   );
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function post(
-  url: string,
-  body: Buffer,
-  headers: Record<string, string>,
-  timeoutMs: number,
-  retryStale = true,
-): Promise<{ status: number; message: string; body: string }> {
-  const secure = url.startsWith('https:');
-  return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request(
-      url,
-      { method: 'POST', headers, agent: secure ? agents.https : agents.http },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            message: res.statusMessage ?? '',
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      // A kept-alive socket the server closed meanwhile: send once more on a fresh one, at once (Node's advice:
-      // https://nodejs.org/api/http.html#requestreusedsocket). Both calls are safe to repeat: a dry run runs
-      // nothing, and jobs.query carries a requestId that BigQuery deduplicates.
-      if (retryStale && req.reusedSocket && err.code === 'ECONNRESET')
-        post(url, body, headers, timeoutMs, false).then(resolve, reject);
-      else reject(err);
-    });
-    req.end(body);
-  });
 }
 
 /** What the adapter needs of the official client: its API base and its auth (the same credentials). */
