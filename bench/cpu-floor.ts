@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import type { FloorConfig, FloorMode } from './floor/server.ts';
 import { leastMedian } from './interleave.ts';
 import { cpuMs, functionPid, startBenchStack } from './local-stack.ts';
-import { variedQuery } from './varied-query.ts';
+import { allowedCall } from './varied-query.ts';
 
 const PROJECT = 'demo-warden';
 const FLOOR_BUCKET = 'warden-floor-audit';
@@ -173,34 +173,8 @@ async function main(): Promise<void> {
     let id = 0;
     let n = 0;
     // The bench's own allowed execute_sql, as bench/cpu-profile.ts sends it; a call that fails fails the run.
-    const call = async (pair: Pair) => {
-      const res = await fetch(pair.mcpUrl, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: ++id,
-          method: 'tools/call',
-          params: { name: 'execute_sql', arguments: { projectId: PROJECT, query: variedQuery(n++) } },
-        }),
-      });
-      const body = (await res.json()) as {
-        result?: { isError?: boolean; structuredContent?: { rows?: unknown[] } };
-      };
-      if (
-        res.status !== 200 ||
-        !body.result ||
-        body.result.isError ||
-        !body.result.structuredContent?.rows?.length
-      )
-        throw new Error(
-          `${pair.name}: execute_sql failed: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`,
-        );
-    };
+    const call = (pair: Pair) =>
+      allowedCall(pair.mcpUrl, token, PROJECT, ++id, n++, `${pair.name}: execute_sql`);
 
     for (const p of pairs) for (let i = 0; i < warmup; i++) await call(p);
     const stats0 = await Promise.all(pairs.map((p) => floorStats(p)));

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuMs, functionPid, startBenchStack } from './local-stack.ts';
-import { variedQuery } from './varied-query.ts';
+import { allowedCall } from './varied-query.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const PROJECT = 'demo-warden';
@@ -200,32 +200,7 @@ async function main(): Promise<void> {
   };
   const token = await bench.token('ann@example.org', ['analysts']);
   let id = 0;
-  const call = async (n: number) => {
-    const res = await fetch(info.mcpUrl, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: ++id,
-        method: 'tools/call',
-        params: { name: 'execute_sql', arguments: { projectId: PROJECT, query: variedQuery(n) } },
-      }),
-    });
-    const body = (await res.json()) as {
-      result?: { isError?: boolean; structuredContent?: { rows?: unknown[] } };
-    };
-    if (
-      res.status !== 200 ||
-      !body.result ||
-      body.result.isError ||
-      !body.result.structuredContent?.rows?.length
-    )
-      throw new Error(`execute_sql failed: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-  };
+  const call = (n: number) => allowedCall(info.mcpUrl, token, PROJECT, ++id, n);
   let window: Pick<Run, 'fromUs' | 'toUs' | 'cpu'>;
   try {
     for (let i = 0; i < warmup; i++) await call(i);

@@ -19,3 +19,41 @@ export function variedQuery(n: number): string {
       return `WITH c AS (SELECT code, description FROM ${TABLE} WHERE code <> '${lit}') SELECT code, description FROM c ORDER BY code LIMIT 4`;
   }
 }
+
+/**
+ * One allowed `execute_sql` (`variedQuery(n)`) through a gateway's `/mcp` with `token`, as the CPU benchmarks send
+ * it; throws, naming `label`, unless it answered 200 with rows (a failed call fails the run).
+ */
+export async function allowedCall(
+  mcpUrl: string,
+  token: string,
+  projectId: string,
+  id: number,
+  n: number,
+  label = 'execute_sql',
+): Promise<void> {
+  const res = await fetch(mcpUrl, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'execute_sql', arguments: { projectId, query: variedQuery(n) } },
+    }),
+  });
+  const body = (await res.json()) as {
+    result?: { isError?: boolean; structuredContent?: { rows?: unknown[] } };
+  };
+  if (
+    res.status !== 200 ||
+    !body.result ||
+    body.result.isError ||
+    !body.result.structuredContent?.rows?.length
+  )
+    throw new Error(`${label} failed: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+}
