@@ -2,7 +2,7 @@
 // a 2025-era MCP client, created before the question is sent, answered once in a transaction by whichever
 // gateway instance the client's answer reaches, watched (onSnapshot) by the instance whose call waits for it.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { DocumentData, Firestore, Timestamp } from '@google-cloud/firestore';
 import { WardenError } from '../../core/errors.ts';
 import type { ElicitationStore, PendingQuestion, QuestionAnswer } from '../../ports/elicitation-store.ts';
@@ -16,6 +16,8 @@ type Stored = Omit<PendingQuestion, 'id' | 'expiresAt'> & {
   createdAt: Date;
   answer?: QuestionAnswer;
   answeredAt?: Date;
+  /** Names the answer() call that wrote the answer, so a retried transaction recognises its own commit. */
+  answeredBy?: string;
 };
 
 export class FirestoreElicitationStore implements ElicitationStore {
@@ -37,12 +39,16 @@ export class FirestoreElicitationStore implements ElicitationStore {
 
   async answer(id: string, caller: string, answer: QuestionAnswer, now: Date): Promise<boolean> {
     const ref = this.#doc(id);
+    // The client retries the whole transaction when a commit's outcome is unknown (ABORTED, UNAVAILABLE): a commit
+    // that did apply must then read back as this call's answer, not as an earlier one.
+    const attempt = randomUUID();
     return this.#bounded('answer', () =>
       this.#db.runTransaction(async (tx) => {
         const snap = await tx.get(ref);
         const doc = snap.data() as Stored | undefined;
+        if (doc?.answer && doc.answeredBy === attempt) return true;
         if (!doc || doc.caller !== caller || doc.answer || toDate(doc.expiresAt) <= now) return false;
-        tx.update(ref, { answer, answeredAt: now });
+        tx.update(ref, { answer, answeredAt: now, answeredBy: attempt });
         return true;
       }),
     );
@@ -84,7 +90,7 @@ export class FirestoreElicitationStore implements ElicitationStore {
         const doc = snap.data() as Stored | undefined;
         if (!doc) return undefined;
         tx.delete(ref);
-        const { createdAt: _c, answeredAt: _a, ...q } = doc;
+        const { createdAt: _c, answeredAt: _a, answeredBy: _b, ...q } = doc;
         return { ...q, id, expiresAt: toDate(doc.expiresAt) };
       }),
     );
