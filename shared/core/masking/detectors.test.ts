@@ -948,3 +948,72 @@ table('precision kept this round: vital signs, capital-letter codes and hospital
   { text: 'Lot Number - 4471203 recorded', want: [] },
   { text: 'Batch Code – 5512093', want: [] },
 ]);
+
+table('telephone numbers in national formats, with extensions in other languages', [
+  { text: 'Tel: 020 7946 0958 ext. 12', want: ['phone:020 7946 0958 ext. 12'] },
+  { text: 'Tel. +49 (0)30 1234-5678', want: ['phone:+49 (0)30 1234-5678'] },
+  { text: 'Tel. 030 12345678 Durchwahl -12', want: ['phone:030 12345678 Durchwahl -12'] },
+  { text: 'Tél. 01 23 45 67 89 poste 12', want: ['phone:01 23 45 67 89 poste 12'] },
+  { text: 'Telefoon 020 123 4567 toestel 204', want: ['phone:020 123 4567 toestel 204'] },
+  { text: 'Tel. (11) 3456-7890 ramal 21', want: ['phone:(11) 3456-7890 ramal 21'] },
+  { text: 'Celular: (11) 91234-5678', want: ['phone:(11) 91234-5678'] },
+  { text: 'Phone +233 24 123 4567', want: ['phone:+233 24 123 4567'] },
+  { text: 'Mob 098765-43210', want: ['phone:098765-43210'] },
+  { text: 'Móvil: 612 34 56 78', want: ['phone:612 34 56 78'] },
+  { text: 'Handy: 0171/1234567', want: ['phone:0171/1234567'] },
+  { text: 'Puhelin 040 123 4567', want: ['phone:040 123 4567'] },
+  { text: 'Mobil 2x täglich 500 mg', want: [] },
+  { text: 'Portable X-ray 2 views done', want: [] },
+  { text: 'Poste de soins 3, lit 12', want: [] },
+  { text: 'ramal 12 on the left', want: [] },
+]);
+
+table('telephone labels in Greek, Cyrillic, Arabic, Devanagari, Chinese, Japanese and Korean', [
+  { text: 'Τηλ. 210 123 4567', want: ['phone:210 123 4567'] },
+  { text: 'Тел.: 8 (495) 123-45-67', want: ['phone:8 (495) 123-45-67'] },
+  { text: 'هاتف: 050 123 4567', want: ['phone:050 123 4567'] },
+  { text: 'फ़ोन: 98765 43210', want: ['phone:98765 43210'] },
+  { text: '手机 138 0013 8000', want: ['phone:138 0013 8000'] },
+  { text: '患者手机：13800138000', want: ['phone:13800138000'] },
+  { text: '電話 03-1234-5678 内線 12', want: ['phone:03-1234-5678 内線 12'] },
+  { text: '전화번호: 010 1234 5678', want: ['phone:010 1234 5678'] },
+  { text: 'Тел. 3 раза в день', want: [] },
+  { text: '手机 充电 3 次', want: [] },
+  { text: '血压 120/80 mmHg，心率 72 次/分', want: [] },
+]);
+
+table('telephone numbers in Arabic-Indic, Eastern Arabic and Devanagari digits', [
+  { text: 'Tel: ٠٥٠١٢٣٤٥٦٧', want: ['phone:٠٥٠١٢٣٤٥٦٧'] },
+  { text: 'موبايل: ۰۹۱۲ ۳۴۵ ۶۷۸۹', want: ['phone:۰۹۱۲ ۳۴۵ ۶۷۸۹'] },
+  { text: 'फ़ोन: ९८७६५ ४३२१०', want: ['phone:९८७६५ ४३२१०'] },
+  { text: 'الجرعة ٥٠٠ ملغ مرتين يوميا', want: [] },
+]);
+
+table('record numbers under labels of more languages and scripts', [
+  { text: 'Aktenzeichen: AZ-2023-4471', want: ['mrn:AZ-2023-4471'] },
+  { text: 'NIP 1234567', want: ['mrn:1234567'] },
+  { text: 'HC 4471203', want: ['mrn:4471203'] },
+  { text: 'Nº expediente: 4471203', want: ['mrn:4471203'] },
+  { text: '病歷號: 4471203', want: ['mrn:4471203'] },
+  { text: '病历号：4471203', want: ['mrn:4471203'] },
+  { text: 'カルテ番号: 4471203', want: ['mrn:4471203'] },
+  { text: '환자번호: 4471203', want: ['mrn:4471203'] },
+  { text: 'номер карты: 4471203', want: ['mrn:4471203'] },
+  { text: 'HC 24 mmol/L, NIP 12', want: [] },
+  { text: 'カルテ 2 枚、患者番号 未定', want: [] },
+  { text: 'Krankenblatt 3 Seiten, expediente 2 hojas', want: [] },
+]);
+
+table('further telephone numbers after a label, a number sign apart from its id, full-width numbers', [
+  {
+    text: 'Tel +91 98765 43210 / 98765 43211',
+    want: ['phone:+91 98765 43210', 'phone:98765 43211'],
+  },
+  { text: 'Mobile 07700 900123 or 020 7946 0958', want: ['phone:07700 900123', 'phone:020 7946 0958'] },
+  { text: 'Tel 020 7946 0958, 12/03/2024', want: ['phone:020 7946 0958', 'date:12/03/2024'] },
+  { text: 'Tel 020 7946 0958, 2 tablets', want: ['phone:020 7946 0958'] },
+  { text: 'Ross, Ada # 4471203', want: ['mrn:# 4471203'] },
+  { text: 'Item # 2 of 3; ## 123456 heading; # 12345 units', want: [] },
+  { text: '電話：０３－１２３４－５６７８', want: ['phone:０３－１２３４－５６７８'] },
+  { text: '体温 ３６．５ 度、脈拍 ７２', want: [] },
+]);

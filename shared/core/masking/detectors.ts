@@ -201,6 +201,12 @@ export const DEFAULT_MRN: Required<IdentifierFormat> = {
     'Epic ID',
     'BSN',
     'burgerservicenummer',
+    // A German file reference, the French and Québec patient numbers (NIP), Spanish "HC" and "expediente".
+    'Aktenzeichen',
+    'NIP',
+    'HC',
+    'expediente',
+    'Krankenblatt',
   ],
   // Up to three letters (any case) and 5–13 digits, written whole or in groups (31.669.513, 4455 6677, 00-123-456).
   // A check digit may follow a slash (123456/7); a letter may split the digits (the VA's 1012345678V123456).
@@ -453,6 +459,18 @@ const FIXED_LABELS: [number, string[]][] = [
       'telefono',
       'telefone',
       'telephone number',
+      // Other languages' mobile and phone words: German, Dutch, French, Spanish, Italian, Portuguese, Finnish.
+      'handy',
+      'mobil',
+      'mobiel',
+      'telefoon',
+      'telefonnummer',
+      'rufnummer',
+      'portable',
+      'móvil',
+      'cellulare',
+      'telemóvel',
+      'puhelin',
       'celular',
       'mob',
       'gsm',
@@ -478,8 +496,14 @@ const FIXED_LABELS: [number, string[]][] = [
  * parentheses, then digit groups separated by single blanks, dots, dashes or slashes, and an extension. The
  * digit count (7–15) is checked after the match.
  */
-const LABELLED_PHONE =
-  /\+?(?:\d{1,4}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}(?:[./-]\d{1,10}|[ \t]\d{2,10})*(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?(?![\w-]|[.,]\d)/iy;
+/** An extension's word: English, French "poste", German "Durchwahl", Dutch "toestel", Spanish, Portuguese, Japanese. */
+const EXTENSION = String.raw`(?:x|ext\.?|extension|poste|durchwahl|toestel|anexo|ramal|内線)`;
+const LABELLED_PHONE = new RegExp(
+  String.raw`\+?(?:\d{1,4}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}(?:[./-]\d{1,10}|[ \t]\d{2,10})*(?:[ \t]*${EXTENSION}[ \t]*[.:-]?[ \t]*\d{1,6})?(?![\w-]|[.,]\d)`,
+  'iy',
+);
+/** An extension and what follows it, cut before a number's digits are counted. */
+const EXTENSION_TAIL = new RegExp(`${EXTENSION}.*$`, 'i');
 const LABEL_VALUES: RegExp[] = [
   /\d{3}[ -]?\d{2}[ -]?\d{4}(?![\w-])/y,
   LABELLED_PHONE,
@@ -876,6 +900,20 @@ export function contextKind(name: string): string | undefined {
 
 const ID_SHAPE = /^[A-Za-z0-9][A-Za-z0-9 .:/-]{2,40}$/;
 const HAS_DIGIT = /\d/;
+/** Digits of other scripts: Arabic-Indic, Eastern Arabic (Persian, Urdu), Devanagari, Bengali, full-width. */
+const NATIVE_DIGIT = /[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\uff10-\uff19]/;
+/** Those digits, and the full-width parentheses, plus, dash, dot and slash that Japanese numbers are written with. */
+const NATIVE_NUMBER_CHARS =
+  /[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\uff08\uff09\uff0b\uff0d-\uff19]/g;
+/** The ASCII character of a {@link NATIVE_NUMBER_CHARS} character `c`. */
+const asciiOf = (c: number): number =>
+  c >= 0xff08
+    ? c - 0xfee0
+    : 48 + c - (c >= 0x09e6 ? 0x09e6 : c >= 0x0966 ? 0x0966 : c >= 0x06f0 ? 0x06f0 : 0x0660);
+/** `text` with {@link NATIVE_NUMBER_CHARS} as ASCII: one code unit each, so every offset stays. */
+function asciiDigits(text: string): string {
+  return text.replace(NATIVE_NUMBER_CHARS, (d) => String.fromCharCode(asciiOf(d.charCodeAt(0))));
+}
 const SIMPLE_WORD = /^[A-Za-z0-9_]+$/;
 
 /** True when a whole value (trimmed) has the shape of `kind`, as a value under a telling column name must. */
@@ -1074,6 +1112,8 @@ export class DetectorSet {
     const found = this.found;
     found.length = 0;
     if (text.length === 0) return found;
+    // "Tel: ٠٥٠١٢٣٤٥٦٧", "फ़ोन: ९८७६५ ४३२१०": numbers in other scripts' digits are read as ASCII ones.
+    if (NATIVE_DIGIT.test(text)) text = asciiDigits(text);
     if (ctxKind !== undefined && this.kinds.has(ctxKind)) {
       const trimmed = text.trim();
       if (trimmed.length > 0 && wholeValueIs(ctxKind, trimmed)) {
@@ -1239,6 +1279,17 @@ export class DetectorSet {
       }
       return 0;
     }
+    // "Ross, Ada # 4471203": the number sign apart from the digits.
+    if (
+      before === 32 &&
+      text.charCodeAt(s - 2) === 35 &&
+      rs === s &&
+      re - rs >= 6 &&
+      isIdAfterNumberSign(text, s - 1)
+    ) {
+      this.push('mrn', s - 2, e, 0);
+      return e;
+    }
     if (before === 40) {
       // Six or more digits alone in parentheses are someone's number (a date if they spell one), not a count (a
       // year has four). Pushed without returning, so a phone number read from the same digits keeps its kind.
@@ -1333,7 +1384,8 @@ export class DetectorSet {
     const after = e < text.length ? text.charCodeAt(e) : 32;
     if (s > 0) {
       const vs = before === 40 || before === 43 ? s - 1 : s;
-      const kind = this.labels.kindBefore(text, vs);
+      let kind = this.labels.kindBefore(text, vs);
+      if (kind < 0) kind = scriptLabelBefore(text, vs);
       if (kind >= 0 && on[LABEL_KIND_NAMES[kind]!]) {
         const value = this.labelValues[kind]!;
         value.lastIndex = vs;
@@ -1347,9 +1399,11 @@ export class DetectorSet {
               const m = CITY_AFTER.exec(text);
               if (m) this.push('address', CITY_AFTER.lastIndex - m[1]!.length, CITY_AFTER.lastIndex, 0);
             }
-            return kind === L_MRN || kind === L_PLAN || kind === L_ACCOUNT
-              ? this.listedAfter(kind, value, text, end)
-              : end;
+            if (kind === L_MRN || kind === L_PLAN || kind === L_ACCOUNT)
+              return this.listedAfter(kind, value, text, end);
+            // "Tel +91 98765 43210 / 98765 43211": further numbers after a phone label, read as after a word
+            // of running text (not a date, a range, an IP address).
+            return kind === L_PHONE ? this.listedAfter(L_PHONE_WORD, value, text, end) : end;
           }
         }
       }
@@ -2463,6 +2517,30 @@ export function numericDateEnd(text: string, s: number, re: number): number {
   return isValidDate(digitsValue(text, re + 1, e2), digitsValue(text, s, re), 1) ? e2 : -1;
 }
 
+/**
+ * Labels in scripts the label trie does not read (it folds Latin letters only): Greek, Cyrillic, Arabic and
+ * Devanagari words (after a non-letter), Chinese, Japanese and Korean ones (after anything). The first group is a
+ * telephone's label, the second a record number's; both end where the separators before the value start.
+ */
+const SCRIPT_LABEL =
+  /(?:(?<![\p{L}\p{M}])(?:(τηλ(?:έφωνο)?|κιν(?:ητό)?|тел(?:ефон)?|моб(?:ильный)?|сот(?:овый)?|هاتف|جوال|موبايل|(?:\u092B\u093C?|\u095E)\u094B\u0928|मोबाइल)|(номер (?:карты|медкарты|истории болезни)|№ (?:карты|истории болезни)|رقم الملف|αριθμός μητρώου))|(電話(?:番号)?|电话(?:号码)?|联系电话|手[机機](?:号码?)?|携帯(?:電話)?|連絡先|전화(?:번호)?|휴대폰|핸드폰|연락처)|(病[歷历案][號号][碼码]?|住院[号號]|门诊号|カルテ(?:番号)?|患者(?:番号|ID)|診察券番号|환자\s?번호|등록번호|병록번호))$/iu;
+/** Separators between a label and its value as {@link scriptLabelBefore} skips them (full-width colon too). */
+const isScriptLabelSeparator = (c: number): boolean =>
+  c === 32 || c === 9 || c === 58 || c === 0xff1a || c === 46 || c === 35 || c === 45 || c === 8470;
+
+/**
+ * The kind (L_PHONE or L_MRN) of a label in another script ending right before the value at `vs`, or -1. Only
+ * text whose last letter before the value is outside Latin script is read, a slice of at most 24 characters.
+ */
+function scriptLabelBefore(text: string, vs: number): number {
+  let p = vs;
+  while (p > 0 && vs - p < 4 && isScriptLabelSeparator(text.charCodeAt(p - 1))) p--;
+  if (p === 0 || text.charCodeAt(p - 1) < 0x370) return -1;
+  const m = SCRIPT_LABEL.exec(text.slice(Math.max(0, p - 24), p));
+  if (m === null) return -1;
+  return m[1] !== undefined || m[3] !== undefined ? L_PHONE : L_MRN;
+}
+
 /** Extra checks on a labelled value: SSN validity, NANP phone numbers, real compact dates, ages over 89. */
 /**
  * Words such as "visit", "admission" or "clinic" also come before a date or an address: a record label's value
@@ -2495,7 +2573,7 @@ function labelledValueValid(kind: number, text: string, start: number, end: numb
       if (numericDateEnd(text, start, digitRunEnd(text, start)) > 0) return false;
       if (/^\d{1,3}(?:\.\d{1,3}){3}$|^\d{4}[-/]\d{4}$|^\d{3}([ .-])\d{2}\1\d{4}|^\d+[.,]\d{1,2}$/.test(value))
         return false;
-      const digits = value.replace(/(?:x|ext\.?|extension).*$/i, '').replace(/\D/g, '');
+      const digits = value.replace(EXTENSION_TAIL, '').replace(/\D/g, '');
       return digits.length >= 7 && digits.length <= 15;
     }
     case L_SSN:
@@ -2507,7 +2585,7 @@ function labelledValueValid(kind: number, text: string, start: number, end: numb
       // After a label, any country's number: 7 to 15 digits (ITU E.164), the extension aside; an SSN's
       // grouping (3-2-4) is left to the SSN detector.
       if (/^\d{3}([ .-])\d{2}\1\d{4}$/.test(value)) return false;
-      const digits = value.replace(/(?:x|ext\.?|extension).*$/i, '').replace(/\D/g, '');
+      const digits = value.replace(EXTENSION_TAIL, '').replace(/\D/g, '');
       return digits.length >= 7 && digits.length <= 15;
     }
     case L_DOB:
