@@ -3,6 +3,7 @@
 import { createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
 import { WardenError } from '../../core/errors.ts';
 import {
+  copyPrincipal,
   type Principal,
   principalFromClaims,
   type TrustedIssuer,
@@ -64,7 +65,7 @@ export class OidcTokenVerifier implements TokenVerifier {
     const hit = this.#verified.get(token);
     // The same bytes verified a moment ago: the same signature, issuer and audience; only time could have
     // changed, and the entry ends before the token's own expiry or maximum age (no tolerance granted).
-    if (hit && now < hit.untilMs) return structuredClone(hit.principal);
+    if (hit && now < hit.untilMs) return copyPrincipal(hit.principal);
     if (hit) this.#verified.delete(token);
     const principal = await this.#verifyNow(token);
     if (this.#verifiedTtl > 0) this.#remember(token, principal, now);
@@ -80,7 +81,7 @@ export class OidcTokenVerifier implements TokenVerifier {
       const oldest = this.#verified.keys().next();
       if (!oldest.done) this.#verified.delete(oldest.value);
     }
-    this.#verified.set(token, { principal: structuredClone(principal), untilMs });
+    this.#verified.set(token, { principal: copyPrincipal(principal), untilMs });
   }
 
   async #verifyNow(token: string): Promise<Principal> {

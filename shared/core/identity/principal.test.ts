@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { isWardenError } from '../errors.ts';
-import { principalFromClaims } from './principal.ts';
+import { copyPrincipal, type Principal, principalFromClaims } from './principal.ts';
 
 const issuer = { issuer: 'https://idp.example', audiences: ['warden'] };
 
@@ -49,6 +49,39 @@ describe('principalFromClaims', () => {
     assert.throws(
       () => principalFromClaims({ iss: 'i', sub: '' }, issuer),
       (e) => isWardenError(e, 'unauthenticated'),
+    );
+  });
+});
+
+describe('copyPrincipal', () => {
+  it('copies every field and shares no array or object with the original', () => {
+    const p: Principal = {
+      subject: 's',
+      issuer: 'i',
+      email: 'a@b.org',
+      groups: ['g'],
+      actorChain: [{ subject: 'svc', issuer: 'i', email: 'svc@b.org' }],
+      onBehalfOf: { subject: 'p', issuer: 'i', email: 'p@b.org', groups: ['clin'] },
+    };
+    const copy = copyPrincipal(p);
+    assert.deepEqual(copy, p);
+    assert.deepEqual(copy, structuredClone(p));
+    copy.groups.push('admins');
+    copy.actorChain[0]!.subject = 'other';
+    copy.actorChain.push({ subject: 'x' });
+    copy.onBehalfOf!.groups.push('admins');
+    copy.onBehalfOf!.subject = 'q';
+    assert.deepEqual(p, {
+      subject: 's',
+      issuer: 'i',
+      email: 'a@b.org',
+      groups: ['g'],
+      actorChain: [{ subject: 'svc', issuer: 'i', email: 'svc@b.org' }],
+      onBehalfOf: { subject: 'p', issuer: 'i', email: 'p@b.org', groups: ['clin'] },
+    });
+    assert.equal(
+      'onBehalfOf' in copyPrincipal({ subject: 's', issuer: 'i', groups: [], actorChain: [] }),
+      false,
     );
   });
 });

@@ -36,6 +36,16 @@ export interface Person {
  */
 export const ON_BEHALF_OF_HEADER = 'x-warden-on-behalf-of';
 
+/**
+ * A deep copy of `p` that shares nothing with it (a verified principal kept for reuse is handed out as copies).
+ * Field by field: structuredClone serialises and costs about 0.05 ms a call on the hot path.
+ */
+export function copyPrincipal(p: Principal): Principal {
+  const copy: Principal = { ...p, groups: [...p.groups], actorChain: p.actorChain.map((a) => ({ ...a })) };
+  if (p.onBehalfOf) copy.onBehalfOf = { ...p.onBehalfOf, groups: [...p.onBehalfOf.groups] };
+  return copy;
+}
+
 /** The caller, acting for `person`. */
 export function actingFor(caller: Principal, person: Principal): Principal {
   return {
