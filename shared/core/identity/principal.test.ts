@@ -55,14 +55,15 @@ describe('principalFromClaims', () => {
 
 describe('copyPrincipal', () => {
   it('copies every field and shares no array or object with the original', () => {
-    const p: Principal = {
+    const principal = (): Principal => ({
       subject: 's',
       issuer: 'i',
       email: 'a@b.org',
       groups: ['g'],
       actorChain: [{ subject: 'svc', issuer: 'i', email: 'svc@b.org' }],
       onBehalfOf: { subject: 'p', issuer: 'i', email: 'p@b.org', groups: ['clin'] },
-    };
+    });
+    const p = principal();
     const copy = copyPrincipal(p);
     assert.deepEqual(copy, p);
     assert.deepEqual(copy, structuredClone(p));
@@ -71,14 +72,7 @@ describe('copyPrincipal', () => {
     copy.actorChain.push({ subject: 'x' });
     copy.onBehalfOf!.groups.push('admins');
     copy.onBehalfOf!.subject = 'q';
-    assert.deepEqual(p, {
-      subject: 's',
-      issuer: 'i',
-      email: 'a@b.org',
-      groups: ['g'],
-      actorChain: [{ subject: 'svc', issuer: 'i', email: 'svc@b.org' }],
-      onBehalfOf: { subject: 'p', issuer: 'i', email: 'p@b.org', groups: ['clin'] },
-    });
+    assert.deepEqual(p, principal());
     assert.equal(
       'onBehalfOf' in copyPrincipal({ subject: 's', issuer: 'i', groups: [], actorChain: [] }),
       false,
