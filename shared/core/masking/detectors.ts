@@ -900,11 +900,11 @@ export function contextKind(name: string): string | undefined {
 
 const ID_SHAPE = /^[A-Za-z0-9][A-Za-z0-9 .:/-]{2,40}$/;
 const HAS_DIGIT = /\d/;
-/** Digits of other scripts: Arabic-Indic, Eastern Arabic (Persian, Urdu), Devanagari, Bengali, full-width. */
-const NATIVE_DIGIT = /[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\uff10-\uff19]/;
+/** Digits of other scripts: Arabic-Indic, Eastern Arabic (Persian, Urdu), Devanagari, Bengali (full-width apart). */
+const NATIVE_DIGITS = String.raw`\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef`;
+const NATIVE_DIGIT = new RegExp(String.raw`[${NATIVE_DIGITS}\uff10-\uff19]`);
 /** Those digits, and the full-width parentheses, plus, dash, dot and slash that Japanese numbers are written with. */
-const NATIVE_NUMBER_CHARS =
-  /[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\uff08\uff09\uff0b\uff0d-\uff19]/g;
+const NATIVE_NUMBER_CHARS = new RegExp(String.raw`[${NATIVE_DIGITS}\uff08\uff09\uff0b\uff0d-\uff19]`, 'g');
 /** The ASCII character of a {@link NATIVE_NUMBER_CHARS} character `c`. */
 const asciiOf = (c: number): number =>
   c >= 0xff08
@@ -1272,24 +1272,14 @@ export class DetectorSet {
    * Returns the end of what was found, or 0. Kept out of {@link token}, which runs for every digit token.
    */
   private recordInLayout(text: string, s: number, e: number, rs: number, re: number, before: number): number {
-    if (before === 35) {
-      if (re - rs >= 6 && isIdAfterNumberSign(text, s)) {
-        this.push('mrn', s - 1, e, 0);
-        return e;
-      }
-      return 0;
-    }
-    // "Ross, Ada # 4471203": the number sign apart from the digits.
-    if (
-      before === 32 &&
-      text.charCodeAt(s - 2) === 35 &&
-      rs === s &&
-      re - rs >= 6 &&
-      isIdAfterNumberSign(text, s - 1)
-    ) {
-      this.push('mrn', s - 2, e, 0);
+    // The number sign right before the digits, or a blank before them ("Ross, Ada # 4471203").
+    const sign =
+      before === 35 ? s - 1 : before === 32 && rs === s && text.charCodeAt(s - 2) === 35 ? s - 2 : -1;
+    if (sign >= 0 && re - rs >= 6 && isIdAfterNumberSign(text, sign + 1)) {
+      this.push('mrn', sign, e, 0);
       return e;
     }
+    if (before === 35) return 0;
     if (before === 40) {
       // Six or more digits alone in parentheses are someone's number (a date if they spell one), not a count (a
       // year has four). Pushed without returning, so a phone number read from the same digits keeps its kind.
